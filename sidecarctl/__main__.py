@@ -1,0 +1,3 @@
+from sidecarctl.cli import main
+
+main()
