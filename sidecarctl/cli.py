@@ -19,6 +19,7 @@ from sidecarctl.errors import SidecarError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "template": ("template", "template_group", "Render Go templates as Istio's injector does."),
     "kube-inject": ("kube_inject", "kube_inject", "Inject the Istio sidecar into Kubernetes manifests."),
+    "webhook": ("webhook", "webhook_group", "Run or install the automatic-injection admission webhook."),
 }
 
 
