@@ -49,9 +49,22 @@ def parse_review(body: bytes) -> AdmissionRequest:
         raise BadReview("the request has no object (a Pod)")
     if pod.get("kind") not in (None, "Pod"):
         raise BadReview(f"the request's object is a {pod.get('kind')!r}; only Pods are injected")
+    _check_pod_shape(pod)
     return AdmissionRequest(api_version=api_version, uid=_text(request.get("uid")),
                             namespace=_text(request.get("namespace")),
                             operation=_text(request.get("operation")), pod=pod)
+
+
+def _check_pod_shape(pod: dict[str, Any]) -> None:
+    """Reject what no Pod can be, so the decision and the engine only see Pod-shaped JSON."""
+    for key in ("metadata", "spec"):
+        if not isinstance(pod.get(key, {}), dict):
+            raise BadReview(f"the Pod's {key} is not an object")
+    meta = pod.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        values = meta.get(key) or {}
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            raise BadReview(f"the Pod's metadata.{key} is not a map of strings")
 
 
 def _check_resource(request: dict[str, Any]) -> None:

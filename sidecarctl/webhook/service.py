@@ -1,0 +1,89 @@
+"""One admission request, start to finish, without HTTP: parse, decide, inject, diff, answer.
+
+Runs in a worker thread. Every outcome is counted and logged once, with the pod's name as Istio
+logs it; the HTTP layer only maps `BadReview` to 400.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sidecarctl.webhook import admission, logs
+from sidecarctl.webhook.decision import decide, parse_inject_envs, potential_pod_name
+from sidecarctl.webhook.engine import InjectRequest, Injector
+from sidecarctl.webhook.jsonpatch import create_patch
+from sidecarctl.webhook.metrics import Metrics
+
+log = logs.get("inject")
+
+
+@dataclass
+class Options:
+    revision: str = ""
+    native_sidecars: bool = False
+
+
+class InjectionService:
+    def __init__(self, injector: Injector, metrics: Metrics, options: Options | None = None) -> None:
+        self.injector = injector
+        self.metrics = metrics
+        self.options = options or Options()
+
+    def review(self, body: bytes, path: str) -> dict[str, Any]:
+        """The AdmissionReview answering `body`; raises BadReview for a body that is not one."""
+        t0 = time.perf_counter()
+        try:
+            req = admission.parse_review(body)
+        except admission.BadReview as e:
+            self.metrics.record("bad_request", time.perf_counter() - t0)
+            log.warning("bad admission request", extra={"path": path, "reason": str(e)})
+            raise
+        result, answer, fields = self._answer(req, path)
+        elapsed = time.perf_counter() - t0
+        self.metrics.record(result, elapsed)
+        level = log.error if result == "failed" else log.info
+        level("admission request answered", extra={"path": path, "uid": req.uid, "result": result,
+                                                   "duration_ms": round(elapsed * 1000, 3), **fields})
+        return answer
+
+    def _answer(self, req: admission.AdmissionRequest, path: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        pod = _prepare(req)
+        meta = pod["metadata"]
+        fields: dict[str, Any] = {"pod": f"{meta.get('namespace', '')}/{potential_pod_name(meta)}"}
+        warnings = _precondition_warnings(pod, fields["pod"])
+        envs = parse_inject_envs(path, warnings)
+        decision = decide(pod, self.injector.policy())
+        warnings += decision.warnings
+        fields["decision"] = decision.why
+        if not decision.inject:
+            return "skipped", admission.allowed(req, None, warnings), fields
+        try:
+            injected = self.injector.inject(InjectRequest(copy.deepcopy(pod), envs, self.options.revision,
+                                                          self.options.native_sidecars, warnings))
+        except Exception as e:  # any engine failure denies this pod only, as Istio's webhook does
+            fields["error"] = str(e)
+            return "failed", admission.denied(req, f"injection failed: {e}", warnings), fields
+        patch = create_patch(pod, injected)
+        return "injected", admission.allowed(req, patch, warnings), fields
+
+
+def _prepare(req: admission.AdmissionRequest) -> dict[str, Any]:
+    """The pod Istio diffs against: managedFields dropped (large, irrelevant), namespace filled in."""
+    pod = copy.deepcopy(req.pod)
+    meta = pod.get("metadata")
+    if not isinstance(meta, dict):
+        meta = pod["metadata"] = {}
+    meta.pop("managedFields", None)
+    if not meta.get("namespace") and req.namespace:
+        meta["namespace"] = req.namespace
+    return pod
+
+
+def _precondition_warnings(pod: dict[str, Any], name: str) -> list[str]:
+    dns = (pod.get("spec") or {}).get("dnsPolicy") or ""
+    if dns and dns != "ClusterFirst":
+        return [f'"{name}"\'s DNSPolicy is not "ClusterFirst". The Envoy sidecar may not able to connect to Istio Pilot']
+    return []
