@@ -1,0 +1,313 @@
+"""kube-inject from text to text: stream -> documents -> objects -> injected objects -> YAML.
+
+The shape is Istio's `IntoResourceFile` / `IntoObject` / `injectPod`: every document is split off
+the stream, decoded by kind into its Kubernetes type (other kinds and comment-only documents are
+written back as they came), its pod template is decided on, rendered (`render.run_template`),
+post-processed, and the whole object marshalled again. Unlike istioctl, nothing is returned until
+every document succeeded: an error names the source and document and the caller writes nothing.
+
+The collaborators (YAML, Kubernetes typing, template rendering, proxy config merging) are reached
+through `Engine`, so each step can be tested with stand-ins.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sidecarctl.errors import InjectionError, InputError, SidecarError
+from sidecarctl.inject import policy, postprocess, strip, validate, workloads
+
+Warn = Callable[[str], None]
+PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
+POD_TYPE = "v1.Pod"
+CONTAINER_TYPE = "v1.Container"
+
+
+@dataclass
+class Engine:
+    """The modules kube-inject builds on, as plain functions (stand-ins in unit tests)."""
+
+    split_documents: Callable[[str], list[str]]
+    load_document: Callable[[str], Any]
+    dump_yaml: Callable[[Any], str]
+    normalize_as: Callable[[Any, str], Any]
+    strategic_merge: Callable[[Any, Any, str], Any]
+    run_template: Callable[..., tuple[Any, Any]]  # (pod, type_meta, deploy_meta, settings, native, envs, rev)
+    apply_proxy_config: Callable[[Any, str], Any]  # settings with the pod's proxy config merged in
+    input_errors: tuple[type[BaseException], ...] = ()  # YAML and Kubernetes typing errors
+
+    @classmethod
+    def default(cls) -> Engine:
+        """The real modules, imported on first use so that `--help` stays fast."""
+        yamlio = importlib.import_module("sidecarctl.yamlio")
+        kube = importlib.import_module("sidecarctl.kube")
+        return cls(
+            split_documents=yamlio.split_documents,
+            load_document=yamlio.load_document,
+            dump_yaml=yamlio.dump_yaml,
+            normalize_as=kube.normalize_as,
+            strategic_merge=kube.strategic_merge,
+            run_template=_render_run_template,
+            apply_proxy_config=_settings_with_proxy_config,
+            input_errors=(yamlio.YamlError, kube.KubeTypeError),
+        )
+
+
+@dataclass
+class KubeInject:
+    """One kube-inject run: settings, switches, and the warnings istioctl prints at the end."""
+
+    settings: Any
+    native_sidecars: bool = False
+    revision: str = ""
+    engine: Engine = field(default_factory=Engine.default)
+    log: Warn | None = None  # istioctl's log lines (stderr, immediately)
+    warnings: list[str] = field(default_factory=list)  # "===> Skipping ..." lines, printed last
+
+    def inject_stream(self, text: str, source: str = "-") -> str:
+        """The whole output, or an error naming `source` and the document that failed."""
+        out = []
+        for index, raw in enumerate(self.engine.split_documents(text), start=1):
+            try:
+                out.append(self.inject_document(raw))
+            except SidecarError as err:
+                raise type(err)(f"{source}: document {index}: {err}") from None
+        return "".join(out)
+
+    def inject_document(self, raw: str) -> str:
+        obj = self._decode(raw)
+        if obj is None:
+            return (raw if raw.endswith("\n") else raw + "\n") + "---\n"
+        return self.engine.dump_yaml(self.inject_object(obj)) + "---\n"
+
+    def inject_object(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Istio's IntoObject on a typed object: Lists item by item, else its pod template."""
+        if obj.get("kind") == workloads.LIST_KIND:
+            return self._inject_list(obj)
+        template = workloads.locate(obj)
+        if template.spec.get("hostNetwork") is True:
+            return self._skip(obj, template, policy.HOST_NETWORK)
+        pod = template.pod()
+        settings = self._pod_settings(pod)
+        decision = policy.kube_inject_decision(template.metadata, template.spec)
+        for line in decision.warnings:
+            self._log(f"{line}\tpod={template.metadata.get('namespace') or ''}/{_pod_name(template.metadata)}")
+        if not decision.inject:
+            return self._skip(obj, template, decision.reason)
+        injected = inject_pod(pod, settings, revision=self.revision, native_sidecars=self.native_sidecars,
+                              deploy_meta=template.deploy_meta, type_meta=template.type_meta,
+                              engine=self.engine, warn=self._log, proxy_config_applied=True)
+        workloads.write_back(obj, template, self.engine.normalize_as(injected, POD_TYPE))
+        return self.engine.normalize_as(obj, workloads.kube_type(obj["kind"]))  # type: ignore[no-any-return]
+
+    def _inject_list(self, obj: dict[str, Any]) -> dict[str, Any]:
+        items = workloads.list_items(obj)
+        for index, item in enumerate(items):
+            kind = _type_meta_kind(item)
+            if workloads.is_injectable(kind):
+                typed = self._typed(item, kind)
+                items[index] = self.inject_object(typed)
+        return obj
+
+    def _decode(self, raw: str) -> dict[str, Any] | None:
+        """The typed object, or None for a document istioctl passes through untouched."""
+        try:
+            value = self.engine.load_document(raw)
+        except self.engine.input_errors as err:
+            raise InputError(str(err)) from None
+        kind = _type_meta_kind(value)
+        if not workloads.is_injectable(kind):
+            return None
+        return self._typed(value, kind)
+
+    def _typed(self, value: Any, kind: str) -> dict[str, Any]:
+        try:
+            return self.engine.normalize_as(value, workloads.kube_type(kind))  # type: ignore[no-any-return]
+        except self.engine.input_errors as err:
+            raise InputError(str(err)) from None
+
+    def _pod_settings(self, pod: dict[str, Any]) -> Any:
+        annotation = ((pod.get("metadata") or {}).get("annotations") or {}).get(PROXY_CONFIG_ANNOTATION)
+        if annotation is None:
+            return self.settings
+        return self.engine.apply_proxy_config(self.settings, annotation)
+
+    def _skip(self, obj: dict[str, Any], template: workloads.PodTemplate, reason: str) -> dict[str, Any]:
+        self.warnings.append(policy.skip_warning(template.type_meta.get("kind", ""), template.full_name, reason))
+        return obj
+
+    def _log(self, message: str) -> None:
+        if self.log is not None:
+            stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            self.log(f"{stamp}\twarn\t{message}")
+
+
+def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | None = None, revision: str = "",
+               native_sidecars: bool = False, deploy_meta: dict[str, str] | None = None,
+               type_meta: dict[str, str] | None = None, engine: Engine | None = None,
+               warn: Warn | None = None, proxy_config_applied: bool = False) -> dict[str, Any]:
+    """Istio's injectPod up to the patch: render, re-apply user overrides, post-process.
+
+    Shared by kube-inject and the webhook (which diffs the result itself). The pod's
+    proxy.istio.io/config is merged into the mesh config unless the caller already did.
+    """
+    engine = engine or Engine.default()
+    metadata = pod.get("metadata") or {}
+    if deploy_meta is None or type_meta is None:
+        deploy_meta, type_meta = workloads.deploy_meta_from_pod(metadata)
+    annotations = metadata.get("annotations") or {}
+    if not proxy_config_applied and PROXY_CONFIG_ANNOTATION in annotations:
+        settings = engine.apply_proxy_config(settings, annotations[PROXY_CONFIG_ANNOTATION])
+    _check_preconditions(pod, warn)
+    errors = validate.annotation_errors(annotations)
+    if errors:
+        raise InjectionError("failed to run injection template: " + "; ".join(errors))
+    envs = postprocess.cluster_and_network(_values(settings), metadata.get("labels"), proxy_envs or {})
+    original = copy.deepcopy(pod)
+    merged, template = _run_template(engine, pod, type_meta, deploy_meta, settings, native_sidecars, envs, revision)
+    ctx = _context(settings, revision, envs)
+    merged = postprocess.reapply_overwritten_containers(
+        merged, original, template, ctx.interception_mode,
+        merge=lambda target, patch: engine.strategic_merge(target, patch, POD_TYPE),
+        normalize_container=lambda c: engine.normalize_as(c, CONTAINER_TYPE))
+    postprocess.post_process_pod(merged, template, ctx)
+    return merged
+
+
+def _run_template(engine: Engine, pod: dict[str, Any], type_meta: dict[str, str], deploy_meta: dict[str, str],
+                  settings: Any, native: bool, envs: dict[str, str], revision: str) -> tuple[Any, Any]:
+    try:
+        merged, template = engine.run_template(pod, type_meta, deploy_meta, settings, native, dict(envs), revision)
+    except SidecarError as err:
+        raise InjectionError(f"failed to run injection template: {err}") from None
+    return merged, template
+
+
+def _context(settings: Any, revision: str, envs: dict[str, str]) -> postprocess.PostProcessContext:
+    facts = mesh_facts(_mesh(settings))
+    return postprocess.PostProcessContext(values=_values(settings), revision=revision, proxy_envs=envs, **facts)
+
+
+def mesh_facts(mesh: Any) -> dict[str, Any]:
+    """The few mesh settings post-processing reads, from a config Message or a JSON-shaped dict."""
+    proxy = _field(mesh, "default_config", "defaultConfig")
+    mode = _field(proxy, "interception_mode", "interceptionMode")
+    return {
+        "status_port": int(_field(proxy, "status_port", "statusPort") or 0),
+        "interception_mode": _enum_name(mode, ("REDIRECT", "TPROXY", "NONE")),
+        "hold_application": _wrapped(_field(proxy, "hold_application_until_proxy_starts",
+                                            "holdApplicationUntilProxyStarts")) is True,
+        "prometheus_merge": _wrapped(_field(mesh, "enable_prometheus_merge", "enablePrometheusMerge")),
+    }
+
+
+def _check_preconditions(pod: dict[str, Any], warn: Warn | None) -> None:
+    dns_policy = (pod.get("spec") or {}).get("dnsPolicy") or ""
+    if warn is not None and dns_policy not in ("", "ClusterFirst"):
+        metadata = pod.get("metadata") or {}
+        name = f"{metadata.get('namespace') or ''}/{_pod_name(metadata)}"
+        warn(f'"{name}"\'s DNSPolicy is not "ClusterFirst". The Envoy sidecar may not able to connect to Istio Pilot')
+
+
+def _pod_name(metadata: dict[str, Any]) -> str:
+    if metadata.get("name"):
+        return str(metadata["name"])
+    if metadata.get("generateName"):
+        return f"{metadata['generateName']}***** (actual name not yet known)"
+    return ""
+
+
+def _type_meta_kind(value: Any) -> str | None:
+    """The kind as Go's TypeMeta decode sees it; a non-object document is an error, as in Go."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InputError(f"json: cannot unmarshal {_json_kind(value)} into Go value of type v1.TypeMeta")
+    for key in ("apiVersion", "kind"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise InputError(f"json: cannot unmarshal {_json_kind(value[key])} into Go struct field "
+                             f"TypeMeta.{key} of type string")
+    kind = value.get("kind")
+    return kind if isinstance(kind, str) else None
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _field(obj: Any, *names: str) -> Any:
+    if obj is None:
+        return None
+    for name in names:
+        if isinstance(obj, dict):
+            if name in obj:
+                return obj[name]
+        elif hasattr(obj, "has") and _has(obj, name):
+            return obj.get(name)
+    return None
+
+
+def _has(message: Any, name: str) -> bool:
+    try:
+        return bool(message.has(name)) or message.get(name) is not None
+    except (KeyError, AttributeError, ValueError):
+        return False
+
+
+def _wrapped(value: Any) -> Any:
+    """A protobuf wrapper (BoolValue...) as its scalar; None when unset."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return _field(value, "value")
+
+
+def _enum_name(value: Any, names: tuple[str, ...]) -> str:
+    if isinstance(value, int) and 0 <= value < len(names):
+        return names[value]
+    return value if isinstance(value, str) else names[0]
+
+
+def _values(settings: Any) -> dict[str, Any]:
+    values = _field(settings, "values") if isinstance(settings, dict) else getattr(settings, "values", None)
+    return values if isinstance(values, dict) else {}
+
+
+def _mesh(settings: Any) -> Any:
+    if isinstance(settings, dict):
+        return settings.get("mesh") or settings.get("mesh_config")
+    return getattr(settings, "mesh", None) or getattr(settings, "mesh_config", None)
+
+
+def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool,
+                         envs: dict[str, str], revision: str) -> tuple[Any, Any]:
+    render = importlib.import_module("sidecarctl.inject.render")
+    params = render.InjectionParams(pod=pod, type_meta=type_meta, deploy_meta=deploy_meta, settings=settings,
+                                    native_sidecars=native, proxy_envs=envs, revision=revision)
+    return render.run_template(params)  # type: ignore[no-any-return]
+
+
+def _settings_with_proxy_config(settings: Any, annotation: str) -> Any:
+    """A copy of the settings whose mesh config has the pod's proxy config merged in."""
+    mesh_module = importlib.import_module("sidecarctl.config.mesh")
+    yamlio = importlib.import_module("sidecarctl.yamlio")
+    try:
+        data = yamlio.load_document(annotation)
+        mesh = mesh_module.apply_proxy_config(data, _mesh(settings))
+    except (yamlio.YamlError, mesh_module.MeshError) as err:
+        raise InjectionError(str(err)) from None
+    updated = copy.copy(settings)
+    attr = "mesh" if hasattr(settings, "mesh") else "mesh_config"
+    setattr(updated, attr, mesh)
+    return updated

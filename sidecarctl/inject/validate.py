@@ -1,0 +1,187 @@
+"""Istio's checks of a pod's sidecar annotations (validate.go), with its error texts.
+
+An invalid value fails the injection of that workload: istioctl stops with
+`invalid value 'V' for annotation 'NAME': <why>`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from typing import Callable
+
+from sidecarctl.inject.goutil import parse_bool, quote
+
+Validator = Callable[[str], "str | None"]  # the error text, or None when valid
+
+_INTERFACE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.\-]*$")
+_QUANTITY = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def parse_uint(text: str, bits: int) -> tuple[int | None, str]:
+    """strconv.ParseUint(text, 10, bits): the value, or None and Go's error text."""
+    if not _DIGITS.match(text):
+        return None, f"strconv.ParseUint: parsing {quote(text)}: invalid syntax"
+    value = int(text)
+    if value >= 1 << bits:
+        return None, f"strconv.ParseUint: parsing {quote(text)}: value out of range"
+    return value, ""
+
+
+def validate_interception_mode(mode: str) -> str | None:
+    if mode in ("REDIRECT", "TPROXY", "NONE"):
+        return None
+    return f"interceptionMode invalid, use REDIRECT,TPROXY,NONE: {mode}"
+
+
+def validate_status_port(port: str) -> str | None:
+    err = _parse_port(port)
+    return f"excludeInboundPorts invalid: {err}" if err else None
+
+
+def validate_uint32(value: str) -> str | None:
+    return parse_uint(value, 32)[1] or None
+
+
+def validate_bool(value: str) -> str | None:
+    if parse_bool(value) is None:
+        return f"strconv.ParseBool: parsing {quote(value)}: invalid syntax"
+    return None
+
+
+def validate_include_ip_ranges(ranges: str) -> str | None:
+    if ranges == "*":
+        return None
+    err = _validate_cidr_list(ranges)
+    return f"includeIPRanges invalid: {err}" if err else None
+
+
+def validate_exclude_ip_ranges(ranges: str) -> str | None:
+    err = _validate_cidr_list(ranges)
+    return f"excludeIPRanges invalid: {err}" if err else None
+
+
+def validate_include_inbound_ports(ports: str) -> str | None:
+    return None if ports == "*" else _validate_port_list("includeInboundPorts", ports)
+
+
+def validate_exclude_inbound_ports(ports: str) -> str | None:
+    return _validate_port_list("excludeInboundPorts", ports)
+
+
+def validate_exclude_outbound_ports(ports: str) -> str | None:
+    return _validate_port_list("excludeOutboundPorts", ports)
+
+
+def validate_interfaces(interfaces: str) -> str | None:
+    if not interfaces:
+        return None
+    for name in interfaces.split(","):
+        name = name.strip()
+        if not name:
+            return "empty interface name"
+        if len(name) > 15:
+            return f"interface name {quote(name)} too long (max 15 chars)"
+        if not _INTERFACE_NAME.match(name):
+            return f"interface name {quote(name)} contains invalid characters"
+    return None
+
+
+def validate_quantity(value: str) -> str | None:
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        return "value contains control characters"
+    if not _QUANTITY.match(value):
+        return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    return None
+
+
+def validate_proxy_config_syntax(value: str) -> str | None:
+    """The proxy.istio.io/config annotation must at least be a YAML mapping (deeper checks: config)."""
+    from sidecarctl.yamlio import YamlError, load_document  # settings-free check; imported lazily
+
+    try:
+        parsed = load_document(value)
+    except YamlError as err:
+        return f"failed to convert to apply proxy config: {err}"
+    if parsed is not None and not isinstance(parsed, dict):
+        return "failed to convert to apply proxy config: not a mapping"
+    return None
+
+
+ANNOTATION_VALIDATORS: dict[str, Validator] = {
+    "sidecar.istio.io/interceptionMode": validate_interception_mode,
+    "status.sidecar.istio.io/port": validate_status_port,
+    "readiness.status.sidecar.istio.io/initialDelaySeconds": validate_uint32,
+    "readiness.status.sidecar.istio.io/periodSeconds": validate_uint32,
+    "readiness.status.sidecar.istio.io/failureThreshold": validate_uint32,
+    "traffic.sidecar.istio.io/includeOutboundIPRanges": validate_include_ip_ranges,
+    "traffic.sidecar.istio.io/excludeOutboundIPRanges": validate_exclude_ip_ranges,
+    "traffic.sidecar.istio.io/includeInboundPorts": validate_include_inbound_ports,
+    "traffic.sidecar.istio.io/excludeInboundPorts": validate_exclude_inbound_ports,
+    "traffic.sidecar.istio.io/excludeOutboundPorts": validate_exclude_outbound_ports,
+    "traffic.sidecar.istio.io/excludeInterfaces": validate_interfaces,
+    "traffic.sidecar.istio.io/kubevirtInterfaces": validate_interfaces,
+    "istio.io/reroute-virtual-interfaces": validate_interfaces,
+    "prometheus.istio.io/merge-metrics": validate_bool,
+    "proxy.istio.io/config": validate_proxy_config_syntax,
+    "sidecar.istio.io/proxyCPU": validate_quantity,
+    "sidecar.istio.io/proxyMemory": validate_quantity,
+    "sidecar.istio.io/proxyCPULimit": validate_quantity,
+    "sidecar.istio.io/proxyMemoryLimit": validate_quantity,
+}
+
+
+def annotation_errors(annotations: dict[str, str] | None) -> list[str]:
+    """Every invalid annotation, in name order (Go visits a map in random order)."""
+    errors = []
+    for name in sorted(annotations or {}):
+        validator = ANNOTATION_VALIDATORS.get(name)
+        value = (annotations or {})[name]
+        problem = validator(value) if validator else None
+        if problem:
+            errors.append(f"invalid value '{value}' for annotation '{name}': {problem}")
+    return errors
+
+
+def _parse_port(text: str) -> str | None:
+    _, err = parse_uint(text.strip(), 16)
+    return f"failed parsing port '{text}': {err}" if err else None
+
+
+def _validate_port_list(parameter: str, ports: str) -> str | None:
+    ports = ports.strip()
+    if not ports:
+        return None
+    for port in ports.split(","):
+        err = _parse_port(port)
+        if err:
+            return f"{parameter} invalid: failed parsing port '{port}': {err}"
+    return None
+
+
+def _validate_cidr_list(cidrs: str) -> str | None:
+    if not cidrs:
+        return None
+    for cidr in cidrs.split(","):
+        err = _parse_prefix(cidr)
+        if err:
+            return f"failed parsing cidr '{cidr}': netip.ParsePrefix({quote(cidr)}): {err}"
+    return None
+
+
+def _parse_prefix(text: str) -> str | None:
+    """netip.ParsePrefix's acceptance: ADDR/BITS, no zone, bits without sign or leading zero."""
+    addr, slash, bits = text.rpartition("/")
+    if not slash:
+        return "no '/'"
+    if "%" in addr:
+        return "IPv6 zones cannot be present in a prefix"
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return f"ParseAddr({quote(addr)}): unable to parse IP"
+    if not _DIGITS.match(bits) or (len(bits) > 1 and bits[0] == "0") or int(bits) > ip.max_prefixlen:
+        return f"bad bits after slash: {quote(bits)}"
+    return None
