@@ -1,0 +1,139 @@
+"""`sidecarctl webhook`: run the admission webhook, print what installs it, print what removes it."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+import click
+
+from sidecarctl.errors import ConfigError, SidecarError, UsageError
+
+
+@click.group("webhook")
+def webhook_group() -> None:
+    """Run or install the automatic-injection admission webhook."""
+
+
+def _settings_options(func: Any) -> Any:
+    """The settings flags of `kube-inject`, under the same names."""
+    options = [
+        click.option("--injectConfigFile", "inject_config_file", type=click.Path(dir_okay=False),
+                     help="Injector config file (ConfigMap istio-sidecar-injector, key config)."),
+        click.option("--valuesFile", "values_file", type=click.Path(dir_okay=False),
+                     help="Helm values file (ConfigMap istio-sidecar-injector, key values)."),
+        click.option("--meshConfigFile", "mesh_config_file", type=click.Path(dir_okay=False),
+                     help="Mesh config file (ConfigMap istio, key mesh)."),
+        click.option("--operatorFileName", "operator_file", type=click.Path(dir_okay=False),
+                     help="An IstioOperator whose values and meshConfig override the files."),
+        click.option("--offline", is_flag=True, help="Built-in defaults for every piece not given as a file."),
+        click.option("-r", "--revision", default="", help="Control plane revision."),
+        click.option("-i", "--istioNamespace", "istio_namespace", default="istio-system",
+                     show_default=True, help="Namespace of the settings ConfigMaps."),
+        click.option("-c", "--kubeconfig", default=None, help="Kubeconfig file (in-cluster config when absent)."),
+        click.option("--context", default=None, help="Kubeconfig context."),
+        click.option("--injectConfigMapName", "inject_configmap_name", default="istio-sidecar-injector",
+                     show_default=True, help="ConfigMap with the injector config and values."),
+        click.option("--meshConfigMapName", "mesh_configmap_name", default="istio", show_default=True,
+                     help="ConfigMap with the mesh config."),
+        click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
+                     help="Inject istio-proxy as a native sidecar; default from ENABLE_NATIVE_SIDECARS."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@webhook_group.command("serve")
+@click.option("--port", default=9443, show_default=True, type=click.IntRange(0, 65535), help="HTTPS port.")
+@click.option("--address", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--tls-cert-file", required=True, type=click.Path(dir_okay=False), help="Server certificate (PEM), reloaded when it changes.")
+@click.option("--tls-key-file", required=True, type=click.Path(dir_okay=False), help="Server key (PEM), reloaded when it changes.")
+@click.option("--max-body-bytes", default=6 * 1024 * 1024, show_default=True, type=click.IntRange(1024), help="Largest request accepted (413 beyond).")
+@click.option("--request-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1), help="Seconds to read and answer one review.")
+@click.option("--reload-interval", default=2.0, show_default=True, type=click.FloatRange(0.1), help="Seconds between checks of certificate and settings files.")
+@click.option("--shutdown-timeout", default=15.0, show_default=True, type=click.FloatRange(0), help="Seconds in-flight requests get on SIGTERM.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Injection threads.")
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
+@_settings_options
+def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_body_bytes: int,
+          request_timeout: float, reload_interval: float, shutdown_timeout: float, workers: int,
+          log_level: str, native_sidecars: bool | None, **settings: Any) -> None:
+    """Serve /inject (AdmissionReview v1 and v1beta1) over HTTPS, with /healthz, /readyz, /metrics."""
+    from sidecarctl.webhook import logs
+    from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env
+    from sidecarctl.webhook.reload import SettingsReloader
+    from sidecarctl.webhook.server import ServerConfig, WebhookServer, serve as run
+
+    logs.setup(log_level)
+    flags = SettingsFlags(**settings)
+    native = native_sidecars_from_env() if native_sidecars is None else native_sidecars
+    config = ServerConfig(host=address, port=port, cert_file=tls_cert_file, key_file=tls_key_file,
+                          max_body_bytes=max_body_bytes, request_timeout=request_timeout,
+                          reload_interval=reload_interval, shutdown_timeout=shutdown_timeout, workers=workers,
+                          revision=flags.revision, native_sidecars=native)
+    reloader = _load_settings(flags, EngineInjector.load, SettingsReloader)
+    try:
+        server = WebhookServer(config, reloader)
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"cannot load the TLS certificate {tls_cert_file} / key {tls_key_file}: {e}") from None
+    try:
+        asyncio.run(run(server))
+    except OSError as e:
+        raise ConfigError(f"cannot listen on {address}:{port}: {e.strerror or e}") from None
+    except KeyboardInterrupt:
+        pass
+
+
+def _load_settings(flags: Any, loader: Any, reloader_cls: Any) -> Any:
+    try:
+        return reloader_cls(flags, loader)
+    except SidecarError:
+        raise
+    except Exception as e:  # the engine's own errors, shown as one line
+        raise ConfigError(f"cannot load injection settings: {e}") from None
+
+
+@webhook_group.command("manifests")
+@click.option("--ca-bundle-file", required=True, type=click.Path(dir_okay=False),
+              help="PEM CA bundle the API server uses to verify the webhook's certificate.")
+@click.option("-i", "--istioNamespace", "namespace", default="istio-system", show_default=True,
+              help="Namespace to run the webhook in (where the settings ConfigMaps are).")
+@click.option("-r", "--revision", default="", help="Select namespaces labelled istio.io/rev=REV instead of istio-injection=enabled.")
+@click.option("--image", default="sidecarctl:0.1.0", show_default=True, help="Container image with sidecarctl installed.")
+@click.option("--replicas", default=2, show_default=True, type=click.IntRange(1))
+@click.option("--failure-policy", default="Fail", show_default=True, type=click.Choice(["Fail", "Ignore"]))
+@click.option("--native-sidecars/--no-native-sidecars", default=False, show_default=True,
+              help="Inject istio-proxy as a Kubernetes native sidecar.")
+def manifests(ca_bundle_file: str, namespace: str, revision: str, image: str, replicas: int,
+              failure_policy: str, native_sidecars: bool) -> None:
+    """Print the MutatingWebhookConfiguration, Service, Deployment, ServiceAccount and RBAC (YAML)."""
+    from sidecarctl.webhook.manifests import InstallOptions, install_manifests, render
+
+    ca = _read_ca_bundle(ca_bundle_file)
+    opts = InstallOptions(ca_bundle=ca, namespace=namespace, revision=revision, image=image, replicas=replicas,
+                          failure_policy=failure_policy, native_sidecars=native_sidecars)
+    click.echo(render(install_manifests(opts)), nl=False)
+
+
+def _read_ca_bundle(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise UsageError(f"cannot read --ca-bundle-file {path}: {e.strerror or e}") from None
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise UsageError(f"--ca-bundle-file {path} holds no PEM certificate")
+    return data
+
+
+@webhook_group.command("uninstall")
+@click.option("-i", "--istioNamespace", "namespace", default="istio-system", show_default=True)
+@click.option("-r", "--revision", default="")
+def uninstall(namespace: str, revision: str) -> None:
+    """Print the kubectl commands that delete what `webhook manifests` created."""
+    from sidecarctl.webhook.manifests import uninstall_commands
+
+    for command in uninstall_commands(namespace, revision):
+        click.echo(command)
