@@ -1,0 +1,153 @@
+"""The injector config (`config` key of ConfigMap istio-sidecar-injector, or --injectConfigFile).
+
+istioctl's readInjectConfigFile: the text is decoded as an inject.Config; when that fails or it
+has no `templates`, the whole text is one bare template named `sidecar`. Otherwise
+inject.UnmarshalConfig normalises it (`defaultTemplates` defaults to `[sidecar]`) and every
+template is parsed up front, all named `inject` (a parse error in any template fails the command).
+sidecarctl also accepts the legacy single `template:` key (it becomes template `sidecar`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sidecarctl.config.yamltext import YamlTextError, load_yaml
+
+SIDECAR_TEMPLATE = "sidecar"
+TEMPLATE_NAME = "inject"  # Istio parses every injection template as template.New("inject")
+
+
+class InjectConfigError(Exception):
+    """A config Istio refuses; `template` names the template whose text does not parse."""
+
+    def __init__(self, message: str, template: str = "") -> None:
+        super().__init__(message)
+        self.template = template
+
+
+@dataclass
+class InjectConfig:
+    """inject.Config: policy, selectors, templates (raw and parsed), aliases."""
+
+    raw_templates: dict[str, str]
+    policy: str = ""
+    default_templates: list[str] = field(default_factory=lambda: [SIDECAR_TEMPLATE])
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    never_inject_selector: list[dict[str, Any]] = field(default_factory=list)
+    always_inject_selector: list[dict[str, Any]] = field(default_factory=list)
+    injected_annotations: dict[str, str] = field(default_factory=dict)
+    bare: bool = False  # the text was a template, not a config
+    templates: dict[str, Any] = field(default_factory=dict, repr=False)  # name -> gotemplate.Template
+
+
+# Go's encoding/json into inject.Config: field -> expected JSON shape.
+_SHAPES = {
+    "policy": "string",
+    "defaultTemplates": "[]string",
+    "templates": "map[string]string",
+    "aliases": "map[string][]string",
+    "neverInjectSelector": "[]selector",
+    "alwaysInjectSelector": "[]selector",
+    "injectedAnnotations": "map[string]string",
+}
+
+
+def parse_inject_config(text: str) -> InjectConfig:
+    """The config in whichever form the text has, with its templates parsed."""
+    decoded = _decode(text)
+    if decoded is None:
+        config = InjectConfig(raw_templates={SIDECAR_TEMPLATE: text}, bare=True)
+    else:
+        config = decoded
+    config.templates = parse_templates(config.raw_templates)
+    return config
+
+
+def parse_templates(raw: dict[str, str]) -> dict[str, Any]:
+    """inject.ParseTemplates: every template parsed with Sprig and Istio's functions."""
+    from sidecarctl.gotemplate import TemplateError, funcmap, parse
+
+    funcs = funcmap("istio")
+    parsed: dict[str, Any] = {}
+    for name, text in raw.items():
+        try:
+            parsed[name] = parse(text, name=TEMPLATE_NAME, funcs=funcs)
+        except TemplateError as err:
+            raise InjectConfigError(str(err), template=name) from None
+    return parsed
+
+
+def _decode(text: str) -> InjectConfig | None:
+    """The text as an inject.Config, or None where istioctl would take it as a bare template."""
+    try:
+        data = load_yaml(text)
+    except YamlTextError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields = _fold_keys(data)
+    if not all(_fits(fields.get(k), shape) for k, shape in _SHAPES.items()):
+        return None
+    templates = {k: v or "" for k, v in (fields.get("templates") or {}).items()}
+    legacy = fields.get("template")
+    if not templates and isinstance(legacy, str) and legacy:
+        templates = {SIDECAR_TEMPLATE: legacy}
+    if not templates:
+        return None
+    return InjectConfig(
+        raw_templates=templates,
+        policy=fields.get("policy") or "",
+        default_templates=list(fields.get("defaultTemplates") or []) or [SIDECAR_TEMPLATE],
+        aliases={k: list(v or []) for k, v in (fields.get("aliases") or {}).items()},
+        never_inject_selector=list(fields.get("neverInjectSelector") or []),
+        always_inject_selector=list(fields.get("alwaysInjectSelector") or []),
+        injected_annotations={k: v or "" for k, v in (fields.get("injectedAnnotations") or {}).items()},
+    )
+
+
+def _fold_keys(data: dict[Any, Any]) -> dict[str, Any]:
+    """encoding/json matches struct fields by exact name, else case-insensitively."""
+    known = {k.lower(): k for k in (*_SHAPES, "template")}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = known.get(str(key).lower())
+        if name is not None and (name not in out or str(key) == name):
+            out[name] = value
+    return out
+
+
+def _fits(value: Any, shape: str) -> bool:
+    """Whether encoding/json would decode the value into the Go field without an error."""
+    if value is None:
+        return True
+    if shape == "string":
+        return isinstance(value, str)
+    if shape.startswith("[]"):
+        return isinstance(value, list) and all(_fits(v, shape[2:]) for v in value)
+    if shape.startswith("map[string]"):
+        return isinstance(value, dict) and all(_fits(v, shape[len("map[string]"):]) for v in value.values())
+    if shape == "selector":
+        return isinstance(value, dict) and _fits_selector(value)
+    return False
+
+
+def _fits_selector(sel: dict[str, Any]) -> bool:
+    fields = {str(k).lower(): v for k, v in sel.items()}
+    if not _fits(fields.get("matchlabels"), "map[string]string"):
+        return False
+    exprs = fields.get("matchexpressions")
+    if exprs is None:
+        return True
+    if not isinstance(exprs, list):
+        return False
+    for e in exprs:
+        if e is None:
+            continue
+        if not isinstance(e, dict):
+            return False
+        ef = {str(k).lower(): v for k, v in e.items()}
+        if not (_fits(ef.get("key"), "string") and _fits(ef.get("operator"), "string")
+                and _fits(ef.get("values"), "[]string")):
+            return False
+    return True

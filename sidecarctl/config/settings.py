@@ -1,0 +1,139 @@
+"""Loading every piece of injection settings, in istioctl kube-inject's order of precedence:
+--operatorFileName (its values and mesh config), then the --injectConfigFile / --valuesFile /
+--meshConfigFile files, then sidecarctl's built-in defaults (--offline) or the cluster."""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sidecarctl.config.inject_config import InjectConfig, InjectConfigError, parse_inject_config
+from sidecarctl.config.mesh import MeshError, apply_mesh_config
+from sidecarctl.config.operator import OperatorError, read_operator
+from sidecarctl.config.proto import Message
+from sidecarctl.config.values import ValuesConfig, ValuesError, parse_values
+from sidecarctl.config.yamltext import YamlTextError, load_yaml
+from sidecarctl.errors import ConfigError
+
+DEFAULTS_PACKAGE = "sidecarctl.defaults"
+DEFAULT_FILES = {"config": "inject-config.yaml", "values": "values.json", "mesh": "mesh-config.yaml"}
+
+
+class SettingsSource(Protocol):
+    """Where pieces not given as files come from when not offline (the cluster's ConfigMaps)."""
+
+    def inject_template(self) -> str: ...
+
+    def inject_values(self) -> str: ...
+
+    def mesh_config(self) -> str: ...
+
+
+@dataclass
+class Settings:
+    inject_config: InjectConfig
+    values: ValuesConfig
+    mesh: Message  # istio.mesh.v1alpha1.MeshConfig, defaults applied
+    revision: str = ""
+    sources: dict[str, str] = field(default_factory=dict)  # piece -> where it came from
+
+    @property
+    def templates(self) -> dict[str, Any]:
+        return self.inject_config.templates
+
+
+def load_settings(
+    inject_config_file: str | None = None,
+    values_file: str | None = None,
+    mesh_config_file: str | None = None,
+    operator_file: str | None = None,
+    offline: bool = False,
+    revision: str = "",
+    cluster: SettingsSource | None = None,
+) -> Settings:
+    """Every piece of settings, or a one-line ConfigError naming the file and the fix."""
+    op_values, op_mesh = _operator(operator_file)
+    sources: dict[str, str] = {}
+    config_text, sources["config"] = _piece("config", inject_config_file, offline, cluster)
+    inject_config = _inject_config(config_text, sources["config"])
+    if op_values is not None:
+        values_text, sources["values"] = op_values, f"--operatorFileName {operator_file}"
+    else:
+        values_text, sources["values"] = _piece("values", values_file, offline, cluster)
+    values = _values(values_text, sources["values"])
+    if op_mesh is not None:
+        sources["mesh"] = f"--operatorFileName {operator_file}"
+        mesh = _mesh(op_mesh, sources["mesh"])
+    else:
+        mesh_text, sources["mesh"] = _piece("mesh", mesh_config_file, offline, cluster)
+        mesh = _mesh(_yaml(mesh_text, sources["mesh"], "mesh config"), sources["mesh"])
+    return Settings(inject_config, values, mesh, revision, sources)
+
+
+_FLAGS = {"config": "--injectConfigFile", "values": "--valuesFile", "mesh": "--meshConfigFile"}
+
+
+def _piece(piece: str, path: str | None, offline: bool, cluster: SettingsSource | None) -> tuple[str, str]:
+    """(text, source description) of one piece of settings."""
+    if path:
+        return read_file(path, _FLAGS[piece]), f"{_FLAGS[piece]} {path}"
+    if offline:
+        name = DEFAULT_FILES[piece]
+        return importlib.resources.files(DEFAULTS_PACKAGE).joinpath(name).read_text("utf-8"), f"built-in {name}"
+    if cluster is not None:
+        reader = {"config": cluster.inject_template, "values": cluster.inject_values, "mesh": cluster.mesh_config}
+        return reader[piece](), f"cluster {piece}"
+    raise ConfigError(f"no {_FLAGS[piece]} given: pass {_FLAGS[piece]} FILE, or --offline for the built-in settings")
+
+
+def read_file(path: str, flag: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise ConfigError(f"{flag} {path}: open {path}: no such file or directory; check the path") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{flag} {path}: read {path}: is a directory; give a file") from None
+    except OSError as err:
+        raise ConfigError(f"{flag} {path}: {err.strerror or err}; check the file can be read") from None
+
+
+def _operator(path: str | None) -> tuple[str | None, Any]:
+    if not path:
+        return None, None
+    text = read_file(path, "--operatorFileName")
+    try:
+        op = read_operator(text)
+    except OperatorError as err:
+        raise ConfigError(f"--operatorFileName {path}: {err}; fix the IstioOperator file") from None
+    return op.values_json, op.mesh_config
+
+
+def _inject_config(text: str, source: str) -> InjectConfig:
+    try:
+        return parse_inject_config(text)
+    except InjectConfigError as err:
+        where = f'template "{err.template}": ' if err.template else ""
+        raise ConfigError(f"{source}: {where}{err}; fix the injection template") from None
+
+
+def _values(text: str, source: str) -> ValuesConfig:
+    try:
+        return parse_values(text)
+    except ValuesError as err:
+        raise ConfigError(f"{source}: {err}; give the injector values as JSON or YAML") from None
+
+
+def _yaml(text: str, source: str, what: str) -> Any:
+    try:
+        return load_yaml(text)
+    except YamlTextError as err:
+        raise ConfigError(f"{source}: {err}; fix the {what} YAML") from None
+
+
+def _mesh(data: Any, source: str) -> Message:
+    try:
+        return apply_mesh_config(data)
+    except MeshError as err:
+        raise ConfigError(f"{source}: {err}; fix the mesh config") from None
