@@ -9,18 +9,11 @@ post-processing; the webhook diffs it itself). Everything the server does goes t
 from __future__ import annotations
 
 import hashlib
-import importlib
-import inspect
 import os
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sidecarctl.webhook.decision import InjectPolicy
-
-
-class EngineUnavailable(RuntimeError):
-    """The injection engine does not (yet) provide what the webhook calls."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +38,12 @@ class SettingsFlags:
 
     @property
     def from_cluster(self) -> bool:
-        """Settings come (partly) from ConfigMaps unless every piece is a file or --offline."""
-        return not self.offline and not (self.inject_config_file and self.values_file and self.mesh_config_file)
+        """As kube-inject: ConfigMaps give every piece not given as a file (an IstioOperator may give
+        the values and mesh config), unless --offline."""
+        if self.offline:
+            return False
+        mesh_and_values = (self.mesh_config_file and self.values_file) or self.operator_file
+        return not (self.inject_config_file and mesh_and_values)
 
 
 @dataclass
@@ -65,6 +62,8 @@ class Injector(Protocol):
 
     def inject(self, request: InjectRequest) -> dict[str, Any]: ...
 
+    def normalize(self, pod: dict[str, Any]) -> dict[str, Any]: ...
+
 
 def fingerprint(flags: SettingsFlags) -> str:
     """Changes whenever a settings file changes (contents, not only mtime: ConfigMap volumes swap links)."""
@@ -79,68 +78,64 @@ def fingerprint(flags: SettingsFlags) -> str:
     return digest.hexdigest()
 
 
-def _call(func: Callable[..., Any], values: Mapping[str, Any]) -> Any:
-    """Call `func` with the values its signature names (engine signatures are keyword-based)."""
-    params = inspect.signature(func).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return func(**values)
-    return func(**{k: v for k, v in values.items() if k in params})
-
-
-def _field(obj: Any, *names: str, default: Any = None) -> Any:
-    """Attribute or key, the first of several spellings that is present."""
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
-
-
 class EngineInjector:
-    """The real engine behind the `Injector` protocol."""
+    """The real engine behind the `Injector` protocol: settings from `sidecarctl.config`, the pod
+    from `sidecarctl.inject.pipeline.inject_pod` (Istio's injectPod up to the patch)."""
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Any, revision: str = "") -> None:
         self.settings = settings
-        config = _field(settings, "inject_config", "config", default=settings)
-        self._policy = InjectPolicy(
-            policy=str(_field(config, "policy", default="") or ""),
-            never_inject_selector=tuple(_field(config, "never_inject_selector", "neverInjectSelector") or ()),
-            always_inject_selector=tuple(_field(config, "always_inject_selector", "alwaysInjectSelector") or ()),
-        )
+        config = settings.inject_config
+        self._policy = InjectPolicy(policy=config.policy,
+                                    never_inject_selector=tuple(config.never_inject_selector or ()),
+                                    always_inject_selector=tuple(config.always_inject_selector or ()))
 
     @classmethod
     def load(cls, flags: SettingsFlags) -> EngineInjector:
-        try:
-            config = importlib.import_module("sidecarctl.config")
-            load_settings = config.load_settings
-        except (ImportError, AttributeError) as e:
-            raise EngineUnavailable(f"sidecarctl.config.load_settings is not available: {e}") from None
-        values = dict(vars(flags))
-        values.update(inject_file=flags.inject_config_file, mesh_file=flags.mesh_config_file,
-                      operator_file_name=flags.operator_file, namespace=flags.istio_namespace)
-        return cls(_call(load_settings, values))
+        from sidecarctl.config import load_settings
+
+        cluster = _ClusterPieces(flags) if flags.from_cluster else None
+        revision = cluster.revision if cluster is not None else flags.revision
+        settings = load_settings(inject_config_file=flags.inject_config_file, values_file=flags.values_file,
+                                 mesh_config_file=flags.mesh_config_file, operator_file=flags.operator_file,
+                                 offline=flags.offline, revision=revision, cluster=cluster)
+        return cls(settings)
 
     def policy(self) -> InjectPolicy:
         return self._policy
 
+    def normalize(self, pod: dict[str, Any]) -> dict[str, Any]:
+        """The pod as Go's corev1.Pod would marshal it: what Istio diffs on both sides."""
+        from sidecarctl.kube import normalize_as
+
+        return normalize_as(pod, "v1.Pod")  # type: ignore[no-any-return]
+
     def inject(self, request: InjectRequest) -> dict[str, Any]:
-        func = _engine_inject_pod()
-        return _call(func, {"pod": request.pod, "settings": self.settings, "proxy_envs": request.proxy_envs,
-                            "revision": request.revision, "native_sidecars": request.native_sidecars,
-                            "native_sidecar": request.native_sidecars, "warnings": request.warnings,
-                            "warn": request.warnings.append, "webhook": True})
+        from sidecarctl.inject.pipeline import inject_pod
+
+        return inject_pod(request.pod, self.settings, proxy_envs=dict(request.proxy_envs),
+                          revision=request.revision, native_sidecars=request.native_sidecars,
+                          warn=request.warnings.append)
 
 
-def _engine_inject_pod() -> Callable[..., dict[str, Any]]:
-    try:
-        pipeline = importlib.import_module("sidecarctl.inject.pipeline")
-    except ImportError as e:
-        raise EngineUnavailable(f"sidecarctl.inject.pipeline is not available: {e}") from None
-    func = getattr(pipeline, "inject_pod", None)
-    if func is None:
-        raise EngineUnavailable("sidecarctl.inject.pipeline has no inject_pod (Istio's injectPod before createPatch)")
-    return func  # type: ignore[no-any-return]
+class _ClusterPieces:
+    """The cluster's ConfigMaps as `load_settings` asks for them, for the flags' namespace,
+    names and revision. A new one per load: the client caches what it read."""
+
+    def __init__(self, flags: SettingsFlags) -> None:
+        from sidecarctl.config.cluster import ClusterSource
+
+        self.flags = flags
+        self.source = ClusterSource(kubeconfig=flags.kubeconfig, context=flags.context)
+        self.revision = self.source.resolve_revision(flags.revision)
+
+    def inject_template(self) -> str:
+        return self.source.inject_template(self.flags.istio_namespace, self.flags.inject_configmap_name, self.revision)
+
+    def inject_values(self) -> str:
+        return self.source.inject_values(self.flags.istio_namespace, self.flags.inject_configmap_name, self.revision)
+
+    def mesh_config(self) -> str:
+        return self.source.mesh_config(self.flags.istio_namespace, self.flags.mesh_configmap_name, self.revision)
 
 
 def native_sidecars_from_env(value: str | None = None) -> bool:

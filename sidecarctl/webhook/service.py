@@ -37,11 +37,12 @@ class InjectionService:
         t0 = time.perf_counter()
         try:
             req = admission.parse_review(body)
+            pod = self._decode_pod(req)
         except admission.BadReview as e:
             self.metrics.record("bad_request", time.perf_counter() - t0)
             log.warning("bad admission request", extra={"path": path, "reason": str(e)})
             raise
-        result, answer, fields = self._answer(req, path)
+        result, answer, fields = self._answer(req, pod, path)
         elapsed = time.perf_counter() - t0
         self.metrics.record(result, elapsed)
         level = log.error if result == "failed" else log.info
@@ -49,11 +50,20 @@ class InjectionService:
                                                    "duration_ms": round(elapsed * 1000, 3), **fields})
         return answer
 
-    def _answer(self, req: admission.AdmissionRequest, path: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        pod = _prepare(req)
+    def _decode_pod(self, req: admission.AdmissionRequest) -> dict[str, Any]:
+        """The pod as Go would decode it; JSON that is no Pod is a bad request."""
+        try:
+            pod = self.injector.normalize(_prepare(req))
+        except Exception as e:  # the typing layer's errors say which field is wrong
+            raise admission.BadReview(f"the request's object is not a valid Pod: {e}") from None
+        pod.setdefault("metadata", {})
+        return pod
+
+    def _answer(self, req: admission.AdmissionRequest, pod: dict[str, Any],
+                path: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
         meta = pod["metadata"]
         fields: dict[str, Any] = {"pod": f"{meta.get('namespace', '')}/{potential_pod_name(meta)}"}
-        warnings = _precondition_warnings(pod, fields["pod"])
+        warnings: list[str] = []
         envs = parse_inject_envs(path, warnings)
         decision = decide(pod, self.injector.policy())
         warnings += decision.warnings
@@ -65,8 +75,8 @@ class InjectionService:
                                                           self.options.native_sidecars, warnings))
         except Exception as e:  # any engine failure denies this pod only, as Istio's webhook does
             fields["error"] = str(e)
-            return "failed", admission.denied(req, f"injection failed: {e}", warnings), fields
-        patch = create_patch(pod, injected)
+            return "failed", admission.denied(req, str(e) or type(e).__name__, warnings), fields
+        patch = create_patch(pod, self.injector.normalize(injected))
         return "injected", admission.allowed(req, patch, warnings), fields
 
 
@@ -80,10 +90,3 @@ def _prepare(req: admission.AdmissionRequest) -> dict[str, Any]:
     if not meta.get("namespace") and req.namespace:
         meta["namespace"] = req.namespace
     return pod
-
-
-def _precondition_warnings(pod: dict[str, Any], name: str) -> list[str]:
-    dns = (pod.get("spec") or {}).get("dnsPolicy") or ""
-    if dns and dns != "ClusterFirst":
-        return [f'"{name}"\'s DNSPolicy is not "ClusterFirst". The Envoy sidecar may not able to connect to Istio Pilot']
-    return []

@@ -34,6 +34,9 @@ class FakeInjector:
     def policy(self) -> InjectPolicy:
         return self._policy
 
+    def normalize(self, pod: dict[str, Any]) -> dict[str, Any]:
+        return pod
+
     def inject(self, request: InjectRequest) -> dict[str, Any]:
         self.requests.append(request)
         if self.fail:
