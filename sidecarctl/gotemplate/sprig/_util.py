@@ -1,0 +1,376 @@
+"""Shared helpers: Go's reflection kinds, spf13/cast conversions, panics, byte-wise strings."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from sidecarctl.gotemplate.gotypes import (
+    MISSING,
+    Float32,
+    GoError,
+    GoMap,
+    GoObject,
+    GoSizedInt,
+    GoSlice,
+    Int64,
+    format_v,
+    kind_name,
+    type_name,
+)
+
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
+
+
+class NilList(list):  # type: ignore[type-arg]
+    """A nil `[]interface {}`: prints `[]` like an empty slice but marshals to JSON `null`."""
+
+    __slots__ = ()
+
+
+class NilStrings(GoSlice):
+    """A nil `[]string` (e.g. regexFindAll without a match)."""
+
+    __slots__ = ()
+
+
+def wrap64(n: int) -> int:
+    """Two's-complement wrap to int64, as Go's int64 arithmetic overflows."""
+    n &= (1 << 64) - 1
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def int64(n: int) -> Int64:
+    return Int64(wrap64(n))
+
+
+def go_kind(value: Any) -> str:
+    """reflect.TypeOf(v).Kind() that panics on nil, as Sprig's list helpers do."""
+    if value is None or value is MISSING:
+        raise GoError(NIL_DEREF)
+    return kind_name(value)
+
+
+def is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple, bytes, bytearray)) or (
+        isinstance(value, GoObject) and value.go_kind in ("slice", "array")
+    )
+
+
+def elements(value: Any) -> list[Any]:
+    """The elements of a slice or array, as reflect's Index(i).Interface() gives them."""
+    if isinstance(value, (bytes, bytearray)):
+        from sidecarctl.gotemplate.gotypes import Uint8
+
+        return [Uint8(b) for b in value]
+    if isinstance(value, GoObject):
+        return list(getattr(value, "go_elements", lambda: [])())
+    return list(value)
+
+
+def float_to_int64(f: float) -> int:
+    """Go's int64(float64) on amd64: truncation; out of range and NaN give the minimum int64."""
+    if math.isnan(f) or math.isinf(f) or not (-9.223372036854775808e18 <= f < 9.223372036854775808e18):
+        return INT64_MIN
+    return int(f)
+
+
+def parse_go_int(s: str, base: int = 0) -> int:
+    """strconv.ParseInt(s, base, 64); raises ValueError on syntax or range errors."""
+    if not s or not s.isascii() or any(c.isspace() for c in s):
+        raise ValueError(s)
+    sign = -1 if s[0] == "-" else 1
+    body = s[1:] if s[0] in "+-" else s
+    if base != 0:
+        if "_" in body or body[:1] in "+-":
+            raise ValueError(s)
+        n = int(body, base)
+    elif "_" in body and not underscore_ok(body):
+        raise ValueError(s)
+    elif re.fullmatch(r"0[0-7_]*", body):
+        n = int(body.replace("_", "") or "0", 8)
+    else:
+        n = int(body.replace("_", ""), 0) if body[:2].lower() in ("0x", "0o", "0b") else int(body.replace("_", ""), 10)
+    n *= sign
+    if not INT64_MIN <= n <= INT64_MAX:
+        raise ValueError(s)
+    return n
+
+
+def underscore_ok(body: str) -> bool:
+    """strconv's underscoreOK: `_` only between digits or right after a base prefix."""
+    saw = "^"
+    i = 0
+    hexa = False
+    if len(body) >= 2 and body[0] == "0" and body[1].lower() in "box":
+        i = 2
+        saw = "0"
+        hexa = body[1].lower() == "x"
+    for ch in body[i:]:
+        if ch.isdigit() or (hexa and ch.lower() in "abcdef"):
+            saw = "0"
+        elif ch == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        else:
+            if saw == "_":
+                return False
+            saw = "!"
+    return saw != "_"
+
+
+def trim_zero_decimal(s: str) -> str:
+    """cast's trimZeroDecimal: "12.00" -> "12", "12.50" stays."""
+    found_zero = False
+    for i in range(len(s), 0, -1):
+        ch = s[i - 1]
+        if ch == ".":
+            if found_zero:
+                return s[: i - 1]
+        elif ch == "0":
+            found_zero = True
+        else:
+            return s
+    return s
+
+
+def _cast_int(value: Any, what: str) -> int:
+    value = _indirect(value)
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, int):
+        return wrap64(int(value))
+    if isinstance(value, float):
+        return float_to_int64(value)
+    if isinstance(value, str):
+        try:
+            return parse_go_int(trim_zero_decimal(value))
+        except ValueError:
+            raise GoError(f"unable to cast {go_sharp_v(value)} of type string to int64") from None
+    if isinstance(value, GoObject) and value.go_kind in ("int", "int64"):
+        return int(getattr(value, "go_int", lambda: 0)())
+    raise GoError(f"unable to cast {go_sharp_v(value)} of type {type_name(value)} to {what}")
+
+
+def _indirect(value: Any) -> Any:
+    deref = getattr(value, "go_deref", None)
+    return deref() if callable(deref) else value
+
+
+def to_int64(value: Any) -> int:
+    """cast.ToInt64: errors are swallowed to 0."""
+    try:
+        return _cast_int(value, "int64")
+    except GoError:
+        return 0
+
+
+def to_int(value: Any) -> int:
+    """cast.ToInt (int is 64-bit)."""
+    return to_int64(value)
+
+
+def to_float64(value: Any) -> float:
+    """cast.ToFloat64: errors are swallowed to 0."""
+    value = _indirect(value)
+    if value is None:
+        return 0.0
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return parse_go_float(value)
+        except ValueError:
+            return 0.0
+    if isinstance(value, GoObject) and value.go_kind in ("int", "int64"):
+        return float(getattr(value, "go_int", lambda: 0)())
+    return 0.0
+
+
+def parse_go_float(s: str) -> float:
+    """strconv.ParseFloat(s, 64); raises ValueError on syntax errors and on overflow."""
+    if not s or not s.isascii() or any(c.isspace() for c in s):
+        raise ValueError(s)
+    neg = s[0] == "-"
+    body = s[1:] if s[0] in "+-" else s
+    low = body.lower()
+    if low in ("inf", "infinity"):
+        return -math.inf if neg else math.inf
+    if low == "nan":
+        if body != s:
+            raise ValueError(s)
+        return math.nan
+    if "_" in low and not underscore_ok(low):
+        raise ValueError(s)
+    low = low.replace("_", "")
+    if low.startswith("0x"):
+        if not re.fullmatch(r"0x([0-9a-f]*\.?[0-9a-f]*)p[+-]?[0-9]+", low) or not re.search(r"[0-9a-f]", low[2 : low.index("p")]):
+            raise ValueError(s)
+        value = float.fromhex(low)
+    else:
+        if not re.fullmatch(r"[0-9]*\.?[0-9]*(e[+-]?[0-9]+)?", low) or not re.search(r"[0-9]", low.split("e")[0]):
+            raise ValueError(s)
+        value = float(low)
+    if math.isinf(value):
+        raise ValueError(s)
+    return -value if neg else value
+
+
+def go_sharp_v(value: Any) -> str:
+    """A `%#v` good enough for cast's error messages."""
+    if isinstance(value, str):
+        return go_quote(value)
+    return format_v(value)
+
+
+def strval(value: Any) -> str:
+    """Sprig's strval: strings and []byte as is, Stringers by String(), else fmt's %v."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return to_gostr(bytes(value))
+    return format_v(value)
+
+
+def go_empty(value: Any) -> bool:
+    """Sprig's empty(): zero numbers, false, empty string/slice/map, nil; structs never."""
+    if value is None or value is MISSING:
+        return True
+    if isinstance(value, (bool, int, float, str, bytes, bytearray, list, dict)):
+        return not value
+    if isinstance(value, GoObject):
+        if value.go_kind == "struct":
+            return False
+        zero = getattr(value, "go_is_zero", None)
+        if callable(zero):
+            return bool(zero())
+        return value.go_is_nil()
+    return False
+
+
+# --- Go strings are bytes ---------------------------------------------------------------
+# Python strings hold Go strings; bytes that are not valid UTF-8 are kept as surrogate escapes
+# so that byte-wise slicing (substr, trunc) round-trips exactly.
+
+
+def to_bytes(s: str) -> bytes:
+    return s.encode("utf-8", "surrogateescape")
+
+
+def to_gostr(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+def go_len(s: str) -> int:
+    return len(to_bytes(s)) if not s.isascii() else len(s)
+
+
+def byte_slice(s: str, start: int, end: int | None = None) -> str:
+    """s[start:end] on Go's bytes, panicking like Go on bad bounds."""
+    if s.isascii():
+        b_len = len(s)
+        _check_bounds(start, b_len if end is None else end, b_len)
+        return s[start:end]
+    b = to_bytes(s)
+    _check_bounds(start, len(b) if end is None else end, len(b))
+    return to_gostr(b[start:end])
+
+
+def _check_bounds(start: int, end: int, length: int) -> None:
+    if end < 0 or end > length:
+        raise GoError(f"runtime error: slice bounds out of range [:{end}] with length {length}")
+    if start < 0 or start > end:
+        raise GoError(f"runtime error: slice bounds out of range [{start}:{end}]")
+
+
+def go_quote(s: str, ascii_only: bool = False) -> str:
+    """strconv.Quote (fmt's %q of a string)."""
+    out = ['"']
+    for ch in _runes(s):
+        out.append(_quote_rune(ch, '"', ascii_only))
+    out.append('"')
+    return "".join(out)
+
+
+def _runes(s: str) -> list[str]:
+    """Runes of a Go string; an invalid byte is kept as a lone surrogate escape."""
+    return list(s)
+
+
+_ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t", "\v": r"\v"}
+
+
+def _quote_rune(ch: str, quote: str, ascii_only: bool) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # an invalid UTF-8 byte
+        return f"\\x{code - 0xDC00:02x}"
+    if ch == quote or ch == "\\":
+        return "\\" + ch
+    if ascii_only and code >= 0x80:
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    if is_print(ch):
+        return ch
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    if code < 0x20 or code == 0x7F:
+        return f"\\x{code:02x}"
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\ufffd"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def is_print(ch: str) -> bool:
+    """unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space."""
+    if ch == " ":
+        return True
+    return ch.isprintable() and not ch.isspace()
+
+
+def is_space(ch: str) -> bool:
+    """unicode.IsSpace."""
+    return ch in "\t\n\v\f\r \x85\xa0" or (ord(ch) > 0xFF and ch.isspace() and ch not in "\x1c\x1d\x1e\x1f")
+
+
+def go_upper(s: str) -> str:
+    """strings.ToUpper: rune-wise simple case mapping (no ß -> SS expansion)."""
+    return "".join(_simple_upper(c) for c in s)
+
+
+def go_lower(s: str) -> str:
+    return "".join(_simple_lower(c) for c in s)
+
+
+def _simple_upper(c: str) -> str:
+    u = c.upper()
+    return u if len(u) == 1 else c
+
+
+def _simple_lower(c: str) -> str:
+    if c == "\u0130":
+        return "\u0069\u0307"[0]  # Go maps İ to i (simple mapping)
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def go_title_rune(c: str) -> str:
+    """unicode.ToTitle of a rune."""
+    t = c.title()
+    if len(t) == 1:
+        return t
+    return _simple_upper(c)
+
+
+class NilMap(dict):  # type: ignore[type-arg]
+    """A nil `map[string]interface {}`: reads like an empty map, marshals to JSON `null`."""
+
+    __slots__ = ()

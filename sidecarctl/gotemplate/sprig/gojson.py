@@ -1,0 +1,404 @@
+"""Go's encoding/json over the Python value model: Marshal/MarshalIndent/Encoder output and
+Unmarshal-into-interface{} with the scanner's exact error messages."""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+from sidecarctl.gotemplate.gotypes import Float32, GoError, GoObject, GoSizedInt, format_float
+
+from ._util import NilList, NilMap, NilStrings, to_bytes
+
+_HEX = "0123456789abcdef"
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+def marshal(value: Any, escape_html: bool = True, indent: str = "") -> str:
+    """json.Marshal (indent="") or json.MarshalIndent(v, "", indent); raises GoError."""
+    out: list[str] = []
+    _encode(value, out, escape_html, indent, 0)
+    return "".join(out)
+
+
+def encode_string(s: str, escape_html: bool = True) -> str:
+    out = ['"']
+    for ch in s:
+        c = ord(ch)
+        if c < 0x80:
+            if ch == '"' or ch == "\\":
+                out.append("\\" + ch)
+            elif ch == "\n":
+                out.append("\\n")
+            elif ch == "\r":
+                out.append("\\r")
+            elif ch == "\t":
+                out.append("\\t")
+            elif c < 0x20 or (escape_html and ch in "<>&"):
+                out.append(f"\\u00{_HEX[c >> 4]}{_HEX[c & 0xF]}")
+            else:
+                out.append(ch)
+        elif 0xD800 <= c <= 0xDFFF:
+            out.append("\ufffd")  # an invalid UTF-8 byte
+        elif c in (0x2028, 0x2029):
+            out.append(f"\\u{c:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def format_json_float(f: float, bits: int = 64) -> str:
+    """encoding/json's float format: %f-style unless tiny or huge, with a short exponent."""
+    if math.isnan(f) or math.isinf(f):
+        raise GoError(f"json: unsupported value: {format_float(f, bits)}")
+    a = abs(f)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        # %g's shortest digits are in exponent form at these magnitudes; Go then drops the
+        # leading zero of a two-digit negative exponent (1.5e-07 -> 1.5e-7).
+        text = format_float(f, bits)
+        mant, exp = text.split("e")
+        if len(exp) == 3 and exp.startswith("-0"):
+            exp = "-" + exp[2]
+        return f"{mant}e{exp}"
+    return _fixed(f, bits)
+
+
+def _fixed(f: float, bits: int) -> str:
+    """strconv.FormatFloat(f, 'f', -1, bits): shortest digits, no exponent."""
+    from decimal import Decimal
+
+    if f == 0:
+        return "-0" if math.copysign(1, f) < 0 else "0"
+    short = format_float(f, bits)
+    d = Decimal(short)
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _encode(v: Any, out: list[str], esc: bool, indent: str, depth: int) -> None:
+    if v is None:
+        out.append("null")
+    elif v is True:
+        out.append("true")
+    elif v is False:
+        out.append("false")
+    elif isinstance(v, str):
+        out.append(encode_string(v, esc))
+    elif isinstance(v, int):
+        out.append(str(int(v)))
+    elif isinstance(v, float):
+        out.append(format_json_float(v, 32 if isinstance(v, Float32) else 64))
+    elif isinstance(v, (bytes, bytearray)):
+        out.append('"' + base64.b64encode(bytes(v)).decode() + '"')
+    elif isinstance(v, (NilList, NilStrings, NilMap)):
+        out.append("null")
+    elif isinstance(v, list):
+        _encode_list(v, out, esc, indent, depth)
+    elif isinstance(v, dict):
+        _encode_map(v, out, esc, indent, depth)
+    elif isinstance(v, GoObject):
+        _encode_object(v, out, esc, indent, depth)
+    else:
+        raise GoError(f"json: unsupported type: {type(v).__name__}")
+
+
+def _newline(out: list[str], indent: str, depth: int) -> None:
+    if indent:
+        out.append("\n" + indent * depth)
+
+
+def _encode_list(v: list[Any], out: list[str], esc: bool, indent: str, depth: int) -> None:
+    if not v:
+        out.append("[]")
+        return
+    out.append("[")
+    for i, item in enumerate(v):
+        if i:
+            out.append(",")
+        _newline(out, indent, depth + 1)
+        _encode(item, out, esc, indent, depth + 1)
+    _newline(out, indent, depth)
+    out.append("]")
+
+
+def _encode_map(v: dict[Any, Any], out: list[str], esc: bool, indent: str, depth: int) -> None:
+    if not v:
+        out.append("{}")
+        return
+    entries = sorted(((_key_text(k), val) for k, val in v.items()), key=lambda kv: to_bytes(kv[0]))
+    out.append("{")
+    for i, (key, item) in enumerate(entries):
+        if i:
+            out.append(",")
+        _newline(out, indent, depth + 1)
+        out.append(encode_string(key, esc))
+        out.append(": " if indent else ":")
+        _encode(item, out, esc, indent, depth + 1)
+    _newline(out, indent, depth)
+    out.append("}")
+
+
+def _key_text(k: Any) -> str:
+    if isinstance(k, str):
+        return k
+    if isinstance(k, (int, GoSizedInt)) and not isinstance(k, bool):
+        return str(int(k))
+    raise GoError(f"json: unsupported type: {type(k).__name__}")
+
+
+def _encode_object(v: GoObject, out: list[str], esc: bool, indent: str, depth: int) -> None:
+    """GoObjects expose `go_json()`: the value their MarshalJSON (or struct fields) produce."""
+    hook = getattr(v, "go_json", None)
+    if v.go_is_nil():
+        out.append("null")
+    elif callable(hook):
+        _encode(hook(), out, esc, indent, depth)
+    else:
+        out.append("{}")
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+class _Syntax(Exception):
+    pass
+
+
+def _quote_char(c: str) -> str:
+    if c == "'":
+        return "'\\''"
+    if c == '"':
+        return "'\"'"
+    from ._util import go_quote
+
+    return "'" + go_quote(c)[1:-1] + "'"
+
+
+class _Decoder:
+    """A recursive-descent twin of Go's JSON scanner, reporting the same first error."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.i = 0
+        self.range_error: str | None = None
+
+    def err(self, what: str) -> _Syntax:
+        if self.i >= len(self.data):
+            return _Syntax("unexpected end of JSON input")
+        return _Syntax(f"invalid character {_quote_char(chr(self.data[self.i]))} {what}")
+
+    def peek(self) -> int:
+        return self.data[self.i] if self.i < len(self.data) else -1
+
+    def ws(self) -> None:
+        while self.i < len(self.data) and self.data[self.i] in b" \t\r\n":
+            self.i += 1
+
+    def top(self) -> Any:
+        self.ws()
+        value = self.value()
+        self.ws()
+        if self.i < len(self.data):
+            raise self.err("after top-level value")
+        return value
+
+    def value(self) -> Any:
+        self.ws()
+        c = self.peek()
+        if c == ord("{"):
+            return self.obj()
+        if c == ord("["):
+            return self.arr()
+        if c == ord('"'):
+            return self.string()
+        if c == ord("-") or ord("0") <= c <= ord("9"):
+            return self.number()
+        for word, val in ((b"true", True), (b"false", False), (b"null", None)):
+            if c == word[0]:
+                return self.literal(word, val)
+        raise self.err("looking for beginning of value")
+
+    def literal(self, word: bytes, val: Any) -> Any:
+        self.i += 1
+        for expect in word[1:]:
+            if self.i >= len(self.data):  # Go feeds a space at EOF to finish a literal
+                raise _Syntax(f"invalid character ' ' in literal {word.decode()} (expecting {_quote_char(chr(expect))})")
+            if self.data[self.i] != expect:
+                raise self.err(f"in literal {word.decode()} (expecting {_quote_char(chr(expect))})")
+            self.i += 1
+        return val
+
+    def obj(self) -> dict[str, Any]:
+        self.i += 1
+        out: dict[str, Any] = {}
+        self.ws()
+        if self.peek() == ord("}"):
+            self.i += 1
+            return out
+        while True:
+            self.ws()
+            if self.peek() != ord('"'):
+                raise self.err("looking for beginning of object key string")
+            key = self.string()
+            self.ws()
+            if self.peek() != ord(":"):
+                raise self.err("after object key")
+            self.i += 1
+            out[key] = self.value()
+            self.ws()
+            c = self.peek()
+            if c == ord(","):
+                self.i += 1
+                continue
+            if c == ord("}"):
+                self.i += 1
+                return out
+            raise self.err("after object key:value pair")
+
+    def arr(self) -> list[Any]:
+        self.i += 1
+        out: list[Any] = []
+        self.ws()
+        if self.peek() == ord("]"):
+            self.i += 1
+            return out
+        while True:
+            out.append(self.value())
+            self.ws()
+            c = self.peek()
+            if c == ord(","):
+                self.i += 1
+                continue
+            if c == ord("]"):
+                self.i += 1
+                return out
+            raise self.err("after array element")
+
+    def string(self) -> str:
+        self.i += 1
+        start = self.i
+        data = self.data
+        while True:
+            if self.i >= len(data):
+                raise _Syntax("unexpected end of JSON input")
+            c = data[self.i]
+            if c == ord('"'):
+                break
+            if c == ord("\\"):
+                self.i += 1
+                if self.i >= len(data):
+                    raise _Syntax("unexpected end of JSON input")
+                e = data[self.i]
+                if e == ord("u"):
+                    for _ in range(4):
+                        self.i += 1
+                        if self.i >= len(data):
+                            raise _Syntax("unexpected end of JSON input")
+                        if data[self.i] not in b"0123456789abcdefABCDEF":
+                            raise self.err("in \\u hexadecimal character escape")
+                elif e not in b'bfnrt\\/"':
+                    raise self.err("in string escape code")
+            elif c < 0x20:
+                raise self.err("in string literal")
+            self.i += 1
+        raw = data[start : self.i]
+        self.i += 1
+        return _unquote(raw)
+
+    def number(self) -> float:
+        start = self.i
+        d = self.data
+        if self.peek() == ord("-"):
+            self.i += 1
+            if not (ord("0") <= self.peek() <= ord("9")):
+                raise self._num_err("in numeric literal")
+        if self.peek() == ord("0"):
+            self.i += 1
+        else:
+            self._digits()
+        if self.peek() == ord("."):
+            self.i += 1
+            if not (ord("0") <= self.peek() <= ord("9")):
+                raise self._num_err("after decimal point in numeric literal")
+            self._digits()
+        if self.peek() in (ord("e"), ord("E")):
+            self.i += 1
+            if self.peek() in (ord("+"), ord("-")):
+                self.i += 1
+            if not (ord("0") <= self.peek() <= ord("9")):
+                raise self._num_err("in exponent of numeric literal")
+            self._digits()
+        text = d[start : self.i].decode()
+        f = float(text)
+        if math.isinf(f) and self.range_error is None:
+            self.range_error = f"json: cannot unmarshal number {text} into Go value of type float64"
+        return f
+
+    def _num_err(self, what: str) -> _Syntax:
+        if self.i >= len(self.data):  # Go feeds a space at EOF to finish a number
+            return _Syntax(f"invalid character ' ' {what}")
+        return self.err(what)
+
+    def _digits(self) -> None:
+        while ord("0") <= self.peek() <= ord("9"):
+            self.i += 1
+
+
+def _unquote(raw: bytes) -> str:
+    """The string's value: escapes decoded, invalid UTF-8 and lone surrogates become U+FFFD."""
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c != ord("\\"):
+            j = i
+            while j < len(raw) and raw[j] != ord("\\"):
+                j += 1
+            out.append(raw[i:j].decode("utf-8", "replace"))
+            i = j
+            continue
+        e = chr(raw[i + 1])
+        if e == "u":
+            code = int(raw[i + 2 : i + 6], 16)
+            i += 6
+            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == b"\\u":
+                low = int(raw[i + 2 : i + 6], 16)
+                if 0xDC00 <= low < 0xE000:
+                    out.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                    i += 6
+                    continue
+            out.append("\ufffd" if 0xD800 <= code < 0xE000 else chr(code))
+            continue
+        out.append({"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}.get(e, e))
+        i += 2
+    return "".join(out)
+
+
+def unmarshal(text: str) -> tuple[Any, str | None]:
+    """json.Unmarshal into interface{}: (value, error message or None)."""
+    dec = _Decoder(to_bytes(text))
+    try:
+        value = dec.top()
+    except _Syntax as e:
+        return None, str(e)
+    if dec.range_error:
+        return _drop_inf(value), dec.range_error
+    return value, None
+
+
+def _drop_inf(v: Any) -> Any:
+    """Out-of-range numbers are left unset (nil) by Go's decoder."""
+    if isinstance(v, float) and math.isinf(v):
+        return None
+    if isinstance(v, list):
+        return [_drop_inf(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _drop_inf(x) for k, x in v.items()}
+    return v
+
