@@ -524,6 +524,7 @@ class ClusterSource:
                 "and not running in a pod; give all of --injectConfigFile, --valuesFile and --meshConfigFile, "
                 "or use --offline"
             )
+        _trim_tokens(configuration)
         # One attempt per request: the timeout is the user's bound on waiting for the cluster.
         configuration.retries = 0
         return ApiClient(configuration)
@@ -596,6 +597,22 @@ class ClusterSource:
 
 class _Forbidden(ConfigError):
     """HTTP 403, already worded; some callers add a remedy or fall back."""
+
+
+def _trim_tokens(configuration: Any) -> None:
+    """Strip whitespace around bearer tokens, as client-go does for token files; the Python client
+    would send a token file's trailing newline, which is not a valid header value."""
+    refresh = configuration.refresh_api_key_hook
+
+    def trim(conf: Any) -> None:
+        if refresh is not None:
+            refresh(conf)
+        for key, value in list(conf.api_key.items()):
+            if isinstance(value, str):
+                conf.api_key[key] = value.strip()
+
+    # The client calls this hook before every request, so tokens are trimmed each time they are set.
+    configuration.refresh_api_key_hook = trim
 
 
 def _status_message(body: Any) -> str:
