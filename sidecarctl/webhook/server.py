@@ -73,8 +73,7 @@ class WebhookServer:
         self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=self.config.shutdown_timeout,
                                      handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=self.tls.context,
-                           shutdown_timeout=self.config.shutdown_timeout)
+        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=self.tls.context)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self._tasks = [asyncio.create_task(self._watch())]

@@ -42,6 +42,9 @@ class InjectionService:
             self.metrics.record("bad_request", time.perf_counter() - t0)
             log.warning("bad admission request", extra={"path": path, "reason": str(e)})
             raise
+        except Exception:
+            self.metrics.record("failed", time.perf_counter() - t0)
+            raise
         result, answer, fields = self._answer(req, pod, path)
         elapsed = time.perf_counter() - t0
         self.metrics.record(result, elapsed)
@@ -54,6 +57,8 @@ class InjectionService:
         """The pod as Go would decode it; JSON that is no Pod is a bad request."""
         try:
             pod = self.injector.normalize(_prepare(req))
+        except ImportError:  # an incomplete installation is the server's fault, not the request's
+            raise
         except Exception as e:  # the typing layer's errors say which field is wrong
             raise admission.BadReview(f"the request's object is not a valid Pod: {e}") from None
         pod.setdefault("metadata", {})
