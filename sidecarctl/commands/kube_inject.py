@@ -74,7 +74,7 @@ def kube_inject(filename: str | None, output: str | None, native_sidecars: bool 
         raise UsageError("filename not specified (see --filename or -f)")
     source = SettingsSource(**flags)
     text = read_input(filename)
-    settings = load_settings(source)
+    settings = load_settings(source, _revision(source.revision))
     result = run(text, filename, settings, _native_sidecars(native_sidecars), _revision(source.revision))
     write_output(result, output)
 
@@ -93,14 +93,14 @@ def run(text: str, filename: str, settings: Any, native_sidecars: bool, revision
             sys.stderr.flush()
 
 
-def load_settings(source: SettingsSource) -> Any:
+def load_settings(source: SettingsSource, revision: str) -> Any:
     if source.needs_cluster():
         return cluster_settings(source)
     from sidecarctl.config import load_settings as load
 
     return load(inject_config_file=source.inject_config_file, values_file=source.values_file,
                 mesh_config_file=source.mesh_config_file, operator_file=source.operator_file,
-                offline=source.offline)
+                offline=source.offline, revision=revision)
 
 
 def cluster_settings(source: SettingsSource) -> Any:

@@ -280,7 +280,9 @@ def _enum_name(value: Any, names: tuple[str, ...]) -> str:
 
 
 def _values(settings: Any) -> dict[str, Any]:
-    values = _field(settings, "values") if isinstance(settings, dict) else getattr(settings, "values", None)
+    """The Helm values as a map (config's ValuesConfig keeps it in `as_map`)."""
+    values = settings.get("values") if isinstance(settings, dict) else getattr(settings, "values", None)
+    values = getattr(values, "as_map", values)
     return values if isinstance(values, dict) else {}
 
 

@@ -288,8 +288,8 @@ def _move(containers: list[dict[str, Any]] | None, name: str, first: bool) -> li
 
     Like Go it always returns a list, so absent containers come back as `[]`, not null.
     """
-    rest = [c for c in containers if c.get("name") != name]
-    matches = [c for c in containers if c.get("name") == name]
+    rest = [c for c in containers or [] if c.get("name") != name]
+    matches = [c for c in containers or [] if c.get("name") == name]
     if not matches:
         return rest
     return [matches[-1]] + rest if first else rest + [matches[-1]]

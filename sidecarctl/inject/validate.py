@@ -97,17 +97,17 @@ def validate_quantity(value: str) -> str | None:
     return None
 
 
-def validate_proxy_config_syntax(value: str) -> str | None:
-    """The proxy.istio.io/config annotation must at least be a YAML mapping (deeper checks: config)."""
-    from sidecarctl.yamlio import YamlError, load_document  # settings-free check; imported lazily
+def validate_proxy_config(value: str) -> str | None:
+    """proxy.istio.io/config applied over Istio's default proxy config must parse and validate."""
+    from sidecarctl.config import mesh, proto, yamltext  # imported lazily: only pods that use it pay
 
     try:
-        parsed = load_document(value)
-    except YamlError as err:
+        config = mesh.default_proxy_config()
+        proto.apply_json(config, yamltext.load_yaml(value))
+    except (yamltext.YamlTextError, proto.ProtoError) as err:
         return f"failed to convert to apply proxy config: {err}"
-    if parsed is not None and not isinstance(parsed, dict):
-        return "failed to convert to apply proxy config: not a mapping"
-    return None
+    errors = mesh.proxy_config_errors(config)
+    return "; ".join(errors) if errors else None
 
 
 ANNOTATION_VALIDATORS: dict[str, Validator] = {
@@ -125,7 +125,7 @@ ANNOTATION_VALIDATORS: dict[str, Validator] = {
     "traffic.sidecar.istio.io/kubevirtInterfaces": validate_interfaces,
     "istio.io/reroute-virtual-interfaces": validate_interfaces,
     "prometheus.istio.io/merge-metrics": validate_bool,
-    "proxy.istio.io/config": validate_proxy_config_syntax,
+    "proxy.istio.io/config": validate_proxy_config,
     "sidecar.istio.io/proxyCPU": validate_quantity,
     "sidecar.istio.io/proxyMemory": validate_quantity,
     "sidecar.istio.io/proxyCPULimit": validate_quantity,
