@@ -1,0 +1,92 @@
+"""A faithful Python implementation of Go 1.19's text/template (plus Sprig and Istio's functions).
+
+    tmpl = parse(text, name="inject", funcs=funcmap("istio"))
+    out = tmpl.execute(data)          # str; raises TemplateError with Go's exact error text
+
+`parse` caches compiled templates, so calling it for every pod costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sidecarctl.gotemplate.builtins import BUILTINS
+from sidecarctl.gotemplate.errors import ExecError, ParseError, TemplateError
+from sidecarctl.gotemplate.exec import Compiler, compile_trees, execute
+from sidecarctl.gotemplate.gotypes import FuncMap
+from sidecarctl.gotemplate.nodes import Tree
+from sidecarctl.gotemplate.parser import parse_trees
+
+__all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap"]
+
+MISSINGKEY_OPTIONS = ("default", "invalid", "zero", "error")
+
+
+class Template:
+    """A parsed and compiled template set; `execute` runs the one called `name`."""
+
+    def __init__(self, name: str, trees: dict[str, Tree], compiler: Compiler, missingkey: str) -> None:
+        self.name = name
+        self._trees = trees
+        self._compiler = compiler
+        self._missingkey = "default" if missingkey == "invalid" else missingkey
+
+    def execute(self, data: Any) -> str:
+        return execute(self._trees, self.name, data, self._missingkey, self._compiler)
+
+    def defined_templates(self) -> list[str]:
+        return sorted(self._trees)
+
+
+_CACHE: dict[tuple[str, str, int, str], tuple[Template, FuncMap | None]] = {}
+_CACHE_LIMIT = 256
+
+
+def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missingkey: str = "default") -> Template:
+    """Parse and compile `text` as template `name`; builtins are always available."""
+    key = (text, name, id(funcs), missingkey)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[1] is funcs:
+        return hit[0]
+    if missingkey not in MISSINGKEY_OPTIONS:
+        raise TemplateError(f'unrecognized option: missingkey={missingkey}')
+    merged: FuncMap = {**BUILTINS, **(funcs or {})}
+    trees = parse_trees(name, text, merged)
+    compiler = compile_trees(trees, merged)
+    tmpl = Template(name, trees, compiler, missingkey)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[key] = (tmpl, funcs)
+    return tmpl
+
+
+_FUNCMAPS: dict[str, FuncMap] = {}
+
+
+def funcmap(kind: str) -> FuncMap:
+    """The function map for "go" (builtins only), "sprig" or "istio" (Sprig + Istio's additions).
+
+    The same dict is returned on every call, so that `parse`'s cache recognises it.
+    """
+    if kind not in ("go", "sprig", "istio"):
+        raise ValueError(f"unknown function set {kind!r} (want go, sprig or istio)")
+    cached = _FUNCMAPS.get(kind)
+    if cached is not None:
+        return cached
+    result: FuncMap = {}
+    if kind in ("sprig", "istio"):
+        result.update(_optional("sidecarctl.gotemplate.sprig", "SPRIG_FUNCS"))
+    if kind == "istio":
+        result.update(_optional("sidecarctl.gotemplate.istio", "ISTIO_FUNCS"))
+    _FUNCMAPS[kind] = result
+    return result
+
+
+def _optional(module: str, attr: str) -> FuncMap:
+    """A sibling function map, or nothing while it is still being written."""
+    import importlib
+
+    try:
+        return dict(getattr(importlib.import_module(module), attr))
+    except (ImportError, AttributeError):
+        return {}

@@ -1,0 +1,743 @@
+"""Go's fmt over the gotypes value model: Sprint, Sprintln, Sprintf and strconv's quoting.
+
+Public: `sprint(args)`, `sprintln(args)`, `sprintf(format, args)` (args are lists of Python values
+as the gotypes module describes them), `go_quote(s)`.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any
+
+from sidecarctl.gotemplate.gotypes import (
+    MISSING,
+    Float32,
+    GoFunc,
+    GoMap,
+    GoObject,
+    GoSizedInt,
+    GoSlice,
+    format_float,
+    sorted_items,
+    type_name,
+)
+
+# --- strconv quoting ---------------------------------------------------------------------------
+
+_ESC = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
+
+
+def _is_print(c: str) -> bool:
+    return c == " " or (c.isprintable() and not c.isspace())
+
+
+def _quote_rune_into(out: list[str], c: str, quote: str, ascii_only: bool) -> None:
+    r = ord(c)
+    if 0xDC80 <= r <= 0xDCFF:  # an invalid UTF-8 byte kept by surrogateescape
+        out.append(f"\\x{r - 0xDC00:02x}")
+    elif c == quote or c == "\\":
+        out.append("\\" + c)
+    elif (r < 0x80 or not ascii_only) and _is_print(c):
+        out.append(c)
+    elif r in _ESC:
+        out.append(_ESC[r])
+    elif r < 0x20 or r == 0x7F:
+        out.append(f"\\x{r:02x}")
+    elif 0xD800 <= r <= 0xDFFF:
+        out.append("\\ufffd")
+    elif r < 0x10000:
+        out.append(f"\\u{r:04x}")
+    else:
+        out.append(f"\\U{r:08x}")
+
+
+def go_quote(s: str, ascii_only: bool = False) -> str:
+    """strconv.Quote (or QuoteToASCII)."""
+    out = ['"']
+    for c in s:
+        _quote_rune_into(out, c, '"', ascii_only)
+    out.append('"')
+    return "".join(out)
+
+
+def go_quote_rune(r: int, ascii_only: bool = False) -> str:
+    """strconv.QuoteRune."""
+    if r > 0x10FFFF or 0xD800 <= r <= 0xDFFF:
+        r = 0xFFFD
+    out = ["'"]
+    _quote_rune_into(out, chr(r), "'", ascii_only)
+    out.append("'")
+    return "".join(out)
+
+
+def can_backquote(s: str) -> bool:
+    return all(c != "`" and c != "\ufeff" and (c == "\t" or not (ord(c) < 0x20 or ord(c) == 0x7F))
+               and not (0xDC80 <= ord(c) <= 0xDCFF) for c in s)
+
+
+# --- value classification ----------------------------------------------------------------------
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _unsigned(v: Any) -> bool:
+    return isinstance(v, GoSizedInt) and not v.signed
+
+
+class _Printer:
+    """One fmt call: the output buffer and the flags of the verb being formatted."""
+
+    def __init__(self) -> None:
+        self.buf: list[str] = []
+        self.clear_flags()
+
+    def clear_flags(self) -> None:
+        self.wid: int | None = None
+        self.prec: int | None = None
+        self.minus = self.plus = self.sharp = self.space = self.zero = False
+        self.plus_v = self.sharp_v = False
+
+    # padding ----------------------------------------------------------------------------------
+
+    def pad(self, s: str) -> None:
+        if not self.wid:
+            self.buf.append(s)
+            return
+        width = self.wid - len(s)
+        if width <= 0:
+            self.buf.append(s)
+        elif self.minus:
+            self.buf.append(s + " " * width)
+        else:
+            self.buf.append(("0" if self.zero else " ") * width + s)
+
+    # entry points ------------------------------------------------------------------------------
+
+    def print_arg(self, arg: Any, verb: str) -> None:
+        if arg is None or arg is MISSING:
+            if verb in "Tv":
+                self.pad("<nil>")
+            else:
+                self.bad_verb(verb, arg)
+            return
+        if verb == "T":
+            self.fmt_s(type_name(arg))
+            return
+        if verb == "p":
+            self.bad_verb(verb, arg)
+            return
+        self.print_value(arg, verb, 0)
+
+    def print_value(self, v: Any, verb: str, depth: int) -> None:
+        if v is None or v is MISSING:
+            if depth == 0:
+                self.pad("<invalid reflect.Value>" if v is MISSING else "<nil>")
+            elif self.sharp_v:
+                self.buf.append("interface {}(nil)")
+            else:
+                self.pad("<nil>")
+            return
+        if v is True or v is False:
+            self.fmt_bool(v, verb)
+        elif isinstance(v, int):
+            self.fmt_integer(v, verb)
+        elif isinstance(v, float):
+            self.fmt_float(v, 32 if isinstance(v, Float32) else 64, verb)
+        elif isinstance(v, complex):
+            self.fmt_complex(v, verb)
+        elif isinstance(v, str):
+            self.fmt_string(v, verb)
+        elif isinstance(v, (bytes, bytearray)):
+            self.fmt_bytes(bytes(v), verb)
+        elif isinstance(v, GoObject):
+            self.fmt_object(v, verb, depth)
+        elif isinstance(v, dict):
+            self.fmt_map(v, verb, depth)
+        elif isinstance(v, (list, tuple)):
+            self.fmt_list(v, verb, depth)
+        elif isinstance(v, GoFunc):
+            self.pad("0x0") if verb in "vp" else self.bad_verb(verb, v)
+        else:
+            self.fmt_string(str(v), verb)
+
+    def bad_verb(self, verb: str, arg: Any) -> None:
+        saved = (self.wid, self.prec, self.minus, self.plus, self.sharp, self.space, self.zero)
+        self.clear_flags()
+        self.buf.append("%!" + verb + "(")
+        if arg is None or arg is MISSING:
+            self.buf.append("<nil>")
+        else:
+            self.buf.append(type_name(arg) + "=")
+            self.print_value(arg, "v", 0)
+        self.buf.append(")")
+        self.wid, self.prec, self.minus, self.plus, self.sharp, self.space, self.zero = saved
+
+    # bool / ints -------------------------------------------------------------------------------
+
+    def fmt_bool(self, v: bool, verb: str) -> None:
+        if verb in "tv":
+            self.pad("true" if v else "false")
+        else:
+            self.bad_verb(verb, v)
+
+    def fmt_integer(self, v: int, verb: str) -> None:
+        u = int(v)
+        if verb in "vd":
+            if self.sharp_v and _unsigned(v):
+                self.sharp = True
+                self._integer(u, 16, verb, "0123456789abcdefx")
+            else:
+                self._integer(u, 10, verb, "0123456789")
+        elif verb == "b":
+            self._integer(u, 2, verb, "01")
+        elif verb in "oO":
+            self._integer(u, 8, verb, "01234567")
+        elif verb == "x":
+            self._integer(u, 16, verb, "0123456789abcdefx")
+        elif verb == "X":
+            self._integer(u, 16, verb, "0123456789ABCDEFX")
+        elif verb == "c":
+            self.pad(chr(u) if 0 <= u <= 0x10FFFF and not 0xD800 <= u <= 0xDFFF else "\ufffd")
+        elif verb == "q":
+            self.pad(go_quote_rune(u if u >= 0 else 0xFFFD, self.plus))
+        elif verb == "U":
+            self._unicode(u)
+        else:
+            self.bad_verb(verb, v)
+
+    def _integer(self, u: int, base: int, verb: str, digits: str) -> None:
+        negative = u < 0
+        u = abs(u)
+        prec = 0
+        if self.prec is not None:
+            prec = self.prec
+            if prec == 0 and u == 0:
+                zero, self.zero = self.zero, False
+                self.pad("")
+                self.zero = zero
+                return
+        elif self.zero and self.wid is not None:
+            prec = self.wid
+            if negative or self.plus or self.space:
+                prec -= 1
+        body = ""
+        while u >= base:
+            body = digits[u % base] + body
+            u //= base
+        body = digits[u] + body
+        body = "0" * max(0, prec - len(body)) + body
+        if self.sharp:
+            if base == 2:
+                body = "0b" + body
+            elif base == 8 and body[0] != "0":
+                body = "0" + body
+            elif base == 16:
+                body = "0" + digits[16] + body
+        if verb == "O":
+            body = "0o" + body
+        sign = "-" if negative else "+" if self.plus else " " if self.space else ""
+        zero, self.zero = self.zero, False
+        self.pad(sign + body)
+        self.zero = zero
+
+    def _unicode(self, u: int) -> None:
+        prec = 4 if self.prec is None or self.prec <= 4 else self.prec
+        text = "U+" + f"{u & 0xFFFFFFFFFFFFFFFF:X}".rjust(prec, "0")
+        if self.sharp and 0 <= u <= 0x10FFFF and _is_print(chr(u)):
+            text += " '" + chr(u) + "'"
+        zero, self.zero = self.zero, False
+        self.pad(text)
+        self.zero = zero
+
+    # floats ------------------------------------------------------------------------------------
+
+    def fmt_float(self, v: float, size: int, verb: str) -> None:
+        if verb == "v":
+            self._float(v, size, "g", -1)
+        elif verb in "bgGxX":
+            self._float(v, size, verb, -1)
+        elif verb in "feEF":
+            self._float(v, size, verb, 6)
+        else:
+            self.bad_verb(verb, v)
+
+    def _float(self, v: float, size: int, verb: str, prec: int) -> None:
+        if self.prec is not None:
+            prec = self.prec
+        num = format_float_verb(v, verb, prec, size)
+        if num[0] not in "+-":
+            num = "+" + num
+        if self.space and num[0] == "+" and not self.plus:
+            num = " " + num[1:]
+        if num[1] in "IN":
+            zero, self.zero = self.zero, False
+            if num[1] == "N" and not self.space and not self.plus:
+                num = num[1:]
+            self.pad(num)
+            self.zero = zero
+            return
+        if self.sharp and verb != "b":
+            num = _sharp_float(num, verb, prec)
+        if self.plus or num[0] != "+":
+            if self.zero and self.wid is not None and self.wid > len(num):
+                self.buf.append(num[0] + "0" * (self.wid - len(num)) + num[1:])
+                return
+            self.pad(num)
+            return
+        self.pad(num[1:])
+
+    def fmt_complex(self, v: complex, verb: str) -> None:
+        if verb not in "vbgGxXfFeE":
+            self.bad_verb(verb, v)
+            return
+        plus = self.plus
+        self.buf.append("(")
+        self.fmt_float(v.real, 64, verb)
+        self.plus = True
+        self.fmt_float(v.imag, 64, verb)
+        self.buf.append("i)")
+        self.plus = plus
+
+    # strings -------------------------------------------------------------------------------------
+
+    def fmt_string(self, v: str, verb: str) -> None:
+        if verb == "v":
+            if self.sharp_v:
+                self.pad(go_quote(v))
+            else:
+                self.fmt_s(v)
+        elif verb == "s":
+            self.fmt_s(v)
+        elif verb in "xX":
+            self.fmt_sx(v.encode("utf-8", "surrogateescape"), verb)
+        elif verb == "q":
+            self.fmt_q(v)
+        else:
+            self.bad_verb(verb, v)
+
+    def fmt_s(self, s: str) -> None:
+        if self.prec is not None:
+            s = s[: self.prec]
+        self.pad(s)
+
+    def fmt_sx(self, b: bytes, verb: str) -> None:
+        digits = "0123456789abcdef" if verb == "x" else "0123456789ABCDEF"
+        if self.prec is not None:
+            b = b[: self.prec]
+        parts = []
+        for i, c in enumerate(b):
+            if self.space and i > 0:
+                parts.append(" ")
+            if self.sharp and (self.space or i == 0):
+                parts.append("0" + verb)
+            parts.append(digits[c >> 4] + digits[c & 15])
+        self.pad("".join(parts))
+
+    def fmt_q(self, s: str) -> None:
+        if self.prec is not None:
+            s = s[: self.prec]
+        if self.sharp and can_backquote(s):
+            self.pad("`" + s + "`")
+        else:
+            self.pad(go_quote(s, self.plus))
+
+    def fmt_bytes(self, b: bytes, verb: str) -> None:
+        if verb in "vd":
+            self.buf.append("[]byte{" if self.sharp_v else "[")
+            sep = ", " if self.sharp_v else " "
+            for i, c in enumerate(b):
+                if i:
+                    self.buf.append(sep)
+                self.fmt_integer(c, verb)
+            self.buf.append("}" if self.sharp_v else "]")
+        elif verb == "s":
+            self.fmt_s(b.decode("utf-8", "surrogateescape"))
+        elif verb in "xX":
+            self.fmt_sx(b, verb)
+        elif verb == "q":
+            self.fmt_q(b.decode("utf-8", "surrogateescape"))
+        else:
+            self.fmt_list(list(b), verb, 0)
+
+    # composites ----------------------------------------------------------------------------------
+
+    def fmt_list(self, v: list[Any] | tuple[Any, ...], verb: str, depth: int) -> None:
+        if self.sharp_v:
+            self.buf.append(type_name(v) + "{")
+            for i, e in enumerate(v):
+                if i:
+                    self.buf.append(", ")
+                self.print_value(e, verb, depth + 1)
+            self.buf.append("}")
+            return
+        self.buf.append("[")
+        for i, e in enumerate(v):
+            if i:
+                self.buf.append(" ")
+            self.print_value(e, verb, depth + 1)
+        self.buf.append("]")
+
+    def fmt_map(self, v: dict[Any, Any], verb: str, depth: int) -> None:
+        if self.sharp_v:
+            self.buf.append(type_name(v) + "{")
+            sep = ", "
+        else:
+            self.buf.append("map[")
+            sep = " "
+        for i, (k, e) in enumerate(sorted_items(v)):
+            if i:
+                self.buf.append(sep)
+            self.print_value(k, verb, depth + 1)
+            self.buf.append(":")
+            self.print_value(e, verb, depth + 1)
+        self.buf.append("}" if self.sharp_v else "]")
+
+    def fmt_object(self, v: GoObject, verb: str, depth: int) -> None:
+        if v.go_is_nil() and verb in "vs" and not self.sharp_v:
+            text = v.go_string()
+            self.pad(text if text is not None else "<nil>")
+            return
+        text = v.go_string()
+        if text is not None and verb in "vsxXq" and not self.sharp_v:
+            self.fmt_string(text, verb)
+            return
+        fields = getattr(v, "go_fields_for_print", None)
+        values = list(fields()) if callable(fields) else []
+        self.buf.append("{")
+        for i, e in enumerate(values):
+            if i:
+                self.buf.append(" ")
+            self.print_value(e, verb, depth + 1)
+        self.buf.append("}")
+
+
+def _sharp_float(num: str, verb: str, prec: int) -> str:
+    """The `#` flag: keep a decimal point, and for %g keep trailing zeros."""
+    digits = prec
+    if verb in "vgG":
+        digits = 6 if prec == -1 else prec
+        if digits == 0:
+            digits = 1
+    mant, tail = num, ""
+    for i, c in enumerate(num[1:], 1):
+        if c in "eEpP":
+            mant, tail = num[:i], num[i:]
+            break
+    saw_point = "." in mant
+    if not saw_point:
+        if len(mant) == 2 and mant[1] == "0":
+            digits -= 1
+        mant += "."
+    if verb in "vgG":
+        count = sum(1 for c in mant[1:] if c.isdigit())
+        first_nonzero = next((i for i, c in enumerate(mant[1:]) if c not in "0."), None)
+        if first_nonzero is not None:
+            count = sum(1 for c in mant[1 + first_nonzero:] if c.isdigit())
+        mant += "0" * max(0, digits - count)
+    return mant + tail
+
+
+def format_float_verb(v: float, verb: str, prec: int, size: int = 64) -> str:
+    """strconv.FormatFloat(v, verb, prec, size) for verbs e E f F g G x X b."""
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "+Inf" if v > 0 else "-Inf"
+    if verb == "F":
+        verb = "f"
+    if verb in "gG" and prec < 0:
+        text = format_float(v, size)
+        return text.upper() if verb == "G" else text
+    if verb in "xX":
+        return _hex_float(v, prec, size, verb)
+    if verb == "b":
+        return _binary_float(v, size)
+    if prec < 0:
+        return _shortest_ef(v, verb, size)
+    if size == 32:
+        v = struct.unpack("f", struct.pack("f", v))[0]
+    text = f"{v:.{prec}{verb}}"
+    if verb in "gG" and prec == 0:
+        text = f"{v:.1{verb}}"
+    return text
+
+
+def _shortest_ef(v: float, verb: str, size: int) -> str:
+    """%e / %f with precision -1: the shortest digits that round-trip."""
+    from decimal import Decimal
+
+    text = repr(v) if size == 64 else format_float(v, 32)
+    d = Decimal(text)
+    if verb in "eE":
+        sign, digits, exp = d.normalize().as_tuple() if v else (int(math.copysign(1, v) < 0), (0,), 0)
+        ds = "".join(map(str, digits))
+        x = len(ds) + int(exp) - 1 if v else 0
+        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+        out = f"{'-' if sign else ''}{mant}e{'-' if x < 0 else '+'}{abs(x):02d}"
+        return out.upper() if verb == "E" else out
+    return format(d, "f") if v != 0 else ("-0" if math.copysign(1, v) < 0 else "0")
+
+
+def _hex_float(v: float, prec: int, size: int, verb: str) -> str:
+    """Go's %x for floats: -0x1.8p+00 style, exponent with at least two digits."""
+    sign = "-" if math.copysign(1, v) < 0 else ""
+    v = abs(v)
+    if v == 0:
+        mant_hex, exp = "0", 0
+        frac = ""
+    else:
+        m, e = math.frexp(v)  # v = m * 2**e, 0.5 <= m < 1
+        mant = int(m * (1 << 53))
+        exp = e - 1
+        bits = 52
+        while mant & 1 == 0 and bits > 0:
+            mant >>= 1
+            bits -= 1
+        frac_bits = bits
+        lead = mant >> frac_bits
+        frac_val = mant & ((1 << frac_bits) - 1)
+        nhex = (frac_bits + 3) // 4
+        frac = f"{frac_val << (nhex * 4 - frac_bits):0{nhex}x}" if frac_bits else ""
+        if prec >= 0:
+            frac, lead, exp = _round_hex(lead, frac, prec, exp)
+        mant_hex = str(lead)
+    if prec > len(frac):
+        frac += "0" * (prec - len(frac))
+    body = mant_hex + ("." + frac if frac else "")
+    out = f"{sign}0x{body}p{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    return out.upper().replace("0X", "0X") if verb == "X" else out
+
+
+def _round_hex(lead: int, frac: str, prec: int, exp: int) -> tuple[str, int, int]:
+    if len(frac) <= prec:
+        return frac, lead, exp
+    full = int(str(lead) + frac, 16)
+    drop = (len(frac) - prec) * 4
+    q, r = divmod(full, 1 << drop)
+    half = 1 << (drop - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    if q >> (prec * 4) >= 2:
+        q >>= 1
+        exp += 1
+    lead = q >> (prec * 4)
+    f = q & ((1 << (prec * 4)) - 1)
+    return (f"{f:0{prec}x}" if prec else ""), lead, exp
+
+
+def _binary_float(v: float, size: int) -> str:
+    if v == 0:
+        return ("-" if math.copysign(1, v) < 0 else "") + "0p-1074"
+    m, e = math.frexp(abs(v))
+    mant = int(m * (1 << 53))
+    return ("-" if v < 0 else "") + f"{mant}p{e - 53:+d}"
+
+
+# --- Printf ------------------------------------------------------------------------------------
+
+
+def _int_from_arg(args: list[Any], n: int) -> tuple[int, bool, int]:
+    """Go's intFromArg: (value, is_int, next arg index)."""
+    if n >= len(args):
+        return 0, False, n
+    a = args[n]
+    if _is_int(a) and -(10**6) <= int(a) <= 10**6:
+        return int(a), True, n + 1
+    return 0, False, n + 1
+
+
+def _parse_arg_number(fmt: str, i: int) -> tuple[int, int, bool]:
+    """`[n]` at fmt[i]: (index, width consumed, ok). Go's parseArgNumber."""
+    if len(fmt) - i < 3:
+        return 0, 1, False
+    for j in range(i + 1, len(fmt)):
+        if fmt[j] == "]":
+            body = fmt[i + 1 : j]
+            if not body or not body.isdigit() or not body.isascii():
+                return 0, j - i + 1, False
+            return int(body) - 1, j - i + 1, True
+    return 0, 1, False
+
+
+class _Scan:
+    """Printf's cursor over the format and the arguments."""
+
+    def __init__(self, fmt: str, nargs: int) -> None:
+        self.fmt, self.i, self.end = fmt, 0, len(fmt)
+        self.arg_num, self.nargs = 0, nargs
+        self.reordered = False
+        self.good = True
+
+    def arg_number(self) -> bool:
+        """Go's argNumber: an explicit `[n]`; returns whether one was found (afterIndex)."""
+        if self.i >= self.end or self.fmt[self.i] != "[":
+            return False
+        self.reordered = True
+        index, wid, ok = _parse_arg_number(self.fmt, self.i)
+        self.i += wid
+        if ok and 0 <= index < self.nargs:
+            self.arg_num = index
+            return True
+        self.good = False
+        return ok
+
+    def number(self) -> int | None:
+        start = self.i
+        while self.i < self.end and "0" <= self.fmt[self.i] <= "9":
+            self.i += 1
+        return int(self.fmt[start : self.i]) if self.i > start else None
+
+
+def _flags(p: _Printer, sc: _Scan) -> None:
+    while sc.i < sc.end:
+        c = sc.fmt[sc.i]
+        if c == "#":
+            p.sharp = True
+        elif c == "0":
+            p.zero = not p.minus
+        elif c == "+":
+            p.plus = True
+        elif c == "-":
+            p.minus, p.zero = True, False
+        elif c == " ":
+            p.space = True
+        else:
+            return
+        sc.i += 1
+
+
+def _star(p: _Printer, sc: _Scan, args: list[Any], what: str) -> int | None:
+    sc.i += 1
+    value, ok, sc.arg_num = _int_from_arg(args, sc.arg_num)
+    if not ok:
+        p.buf.append(f"%!(BAD{what})")
+        return None
+    return value
+
+
+def _width_and_precision(p: _Printer, sc: _Scan, args: list[Any]) -> bool:
+    after_index = sc.arg_number()
+    if sc.i < sc.end and sc.fmt[sc.i] == "*":
+        wid = _star(p, sc, args, "WIDTH")
+        if wid is not None and wid < 0:
+            p.minus, p.zero, wid = True, False, -wid
+        p.wid = wid
+        after_index = False
+    else:
+        p.wid = sc.number()
+        if after_index and p.wid is not None:
+            sc.good = False
+    if sc.i + 1 < sc.end and sc.fmt[sc.i] == ".":
+        sc.i += 1
+        if after_index:
+            sc.good = False
+        after_index = sc.arg_number()
+        if sc.i < sc.end and sc.fmt[sc.i] == "*":
+            prec = _star(p, sc, args, "PREC")
+            p.prec = prec if prec is not None and prec >= 0 else None
+            after_index = False
+        else:
+            prec = sc.number()
+            p.prec = 0 if prec is None else prec
+    if not after_index:
+        after_index = sc.arg_number()
+    return after_index
+
+
+def sprintf(fmt: str, args: list[Any]) -> str:
+    """fmt.Sprintf."""
+    p = _Printer()
+    buf = p.buf
+    sc = _Scan(fmt, len(args))
+    while sc.i < sc.end:
+        sc.good = True
+        j = fmt.find("%", sc.i)
+        if j < 0:
+            buf.append(fmt[sc.i :])
+            break
+        if j > sc.i:
+            buf.append(fmt[sc.i : j])
+        sc.i = j + 1
+        p.clear_flags()
+        _flags(p, sc)
+        _width_and_precision(p, sc, args)
+        if sc.i >= sc.end:
+            buf.append("%!(NOVERB)")
+            break
+        verb = fmt[sc.i]
+        sc.i += 1
+        if verb == "%":
+            buf.append("%")
+        elif not sc.good:
+            buf.append("%!" + verb + "(BADINDEX)")
+        elif sc.arg_num >= len(args):
+            buf.append("%!" + verb + "(MISSING)")
+        else:
+            if verb == "v":
+                p.sharp_v, p.sharp = p.sharp, False
+                p.plus_v, p.plus = p.plus, False
+            p.print_arg(args[sc.arg_num], verb)
+            sc.arg_num += 1
+    if not sc.reordered and sc.arg_num < len(args):
+        _extra(p, args[sc.arg_num :])
+    return "".join(buf)
+
+
+def _extra(p: _Printer, extra: list[Any]) -> None:
+    p.clear_flags()
+    p.buf.append("%!(EXTRA ")
+    for k, a in enumerate(extra):
+        if k:
+            p.buf.append(", ")
+        if a is None or a is MISSING:
+            p.buf.append("<nil>")
+        else:
+            p.buf.append(type_name(a) + "=")
+            p.print_arg(a, "v")
+    p.buf.append(")")
+
+
+def _is_string(a: Any) -> bool:
+    return isinstance(a, str)
+
+
+def sprint(args: list[Any]) -> str:
+    """fmt.Sprint: spaces between operands when neither side is a string."""
+    p = _Printer()
+    prev_string = False
+    for n, a in enumerate(args):
+        is_string = isinstance(a, str)
+        if n > 0 and not is_string and not prev_string:
+            p.buf.append(" ")
+        if is_string:
+            p.buf.append(a)
+        else:
+            p.print_arg(a, "v")
+        prev_string = is_string
+    return "".join(p.buf)
+
+
+def sprintln(args: list[Any]) -> str:
+    """fmt.Sprintln: always spaces, and a newline."""
+    p = _Printer()
+    for n, a in enumerate(args):
+        if n > 0:
+            p.buf.append(" ")
+        p.print_arg(a, "v")
+    p.buf.append("\n")
+    return "".join(p.buf)
+
+
+def format_value(v: Any) -> str:
+    """`%v` of one value (what `{{ . }}` prints); strings and ints take a fast path."""
+    if type(v) is str:
+        return v
+    p = _Printer()
+    p.print_arg(v, "v")
+    return "".join(p.buf)
+
+
+__all__ = ["sprint", "sprintf", "sprintln", "go_quote", "go_quote_rune", "format_value", "GoMap", "GoSlice"]
