@@ -1,0 +1,196 @@
+"""How yaml.v2 (v2.4) types a plain scalar: the reader uses it to build values, the emitter to decide quoting.
+
+This mirrors `resolve()` in go-yaml v2 `resolve.go`, including its Go-library edges: `strconv.ParseInt` with
+base 0 (so `0x1F`, `0o17`, `017` and `0b101` are ints, `08` is a float), `_` removed before number parsing,
+YAML 1.1 booleans (`y`, `on`, `NO`, ...), and timestamps recognised by Go's `time.Parse` on four layouts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+STR = "str"
+BOOL = "bool"
+NULL = "null"
+INT = "int"
+FLOAT = "float"
+TIMESTAMP = "timestamp"
+MERGE = "merge"
+
+_INF = math.inf
+
+# The values yaml.v2 looks up before trying numbers (resolveMapList).
+_RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
+for _words, _entry in (
+    (("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), (BOOL, True)),
+    (("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), (BOOL, False)),
+    (("", "~", "null", "Null", "NULL"), (NULL, None)),
+    ((".nan", ".NaN", ".NAN"), (FLOAT, math.nan)),
+    ((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (FLOAT, _INF)),
+    (("-.inf", "-.Inf", "-.INF"), (FLOAT, -_INF)),
+    (("<<",), (MERGE, "<<")),
+):
+    for _w in _words:
+        _RESOLVE_MAP[_w] = _entry
+
+# First-character hints (resolveTable): only these can resolve to something other than a string.
+_HINT_DIGIT = frozenset("0123456789+-")
+
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")  # what Go's ParseFloat accepts after a leading '.'
+_BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
+
+_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
+
+_DIGITS_FOR_BASE = {
+    16: re.compile(r"[0-9a-fA-F]+\Z"),
+    10: re.compile(r"[0-9]+\Z"),
+    8: re.compile(r"[0-7]+\Z"),
+    2: re.compile(r"[01]+\Z"),
+}
+
+
+def _split_base(body: str) -> tuple[int, str]:
+    """Go's base-0 prefix rules (after the sign): 0x, 0o, 0b, a bare leading 0 means octal."""
+    if len(body) > 1 and body[0] == "0":
+        p = body[1]
+        if p in "xX":
+            return 16, body[2:]
+        if p in "oO":
+            return 8, body[2:]
+        if p in "bB":
+            return 2, body[2:]
+        return 8, body[1:]
+    return 10, body
+
+
+def _parse_int(s: str, base: int = 0, signed: bool = True) -> int | None:
+    """strconv.ParseInt / ParseUint: no spaces, no underscores (already removed), range-checked."""
+    neg = False
+    body = s
+    if body[:1] in ("+", "-"):
+        if not signed:
+            return None
+        neg = body[0] == "-"
+        body = body[1:]
+    if base == 0:
+        base, body = _split_base(body)
+    if not body or not _DIGITS_FOR_BASE[base].match(body):
+        return None
+    value = int(body, base)
+    if neg:
+        value = -value
+    if signed:
+        return value if _INT64_MIN <= value <= _INT64_MAX else None
+    return value if value <= _UINT64_MAX else None
+
+
+def _parse_float(s: str) -> float | None:
+    """strconv.ParseFloat on a string already known to be decimal syntax: overflow is an error in Go."""
+    value = float(s)
+    return None if math.isinf(value) else value
+
+
+# --- timestamps: Go's time.Parse on the layouts yaml.v2 tries ---------------------------------------------
+_TS_DATE = r"([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)"
+_TS_TIME = r"([0-9][0-9]?):([0-9][0-9]?):([0-9][0-9]?)(?:[.,][0-9]+)?"
+_TS_LAYOUTS = (
+    re.compile(_TS_DATE + "[T]" + _TS_TIME + r"(Z|[+-]([0-9]{2}):([0-9]{2}))\Z"),
+    re.compile(_TS_DATE + "[t]" + _TS_TIME + r"(Z|[+-]([0-9]{2}):([0-9]{2}))\Z"),
+    re.compile(_TS_DATE + " +" + _TS_TIME + r"\Z"),  # a layout space matches a run of spaces
+    re.compile(_TS_DATE + r"\Z"),
+)
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(month: int, year: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month]
+
+
+def _valid_timestamp_fields(groups: tuple[str | None, ...]) -> bool:
+    year, month, day = int(groups[0]), int(groups[1]), int(groups[2])  # type: ignore[arg-type]
+    if not 1 <= month <= 12:
+        return False
+    if len(groups) > 3:
+        hour, minute, second = int(groups[3]), int(groups[4]), int(groups[5])  # type: ignore[arg-type]
+        if hour > 23 or minute > 59 or second > 59:
+            return False
+        if len(groups) > 6 and groups[7] is not None:
+            # Go accepts zone offsets up to 24 hours and 60 minutes.
+            if int(groups[7]) > 24 or int(groups[8]) > 60:  # type: ignore[arg-type]
+                return False
+    return 1 <= day <= _days_in(month, year)
+
+
+def is_timestamp(s: str) -> bool:
+    """True when yaml.v2 would tag the plain scalar `s` as !!timestamp."""
+    if len(s) < 5 or s[4] != "-" or not s[:4].isascii() or not s[:4].isdigit():
+        return False
+    for layout in _TS_LAYOUTS:
+        m = layout.match(s)
+        if m and _valid_timestamp_fields(m.groups()):
+            return True
+    return False
+
+
+def is_base60_float(s: str) -> bool:
+    """yaml.v2 quotes YAML 1.1 sexagesimal numbers (`1:20`) on output although it reads them as strings."""
+    return bool(s) and (s[0] in _HINT_DIGIT) and ":" in s and _BASE60.match(s) is not None
+
+
+def _resolve_number(s: str) -> tuple[str, Any]:
+    """The 'D'/'S' hint branch: timestamp, int, uint, float, then the 0b forms."""
+    if is_timestamp(s):
+        return TIMESTAMP, s
+    plain = s.replace("_", "")
+    value = _parse_int(plain)
+    if value is None:
+        value = _parse_int(plain, signed=False)
+    if value is not None:
+        return INT, value
+    if _YAML_STYLE_FLOAT.match(plain):
+        f = _parse_float(plain)
+        if f is not None:
+            return FLOAT, f
+    if plain.startswith("0b"):
+        value = _parse_int(plain[2:], 2)
+        if value is None:
+            value = _parse_int(plain[2:], 2, signed=False)
+        if value is not None:
+            return INT, value
+    elif plain.startswith("-0b"):
+        value = _parse_int("-" + plain[3:], 2)
+        if value is not None:
+            return INT, value
+    return STR, s
+
+
+def resolve_plain(s: str) -> tuple[str, Any]:
+    """(tag, value) yaml.v2 gives an untagged plain scalar; timestamps keep their text as the value."""
+    entry = _RESOLVE_MAP.get(s)
+    if entry is not None:
+        return entry
+    first = s[0]
+    if first in _HINT_DIGIT:
+        return _resolve_number(s)
+    if first == "." and _DOT_FLOAT.match(s):
+        f = _parse_float(s)
+        if f is not None:
+            return FLOAT, f
+    return STR, s
+
+
+def plain_is_string(s: str) -> bool:
+    """Whether yaml.v2's encoder may write `s` unquoted: it must read back as the same string."""
+    if s in _RESOLVE_MAP:
+        return False
+    first = s[0]
+    if first in _HINT_DIGIT:
+        return _resolve_number(s)[0] == STR and not is_base60_float(s)
+    if first == "." and _DOT_FLOAT.match(s):
+        return _parse_float(s) is None
+    return True
