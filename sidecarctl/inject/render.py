@@ -1,0 +1,199 @@
+"""Istio's RunTemplate (pkg/kube/inject/inject.go): render the selected injection templates for
+one pod and overlay each result onto the pod with a strategic merge patch.
+
+The caller (Istio's injectPod: `pipeline.inject_pod`) has already merged the pod's
+`proxy.istio.io/config` into `settings.mesh`, validated the annotations and resolved the
+cluster/network proxy envs; it also prefixes errors with `failed to run injection template: `.
+Here: undo a previous injection (strip + reinsert overrides), build SidecarTemplateData, pick
+the templates, execute each and apply its output in Istio's order, returning
+`(merged_pod, template_pod)`.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from sidecarctl.config.settings import Settings
+from sidecarctl.config.values import ValuesConfig
+from sidecarctl.errors import InjectionError
+from sidecarctl.gotemplate import istio as istio_funcs
+from sidecarctl.inject import strip
+from sidecarctl.inject.data import build_template_data
+
+PROXY_CONTAINER = "istio-proxy"
+TEMPLATES_ANNOTATION = "inject.istio.io/templates"
+NATIVE_SIDECAR_ANNOTATION = "sidecar.istio.io/nativeSidecar"
+PROXY_IMAGE_TYPE_ANNOTATION = "sidecar.istio.io/proxyImageType"
+SIDECAR_TEMPLATE = "sidecar"
+POD_TYPE = "v1.Pod"
+_KNOWN_IMAGE_TYPES = ("distroless", "debug")
+
+
+@dataclass
+class InjectionParams:
+    """Istio's InjectionParameters, as kube-inject fills them.
+
+    `default_templates`/`aliases` left as None mean kube-inject's choice (template `sidecar`, no
+    aliases: istioctl ignores the config's); the webhook passes the config's.
+    """
+
+    pod: dict[str, Any]
+    type_meta: dict[str, Any]
+    deploy_meta: dict[str, Any]
+    settings: Settings
+    native_sidecars: bool
+    proxy_envs: dict[str, str]
+    revision: str = ""
+    default_templates: list[str] | None = None
+    aliases: dict[str, list[str]] | None = None
+
+
+def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(merged_pod, template_pod): the pod with every selected template applied, and the
+    templates' output alone (applied onto an empty pod)."""
+    _install_yaml_dumper()
+    settings = params.settings
+    mesh = settings.mesh
+    stripped = _stripped_pod(params.pod, mesh)
+    annotations = (stripped.get("metadata") or {}).get("annotations") or {}
+    proxy = mesh.values.get("default_config")
+    data = build_template_data(
+        type_meta=params.type_meta, deploy_meta=params.deploy_meta, pod=stripped, mesh=mesh,
+        values=settings.values.as_map, revision=params.revision, native_sidecars=params.native_sidecars,
+        proxy_image=proxy_image(settings.values, proxy.values.get("image") if proxy is not None else None,
+                                annotations),
+    )
+    merged: dict[str, Any] = params.pod
+    template_pod: dict[str, Any] = {}
+    templates = settings.inject_config.templates
+    for name in select_templates(params):
+        if name not in templates:
+            known = ", ".join(sorted(templates))
+            raise InjectionError(f'requested template "{name}" not found; have {known}')
+        text = execute(templates[name], data)
+        template_pod = apply_overlay_yaml(template_pod, text, "failed applying injection overlay")
+        if _native(params, merged) and _has(template_pod, "initContainers") and _has(merged, "containers"):
+            merged = _move_proxy_to_init_containers(merged)
+        merged = apply_overlay_yaml(
+            merged, text,
+            "failed parsing generated injected YAML (check Istio sidecar injector configuration)")
+    return merged, template_pod
+
+
+def execute(template: Any, data: Any) -> str:
+    from sidecarctl.gotemplate import TemplateError
+
+    try:
+        return str(template.execute(data))
+    except TemplateError as err:
+        raise InjectionError(str(err)) from None
+
+
+def _stripped_pod(pod: dict[str, Any], mesh: Any) -> dict[str, Any]:
+    """stripPod then reinsertOverrides: the pod as the templates should see it."""
+    proxy = mesh.values.get("default_config")
+    status_port = int(proxy.get("status_port")) if proxy is not None else 0
+    kube = importlib.import_module("sidecarctl.kube")
+    stripped = strip.strip_pod(pod, status_port)
+    return strip.reinsert_overrides(stripped, lambda c: kube.normalize_as(c, "v1.Container"))
+
+
+def select_templates(params: InjectionParams) -> list[str]:
+    """The `inject.istio.io/templates` annotation (comma-separated), else the defaults;
+    aliases expand one level."""
+    annotations = (params.pod.get("metadata") or {}).get("annotations") or {}
+    if TEMPLATES_ANNOTATION in annotations:
+        names = [n.strip() for n in str(annotations[TEMPLATES_ANNOTATION]).split(",")]
+    else:
+        names = list(params.default_templates or [SIDECAR_TEMPLATE])
+    aliases = params.aliases or {}
+    out: list[str] = []
+    for name in names:
+        out.extend(aliases[name] if name in aliases else [name])
+    return out
+
+
+def proxy_image(values: ValuesConfig, image: Any, annotations: dict[str, str]) -> str:
+    """Istio's ProxyImage: `hub/image:tag[-type]` from values, the proxy config's image type and
+    the `sidecar.istio.io/proxyImageType` annotation."""
+    image_type = values.variant
+    if image is not None:
+        image_type = str(image.get("image_type"))
+    name = values.proxy_image or "proxyv2"
+    if PROXY_IMAGE_TYPE_ANNOTATION in annotations:
+        image_type = annotations[PROXY_IMAGE_TYPE_ANNOTATION]
+    return f"{values.hub}/{name}:{_image_tag(values.tag, image_type)}"
+
+
+def _image_tag(tag: str, image_type: str) -> str:
+    if not image_type:
+        return tag
+    for known in _KNOWN_IMAGE_TYPES:
+        if tag.endswith("-" + known):
+            tag = tag[: -len(known) - 1]
+            break
+    return tag if image_type == "default" else f"{tag}-{image_type}"
+
+
+def apply_overlay_yaml(target: dict[str, Any], text: str, context: str) -> dict[str, Any]:
+    """applyOverlayYAML: the template output decoded and strategic-merged onto the pod."""
+    kube = importlib.import_module("sidecarctl.kube")
+    patch = _decode_overlay(text, context)
+    try:
+        return kube.strategic_merge(target, patch, POD_TYPE)  # type: ignore[no-any-return]
+    except kube.StrategicMergeError as err:
+        raise InjectionError(f"{context}: strategic merge: {err}") from None
+    except kube.KubeTypeError as err:
+        raise InjectionError(f"{context}: unmarshal patched pod: {err}") from None
+
+
+def _decode_overlay(text: str, context: str) -> dict[str, Any]:
+    """yaml.Unmarshal into map[string]any; anything but a mapping is mergepatch.ErrBadJSONDoc."""
+    yamlio = importlib.import_module("sidecarctl.yamlio")
+    try:
+        patch = yamlio.load_document(text)
+    except yamlio.YamlError:
+        raise InjectionError(f"{context}: strategic merge: invalid JSON document") from None
+    if patch is None:
+        return {}
+    if not isinstance(patch, dict):
+        raise InjectionError(f"{context}: strategic merge: invalid JSON document")
+    return patch
+
+
+def _native(params: InjectionParams, merged: dict[str, Any]) -> bool:
+    """The sidecar.istio.io/nativeSidecar annotation overrides the global setting."""
+    value = ((merged.get("metadata") or {}).get("annotations") or {}).get(NATIVE_SIDECAR_ANNOTATION)
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    return params.native_sidecars
+
+
+def _has(pod: dict[str, Any], key: str) -> bool:
+    return strip.find_container(PROXY_CONTAINER, (pod.get("spec") or {}).get(key)) is not None
+
+
+def _move_proxy_to_init_containers(pod: dict[str, Any]) -> dict[str, Any]:
+    """A user's istio-proxy customisation in `containers` follows the native sidecar into
+    `initContainers` (appended last), so the template's container merges with it."""
+    pod = copy.deepcopy(pod)
+    spec = pod.setdefault("spec", {})
+    containers = list(spec.get("containers") or [])
+    for i, c in enumerate(containers):
+        if c.get("name") == PROXY_CONTAINER:
+            spec["containers"] = containers[:i] + containers[i + 1:]
+            spec["initContainers"] = list(spec.get("initContainers") or []) + [c]
+            break
+    return pod
+
+
+def _install_yaml_dumper() -> None:
+    """toYaml needs sigs.k8s.io/yaml; the engine package cannot import it, so hand it over."""
+    if istio_funcs._yaml_dumper is None:
+        yamlio = importlib.import_module("sidecarctl.yamlio")
+        istio_funcs.set_yaml_dumper(yamlio.dump_yaml)
