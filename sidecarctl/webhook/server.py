@@ -59,6 +59,7 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=self.config.max_body_bytes, middlewares=[_errors])
@@ -70,6 +71,7 @@ class WebhookServer:
         return app
 
     async def start(self) -> int:
+        self._loop = asyncio.get_running_loop()
         self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=self.config.shutdown_timeout,
                                      handle_signals=False)
         await self._runner.setup()
@@ -96,6 +98,11 @@ class WebhookServer:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._stopped.set()
         log.info("stopped")
+
+    def stop_from_thread(self, timeout: float = 60.0) -> None:
+        """Stop a server whose event loop runs in another thread; returns once it has stopped."""
+        if self._loop is not None and not self._loop.is_closed():
+            asyncio.run_coroutine_threadsafe(self.stop(), self._loop).result(timeout)
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()
@@ -219,7 +226,7 @@ class BackgroundServer:
 
     def stop(self) -> None:
         if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(self.server.stop(), self._loop).result(60)
+            self.server.stop_from_thread()
             self._thread.join(30)
         if not self._loop.is_closed() and not self._thread.is_alive():
             self._loop.close()
