@@ -207,7 +207,7 @@ class FakeCluster:
         server.daemon_threads = True
         server.socket = context.wrap_socket(server.socket, server_side=True)
         self._server = server
-        threading.Thread(target=server.serve_forever, name=f"fakeapi-{self.name}", daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), name=f"fakeapi-{self.name}", daemon=True).start()
         return self
 
     def stop(self) -> None:
