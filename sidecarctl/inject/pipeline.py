@@ -118,7 +118,7 @@ class KubeInject:
         try:
             value = self.engine.load_document(raw)
         except self.engine.input_errors as err:
-            raise InputError(str(err)) from None
+            raise InputError(_go_text(err)) from None
         kind = _type_meta_kind(value)
         if not workloads.is_injectable(kind):
             return None
@@ -128,7 +128,7 @@ class KubeInject:
         try:
             return self.engine.normalize_as(value, workloads.kube_type(kind))  # type: ignore[no-any-return]
         except self.engine.input_errors as err:
-            raise InputError(str(err)) from None
+            raise InputError(_go_text(err)) from None
 
     def _pod_settings(self, pod: dict[str, Any]) -> Any:
         annotation = ((pod.get("metadata") or {}).get("annotations") or {}).get(PROXY_CONFIG_ANNOTATION)
@@ -149,33 +149,47 @@ class KubeInject:
 def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | None = None, revision: str = "",
                native_sidecars: bool = False, deploy_meta: dict[str, str] | None = None,
                type_meta: dict[str, str] | None = None, engine: Engine | None = None,
-               warn: Warn | None = None, proxy_config_applied: bool = False) -> dict[str, Any]:
+               warn: Warn | None = None, proxy_config_applied: bool = False, webhook: bool = False) -> dict[str, Any]:
     """Istio's injectPod up to the patch: render, re-apply user overrides, post-process.
 
     Shared by kube-inject and the webhook (which diffs the result itself). The pod's
-    proxy.istio.io/config is merged into the mesh config unless the caller already did.
+    proxy.istio.io/config is merged into the mesh config unless the caller already did. The
+    webhook differs in two ways Istio has: its mesh config for Prometheus and probe ports is not
+    the pod-merged one, and the config's injectedAnnotations are added.
     """
     engine = engine or Engine.default()
     metadata = pod.get("metadata") or {}
     if deploy_meta is None or type_meta is None:
         deploy_meta, type_meta = workloads.deploy_meta_from_pod(metadata)
     annotations = metadata.get("annotations") or {}
+    merged_settings = settings
     if not proxy_config_applied and PROXY_CONFIG_ANNOTATION in annotations:
-        settings = engine.apply_proxy_config(settings, annotations[PROXY_CONFIG_ANNOTATION])
+        merged_settings = engine.apply_proxy_config(settings, annotations[PROXY_CONFIG_ANNOTATION])
     _check_preconditions(pod, warn)
     errors = validate.annotation_errors(annotations)
     if errors:
         raise InjectionError("failed to run injection template: " + "; ".join(errors))
     envs = postprocess.cluster_and_network(_values(settings), metadata.get("labels"), proxy_envs or {})
     original = copy.deepcopy(pod)
-    merged, template = _run_template(engine, pod, type_meta, deploy_meta, settings, native_sidecars, envs, revision)
-    ctx = _context(settings, revision, envs)
+    merged, template = _run_template(engine, pod, type_meta, deploy_meta, merged_settings, native_sidecars, envs,
+                                     revision)
+    ctx = _context(merged_settings, revision, envs)
+    if webhook:
+        unmerged = mesh_facts(_mesh(settings))
+        ctx.status_port, ctx.prometheus_merge = unmerged["status_port"], unmerged["prometheus_merge"]
+        ctx.injected_annotations = dict(_injected_annotations(settings))
     merged = postprocess.reapply_overwritten_containers(
         merged, original, template, ctx.interception_mode,
         merge=lambda target, patch: engine.strategic_merge(target, patch, POD_TYPE),
         normalize_container=lambda c: engine.normalize_as(c, CONTAINER_TYPE))
     postprocess.post_process_pod(merged, template, ctx)
     return merged
+
+
+def _injected_annotations(settings: Any) -> dict[str, str]:
+    config = getattr(settings, "inject_config", None)
+    annotations = getattr(config, "injected_annotations", None)
+    return annotations if isinstance(annotations, dict) else {}
 
 
 def _run_template(engine: Engine, pod: dict[str, Any], type_meta: dict[str, str], deploy_meta: dict[str, str],
@@ -203,6 +217,12 @@ def mesh_facts(mesh: Any) -> dict[str, Any]:
                                             "holdApplicationUntilProxyStarts")) is True,
         "prometheus_merge": _wrapped(_field(mesh, "enable_prometheus_merge", "enablePrometheusMerge")),
     }
+
+
+def _go_text(err: BaseException) -> str:
+    """The error as sigs.k8s.io/yaml.Unmarshal words it, when the error knows its stage."""
+    yaml_message = getattr(err, "yaml_message", None)
+    return yaml_message() if callable(yaml_message) else str(err)
 
 
 def _check_preconditions(pod: dict[str, Any], warn: Warn | None) -> None:
@@ -303,11 +323,12 @@ def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: A
 def _settings_with_proxy_config(settings: Any, annotation: str) -> Any:
     """A copy of the settings whose mesh config has the pod's proxy config merged in."""
     mesh_module = importlib.import_module("sidecarctl.config.mesh")
-    yamlio = importlib.import_module("sidecarctl.yamlio")
+    yamltext = importlib.import_module("sidecarctl.config.yamltext")
     try:
-        data = yamlio.load_document(annotation)
-        mesh = mesh_module.apply_proxy_config(data, _mesh(settings))
-    except (yamlio.YamlError, mesh_module.MeshError) as err:
+        mesh = mesh_module.apply_proxy_config(yamltext.load_yaml(annotation), _mesh(settings))
+    except yamltext.YamlTextError as err:
+        raise InjectionError(f"could not parse proxy config: {err}") from None
+    except mesh_module.MeshError as err:
         raise InjectionError(str(err)) from None
     updated = copy.copy(settings)
     attr = "mesh" if hasattr(settings, "mesh") else "mesh_config"
