@@ -48,6 +48,7 @@ NATIVE_SIDECAR_MIN_MINOR = 33
 
 # Which flag gives each piece of settings locally, for the hints in error messages.
 FILE_FLAG = {CONFIG_KEY: "--injectConfigFile", VALUES_KEY: "--valuesFile", MESH_KEY: "--meshConfigFile"}
+NAME_FLAG = {CONFIG_KEY: "--injectConfigMapName", VALUES_KEY: "--injectConfigMapName", MESH_KEY: "--meshConfigMapName"}
 
 _NODE_PAGE = 500
 
@@ -420,8 +421,8 @@ class ClusterSource:
         data = self._configmap_data(namespace, name, key, revision)
         if key not in data:
             raise ConfigError(
-                f"ConfigMap {name!r} in namespace {namespace!r} has no key {key!r}; "
-                f"{self._revision_hint(revision)}, or give it with {FILE_FLAG[key]}"
+                f"ConfigMap {name!r} in namespace {namespace!r} has no key {key!r}; check --revision and "
+                f"{NAME_FLAG[key]}, or give the settings with {FILE_FLAG[key]}"
             )
         text = data[key]
         if not isinstance(text, str):
@@ -448,21 +449,16 @@ class ClusterSource:
 
     def _missing_configmap(self, namespace: str, name: str, key: str, revision: str) -> str:
         base = f"ConfigMap {name!r} not found in namespace {namespace!r}"
+        remedy = f"or give the settings with {FILE_FLAG[key]}"
         if revision:
             target = self.tag_revision(revision)
             if target and target != revision:
-                return (
-                    f"{base}: {revision!r} is a revision tag for revision {target!r}; "
-                    f"pass --revision {target}, or give the settings with {FILE_FLAG[key]}"
-                )
-        where = "" if namespace != DEFAULT_ISTIO_NAMESPACE else ", -i <istio namespace>"
-        return f"{base}; {self._revision_hint(revision)}{where}, or give the settings with {FILE_FLAG[key]}"
-
-    @staticmethod
-    def _revision_hint(revision: str) -> str:
-        if revision:
-            return f"is revision {revision!r} installed? Check --revision"
-        return "pass --revision <revision> if Istio is installed with a revision"
+                return f"{base}: {revision!r} is a revision tag for revision {target!r}; pass --revision {target}, {remedy}"
+            return f"{base}: is revision {revision!r} installed in that namespace? Check --revision and -i, {remedy}"
+        return (
+            f"{base}; if Istio is installed with a revision pass --revision <revision>, "
+            f"if in another namespace pass -i <namespace>, {remedy}"
+        )
 
     # -- other reads --
 
@@ -499,7 +495,7 @@ class ClusterSource:
             return {}
         except _Forbidden as e:
             raise ConfigError(
-                f"{e}; or set ENABLE_NATIVE_SIDECARS=true or false to skip detecting native sidecar support"
+                f"{e}, or set ENABLE_NATIVE_SIDECARS=true or false to skip detecting native sidecar support"
             ) from None
 
     # -- transport --
