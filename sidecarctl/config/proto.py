@@ -157,8 +157,11 @@ class Message:
                 return f
         raise KeyError(f"{self.type.full_name} has no field {name}")
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Message:
+        return Message(self.type.full_name, copy.deepcopy(self.values, memo))
+
     def __eq__(self, other: object) -> bool:  # proto.Equal
-        if not isinstance(other, Message) or other.type is not self.type:
+        if not isinstance(other, Message) or other.type.full_name != self.type.full_name:
             return False
         names = {n for n in self.values if self.has(n)} | {n for n in other.values if other.has(n)}
         return all(self.has(n) == other.has(n) and self.get(n) == other.get(n) for n in names)

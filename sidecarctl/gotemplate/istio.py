@@ -36,6 +36,7 @@ from sidecarctl.gotemplate.gotypes import (
     format_float,
     format_v,
     gofunc,
+    type_name,
 )
 
 _log = logging.getLogger("sidecarctl.inject")
@@ -394,13 +395,17 @@ def struct_to_json(value: Any) -> str:
         return "{}"
 
 
-@gofunc("protoToJSON", "proto.Message", result="string")
+# Declared `interface {}`: the executor knows no interface types but error/fmt.Stringer, so the
+# proto.Message check Go's reflection makes is done here, with Go's wording.
+@gofunc("protoToJSON", "interface {}", result="string")
 def proto_to_json(message: Any) -> str:
-    if message is None or message is MISSING or not isinstance(message, GoObject) or message.go_is_nil():
-        return "{}"  # Go: a nil message fails to marshal, is logged, and yields "{}"
+    if message is None or message is MISSING:
+        return "{}"
     method = getattr(message, "go_proto_json", None)
     if not callable(method):
-        return "{}"
+        raise GoError(f"wrong type for value; expected proto.Message; got {type_name(message)}")
+    if message.go_is_nil():
+        return "{}"  # Go: a nil message fails to marshal, is logged, and yields "{}"
     return str(method())
 
 
