@@ -164,8 +164,7 @@ class _Printer:
             self.fmt_string(str(v), verb)
 
     def bad_verb(self, verb: str, arg: Any) -> None:
-        saved = (self.wid, self.prec, self.minus, self.plus, self.sharp, self.space, self.zero)
-        self.clear_flags()
+        """`%!d(string=x)`: the value is printed with `%v` but with the verb's flags (Go keeps them)."""
         self.buf.append("%!" + verb + "(")
         if arg is None or arg is MISSING:
             self.buf.append("<nil>")
@@ -173,7 +172,6 @@ class _Printer:
             self.buf.append(type_name(arg) + "=")
             self.print_value(arg, "v", 0)
         self.buf.append(")")
-        self.wid, self.prec, self.minus, self.plus, self.sharp, self.space, self.zero = saved
 
     # bool / ints -------------------------------------------------------------------------------
 
@@ -636,7 +634,9 @@ def _width_and_precision(p: _Printer, sc: _Scan, args: list[Any]) -> bool:
             sc.good = False
         after_index = sc.arg_number()
         if sc.i < sc.end and sc.fmt[sc.i] == "*":
-            prec = _star(p, sc, args, "PREC")
+            prec = _star(p, sc, args, "PREC") if sc.i + 1 > 0 else None
+            if prec is not None and prec < 0:
+                p.buf.append("%!(BADPREC)")
             p.prec = prec if prec is not None and prec >= 0 else None
             after_index = False
         else:

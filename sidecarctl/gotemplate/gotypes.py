@@ -250,6 +250,8 @@ def type_name(value: Any) -> str:
         return "float64"
     if isinstance(value, str):
         return "string"
+    if isinstance(value, complex):
+        return "complex128"
     if isinstance(value, (bytes, bytearray)):
         return "[]uint8"
     if isinstance(value, (GoSlice, GoMap, GoObject)):

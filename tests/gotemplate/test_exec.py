@@ -1,0 +1,161 @@
+"""Executor: Go's semantics over JSON-shaped data, and Go's execution errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sidecarctl.gotemplate import TemplateError, parse
+from sidecarctl.gotemplate.gotypes import GoFunc, GoMap, GoObject, GoSlice, Int64
+
+DATA: dict[str, Any] = {
+    "name": "demo", "n": 3.0, "big": 1e6, "nil": None, "list": ["a", "b", "c"], "nums": [1.0, 2.0, 3.0],
+    "mixed": [1.0, "two", None], "m": {"a": 1.0, "c": {"d": "deep"}}, "empty": "", "t": True, "f": False,
+    "labels": GoMap({"app": "x"}), "strs": GoSlice(["p", "q"]),
+}
+
+
+class Point(GoObject):
+    go_type = "main.Point"
+
+    def go_field(self, name: str) -> Any:
+        if name == "X":
+            return 7
+        raise AttributeError(name)
+
+    def go_method(self, name: str) -> GoFunc | None:
+        if name == "Scale":
+            return GoFunc("Scale", lambda k: 7 * k, ("int",), result="int")
+        return None
+
+
+def render(text: str, data: Any = DATA, **kw: Any) -> str:
+    return parse(text, "inject", **kw).execute(data)
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        pytest.param("{{ .name }}", "demo", id="field"),
+        pytest.param("{{ .big }}", "1e+06", id="float-printing"),
+        pytest.param("{{ .missing }}", "<no value>", id="missing-key"),
+        pytest.param("{{ .missing.x.y }}", "<no value>", id="chain-after-missing"),
+        pytest.param("{{ .nil }}", "<no value>", id="nil-in-pipeline"),
+        pytest.param("{{ print .nil .missing }}", "<nil> <nil>", id="nil-as-argument"),
+        pytest.param("{{ range .mixed }}<{{ . }}>{{ end }}", "<1><two><<no value>>", id="range-nil-element"),
+        pytest.param("{{ range $k, $v := .m }}{{ $k }}={{ $v }};{{ end }}", "a=1;c=map[d:deep];", id="range-map"),
+        pytest.param("{{ range .list }}{{ if eq . \"b\" }}{{ break }}{{ end }}{{ . }}{{ end }}", "a", id="break"),
+        pytest.param("{{ range .list }}{{ if eq . \"b\" }}{{ continue }}{{ end }}{{ . }}{{ end }}", "ac",
+                     id="continue"),
+        pytest.param("{{ and 1 0 2 }}|{{ or 0 \"\" \"x\" }}", "0|x", id="and-or-operand"),
+        pytest.param("{{ or true (index .list 10) }}", "true", id="or-short-circuit"),
+        pytest.param("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}", "2", id="assign-outer"),
+        pytest.param("{{ with .m }}{{ .c.d }}{{ $.name }}{{ end }}", "deepdemo", id="with-dollar"),
+        pytest.param("{{ define \"t\" }}[{{ . }}]{{ end }}{{ template \"t\" .name }}", "[demo]", id="template"),
+        pytest.param("{{ index .labels \"zz\" | printf \"%q\" }}", '""', id="typed-map-zero"),
+        pytest.param("{{ .labels.zz }}", "<no value>", id="typed-map-field-missing"),
+        pytest.param("{{ .p.X }} {{ .p.Scale 3 }}", "7 21", id="go-object"),
+        pytest.param("{{ eq .n 3.0 }} {{ lt .n 5.0 }}", "true true", id="float-compare"),
+        pytest.param("{{ len .name }}{{ index .name 0 }}", "4100", id="bytes"),
+    ],
+)
+def test_output(text: str, want: str) -> None:
+    data = dict(DATA, p=Point())
+    assert render(text, data) == want
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        pytest.param("{{ .name.x }}", 'template: inject:1:8: executing "inject" at <.name.x>: '
+                     "can't evaluate field x in type interface {}", id="field-on-string"),
+        pytest.param("{{ .nil.x }}", 'template: inject:1:7: executing "inject" at <.nil.x>: '
+                     "nil pointer evaluating interface {}.x", id="field-on-nil"),
+        pytest.param("{{ (index .m \"c\").d.e }}", 'template: inject:1:13: executing "inject" at <"c">: '
+                     "can't evaluate field e in type interface {}", id="last-visited-node"),
+        pytest.param("{{ eq .n 3 }}", 'template: inject:1:3: executing "inject" at <eq .n 3>: '
+                     "error calling eq: incompatible types for comparison", id="float-vs-int"),
+        pytest.param("{{ index .list 3 }}", 'template: inject:1:3: executing "inject" at <index .list 3>: '
+                     "error calling index: reflect: slice index out of range", id="index-at-len"),
+        pytest.param("{{ len 1 2 }}", 'template: inject:1:3: executing "inject" at <len>: '
+                     "wrong number of args for len: want 1 got 2", id="arity"),
+        pytest.param("{{ printf 5 }}", 'template: inject:1:10: executing "inject" at <5>: '
+                     "expected string; found 5", id="literal-type"),
+        pytest.param("{{ printf .n }}", 'template: inject:1:10: executing "inject" at <.n>: '
+                     "wrong type for value; expected string; got float64", id="data-type"),
+        pytest.param("{{ printf .missing }}", 'template: inject:1:10: executing "inject" at <.missing>: '
+                     "invalid value; expected string", id="missing-to-string"),
+        pytest.param("{{ .p.Scale .n }}", 'template: inject:1:12: executing "inject" at <.n>: '
+                     "wrong type for value; expected int; got float64", id="method-arg-type"),
+        pytest.param("{{ .p.Y }}", 'template: inject:1:5: executing "inject" at <.p.Y>: '
+                     "can't evaluate field Y in type interface {}", id="object-in-map-no-field"),
+        pytest.param("{{ with .p }}{{ .Y }}{{ end }}", 'template: inject:1:16: executing "inject" at <.Y>: '
+                     "can't evaluate field Y in type main.Point", id="object-no-field"),
+        pytest.param("{{ range .name }}{{ end }}", 'template: inject:1:9: executing "inject" at <.name>: '
+                     "range can't iterate over demo", id="range-string"),
+        pytest.param("{{ template \"nope\" }}", 'template: inject:1:12: executing "inject" at '
+                     '<{{template "nope"}}>: template "nope" not defined', id="no-template"),
+        pytest.param("{{ $x = 1 }}", 'template: inject:1:8: executing "inject" at <1>: '
+                     "undefined variable: $x", id="assign-undeclared"),
+        pytest.param("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
+                     'template: inject:1:28: executing "r" at <{{template "r" .}}>: '
+                     "exceeded maximum template depth (100000)", id="recursion"),
+    ],
+)
+def test_errors(text: str, error: str) -> None:
+    data = dict(DATA, p=Point())
+    with pytest.raises(TemplateError) as e:
+        render(text, data)
+    assert str(e.value) == error
+
+
+def boom() -> str:
+    raise ValueError("kaput")
+
+
+@pytest.mark.parametrize(
+    "funcs, text, want",
+    [
+        pytest.param({"rep": GoFunc("rep", lambda n, s: s * n, ("int", "string"))}, '{{ rep 2 "ab" }}', "abab",
+                     id="int-literal-to-int"),
+        pytest.param({"i64": GoFunc("i64", lambda n: n, ("int64",))}, "{{ i64 5 | printf \"%T\" }}", "int64",
+                     id="literal-to-int64"),
+        pytest.param({"one": GoFunc("one", lambda: Int64(1), ())}, "{{ one | printf \"%T\" }}", "int64",
+                     id="sized-result"),
+    ],
+)
+def test_funcs(funcs: dict[str, GoFunc], text: str, want: str) -> None:
+    assert render(text, funcs=funcs) == want
+
+
+def test_python_exception_becomes_go_error() -> None:
+    funcs = {"boom": GoFunc("boom", boom, ())}
+    with pytest.raises(TemplateError) as e:
+        render("{{ boom }}", funcs=funcs)
+    assert str(e.value) == 'template: inject:1:3: executing "inject" at <boom>: error calling boom: kaput'
+
+
+@pytest.mark.parametrize(
+    "option, text, want",
+    [
+        pytest.param("zero", "{{ .missing }}", "<no value>", id="zero-iface"),
+        pytest.param("zero", "{{ .labels.zz | printf \"%q\" }}", '""', id="zero-typed"),
+        pytest.param("error", "{{ .missing }}", 'template: inject:1:3: executing "inject" at <.missing>: '
+                     'map has no entry for key "missing"', id="error"),
+    ],
+)
+def test_missingkey(option: str, text: str, want: str) -> None:
+    try:
+        got = render(text, missingkey=option)
+    except TemplateError as e:
+        got = str(e)
+    assert got == want
+
+
+def test_parse_is_cached() -> None:
+    assert parse("{{ . }}", "x") is parse("{{ . }}", "x")
+
+
+def test_typed_slices_keep_their_type() -> None:
+    assert render("{{ printf \"%T\" .strs }} {{ slice .strs 1 | printf \"%T\" }}") == "[]string []string"
