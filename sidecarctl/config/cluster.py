@@ -338,6 +338,17 @@ class ClusterSource:
         self._configmaps: dict[tuple[str, str], dict[str, Any]] = {}
         self._nodes: list[dict[str, Any]] | None = None
 
+    def bind(
+        self,
+        namespace: str = DEFAULT_ISTIO_NAMESPACE,
+        inject_configmap: str = DEFAULT_INJECT_CONFIGMAP,
+        mesh_configmap: str = DEFAULT_MESH_CONFIGMAP,
+        revision: str = "",
+    ) -> ClusterSettings:
+        """This cluster's pieces with namespace, ConfigMap names and revision fixed, in the shape
+        `sidecarctl.config.load_settings(cluster=...)` asks for."""
+        return ClusterSettings(self, namespace, inject_configmap, mesh_configmap, revision)
+
     # -- revisions --
 
     def resolve_revision(self, revision: str = "") -> str:
@@ -589,6 +600,33 @@ class ClusterSource:
                 "check the network or --context, or raise --kubeclient-timeout"
             )
         return f"cluster unreachable: cannot connect to {target.describe()}: {reason}; check --kubeconfig and --context"
+
+
+class ClusterSettings(NamedTuple):
+    """Zero-argument readers over one cluster, namespace and revision (see `ClusterSource.bind`)."""
+
+    source: ClusterSource
+    namespace: str
+    inject_configmap: str
+    mesh_configmap: str
+    revision: str
+
+    def inject_template(self) -> str:
+        return self.source.inject_template(self.namespace, self.inject_configmap, self.revision)
+
+    def inject_values(self) -> str:
+        return self.source.inject_values(self.namespace, self.inject_configmap, self.revision)
+
+    def mesh_config(self) -> str:
+        return self.source.mesh_config(self.namespace, self.mesh_configmap, self.revision)
+
+    def describe(self, piece: str) -> str:
+        """Where a piece comes from, for messages: `ConfigMap istio-system/istio key mesh`."""
+        default, flag_name = (
+            (DEFAULT_MESH_CONFIGMAP, self.mesh_configmap) if piece == MESH_KEY
+            else (DEFAULT_INJECT_CONFIGMAP, self.inject_configmap)
+        )  # fmt: skip
+        return f"ConfigMap {self.namespace}/{configmap_name(flag_name, default, self.revision)} key {piece}"
 
 
 class _Forbidden(ConfigError):

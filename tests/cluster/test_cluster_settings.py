@@ -145,3 +145,11 @@ def test_tag_revision(cluster: FakeCluster, kubeconfig: Path) -> None:
     source = ClusterSource(kubeconfig=str(kubeconfig))
     assert source.tag_revision("prod") == "canary"
     assert source.tag_revision("nope") is None
+
+
+def test_bound_settings_for_the_loader(cluster: FakeCluster, kubeconfig: Path) -> None:
+    canary_cluster(cluster)
+    bound = ClusterSource(kubeconfig=str(kubeconfig)).bind("istio-system", revision="canary")
+    assert (bound.inject_template(), bound.inject_values(), bound.mesh_config()) == ("rev: canary", "{}", "rev: canary")
+    assert bound.describe("mesh") == "ConfigMap istio-system/istio-canary key mesh"
+    assert bound.describe("values") == "ConfigMap istio-system/istio-sidecar-injector-canary key values"
