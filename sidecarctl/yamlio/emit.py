@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from functools import cmp_to_key
 from typing import Any
 
+from sidecarctl.yamlio.gonum import format_float
 from sidecarctl.yamlio.resolve import plain_is_string
 
 __all__ = ["dump_yaml"]
@@ -471,7 +471,7 @@ _INT_MIN, _UINT_MAX = -(1 << 63), (1 << 64) - 1
 def _go_int(v: int) -> str:
     if _INT_MIN <= v <= _UINT_MAX:
         return str(v)
-    return _go_float_g(float(v))  # JSON digits beyond uint64 read back as a float64
+    return format_float(float(v))  # JSON digits beyond uint64 read back as a float64
 
 
 def _go_float(f: float) -> str:
@@ -479,25 +479,7 @@ def _go_float(f: float) -> str:
         raise ValueError("json: unsupported value: " + ("NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")))
     if f.is_integer() and _INT_MIN <= int(f) <= _UINT_MAX:
         return str(int(f))  # Go's JSON writes 2.0 as "2", which yaml.v2 reads as an int
-    return _go_float_g(f)
-
-
-def _go_float_g(f: float) -> str:
-    """strconv.FormatFloat(f, 'g', -1, 64): shortest digits, exponent form below 1e-4 or from 1e21... 1e6."""
-    sign, digits, exponent = Decimal(repr(f)).as_tuple()
-    ds = "".join(map(str, digits)).rstrip("0") or "0"
-    exponent = int(exponent) + (len(digits) - len(ds))  # type: ignore[operator]
-    dp = len(ds) + exponent  # value = 0.ds * 10**dp
-    neg = "-" if sign else ""
-    x = dp - 1
-    if x < -4 or x >= 6:
-        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
-        return "%s%se%s%02d" % (neg, mant, "-" if x < 0 else "+", abs(x))
-    if dp <= 0:
-        return neg + "0." + "0" * (-dp) + ds
-    if dp >= len(ds):
-        return neg + ds + "0" * (dp - len(ds))
-    return neg + ds[:dp] + "." + ds[dp:]
+    return format_float(f)
 
 
 def _atom(v: Any) -> str | None:

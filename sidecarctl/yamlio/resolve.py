@@ -142,9 +142,9 @@ def is_base60_float(s: str) -> bool:
     return bool(s) and (s[0] in _HINT_DIGIT) and ":" in s and _BASE60.match(s) is not None
 
 
-def _resolve_number(s: str) -> tuple[str, Any]:
+def _resolve_number(s: str, timestamps: bool = True) -> tuple[str, Any]:
     """The 'D'/'S' hint branch: timestamp, int, uint, float, then the 0b forms."""
-    if is_timestamp(s):
+    if timestamps and is_timestamp(s):
         return TIMESTAMP, s
     plain = s.replace("_", "")
     value = _parse_int(plain)
@@ -169,14 +169,17 @@ def _resolve_number(s: str) -> tuple[str, Any]:
     return STR, s
 
 
-def resolve_plain(s: str) -> tuple[str, Any]:
-    """(tag, value) yaml.v2 gives an untagged plain scalar; timestamps keep their text as the value."""
+def resolve_plain(s: str, timestamps: bool = True) -> tuple[str, Any]:
+    """(tag, value) yaml.v2 gives an untagged plain scalar; timestamps keep their text as the value.
+
+    `timestamps=False` is resolve() with an explicit tag other than !!timestamp, which skips that check.
+    """
     entry = _RESOLVE_MAP.get(s)
     if entry is not None:
         return entry
     first = s[0]
     if first in _HINT_DIGIT:
-        return _resolve_number(s)
+        return _resolve_number(s, timestamps)
     if first == "." and _DOT_FLOAT.match(s):
         f = _parse_float(s)
         if f is not None:

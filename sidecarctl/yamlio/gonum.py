@@ -1,0 +1,69 @@
+"""Go's `strconv.FormatFloat(f, 'g', -1, bits)`, which yaml.v2 and sigs.k8s.io/yaml use for floats."""
+
+from __future__ import annotations
+
+import math
+import struct
+from decimal import Decimal
+
+
+def _shortest_digits64(f: float) -> tuple[bool, str, int]:
+    """(negative, significant digits, dp) with |f| = 0.digits * 10**dp, shortest round-trip digits."""
+    sign, digits, exponent = Decimal(repr(f)).as_tuple()
+    ds = "".join(map(str, digits)).rstrip("0") or "0"
+    exp = int(exponent) + (len(digits) - len(ds))
+    return bool(sign), ds, len(ds) + exp
+
+
+def _shortest_digits32(f: float) -> tuple[bool, str, int]:
+    """The same for the float32 nearest to f: the fewest digits that read back as that float32."""
+    target = struct.unpack("<f", struct.pack("<f", f))[0]
+    for precision in range(1, 10):
+        text = "%.*e" % (precision - 1, target)
+        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == target:
+            return _shortest_digits64(float(text))
+    return _shortest_digits64(target)
+
+
+def _format_g(neg: bool, ds: str, dp: int) -> str:
+    """%g with shortest precision: exponent form when the exponent is < -4 or >= 6 (Go's eprec rule)."""
+    sign = "-" if neg else ""
+    x = dp - 1
+    if x < -4 or x >= 6:
+        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
+        return "%s%se%s%02d" % (sign, mant, "-" if x < 0 else "+", abs(x))
+    if dp <= 0:
+        return sign + "0." + "0" * (-dp) + ds
+    if dp >= len(ds):
+        return sign + ds + "0" * (dp - len(ds))
+    return sign + ds[:dp] + "." + ds[dp:]
+
+
+def _special(f: float) -> str | None:
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "+Inf" if f > 0 else "-Inf"
+    return None
+
+
+def format_float(f: float, bits: int = 64) -> str:
+    """strconv.FormatFloat(f, 'g', -1, bits) for bits 64 or 32 ("+Inf", "-Inf", "NaN" for specials)."""
+    special = _special(f)
+    if special is not None:
+        return special
+    if bits == 32:
+        if abs(f) > 3.4028235677973366e38:  # rounds to float32 infinity
+            return "+Inf" if f > 0 else "-Inf"
+        if f == 0:
+            return "-0" if math.copysign(1.0, f) < 0 else "0"
+        return _format_g(*_shortest_digits32(f))
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    return _format_g(*_shortest_digits64(f))
+
+
+def yaml_float_text(f: float, bits: int = 64) -> str:
+    """How yaml.v2 (and sigs.k8s.io/yaml for float keys) spells a float: specials as .inf/-.inf/.nan."""
+    text = format_float(f, bits)
+    return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)

@@ -1,0 +1,509 @@
+"""Manifest streams in, the way `istioctl kube-inject` reads them.
+
+Splitting follows k8s.io/apimachinery `yaml.NewYAMLReader` (v0.35): lines are read with bufio's ReadLine
+(so CRLF becomes LF and a last line gets a newline), a line starting with `---` ends the current
+document when it has one (the `---` line is dropped), and starts the next one otherwise (a leading
+`---` line stays in the document text). Only spaces and a comment may follow `---`.
+
+Decoding follows `sigs.k8s.io/yaml.Unmarshal` (v1.6.0) into an untyped value: yaml.v2 (2.4) builds the
+document, converts it to JSON (non-string keys become strings) and the JSON is read back. libyaml
+(PyYAML's C parser) does the parsing -- yaml.v2 is a port of it, so the grammar and error messages are
+the same -- and the values are built here with yaml.v2's rules rather than PyYAML's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from yaml import MarkedYAMLError, YAMLError
+from yaml.composer import ComposerError
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
+from yaml.scanner import ScannerError
+
+from sidecarctl.errors import InputError
+from sidecarctl.yamlio import resolve as _r
+from sidecarctl.yamlio.gonum import format_float, yaml_float_text
+
+try:
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml.loader import BaseLoader as _Parser  # type: ignore[assignment]
+
+__all__ = ["YamlError", "split_documents", "load_document"]
+
+_PLAIN = "!yamlv2/plain"  # marker tag for untagged plain scalars, resolved by yaml.v2's rules below
+_STR = "tag:yaml.org,2002:str"
+_TAG = "tag:yaml.org,2002:"
+_RESOLVABLE = {"", _STR, _TAG + "bool", _TAG + "int", _TAG + "float", _TAG + "null", _TAG + "timestamp"}
+_SHORT = {_TAG + name: "!!" + name for name in ("str", "bool", "int", "float", "null", "timestamp", "merge")}
+_RTAG = {_r.STR: _STR, _r.BOOL: _TAG + "bool", _r.NULL: _TAG + "null", _r.INT: _TAG + "int",
+         _r.FLOAT: _TAG + "float", _r.TIMESTAMP: _TAG + "timestamp", _r.MERGE: _TAG + "merge"}
+
+# yaml.v2 decode.go: decodes past 1000 may come at most this share from alias expansion.
+_ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
+_LIBYAML_MAX_DEPTH = 1000  # libyaml's nesting limit (yaml.v2 allows 10000; deeper documents are refused)
+_RECURSION_HEADROOM = 2 * _LIBYAML_MAX_DEPTH * 4 + 500
+
+# Go's unicode.IsSpace, which strings.TrimSpace uses on what follows a '---'.
+_GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+            "\u2028\u2029\u202f\u205f\u3000"
+
+
+class YamlError(InputError):
+    """A manifest that istioctl could not read; str() is istioctl's wording (Go's error text).
+
+    `line` and `column` are 1-based positions in the document text (None when unknown); the CLI adds the
+    file name and the document index. `problem` is the bare parser complaint.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 problem: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.problem = problem or message
+
+
+# --------------------------------------------------------------------------------------------------------
+# Splitting
+# --------------------------------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> Iterator[str]:
+    """bufio.Reader.ReadLine plus a '\n': CRLF and LF end lines; a last unterminated line is kept."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end == -1:
+            yield text[pos:] + "\n"
+            return
+        line_end = end - 1 if end > pos and text[end - 1] == "\r" else end
+        yield text[pos:line_end] + "\n"
+        pos = end + 1
+
+
+def split_documents(data: str | bytes) -> list[str]:
+    """The raw documents of a manifest stream, exactly as istioctl's YAMLReader returns them.
+
+    Bytes are decoded as UTF-8 with surrogateescape, so writing a document back with the same error
+    handler reproduces the input bytes. Raises YamlError on a `---` line followed by anything but a comment.
+    """
+    text = data.decode("utf-8", "surrogateescape") if isinstance(data, (bytes, bytearray)) else data
+    docs: list[str] = []
+    buf: list[str] = []
+    for line in _lines(text):
+        if line.startswith("---"):
+            trimmed = line[3:].strip(_GO_SPACE)
+            if trimmed and trimmed[0] != "#":
+                raise YamlError("invalid Yaml document separator: " + trimmed,
+                                problem="invalid Yaml document separator: " + trimmed)
+            if buf:
+                docs.append("".join(buf))
+                buf = []
+                continue
+        buf.append(line)  # a separator that opens a document stays part of it
+    if buf:
+        docs.append("".join(buf))
+    return docs
+
+
+# --------------------------------------------------------------------------------------------------------
+# Parsing (libyaml) into nodes
+# --------------------------------------------------------------------------------------------------------
+
+
+class _NodeParser(_Parser):  # type: ignore[misc, valid-type]
+    """libyaml parser and composer; tags are left for our own resolution."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return ""  # collection tags do not matter to yaml.v2
+
+    def descend_resolver(self, *args: Any) -> None:
+        pass
+
+    def ascend_resolver(self, *args: Any) -> None:
+        pass
+
+
+def _first_node(data: bytes) -> Node | None:
+    """The first document's node graph (yaml.v2 reads only the first document of what it is given)."""
+    parser = _NodeParser(data)
+    try:
+        if parser.check_node():
+            return parser.get_node()
+        return None
+    finally:
+        parser.dispose()
+
+
+def _compose_events(data: bytes) -> Node | None:
+    """The first document composed from events, for what libyaml's composer refuses but yaml.v2 accepts
+    (an anchor defined twice: the later definition wins from there on)."""
+    parser = _NodeParser(data)
+    anchors: dict[str, Node] = {}
+    stack: list[list[Any]] = []  # [collection node, key waiting for its value]
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, StreamEndEvent):
+                return None
+            if isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                node = stack.pop()[0]
+            else:
+                node = _event_node(event, anchors)
+                if node is None:  # stream or document start
+                    continue
+                if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                    stack.append([node, None])
+                    continue
+            if not stack:
+                parser.get_event()  # document end, where a trailing syntax error would surface
+                return node
+            _attach(stack[-1], node)
+    finally:
+        parser.dispose()
+
+
+def _event_node(event: Any, anchors: dict[str, Node]) -> Node | None:
+    if isinstance(event, AliasEvent):
+        if event.anchor not in anchors:
+            raise ComposerError(None, None, "found undefined alias", event.start_mark)
+        return anchors[event.anchor]
+    if isinstance(event, ScalarEvent):
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _PLAIN if event.implicit[0] else _STR
+        node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    elif isinstance(event, SequenceStartEvent):
+        node = SequenceNode(event.tag or "", [], event.start_mark, None, event.flow_style)
+    elif isinstance(event, MappingStartEvent):
+        node = MappingNode(event.tag or "", [], event.start_mark, None, event.flow_style)
+    else:
+        return None
+    if event.anchor is not None:
+        anchors[event.anchor] = node
+    return node
+
+
+def _attach(frame: list[Any], node: Node) -> None:
+    parent = frame[0]
+    if isinstance(parent, SequenceNode):
+        parent.value.append(node)
+    elif frame[1] is None:
+        frame[1] = node
+    else:
+        parent.value.append((frame[1], node))
+        frame[1] = None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Errors in yaml.v2's words
+# --------------------------------------------------------------------------------------------------------
+
+
+def _go_yaml_message(exc: MarkedYAMLError) -> tuple[str, int | None, int | None]:
+    """yaml.v2 parser.fail(): 'line N: ' from the problem mark (0-based for parser errors, +1 for
+    scanner errors), else from the context mark, else nothing."""
+    problem = exc.problem or "unknown problem parsing YAML content"
+    pm, cm = exc.problem_mark, exc.context_mark
+    line = 0
+    if pm is not None and pm.line != 0:
+        line = pm.line + (1 if isinstance(exc, ScannerError) else 0)
+    elif cm is not None and cm.line != 0:
+        line = cm.line
+    if "exceeded maximum nesting depth" in problem:
+        problem = "exceeded max depth of %d" % _LIBYAML_MAX_DEPTH
+    where = "line %d: " % line if line else ""
+    mark = pm or cm
+    return where + problem, (mark.line + 1 if mark else None), (mark.column + 1 if mark else None)
+
+
+def _anchor_at(text: str, mark: Any, sigil: str) -> str:
+    """The anchor/alias name written at a node's start (libyaml's composer does not keep it)."""
+    try:
+        line = text.split("\n")[mark.line][mark.column:]
+    except (IndexError, AttributeError):
+        return ""
+    m = re.search(re.escape(sigil) + r"([0-9A-Za-z_-]+)", line)
+    return m.group(1) if m else ""
+
+
+def _conversion_error(go_message: str, line: int | None = None, column: int | None = None) -> YamlError:
+    return YamlError("error converting YAML to JSON: yaml: " + go_message, line, column, go_message)
+
+
+def _parse(data: bytes, text: str) -> Node | None:
+    try:
+        try:
+            return _first_node(data)
+        except ComposerError as exc:
+            if exc.context and "duplicate anchor" in exc.context:
+                return _compose_events(data)
+            raise
+    except ComposerError as exc:
+        mark = exc.problem_mark
+        name = _anchor_at(text, mark, "*")
+        raise _conversion_error("unknown anchor '%s' referenced" % name,
+                                mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except ReaderError as exc:
+        raise _conversion_error(exc.reason) from None
+    except MarkedYAMLError as exc:
+        message, line, column = _go_yaml_message(exc)
+        raise _conversion_error(message, line, column) from None
+    except YAMLError as exc:  # pragma: no cover - any other libyaml complaint
+        raise _conversion_error(str(exc)) from None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Building values: yaml.v2 decoding into interface{}, then sigs.k8s.io/yaml's JSON conversion
+# --------------------------------------------------------------------------------------------------------
+
+
+class _Unsupported(Exception):
+    """json.Marshal refusing a value (NaN, infinities)."""
+
+
+_PLAIN_VALUES: dict[str, Any] = {}
+
+
+def _plain(s: str) -> Any:
+    """The raw yaml.v2 value of an untagged plain scalar (timestamps stay text)."""
+    try:
+        return _PLAIN_VALUES[s]
+    except KeyError:
+        pass
+    if len(_PLAIN_VALUES) > 50_000:
+        _PLAIN_VALUES.clear()
+    value = _r.resolve_plain(s)[1] if s else None
+    _PLAIN_VALUES[s] = value
+    return value
+
+
+def _tagged(tag: str, s: str) -> Any:
+    """A scalar with an explicit tag: yaml.v2 resolve(tag, s) and its 'cannot decode' check."""
+    if tag not in _RESOLVABLE:
+        if tag == _TAG + "binary":
+            return _binary(s)
+        return s  # unknown tags leave the text as a string
+    if tag == _STR:
+        return s
+    rtag, value = _r.resolve_plain(s, timestamps=tag == _TAG + "timestamp") if s else (_r.NULL, None)
+    long_rtag = _RTAG[rtag]
+    if long_rtag == tag:
+        return value
+    if tag == _TAG + "float" and rtag == _r.INT:
+        return float(value)
+    raise YamlError("error converting YAML to JSON: yaml: cannot decode %s `%s` as a %s"
+                    % (_SHORT.get(long_rtag, long_rtag), s, _SHORT.get(tag, tag)))
+
+
+def _binary(s: str) -> str:
+    """!!binary: base64 (Go ignores CR/LF in it) decoded; invalid UTF-8 becomes U+FFFD in JSON."""
+    try:
+        data = base64.b64decode(s.replace("\r", "").replace("\n", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise YamlError("error converting YAML to JSON: yaml: !!binary value contains invalid base64 data") \
+            from None
+    return data.decode("utf-8", "replace")
+
+
+def _json_value(value: Any) -> Any:
+    """What reading back Go's JSON of a yaml.v2 value gives: integral floats are JSON integers."""
+    if type(value) is float:
+        if math.isnan(value) or math.isinf(value):
+            raise _Unsupported(format_float(value))
+        if value.is_integer() and abs(value) < 1e21:
+            return int(value)
+    return value
+
+
+def _json_key(value: Any, node: Node) -> str:
+    """sigs.k8s.io/yaml convertToJSONableObject: int, float (as float32) and bool keys become strings."""
+    t = type(value)
+    if t is str:
+        return value
+    if t is bool:
+        return "true" if value else "false"
+    if t is int:
+        if value > (1 << 63) - 1:
+            raise YamlError("error converting YAML to JSON: unsupported map key of type: uint64, key: %#x"
+                            % value, node.start_mark.line + 1, node.start_mark.column + 1)
+        return str(value)
+    if t is float:
+        return yaml_float_text(value, 32)
+    if value is None:
+        raise YamlError("error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>",
+                        node.start_mark.line + 1, node.start_mark.column + 1)
+    raise YamlError("error converting YAML to JSON: yaml: invalid map key: %r" % (value,),
+                    node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _allowed_alias_ratio(count: int) -> float:
+    if count <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if count >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * ((count - _ALIAS_RATIO_LOW) / (_ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW))
+
+
+class _Builder:
+    """yaml.v2's decoder walk. libyaml's composer shares one node object between an anchor and its
+    aliases, so a node met again is an alias use: it is decoded again (as yaml.v2 does) and counted
+    toward the excessive-aliasing limit."""
+
+    def __init__(self, text: str, aliases_possible: bool) -> None:
+        self.text = text
+        self.tracking = aliases_possible
+        self.seen: set[int] = set()
+        self.expanding: set[int] = set()
+        self.decodes = 0
+        self.alias_decodes = 0
+        self.alias_depth = 0
+
+    def _count(self) -> None:
+        self.decodes += 1
+        if self.alias_depth:
+            self.alias_decodes += 1
+            if (self.alias_decodes > 100 and self.decodes > 1000
+                    and self.alias_decodes / self.decodes > _allowed_alias_ratio(self.decodes)):
+                raise YamlError("error converting YAML to JSON: yaml: document contains excessive aliasing",
+                                problem="document contains excessive aliasing")
+
+    def raw(self, node: Node) -> Any:
+        """The yaml.v2 value of a node (before the JSON conversion of scalars).
+
+        Every node is first met at its definition, outside any alias expansion; meeting it again there
+        is an alias use. Inside an expansion only a cycle back into what is being expanded matters.
+        """
+        self._count()
+        if self.tracking:
+            nid = id(node)
+            if self.alias_depth == 0:
+                if nid in self.seen:
+                    return self._alias(node, self._target)
+                self.seen.add(nid)
+            elif nid in self.expanding:
+                raise self._contains_itself(node)
+        return self._target(node)
+
+    def _target(self, node: Node) -> Any:
+        cls = node.__class__
+        if cls is ScalarNode:
+            tag = node.tag
+            if tag == _PLAIN:
+                return _plain(node.value)
+            return node.value if tag == _STR else _tagged(tag, node.value)
+        if cls is MappingNode:
+            return self._mapping(node, {})
+        return [self.value(child) for child in node.value]
+
+    def value(self, node: Node) -> Any:
+        """The JSON-shaped value of a node in value position."""
+        try:
+            return _json_value(self.raw(node))
+        except _Unsupported as exc:
+            raise YamlError("error converting YAML to JSON: json: unsupported value: %s" % exc,
+                            node.start_mark.line + 1, node.start_mark.column + 1) from None
+
+    def _alias(self, node: Node, then: Any, *args: Any) -> Any:
+        nid = id(node)
+        if nid in self.expanding:
+            raise self._contains_itself(node)
+        self.expanding.add(nid)
+        self.alias_depth += 1
+        try:
+            self._count()  # the aliased node itself, decoded again
+            return then(node, *args)
+        finally:
+            self.alias_depth -= 1
+            self.expanding.discard(nid)
+
+    def _contains_itself(self, node: Node) -> YamlError:
+        name = _anchor_at(self.text, node.start_mark, "&")
+        return YamlError("error converting YAML to JSON: yaml: anchor '%s' value contains itself" % name,
+                         node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _mapping(self, node: Node, out: dict) -> dict:
+        for knode, vnode in node.value:
+            if knode.__class__ is ScalarNode and knode.value == "<<" and knode.tag in (_PLAIN, _TAG + "merge"):
+                self._merge(vnode, out)
+                continue
+            key = self.raw(knode)
+            if type(key) in (dict, list):
+                raise YamlError("error converting YAML to JSON: yaml: invalid map key: %r" % (key,),
+                                knode.start_mark.line + 1, knode.start_mark.column + 1)
+            out[_json_key(key, knode)] = self.value(vnode)
+        return out
+
+    def _merge_into(self, node: Node, out: dict) -> None:
+        """Decode a merged mapping straight into `out` (later keys override, as yaml.v2 does)."""
+        if node.__class__ is not MappingNode:
+            raise _merge_error(node)
+        self._count()
+        if self.tracking and self.alias_depth == 0:
+            if id(node) in self.seen:
+                self._alias(node, self._mapping, out)
+                return
+            self.seen.add(id(node))
+        self._mapping(node, out)
+
+    def _merge(self, node: Node, out: dict) -> None:
+        """yaml.v2 merge: a map, or a sequence of maps applied last to first so earlier ones win."""
+        if node.__class__ is SequenceNode and not (self.tracking and id(node) in self.seen):
+            self._count()
+            self.seen.add(id(node))
+            for child in reversed(node.value):
+                self._merge_into(child, out)
+            return
+        self._merge_into(node, out)
+
+
+def _merge_error(node: Node) -> YamlError:
+    return YamlError("error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value",
+                     node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    """Documents nest up to libyaml's limit and aliases can stack further; Python frames are cheap in 3.11."""
+    old = sys.getrecursionlimit()
+    if old < _RECURSION_HEADROOM:
+        sys.setrecursionlimit(_RECURSION_HEADROOM)
+    try:
+        yield
+    finally:
+        if old < _RECURSION_HEADROOM:
+            sys.setrecursionlimit(old)
+
+
+def load_document(doc: str | bytes) -> Any:
+    """The value `sigs.k8s.io/yaml.Unmarshal` would decode `doc` into (as untyped JSON): None for an empty
+    or comment-only document. Raises YamlError with istioctl's message."""
+    if isinstance(doc, (bytes, bytearray)):
+        data = bytes(doc)
+        text = data.decode("utf-8", "replace")
+    else:
+        text = doc
+        data = doc.encode("utf-8", "surrogateescape")
+    node = _parse(data or b"\n", text)
+    if node is None:
+        return None
+    builder = _Builder(text, "*" in text)
+    with _deep_recursion():
+        try:
+            return builder.value(node)
+        except RecursionError:
+            raise _conversion_error("exceeded max depth of %d" % _LIBYAML_MAX_DEPTH) from None
