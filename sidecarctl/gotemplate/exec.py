@@ -187,6 +187,11 @@ def _to_iface(s: State, v: Any) -> Any:
     return None if v is MISSING else v
 
 
+# Go types whose only Python representation is one exact class: the validator's fast path.
+_EXACT_TYPES: dict[str, type] = {"string": str, "int": int, "float64": float, "bool": bool, "[]interface {}": list,
+                                 "map[string]interface {}": dict}
+
+
 def validator(typ: str | None) -> Validator:
     """Go's validateType for one parameter type, specialised once per call site."""
     if typ is None or typ == RV:
@@ -195,8 +200,11 @@ def validator(typ: str | None) -> Validator:
         return _to_iface
     nilable = can_be_nil(typ)
     zero = zero_value(typ)
+    exact = _EXACT_TYPES.get(typ)
 
     def validate(s: State, v: Any) -> Any:
+        if type(v) is exact:
+            return v
         if v is MISSING:
             if nilable:
                 return zero
@@ -482,7 +490,7 @@ class Compiler:
     # pipelines and commands ----------------------------------------------------------------------
 
     def compile_pipe(self, pipe: N.PipeNode) -> Arg:
-        cmds = [self.compile_command(c) for c in pipe.cmds]
+        cmds = [self.compile_command(c, i > 0) for i, c in enumerate(pipe.cmds)]
         names = [v.ident[0] for v in pipe.decl]
         if len(cmds) == 1 and not names:
             only = cmds[0]
@@ -511,14 +519,14 @@ class Compiler:
 
         return ev
 
-    def compile_command(self, cmd: N.CommandNode) -> Command:
+    def compile_command(self, cmd: N.CommandNode, has_final: bool = False) -> Command:
         first = cmd.args[0]
         if isinstance(first, N.FieldNode):
             return self.compile_field(first, cmd.args)
         if isinstance(first, N.ChainNode):
             return self.compile_chain(first, cmd.args)
         if isinstance(first, N.IdentifierNode):
-            return self.compile_call(first, cmd, cmd.args)
+            return self.compile_call(first, cmd, cmd.args, has_final)
         if isinstance(first, N.VariableNode):
             return self.compile_variable(first, cmd.args)
         if isinstance(first, N.PipeNode):
@@ -608,8 +616,13 @@ class Compiler:
         fn = self.funcs.get(name)
         return fn is not None and normalize_type(fn.result) == IFACE
 
-    def compile_call(self, ident: N.IdentifierNode, node: N.Node, args: list[N.Node] | None) -> Command:
-        """Go's evalFunction + evalCall for a function named in the template."""
+    def compile_call(self, ident: N.IdentifierNode, node: N.Node, args: list[N.Node] | None,
+                     has_final: bool = False) -> Command:
+        """Go's evalFunction + evalCall for a function named in the template.
+
+        Whether a value is piped in is known when compiling (only later pipeline stages get one),
+        so arity and parameter types are resolved once here.
+        """
         name = ident.ident
         fn = self.funcs.get(name)
         if fn is None:
@@ -617,28 +630,13 @@ class Compiler:
         rest = list(args[1:]) if args else []
         if fn is BUILTINS["and"] or fn is BUILTINS["or"]:
             return self._and_or(ident, name == "or", rest)
-        arg_fns = [self.compile_arg(a, _param_type(fn, i)) for i, a in enumerate(rest)] if self._arity_ok(fn, rest) else []
-        call = fn.fn
-        catches = (ExecError, _Break, _Continue, RecursionError)
-
-        def c(s: State, dot: Any, final: Any) -> Any:
-            s.node = ident
-            num_in = len(rest) + (final is not NOFINAL)
-            err = _arity_error(fn, name, len(rest), num_in)
-            if err:
-                s.error(err)
-            argv = [a(s, dot) for a in arg_fns]
-            if final is not NOFINAL:
-                argv.append(validator(_final_type(fn, num_in))(s, final))
-            try:
-                return call(*argv)
-            except catches:
-                raise
-            except Exception as e:  # GoError or any Python error: Go's shape, never a traceback
-                s.node = node
-                s.error(f"error calling {name}: {e}")
-
-        return c
+        num_in = len(rest) + has_final
+        err = _arity_error(fn, name, len(rest), num_in)
+        if err:
+            return self._error_command(ident, err)
+        arg_fns = tuple(self.compile_arg(a, _param_type(fn, i)) for i, a in enumerate(rest))
+        final_validate = validator(_final_type(fn, num_in)) if has_final else _identity
+        return _make_call(fn.fn, name, ident, node, arg_fns, final_validate)
 
     def _arity_ok(self, fn: GoFunc, rest: list[N.Node]) -> bool:
         params = _params(fn)
@@ -727,6 +725,62 @@ class Compiler:
 def _at(s: State, n: N.Node) -> None:
     """s.at(n) usable inside a lambda (returns None so `or` continues)."""
     s.node = n
+
+
+_PASS_THROUGH = (ExecError, _Break, _Continue, RecursionError)
+
+
+def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node, arg_fns: tuple[Arg, ...],
+               final_validate: Validator) -> Command:
+    """The call closure; specialised by argument count because this is the executor's hot path."""
+
+    def fail(s: State, e: Exception) -> NoReturn:
+        if isinstance(e, _PASS_THROUGH):
+            raise e
+        s.node = node  # GoError or any Python error: Go's shape, never a traceback
+        s.error(f"error calling {name}: {e}")
+
+    if len(arg_fns) == 1:
+        a0 = arg_fns[0]
+
+        def c1(s: State, dot: Any, final: Any) -> Any:
+            s.node = ident
+            x0 = a0(s, dot)
+            try:
+                if final is NOFINAL:
+                    return call(x0)
+                return call(x0, final_validate(s, final))
+            except Exception as e:
+                fail(s, e)
+
+        return c1
+    if len(arg_fns) == 2:
+        a0, a1 = arg_fns
+
+        def c2(s: State, dot: Any, final: Any) -> Any:
+            s.node = ident
+            x0 = a0(s, dot)
+            x1 = a1(s, dot)
+            try:
+                if final is NOFINAL:
+                    return call(x0, x1)
+                return call(x0, x1, final_validate(s, final))
+            except Exception as e:
+                fail(s, e)
+
+        return c2
+
+    def c(s: State, dot: Any, final: Any) -> Any:
+        s.node = ident
+        argv = [a(s, dot) for a in arg_fns]
+        if final is not NOFINAL:
+            argv.append(final_validate(s, final))
+        try:
+            return call(*argv)
+        except Exception as e:
+            fail(s, e)
+
+    return c
 
 
 def _command_literal(n: N.Node) -> tuple[Any, str | None]:
