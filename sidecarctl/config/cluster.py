@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -233,15 +234,37 @@ def _load_kubeconfig(paths: list[str], context: str | None, configuration: Any) 
         with _captured_client_logs() as logs:
             loader = KubeConfigLoader(config_dict=merger.config, active_context=name, config_base_path=None)
             loader.load_and_set(configuration)
-    except (ConfigException, OSError, ValueError, KeyError, TypeError) as e:
+    except (ConfigException, OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ConfigError(f"kubeconfig {shown}, context {name!r}: {_one_line(e)}") from None
     user = _context_user(merger.config, name)
-    failures = [m for m in logs if m.startswith("exec")]
-    if failures:
+    if logs:  # the client logs credential failures and carries on without credentials
+        raise ConfigError(f"kubeconfig {shown}, user {user!r}: {_credential_failure(merger.config, user, logs[0])}")
+    if "://" not in (configuration.host or ""):
+        # client-go guesses the scheme from the TLS settings; the Python client cannot. Ask instead.
         raise ConfigError(
-            f"kubeconfig {shown}, user {user!r}: the exec credential plugin failed: {_one_line(failures[0])}"
+            f"kubeconfig {shown}, context {name!r}: server {configuration.host!r} has no scheme; "
+            f"write it as https://{configuration.host}"
         )
     return Target(server=configuration.host, context=name, user=user)
+
+
+def _credential_failure(config: Any, user: str, logged: str) -> str:
+    exec_config = _get(_named(config, "users", user), "user", "exec")
+    if not isinstance(exec_config, dict):
+        return f"cannot load the credentials: {_one_line(logged)}"
+    hint = exec_config.get("installHint")
+    hint_text = f"; {_one_line(hint)}" if hint and "No such file" in logged else ""
+    command = exec_config.get("command", "")
+    return f"the exec credential plugin {command!r} failed: {_one_line(logged)}{hint_text}"
+
+
+def _named(config: Any, section: str, name: str) -> Any:
+    """The plain dict of entry `name` in a merged kubeconfig section (clusters, users, contexts)."""
+    for entry in config.value.get(section) or []:
+        value = entry.value if hasattr(entry, "value") else entry
+        if _get(value, "name") == name:
+            return value
+    return None
 
 
 def _is_blank(path: str) -> bool:
@@ -272,11 +295,7 @@ def _check_context(name: str, config: Any, shown: str) -> None:
 
 
 def _context_user(config: Any, name: str) -> str:
-    for entry in config.value.get("contexts") or []:
-        value = entry.value if hasattr(entry, "value") else entry
-        if _get(value, "name") == name:
-            return str(_get(value, "context", "user") or "")
-    return ""
+    return str(_get(_named(config, "contexts", name), "context", "user") or "")
 
 
 def _load_in_cluster(configuration: Any) -> Target:
@@ -543,12 +562,17 @@ class ClusterSource:
 
         api = self._client()
         try:
-            response = fn(api, _preload_content=False, _request_timeout=self.timeout)
-            body = response.data
+            with warnings.catch_warnings():
+                # insecure-skip-tls-verify is the user's explicit choice; kubectl does not nag either
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                response = fn(api, _preload_content=False, _request_timeout=self.timeout)
+                body = response.data
         except ApiException as e:
             raise self._api_error(request, e) from None
         except (urllib3.exceptions.HTTPError, OSError) as e:
             raise ConfigError(self._unreachable(e)) from None
+        except ValueError as e:  # e.g. a header value http.client refuses
+            raise ConfigError(f"cannot send {request.describe()} to {self._target().describe()}: {_one_line(e)}") from None
         try:
             obj = json.loads(body)
         except ValueError:
@@ -594,9 +618,9 @@ class ClusterSource:
                 "certificate-authority in your kubeconfig"
             )
         if "timed out" in reason.lower() or "timeout" in reason.lower():
-            limit = f"{self.timeout:g}s" if self.timeout else "the"
+            limit = f"within {self.timeout:g}s" if self.timeout else "in time"
             return (
-                f"cluster unreachable: {target.describe()} did not answer within {limit} timeout; "
+                f"cluster unreachable: {target.describe()} did not answer {limit}; "
                 "check the network or --context, or raise --kubeclient-timeout"
             )
         return f"cluster unreachable: cannot connect to {target.describe()}: {reason}; check --kubeconfig and --context"

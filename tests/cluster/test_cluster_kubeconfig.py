@@ -151,9 +151,37 @@ def test_exec_credential_plugin_failure(cluster: FakeCluster, certs: Certs, tmp_
     with pytest.raises(ConfigError) as err:
         ClusterSource(kubeconfig=str(path)).mesh_config()
     message = str(err.value)
-    assert "exec credential plugin failed" in message and "please run: cloud login" in message
+    assert "exec credential plugin" in message and "failed" in message and "please run: cloud login" in message
     assert "c-user" in message and "\n" not in message
     assert cluster.requests == []
+
+
+def test_exec_credential_plugin_not_installed(cluster: FakeCluster, certs: Certs, tmp_path: Path) -> None:
+    user = {
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": "no-such-credential-plugin",
+            "installHint": "install it with: cloud components install no-such-credential-plugin",
+        }
+    }
+    path = write_kubeconfig(tmp_path / "config", {"c": (cluster_entry(cluster.url, certs), user)}, "c")
+    message = error_of(ClusterSource(kubeconfig=str(path)))
+    assert "exec credential plugin 'no-such-credential-plugin' failed" in message
+    assert "install it with: cloud components install" in message
+
+
+def test_insecure_skip_tls_verify(cluster: FakeCluster, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    cluster.add_configmap("istio-system", "istio", {"mesh": "x: 1"})
+    entry = {"server": cluster.url, "insecure-skip-tls-verify": True}
+    path = write_kubeconfig(tmp_path / "config", {"a": (entry, token_user())}, "a")
+    assert ClusterSource(kubeconfig=str(path)).mesh_config() == "x: 1"
+    assert "InsecureRequestWarning" not in capfd.readouterr().err  # the user chose it; no nagging
+
+
+def test_server_without_scheme(tmp_path: Path) -> None:
+    path = write_kubeconfig(tmp_path / "config", {"a": ({"server": "10.0.0.1:6443"}, token_user())}, "a")
+    message = error_of(ClusterSource(kubeconfig=str(path)))
+    assert "has no scheme" in message and "https://10.0.0.1:6443" in message
 
 
 def test_in_cluster_service_account(
