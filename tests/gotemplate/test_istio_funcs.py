@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sidecarctl.gotemplate import istio
-from sidecarctl.gotemplate.gotypes import MISSING, GoMap, GoObject, GoSlice, Int32, Int64
+from sidecarctl.gotemplate.gotypes import MISSING, GoError, GoMap, GoObject, GoSlice, Int32, Int64
 from sidecarctl.gotemplate.istio import ISTIO_FUNCS
 
 F = ISTIO_FUNCS
@@ -245,13 +245,16 @@ def test_proto_to_json() -> None:
         def go_proto_json(self) -> str:
             return '{"interceptionMode":"TPROXY"}'
 
-    class NilProxy(GoObject):
+    class NilProxy(Proxy):
         def go_is_nil(self) -> bool:
             return True
 
     assert F["protoToJSON"](Proxy()) == '{"interceptionMode":"TPROXY"}'
     assert F["protoToJSON"](NilProxy()) == "{}"
     assert F["protoToJSON"](None) == "{}"
+    assert F["protoToJSON"](MISSING) == "{}"
+    with pytest.raises(GoError, match=r"^wrong type for value; expected proto.Message; got map\[string\]string$"):
+        F["protoToJSON"](GoMap())
 
 
 def test_to_yaml_goes_through_json_then_the_installed_encoder() -> None:
