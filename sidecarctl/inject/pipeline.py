@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from sidecarctl.errors import InjectionError, InputError, SidecarError
-from sidecarctl.inject import policy, postprocess, strip, validate, workloads
+from sidecarctl.inject import goutil, policy, postprocess, validate, workloads
 
 Warn = Callable[[str], None]
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
-POD_TYPE = "v1.Pod"
-CONTAINER_TYPE = "v1.Container"
+POD_TYPE = "core.Pod"
+CONTAINER_TYPE = "core.Container"
 
 
 @dataclass
@@ -39,6 +39,8 @@ class Engine:
     run_template: Callable[..., tuple[Any, Any]]  # (pod, type_meta, deploy_meta, settings, native, envs, rev)
     apply_proxy_config: Callable[[Any, str], Any]  # settings with the pod's proxy config merged in
     input_errors: tuple[type[BaseException], ...] = ()  # YAML and Kubernetes typing errors
+    normalize_container: Callable[[Any], Any] | None = None  # a container from JSON (no YAML coercion)
+    container_json: Callable[[Any], str] | None = None  # encoding/json of a container, Go field order
 
     @classmethod
     def default(cls) -> Engine:
@@ -54,6 +56,8 @@ class Engine:
             run_template=_render_run_template,
             apply_proxy_config=_settings_with_proxy_config,
             input_errors=(yamlio.YamlError, kube.KubeTypeError),
+            normalize_container=lambda c: kube.normalize_as(c, CONTAINER_TYPE, coerce=False),
+            container_json=_container_json,
         )
 
 
@@ -181,7 +185,8 @@ def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | 
     merged = postprocess.reapply_overwritten_containers(
         merged, original, template, ctx.interception_mode,
         merge=lambda target, patch: engine.strategic_merge(target, patch, POD_TYPE),
-        normalize_container=lambda c: engine.normalize_as(c, CONTAINER_TYPE))
+        normalize_container=engine.normalize_container or (lambda c: engine.normalize_as(c, CONTAINER_TYPE)),
+        encode_container=engine.container_json or goutil.json_dumps)
     postprocess.post_process_pod(merged, template, ctx)
     return merged
 
@@ -318,6 +323,12 @@ def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: A
     params = render.InjectionParams(pod=pod, type_meta=type_meta, deploy_meta=deploy_meta, settings=settings,
                                     native_sidecars=native, proxy_envs=envs, revision=revision)
     return render.run_template(params)  # type: ignore[no-any-return]
+
+
+def _container_json(container: Any) -> str:
+    """A typed container as encoding/json writes it (the template data's Go view knows the order)."""
+    data = importlib.import_module("sidecarctl.inject.data")
+    return str(data.KubeView("core.Container", container).go_json())
 
 
 def _settings_with_proxy_config(settings: Any, annotation: str) -> Any:

@@ -44,6 +44,7 @@ INTERCEPTION_ANNOTATION = "sidecar.istio.io/interceptionMode"
 Pod = dict[str, Any]
 Merge = Callable[[Pod, Pod], Pod]  # strategic merge of a patch over a pod, giving a typed pod
 Normalize = Callable[[Any], Any]  # Go's typed shape of a container
+EncodeContainer = Callable[[Any], str]  # encoding/json of a typed container (Go field order)
 
 
 @dataclass
@@ -66,7 +67,8 @@ class PostProcessContext:
 # --- 1. overrides ---------------------------------------------------------------------------
 
 def reapply_overwritten_containers(final: Pod, original: Pod, template: Pod, interception_mode: str,
-                                   merge: Merge, normalize_container: Normalize) -> Pod:
+                                   merge: Merge, normalize_container: Normalize,
+                                   encode_container: EncodeContainer = json_dumps) -> Pod:
     """Merge the user's own versions of injected containers back over the injected ones."""
     original_annotations = (original.get("metadata") or {}).get("annotations") or {}
     existing = _overrides(original_annotations, normalize_container)
@@ -83,8 +85,7 @@ def reapply_overwritten_containers(final: Pod, original: Pod, template: Pod, int
             found[key].append(overlay)
             final = merge(final, _overlay_patch(key, overlay))
     if not already_injected and (found["containers"] or found["initContainers"]):
-        saved = {key: items for key, items in found.items() if items}
-        _annotations(final)[OVERRIDES_ANNOTATION] = json_dumps(saved)
+        _annotations(final)[OVERRIDES_ANNOTATION] = _overrides_json(found, encode_container)
     adjust_init_container_user(final, original, interception_mode)
     return final
 
@@ -122,6 +123,13 @@ def _replace_uid_arg(init: dict[str, Any], uid: int) -> None:
         if arg == "-u" and index + 1 < len(args):
             args[index + 1] = str(uid)
             return
+
+
+def _overrides_json(found: dict[str, list[Any]], encode_container: EncodeContainer) -> str:
+    """ParsedContainers as encoding/json writes it: both lists omitempty, containers in Go order."""
+    members = [f'"{key}":[' + ",".join(encode_container(c) for c in items) + "]"
+               for key, items in found.items() if items]
+    return "{" + ",".join(members) + "}"
 
 
 def _user_version(name: str, key: str, original: Pod, existing: dict[str, list[Any]],

@@ -16,18 +16,18 @@ from sidecarctl.errors import InjectionError
 
 LIST_KIND = "List"
 
-# kind -> the Go type istioctl decodes it into (names as sidecarctl.kube knows them).
+# kind -> the Go type istioctl decodes it into (sidecarctl.kube's names).
 KUBE_TYPES: dict[str, str] = {
-    "Pod": "v1.Pod",
-    "ReplicationController": "v1.ReplicationController",
-    "Deployment": "apps/v1.Deployment",
-    "DaemonSet": "apps/v1.DaemonSet",
-    "ReplicaSet": "apps/v1.ReplicaSet",
-    "StatefulSet": "apps/v1.StatefulSet",
-    "Job": "batch/v1.Job",
-    "CronJob": "batch/v1.CronJob",
-    "DeploymentConfig": "apps.openshift.io/v1.DeploymentConfig",
-    LIST_KIND: "v1.List",
+    "Pod": "core.Pod",
+    "ReplicationController": "core.ReplicationController",
+    "Deployment": "apps.Deployment",
+    "DaemonSet": "apps.DaemonSet",
+    "ReplicaSet": "apps.ReplicaSet",
+    "StatefulSet": "apps.StatefulSet",
+    "Job": "batch.Job",
+    "CronJob": "batch.CronJob",
+    "DeploymentConfig": "oapps.DeploymentConfig",
+    LIST_KIND: "core.List",
 }
 
 # Kinds whose spec.template is a Go pointer: absent means an error, not an empty pod.
