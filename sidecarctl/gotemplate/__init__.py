@@ -74,19 +74,22 @@ def funcmap(kind: str) -> FuncMap:
     if cached is not None:
         return cached
     result: FuncMap = {}
+    complete = True
     if kind in ("sprig", "istio"):
-        result.update(_optional("sidecarctl.gotemplate.sprig", "SPRIG_FUNCS"))
+        complete &= _optional(result, "sidecarctl.gotemplate.sprig", "SPRIG_FUNCS")
     if kind == "istio":
-        result.update(_optional("sidecarctl.gotemplate.istio", "ISTIO_FUNCS"))
-    _FUNCMAPS[kind] = result
+        complete &= _optional(result, "sidecarctl.gotemplate.istio", "ISTIO_FUNCS")
+    if complete:  # a map missing a sibling module is not remembered: it may appear later
+        _FUNCMAPS[kind] = result
     return result
 
 
-def _optional(module: str, attr: str) -> FuncMap:
-    """A sibling function map, or nothing while it is still being written."""
+def _optional(into: FuncMap, module: str, attr: str) -> bool:
+    """Add a sibling function map; False (adding nothing) while it is still being written."""
     import importlib
 
     try:
-        return dict(getattr(importlib.import_module(module), attr))
+        into.update(getattr(importlib.import_module(module), attr))
     except (ImportError, AttributeError):
-        return {}
+        return False
+    return True

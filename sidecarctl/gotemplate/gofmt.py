@@ -90,8 +90,10 @@ def _unsigned(v: Any) -> bool:
 class _Printer:
     """One fmt call: the output buffer and the flags of the verb being formatted."""
 
-    def __init__(self) -> None:
+    def __init__(self, template_print: bool = False) -> None:
         self.buf: list[str] = []
+        # The executor prints `{{ .ptr }}` after dereferencing it (Go's printableValue): no `&`.
+        self.template_print = template_print
         self.clear_flags()
 
     def clear_flags(self) -> None:
@@ -404,12 +406,18 @@ class _Printer:
             return
         fields = getattr(v, "go_fields_for_print", None)
         values = list(fields()) if callable(fields) else []
+        if depth == 0 and not self.template_print and _is_pointer(v):
+            self.buf.append("&")  # fmt prints a pointer to a struct as &{...} at top level
         self.buf.append("{")
         for i, e in enumerate(values):
             if i:
                 self.buf.append(" ")
             self.print_value(e, verb, depth + 1)
         self.buf.append("}")
+
+
+def _is_pointer(v: GoObject) -> bool:
+    return v.go_kind == "ptr" or str(v.go_type).startswith("*")
 
 
 def _sharp_float(num: str, verb: str, prec: int) -> str:
@@ -735,7 +743,9 @@ def format_value(v: Any) -> str:
     """`%v` of one value (what `{{ . }}` prints); strings and ints take a fast path."""
     if type(v) is str:
         return v
-    p = _Printer()
+    if type(v) is int:
+        return str(v)
+    p = _Printer(template_print=True)
     p.print_arg(v, "v")
     return "".join(p.buf)
 
