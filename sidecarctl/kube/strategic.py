@@ -101,11 +101,16 @@ def _bad_patch_type(t: Any, m: dict) -> StrategicMergeError:
     return StrategicMergeError(f"unknown patch type: {_go_v(t)} in map: {_go_v(m)}")
 
 
+_JTYPES = {dict: "map", list: "slice", str: "string", bool: "bool", int: "number", float: "number",
+           type(None): "nil"}
+
+
 def _jtype(v: Any) -> str:
     """The Go dynamic type of a JSON value; ints and floats are both float64."""
-    if v is None:
-        return "nil"
-    if v is True or v is False:
+    t = _JTYPES.get(v.__class__)
+    if t is not None:
+        return t
+    if isinstance(v, bool):
         return "bool"
     if isinstance(v, (int, float)):
         return "number"
@@ -118,6 +123,8 @@ def _jtype(v: Any) -> str:
 
 def _eq(a: Any, b: Any) -> bool:
     """Go's == on two interface{} values holding JSON scalars (true is not 1)."""
+    if a.__class__ is b.__class__:
+        return a == b
     return _jtype(a) == _jtype(b) and a == b
 
 
@@ -546,7 +553,25 @@ def _normalize_element_order(patch: list, server_only: list, patch_order: list, 
                              merge_key: str, kind: str) -> list:
     patch = _normalize_slice_order(patch, patch_order, merge_key, kind)
     server_only = _normalize_slice_order(server_only, server_order, merge_key, kind)
-    return _merge_sorted(server_only, patch, server_order, merge_key, kind)
+    return _merge_sorted(server_only, patch, _positions(server_order, merge_key, kind))
+
+
+def _positions(order: list, merge_key: str, kind: str) -> Callable[[Any], int]:
+    """index() against `order` as a function, with a table when the compared values are hashable."""
+    try:
+        table: dict = {}
+        for i, v in enumerate(order):
+            table.setdefault(_hashkey(_compared(v, merge_key, kind)), i)
+    except StrategicMergeError:
+        return lambda item: _index(order, item, merge_key, kind)
+    return lambda item: table.get(_hashkey(_compared(item, merge_key, kind)), -1)
+
+
+def _compared(item: Any, merge_key: str, kind: str) -> Any:
+    """What index() compares: the merge key value of a map, or the item itself."""
+    if kind == "map":
+        return item.get(merge_key) if item.__class__ is dict else None
+    return item
 
 
 def _normalize_slice_order(to_sort: list, order: list, merge_key: str, kind: str) -> list:
@@ -562,11 +587,12 @@ def _normalize_slice_order(to_sort: list, order: list, merge_key: str, kind: str
         keep = [v for v in to_sort if not _eq(v.get(DIRECTIVE), DELETE)]
         to_delete = [v for v in to_sort if _eq(v.get(DIRECTIVE), DELETE)]
         to_sort = keep
+    pos = _positions(order, merge_key, kind)
 
     def less(a: Any, b: Any) -> bool:
-        ia = _index(order, a, merge_key, kind)
+        ia = pos(a)
         if ia >= 0:
-            ib = _index(order, b, merge_key, kind)
+            ib = pos(b)
             if ib >= 0:
                 return ia < ib
         return True
@@ -574,7 +600,7 @@ def _normalize_slice_order(to_sort: list, order: list, merge_key: str, kind: str
     return _go_stable_sort(list(to_sort), less) + to_delete
 
 
-def _merge_sorted(left: list, right: list, server_order: list, merge_key: str, kind: str) -> list:
+def _merge_sorted(left: list, right: list, pos: Callable[[Any], int]) -> list:
     """mergeSortedSlice: interleave server-only items (left) into patch items (right)."""
     out = []
     i = j = 0
@@ -586,8 +612,7 @@ def _merge_sorted(left: list, right: list, server_order: list, merge_key: str, k
             out.append(left[i])
             i += 1
         else:
-            li = _index(server_order, left[i], merge_key, kind)
-            ri = _index(server_order, right[j], merge_key, kind)
+            li, ri = pos(left[i]), pos(right[j])
             if li >= 0 and ri >= 0 and li < ri:
                 out.append(left[i])
                 i += 1
