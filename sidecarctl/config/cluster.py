@@ -25,7 +25,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -159,7 +159,7 @@ class Target(NamedTuple):
         return f"{where} (context {self.context!r})" if self.context else where
 
 
-def kubeconfig_paths(flag: str | None, environ: dict[str, str] | os._Environ[str]) -> list[str]:
+def kubeconfig_paths(flag: str | None, environ: Mapping[str, str]) -> list[str]:
     """The kubeconfig files kubectl would read, in merge order.
 
     `--kubeconfig` names one file that must exist; `KUBECONFIG` lists files (missing ones are
@@ -179,11 +179,10 @@ def kubeconfig_paths(flag: str | None, environ: dict[str, str] | os._Environ[str
 
 
 def _unique(paths: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [p for p in paths if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(paths))
 
 
-def _in_cluster(environ: dict[str, str] | os._Environ[str]) -> bool:
+def _in_cluster(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("KUBERNETES_SERVICE_HOST") and environ.get("KUBERNETES_SERVICE_PORT"))
 
 
@@ -195,7 +194,7 @@ def _captured_client_logs() -> Iterator[list[str]]:
 
     messages: list[str] = []
 
-    class Collect(logging.Handler):  # type: ignore[misc]
+    class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             messages.append(record.getMessage())
 
@@ -346,7 +345,7 @@ class ClusterSource:
         kubeconfig: str | None = None,
         context: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
-        environ: dict[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.kubeconfig = kubeconfig or None
         self.context = context or None
@@ -483,7 +482,8 @@ class ClusterSource:
         if revision:
             target = self.tag_revision(revision)
             if target and target != revision:
-                return f"{base}: {revision!r} is a revision tag for revision {target!r}; pass --revision {target}, {remedy}"
+                tag = f"{revision!r} is a revision tag for revision {target!r}"
+                return f"{base}: {tag}; pass --revision {target}, {remedy}"
             return f"{base}: is revision {revision!r} installed in that namespace? Check --revision and -i, {remedy}"
         return (
             f"{base}; if Istio is installed with a revision pass --revision <revision>, "
@@ -572,13 +572,15 @@ class ClusterSource:
         except (urllib3.exceptions.HTTPError, OSError) as e:
             raise ConfigError(self._unreachable(e)) from None
         except ValueError as e:  # e.g. a header value http.client refuses
-            raise ConfigError(f"cannot send {request.describe()} to {self._target().describe()}: {_one_line(e)}") from None
+            where = self._target().describe()
+            raise ConfigError(f"cannot send {request.describe()} to {where}: {_one_line(e)}") from None
         try:
             obj = json.loads(body)
         except ValueError:
             obj = None
         if not isinstance(obj, dict):
-            raise ConfigError(f"{self._target().describe()} answered {request.describe()} with something that is not JSON")
+            where = self._target().describe()
+            raise ConfigError(f"{where} answered {request.describe()} with something that is not a JSON object")
         return obj
 
     def _target(self) -> Target:

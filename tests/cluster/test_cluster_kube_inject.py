@@ -104,5 +104,6 @@ def test_kube_inject_from_cluster_equals_from_files(loaded: tuple[Path, Path]) -
             pytest.skip("kube-inject does not read settings from a cluster yet (command not wired)")
         with_files = invoke(given + files, case["native_sidecars"])
         if with_cluster != with_files:
-            mismatches.append(f"{case['name']}: files {with_files[0]} / cluster {with_cluster[0]} {with_cluster[2][:200]}")
+            codes = f"files exit {with_files[0]}, cluster exit {with_cluster[0]}"
+            mismatches.append(f"{case['name']}: {codes}: {with_cluster[2][:200]}")
     assert not mismatches, "\n".join(mismatches)
