@@ -74,6 +74,15 @@ def zero_value(typ: str) -> Any:
 # --- helpers over the value model ----------------------------------------------------------------
 
 
+class IfaceBox:
+    """A value still inside an `interface {}` (only the builtin slice's indexes need to know)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 def indirect_interface(v: Any) -> Any:
     return MISSING if v is None else v
 
@@ -84,6 +93,8 @@ def _str_bytes(s: str) -> bytes:
 
 def _index_arg(index: Any, cap: int) -> int:
     """Go's indexArg: an integer index within [0, cap]."""
+    if isinstance(index, IfaceBox):
+        raise GoError("cannot index slice/array with type interface {}")
     if index is MISSING or index is None:
         raise GoError("cannot index slice/array with nil")
     if not isinstance(index, int) or isinstance(index, bool):

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from sidecarctl.gotemplate import nodes as N
 from sidecarctl.gotemplate.builtins import (
     BUILTINS,
+    IfaceBox,
     FLOAT_TYPES,
     IFACE,
     INT_TYPES,
@@ -76,7 +77,7 @@ Arg = Callable[["State", Any], Any]
 class State:
     """One execution: output, variables, the template being run and the node last visited."""
 
-    __slots__ = ("trees", "tree", "node", "vars", "depth", "w", "dot_iface", "missingkey", "compiler")
+    __slots__ = ("trees", "tree", "node", "vars", "depth", "w", "dot_iface", "missingkey", "compiler", "last_iface")
 
     def __init__(self, trees: dict[str, N.Tree], tree: N.Tree, missingkey: str, write: Callable[[str], Any],
                  compiler: Compiler) -> None:
@@ -88,6 +89,7 @@ class State:
         self.depth = 0
         self.w = write
         self.dot_iface = False
+        self.last_iface = False  # whether the last field chain ended in an `interface {}` slot
         self.missingkey = missingkey
 
     def error(self, msg: str) -> NoReturn:
@@ -132,6 +134,7 @@ def field_chain(s: State, dot: Any, recv: Any, iface: bool, idents: list[str], n
             recv, iface = eval_field(s, dot, name, node, args, final, recv, iface)
         else:
             recv, iface = eval_field(s, dot, name, node, None, NOFINAL, recv, iface)
+    s.last_iface = iface
     return recv
 
 
@@ -635,8 +638,38 @@ class Compiler:
         if err:
             return self._error_command(ident, err)
         arg_fns = tuple(self.compile_arg(a, _param_type(fn, i)) for i, a in enumerate(rest))
+        if fn is BUILTINS["slice"]:
+            arg_fns = arg_fns[:1] + tuple(self._slice_index(a) for a in rest[1:])
         final_validate = validator(_final_type(fn, num_in)) if has_final else _identity
         return _make_call(fn.fn, name, ident, node, arg_fns, final_validate)
+
+    def _slice_index(self, n: N.Node) -> Arg:
+        """Go's builtin slice does not unwrap interfaces in its indexes: a number read out of a
+        `map[string]interface {}` is "type interface {}" there. Box such values for go_slice."""
+        if isinstance(n, N.DotNode):
+            return lambda s, dot: _at(s, n) or (IfaceBox(dot) if s.dot_iface else dot)
+        if isinstance(n, N.FieldNode):
+            idents = n.ident
+
+            def field(s: State, dot: Any) -> Any:
+                s.node = n
+                v = field_chain(s, dot, dot, s.dot_iface, idents, n, [n], NOFINAL)
+                return IfaceBox(v) if s.last_iface and v is not MISSING else v
+
+            return field
+        if isinstance(n, N.VariableNode):
+            name, rest = n.ident[0], n.ident[1:]
+
+            def var(s: State, dot: Any) -> Any:
+                s.node = n
+                entry = _lookup_var(s, name)
+                if not rest:
+                    return IfaceBox(entry[1]) if entry[2] else entry[1]
+                v = field_chain(s, dot, entry[1], entry[2], rest, n, [n], NOFINAL)
+                return IfaceBox(v) if s.last_iface and v is not MISSING else v
+
+            return var
+        return self.compile_arg(n, RV)
 
     def _arity_ok(self, fn: GoFunc, rest: list[N.Node]) -> bool:
         params = _params(fn)
