@@ -62,17 +62,20 @@ def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_bo
           log_level: str, native_sidecars: bool | None, **settings: Any) -> None:
     """Serve /inject (AdmissionReview v1 and v1beta1) over HTTPS, with /healthz, /readyz, /metrics."""
     from sidecarctl.webhook import logs
-    from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env
+    from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env, template_revision
     from sidecarctl.webhook.reload import SettingsReloader
     from sidecarctl.webhook.server import ServerConfig, WebhookServer, serve as run
 
     logs.setup(log_level)
-    flags = SettingsFlags(**settings)
     native = native_sidecars_from_env() if native_sidecars is None else native_sidecars
+    flags = SettingsFlags(**settings)
+    if native is None:  # auto: Istio asks the nodes; without a cluster that means off
+        native = None if flags.from_cluster else False
+        flags = SettingsFlags(**settings, detect_native_sidecars=native is None)
     config = ServerConfig(host=address, port=port, cert_file=tls_cert_file, key_file=tls_key_file,
                           max_body_bytes=max_body_bytes, request_timeout=request_timeout,
                           reload_interval=reload_interval, shutdown_timeout=shutdown_timeout, workers=workers,
-                          revision=flags.revision, native_sidecars=native)
+                          revision=template_revision(flags.revision), native_sidecars=native)
     reloader = _load_settings(flags, EngineInjector.load, SettingsReloader)
     try:
         server = WebhookServer(config, reloader)
@@ -104,10 +107,10 @@ def _load_settings(flags: Any, loader: Any, reloader_cls: Any) -> Any:
 @click.option("--image", default="sidecarctl:0.1.0", show_default=True, help="Container image with sidecarctl installed.")
 @click.option("--replicas", default=2, show_default=True, type=click.IntRange(1))
 @click.option("--failure-policy", default="Fail", show_default=True, type=click.Choice(["Fail", "Ignore"]))
-@click.option("--native-sidecars/--no-native-sidecars", default=False, show_default=True,
-              help="Inject istio-proxy as a Kubernetes native sidecar.")
+@click.option("--native-sidecars/--no-native-sidecars", default=None,
+              help="Inject istio-proxy as a Kubernetes native sidecar (default: when every node's kubelet is 1.33+).")
 def manifests(ca_bundle_file: str, namespace: str, revision: str, image: str, replicas: int,
-              failure_policy: str, native_sidecars: bool) -> None:
+              failure_policy: str, native_sidecars: bool | None) -> None:
     """Print the MutatingWebhookConfiguration, Service, Deployment, ServiceAccount and RBAC (YAML)."""
     from sidecarctl.webhook.manifests import InstallOptions, install_manifests, render
 

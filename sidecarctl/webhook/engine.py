@@ -31,6 +31,7 @@ class SettingsFlags:
     context: str | None = None
     inject_configmap_name: str = "istio-sidecar-injector"
     mesh_configmap_name: str = "istio"
+    detect_native_sidecars: bool = False  # ENABLE_NATIVE_SIDECARS=auto: ask the cluster's nodes
 
     def files(self) -> list[str]:
         return [f for f in (self.inject_config_file, self.values_file, self.mesh_config_file,
@@ -82,8 +83,9 @@ class EngineInjector:
     """The real engine behind the `Injector` protocol: settings from `sidecarctl.config`, the pod
     from `sidecarctl.inject.pipeline.inject_pod` (Istio's injectPod up to the patch)."""
 
-    def __init__(self, settings: Any, revision: str = "") -> None:
+    def __init__(self, settings: Any, native_sidecars: bool | None = None) -> None:
         self.settings = settings
+        self.native_sidecars = native_sidecars  # what the cluster's nodes support, when detected
         config = settings.inject_config
         self._policy = InjectPolicy(policy=config.policy,
                                     never_inject_selector=tuple(config.never_inject_selector or ()),
@@ -93,12 +95,13 @@ class EngineInjector:
     def load(cls, flags: SettingsFlags) -> EngineInjector:
         from sidecarctl.config import load_settings
 
-        cluster = _ClusterPieces(flags) if flags.from_cluster else None
-        revision = cluster.revision if cluster is not None else flags.revision
+        cluster = _ClusterPieces(flags) if flags.from_cluster or flags.detect_native_sidecars else None
         settings = load_settings(inject_config_file=flags.inject_config_file, values_file=flags.values_file,
                                  mesh_config_file=flags.mesh_config_file, operator_file=flags.operator_file,
-                                 offline=flags.offline, revision=revision, cluster=cluster)
-        return cls(settings)
+                                 offline=flags.offline, revision=template_revision(flags.revision),
+                                 cluster=cluster if flags.from_cluster else None)
+        native = cluster.source.native_sidecars_supported() if cluster and flags.detect_native_sidecars else None
+        return cls(settings, native)
 
     def policy(self) -> InjectPolicy:
         return self._policy
@@ -114,7 +117,7 @@ class EngineInjector:
 
         return inject_pod(request.pod, self.settings, proxy_envs=dict(request.proxy_envs),
                           revision=request.revision, native_sidecars=request.native_sidecars,
-                          warn=request.warnings.append)
+                          warn=request.warnings.append, webhook=True)
 
 
 class _ClusterPieces:
@@ -126,7 +129,7 @@ class _ClusterPieces:
 
         self.flags = flags
         self.source = ClusterSource(kubeconfig=flags.kubeconfig, context=flags.context)
-        self.revision = self.source.resolve_revision(flags.revision)
+        self.revision = template_revision(flags.revision)
 
     def inject_template(self) -> str:
         return self.source.inject_template(self.flags.istio_namespace, self.flags.inject_configmap_name, self.revision)
@@ -138,7 +141,16 @@ class _ClusterPieces:
         return self.source.mesh_config(self.flags.istio_namespace, self.flags.mesh_configmap_name, self.revision)
 
 
-def native_sidecars_from_env(value: str | None = None) -> bool:
-    """ENABLE_NATIVE_SIDECARS as kube-inject reads it: only `true` turns them on without a cluster."""
+def template_revision(revision: str) -> str:
+    """The revision this server injects for; `default` is rendered as no revision, as istioctl does.
+    (A server serves its own revision: unlike kube-inject it does not follow the `default` tag.)"""
+    return "" if revision == "default" else revision
+
+
+def native_sidecars_from_env(value: str | None = None) -> bool | None:
+    """ENABLE_NATIVE_SIDECARS: `true`/`false`, or None for `auto` (unset): detect from the nodes,
+    as Istio's webhook does. Any other value means off, as in Istio."""
     value = os.environ.get("ENABLE_NATIVE_SIDECARS", "auto") if value is None else value
+    if value == "auto":
+        return None
     return value == "true"

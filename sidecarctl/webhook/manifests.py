@@ -32,7 +32,7 @@ class InstallOptions:
     replicas: int = 2
     failure_policy: str = "Fail"
     timeout_seconds: int = 10
-    native_sidecars: bool = False
+    native_sidecars: bool | None = None  # None: detect from the nodes' kubelet versions, as Istio
 
     @property
     def name(self) -> str:
@@ -126,6 +126,23 @@ def role(opts: InstallOptions) -> dict[str, Any]:
             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]}
 
 
+def cluster_role(opts: InstallOptions) -> dict[str, Any]:
+    """Only for native sidecar detection: Istio reads the nodes' kubelet versions."""
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": _meta(opts, namespaced=False),
+            "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]}
+
+
+def cluster_role_binding(opts: InstallOptions) -> dict[str, Any]:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": _meta(opts, namespaced=False),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": opts.name},
+            "subjects": [{"kind": "ServiceAccount", "name": opts.service_account, "namespace": opts.namespace}]}
+
+
+def _native_env(value: bool | None) -> str:
+    return "auto" if value is None else ("true" if value else "false")
+
+
 def role_binding(opts: InstallOptions) -> dict[str, Any]:
     return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": _meta(opts),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": opts.name},
@@ -147,7 +164,7 @@ def _probe(path: str, period: int) -> dict[str, Any]:
 def _container(opts: InstallOptions) -> dict[str, Any]:
     return {
         "name": "webhook", "image": opts.image, "args": _args(opts),
-        "env": [{"name": "ENABLE_NATIVE_SIDECARS", "value": "true" if opts.native_sidecars else "false"}],
+        "env": [{"name": "ENABLE_NATIVE_SIDECARS", "value": _native_env(opts.native_sidecars)}],
         "ports": [{"name": "https-webhook", "containerPort": CONTAINER_PORT}],
         "readinessProbe": _probe("/readyz", 5), "livenessProbe": _probe("/healthz", 10),
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}},
@@ -177,8 +194,10 @@ def deployment(opts: InstallOptions) -> dict[str, Any]:
 
 def install_manifests(opts: InstallOptions) -> list[dict[str, Any]]:
     """In apply order: identity and RBAC, the server, then the webhook that sends it pods."""
-    return [service_account(opts), role(opts), role_binding(opts), service(opts), deployment(opts),
-            mutating_webhook_configuration(opts)]
+    rbac = [role(opts), role_binding(opts)]
+    if opts.native_sidecars is None:
+        rbac += [cluster_role(opts), cluster_role_binding(opts)]
+    return [service_account(opts), *rbac, service(opts), deployment(opts), mutating_webhook_configuration(opts)]
 
 
 def render(docs: list[dict[str, Any]]) -> str:
@@ -196,4 +215,7 @@ def uninstall_commands(namespace: str = "istio-system", revision: str = "") -> l
         f"kubectl {ns} delete serviceaccount {opts.service_account}",
         f"kubectl {ns} delete rolebinding {opts.name}",
         f"kubectl {ns} delete role {opts.name}",
+        # only made when native sidecar support is detected from the nodes (the default)
+        f"kubectl delete clusterrolebinding {opts.name} --ignore-not-found",
+        f"kubectl delete clusterrole {opts.name} --ignore-not-found",
     ]

@@ -41,7 +41,7 @@ class ServerConfig:
     shutdown_timeout: float = 15.0
     workers: int = 4
     revision: str = ""
-    native_sidecars: bool = False
+    native_sidecars: bool | None = False  # None: detect from the cluster's nodes
     lifetime: float | None = None  # stop by itself after this many seconds (tests, benchmarks)
 
 
@@ -101,8 +101,10 @@ class WebhookServer:
 
     def stop_from_thread(self, timeout: float = 60.0) -> None:
         """Stop a server whose event loop runs in another thread; returns once it has stopped."""
-        if self._loop is not None and not self._loop.is_closed():
-            asyncio.run_coroutine_threadsafe(self.stop(), self._loop).result(timeout)
+        loop = self._loop
+        if self.draining or loop is None or loop.is_closed() or not loop.is_running():
+            return  # stopped, stopping, or never started: nothing to wait for here
+        asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout)
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()

@@ -23,7 +23,7 @@ log = logs.get("inject")
 @dataclass
 class Options:
     revision: str = ""
-    native_sidecars: bool = False
+    native_sidecars: bool | None = False  # None: what the injector detected in the cluster
 
 
 class InjectionService:
@@ -77,12 +77,18 @@ class InjectionService:
             return "skipped", admission.allowed(req, None, warnings), fields
         try:
             injected = self.injector.inject(InjectRequest(copy.deepcopy(pod), envs, self.options.revision,
-                                                          self.options.native_sidecars, warnings))
+                                                          self._native_sidecars(), warnings))
         except Exception as e:  # any engine failure denies this pod only, as Istio's webhook does
             fields["error"] = str(e)
             return "failed", admission.denied(req, str(e) or type(e).__name__, warnings), fields
         patch = create_patch(pod, self.injector.normalize(injected))
         return "injected", admission.allowed(req, patch, warnings), fields
+
+
+    def _native_sidecars(self) -> bool:
+        if self.options.native_sidecars is not None:
+            return self.options.native_sidecars
+        return bool(getattr(self.injector, "native_sidecars", False))
 
 
 def _prepare(req: admission.AdmissionRequest) -> dict[str, Any]:

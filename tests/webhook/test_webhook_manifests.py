@@ -34,7 +34,11 @@ def docs(ca_file: Path, *extra: str) -> dict[str, dict[str, Any]]:
 
 def test_manifests_kinds_and_ca_bundle(ca_file: Path) -> None:
     out = docs(ca_file)
-    assert set(out) == {"ServiceAccount", "Role", "RoleBinding", "Service", "Deployment", "MutatingWebhookConfiguration"}
+    namespaced = {"ServiceAccount", "Role", "RoleBinding", "Service", "Deployment", "MutatingWebhookConfiguration"}
+    # reading nodes is only needed to detect native sidecar support (ENABLE_NATIVE_SIDECARS=auto)
+    assert set(out) == namespaced | {"ClusterRole", "ClusterRoleBinding"}
+    assert out["ClusterRole"]["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]
+    assert set(docs(ca_file, "--no-native-sidecars")) == namespaced
     hooks = out["MutatingWebhookConfiguration"]["webhooks"]
     assert {base64.b64decode(h["clientConfig"]["caBundle"]) for h in hooks} == {CA}
     for hook in hooks:
