@@ -21,6 +21,7 @@ from typing import Any
 
 from sidecarctl.yamlio.gonum import format_float
 from sidecarctl.yamlio.resolve import plain_is_string
+from sidecarctl.yamlio.yamlerror import YamlError
 
 __all__ = ["dump_yaml"]
 
@@ -35,16 +36,22 @@ _BREAKS = "\r\n\x85\u2028\u2029"
 _BREAK_SET = frozenset(_BREAKS)
 # libyaml's is_printable, as code points: LF, 0x20-0x7E, 0xA0-0xD7FF, 0xE000-0xFFFD without the BOM.
 # Everything else (tab, CR, C1 controls, astral characters) is a "special character".
-_SPECIAL_RE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
-_BREAK_RE = re.compile("[\r\n\x85\u2028\u2029]")
-_SPACE_BREAK_RE = re.compile(" [\r\n\x85\u2028\u2029]")
-_BREAK_SPACE_RE = re.compile("[\r\n\x85\u2028\u2029] ")
+_SPECIAL_RE = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_BREAK_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
+_SPACE_BREAK_RE = re.compile(r" [\r\n\x85\u2028\u2029]")
+_BREAK_SPACE_RE = re.compile(r"[\r\n\x85\u2028\u2029] ")
 # Characters that make a plain scalar ambiguous anywhere after the first position (block context).
-_INNER_INDICATOR_RE = re.compile(":(?:[ \t]|\\Z)|[ \t\r\n\x85\u2028\u2029\x00]#")
+_INNER_INDICATOR_RE = re.compile(r":(?:[ \t]|\Z)|[ \t\r\n\x85\u2028\u2029\x00]#")
 _FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 # Characters the double-quoted writer copies as they are.
-_DQ_UNSAFE_RE = re.compile('[^\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]')
-_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_DQ_UNSAFE_RE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_LONE_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+_JSON_FIX_RE = re.compile(r"[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_READER_REFUSES_RE = re.compile(r"[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_JSON_ESCAPED_RE = re.compile(r'[\x00-\x1f"\\<>&\u2028\u2029\ud800-\udfff]')
+_JSON_SHORT_ESCAPES = frozenset('"\\\n\r\t\b\f')
+_NEL_RUN_RE = re.compile(r" *\x85[ \x85]*")
+_NEL_DOC_INDICATOR_RE = re.compile(r"\x85(?:---|\.\.\.)[ \x85]")
 
 _DQ_ESCAPES = {
     "\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f",
@@ -232,7 +239,7 @@ class _Writer:
         bom = s.startswith("\ufeff")  # libyaml's is_bom looks at the start of the value for every character
         n = len(s)
         for i, c in enumerate(s):
-            if bom or c in _DQ_ESCAPES or _SPECIAL_RE.match(c):
+            if bom or c in '"\\' or c in _BREAK_SET or _SPECIAL_RE.match(c):
                 self.put(_escape(c))
                 spaces = False
             elif c == " ":
@@ -334,36 +341,73 @@ def _folded(s: str, style: int, col: int, indent: int) -> str:
 # Caches of per-string decisions
 # --------------------------------------------------------------------------------------------------------
 
-# value string -> (style, unfolded one-line text or None for literal, whether folding is possible)
-_VALUES: dict[str, tuple[int, str | None, bool]] = {}
+# value string -> (style, unfolded one-line text or None for block/multi-line, whether folding is possible,
+# the string as yaml.v2 sees it)
+_VALUES: dict[str, tuple[int, str | None, bool, str]] = {}
 # key string -> rendered simple key, or None when it must be written as a complex ("? ") key
 _KEYS: dict[str, str | None] = {}
 _ORDERS: dict[tuple[str, ...], list[str]] = {}
 
 
-def _value_entry(s: str) -> tuple[int, str | None, bool]:
+def _value_entry(raw: str) -> tuple[int, str | None, bool, str]:
+    """Decisions for a string value, cached under the caller's string."""
     if len(_VALUES) > _CACHE_LIMIT:
         _VALUES.clear()
+    s = _json_string(raw)
     style = _value_style(s)
     if style == _LITERAL or (style == _SINGLE and _BREAK_RE.search(s)):
-        entry = (style, None, True)
+        entry = (style, None, True, s)
     else:
-        entry = (style, _single_line(s, style), " " in s)
-    _VALUES[s] = entry
+        entry = (style, _single_line(s, style), " " in s, s)
+    _VALUES[raw] = entry
     return entry
 
 
-def _key_entry(s: str) -> str | None:
+def _key_entry(raw: str) -> str | None:
+    """The rendered simple key for a (JSON-clean) key string, or None for a complex key."""
     if len(_KEYS) > _CACHE_LIMIT:
         _KEYS.clear()
-    text = _single_line(s, _key_style(s)) if _is_simple_key(s) else None
-    _KEYS[s] = text
+    _check_json_key(raw)
+    text = _single_line(raw, _key_style(raw)) if _is_simple_key(raw) else None
+    _KEYS[raw] = text
     return text
 
 
-def _clean(s: str) -> str:
-    """Go's json.Marshal writes invalid UTF-8 (here: lone surrogates) as U+FFFD."""
-    return _LONE_SURROGATE_RE.sub("\ufffd", s)
+def _json_length(s: str) -> int:
+    """Characters in Go's JSON encoding of `s`, quotes included."""
+    extra = 0
+    for m in _JSON_ESCAPED_RE.finditer(s):
+        extra += 1 if m.group() in _JSON_SHORT_ESCAPES else 5
+    return len(s) + extra + 2
+
+
+def _check_json_key(k: str) -> None:
+    """In the JSON that yaml.v2 re-reads, each key is a flow-mapping simple key: it must stay on one line
+    (a raw NEL breaks it) and end within 1024 characters of its opening quote, else libyaml reports the
+    ':' that follows as unexpected."""
+    if "\x85" in k or (len(k) > 170 and _json_length(k) > 1024):
+        line = k.count("\x85")
+        raise YamlError("yaml: %sdid not find expected ',' or '}'" % ("line %d: " % line if line else ""))
+
+
+def _json_string(s: str) -> str:
+    """The string yaml.v2 reads back from Go's JSON of `s` (Marshal's JSON-to-YAML step).
+
+    Go's JSON escapes control characters below 0x20, quotes, backslashes, U+2028/9 and invalid UTF-8 (here:
+    lone surrogates) but leaves DEL, C1 controls and U+FFFE/F raw: libyaml's reader refuses those, and it
+    folds a raw NEL like any line break inside a double-quoted scalar (spaces around it are dropped, one
+    break becomes a space, each further break a newline).
+    """
+    if _JSON_FIX_RE.search(s) is None:
+        return s
+    s = _LONE_SURROGATE_RE.sub("\ufffd", s)
+    if _READER_REFUSES_RE.search(s):
+        raise YamlError("yaml: control characters are not allowed")
+    m = _NEL_DOC_INDICATOR_RE.search(s)
+    if m:
+        line = s.count("\x85", 0, m.end()) + 1
+        raise YamlError("yaml: line %d: found unexpected document indicator" % line)
+    return _NEL_RUN_RE.sub(lambda m: " " if m.group().count("\x85") == 1 else "\n" * (m.group().count("\x85") - 1), s)
 
 
 def _scalar_text(s: str, col: int, indent: int) -> tuple[str, bool]:
@@ -373,10 +417,8 @@ def _scalar_text(s: str, col: int, indent: int) -> tuple[str, bool]:
     """
     entry = _VALUES.get(s)
     if entry is None:
-        if _LONE_SURROGATE_RE.search(s):
-            return _scalar_text(_clean(s), col, indent)
         entry = _value_entry(s)
-    style, text, foldable = entry
+    style, text, foldable, s = entry
     if text is not None:
         if foldable and col + len(text) > _BEST_WIDTH + 1:
             return " " + _folded(s, style, col, indent), False
@@ -453,6 +495,8 @@ def _sorted_keys(keys: tuple[str, ...]) -> list[str]:
         if len(_ORDERS) > _CACHE_LIMIT:
             _ORDERS.clear()
         joined = "".join(keys)
+        if _JSON_FIX_RE.search(joined):
+            return None  # type: ignore[return-value]  # the caller cleans the keys first
         if joined.isascii() and not _HAS_DIGIT_RE.search(joined):
             order = sorted(keys, key=lambda k: k.translate(_LETTERS_UP))
         else:
@@ -542,9 +586,11 @@ def _json_key(k: Any) -> str:
     raise TypeError("cannot marshal map key of type %s" % type(k).__name__)
 
 
-def _dict_keys(d: dict) -> list[str]:
+def _dict_keys(d: dict) -> list[str] | None:
+    """Keys in yaml.v2 order; None when some key changes on the way through JSON (see _json_string)."""
     if len(d) < 2:
-        return list(d)
+        keys = list(d)
+        return None if keys and _JSON_FIX_RE.search(keys[0]) else keys
     return _sorted_keys(tuple(d))
 
 
@@ -552,17 +598,23 @@ def _emit_map(d: dict, indent: int, out: list[str], lead: str) -> bool:
     """A non-empty block mapping whose keys sit at `indent`; `lead` precedes the first key."""
     if any(type(k) is not str for k in d):
         d = _normalize(d)
+    keys = _dict_keys(d)
+    if keys is None:
+        for k in d:
+            _check_json_key(k)
+        d = {_json_string(k): v for k, v in d.items()}
+        keys = _dict_keys(d)
     nl = _nl_pad(indent)
     sp = _pad(indent)
     bol = False
     pre = lead
-    for k in _dict_keys(d):
+    for k in keys:  # type: ignore[union-attr]
         kt = _KEYS.get(k, "")
         if kt == "":
-            kt = _key_entry(_clean(k)) if k else _key_entry(k)
+            kt = _key_entry(k)
         v = d[k]
         if kt is None:
-            bol = _emit_complex(_clean(k), v, indent, pre, out)
+            bol = _emit_complex(k, v, indent, pre, out)
         else:
             bol = _emit_value(v, indent, out, pre + kt + ":", indent + len(kt) + 2, True)
         pre = sp if bol else nl

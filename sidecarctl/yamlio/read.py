@@ -29,9 +29,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 from yaml.scanner import ScannerError
 
-from sidecarctl.errors import InputError
 from sidecarctl.yamlio import resolve as _r
 from sidecarctl.yamlio.gonum import format_float, yaml_float_text
+from sidecarctl.yamlio.yamlerror import YamlError
 
 try:
     from yaml._yaml import CParser as _Parser
@@ -56,22 +56,6 @@ _RECURSION_HEADROOM = 2 * _LIBYAML_MAX_DEPTH * 4 + 500
 # Go's unicode.IsSpace, which strings.TrimSpace uses on what follows a '---'.
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
             "\u2028\u2029\u202f\u205f\u3000"
-
-
-class YamlError(InputError):
-    """A manifest that istioctl could not read; str() is istioctl's wording (Go's error text).
-
-    `line` and `column` are 1-based positions in the document text (None when unknown); the CLI adds the
-    file name and the document index. `problem` is the bare parser complaint.
-    """
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None,
-                 problem: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-        self.problem = problem or message
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ MERGE = "merge"
 
 _INF = math.inf
 
-# The values yaml.v2 looks up before trying numbers (resolveMapList).
+# The values yaml.v2 looks up before trying numbers (resolveMapList). Its "<<" entry is unreachable there
+# ('<' has no resolve hint), so "<<" is a plain string; only the decoder treats a plain "<<" key as a merge.
 _RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
 for _words, _entry in (
     (("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), (BOOL, True)),
@@ -30,7 +31,6 @@ for _words, _entry in (
     ((".nan", ".NaN", ".NAN"), (FLOAT, math.nan)),
     ((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (FLOAT, _INF)),
     (("-.inf", "-.Inf", "-.INF"), (FLOAT, -_INF)),
-    (("<<",), (MERGE, "<<")),
 ):
     for _w in _words:
         _RESOLVE_MAP[_w] = _entry
