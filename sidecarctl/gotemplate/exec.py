@@ -62,11 +62,15 @@ NOFINAL: Any = _NoFinal()
 
 
 class _Break(Exception):
-    pass
+    """{{break}}: unwinds to the enclosing range loop."""
 
 
 class _Continue(Exception):
-    pass
+    """{{continue}}: unwinds to the next iteration."""
+
+
+# Exceptions that a function call must let through untouched (not "error calling NAME").
+_PASS_THROUGH = (ExecError, _Break, _Continue, RecursionError)
 
 
 Walker = Callable[["State", Any], None]
@@ -317,33 +321,24 @@ def _final_type(fn: GoFunc, num_in: int) -> str:
     return params[num_in - 1] if fn.variadic else params[-1]
 
 
-def invoke(s: State, fn: GoFunc, name: str, node: N.Node, argv: list[Any]) -> Any:
-    """Call the Python function; any failure becomes Go's `error calling NAME: MSG`."""
-    try:
-        return fn.fn(*argv)
-    except (ExecError, _Break, _Continue, RecursionError):
-        raise
-    except GoError as e:
-        s.node = node
-        s.error(f"error calling {name}: {e}")
-    except Exception as e:  # a bug or a Python error inside a function: still Go's shape, no traceback
-        s.node = node
-        s.error(f"error calling {name}: {e}")
-
-
 def call_dynamic(s: State, dot: Any, fn: GoFunc, node: N.Node, name: str, args: list[N.Node] | None,
                  final: Any) -> Any:
-    """Go's evalCall for a method found at run time (arguments compiled on the fly)."""
+    """Go's evalCall for a method found at run time (a GoObject's go_method)."""
     rest = list(args[1:]) if args else []
     num_in = len(rest) + (final is not NOFINAL)
     err = _arity_error(fn, name, len(rest), num_in)
     if err:
         s.error(err)
-    compiler = s.compiler
-    argv = [compiler.compile_arg(a, _param_type(fn, i))(s, dot) for i, a in enumerate(rest)]
+    argv = [s.compiler.cached_arg(a, _param_type(fn, i))(s, dot) for i, a in enumerate(rest)]
     if final is not NOFINAL:
         argv.append(validator(_final_type(fn, num_in))(s, final))
-    return invoke(s, fn, name, node, argv)
+    try:
+        return fn.fn(*argv)
+    except _PASS_THROUGH:
+        raise
+    except Exception as e:  # GoError or any Python error: Go's shape, never a traceback
+        s.node = node
+        s.error(f"error calling {name}: {e}")
 
 
 # --- the compiler ----------------------------------------------------------------------------------
@@ -354,6 +349,15 @@ class Compiler:
 
     def __init__(self, funcs: FuncMap) -> None:
         self.funcs = funcs
+        self._arg_cache: dict[tuple[int, str], Arg] = {}
+
+    def cached_arg(self, n: N.Node, typ: str) -> Arg:
+        """compile_arg for arguments of methods, whose parameter types are known only at run time."""
+        key = (id(n), typ)
+        arg = self._arg_cache.get(key)
+        if arg is None:
+            arg = self._arg_cache[key] = self.compile_arg(n, typ)
+        return arg
 
     # lists and control -------------------------------------------------------------------------
 
@@ -671,10 +675,6 @@ class Compiler:
             return var
         return self.compile_arg(n, RV)
 
-    def _arity_ok(self, fn: GoFunc, rest: list[N.Node]) -> bool:
-        params = _params(fn)
-        return fn.variadic and len(params) > 0 or len(rest) <= len(params)
-
     def _error_command(self, n: N.Node, msg: str) -> Command:
         def c(s: State, dot: Any, final: Any) -> Any:
             s.node = n
@@ -758,9 +758,6 @@ class Compiler:
 def _at(s: State, n: N.Node) -> None:
     """s.at(n) usable inside a lambda (returns None so `or` continues)."""
     s.node = n
-
-
-_PASS_THROUGH = (ExecError, _Break, _Continue, RecursionError)
 
 
 def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node, arg_fns: tuple[Arg, ...],
