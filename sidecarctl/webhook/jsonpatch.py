@@ -1,14 +1,15 @@
 """RFC 6902 JSON Patch: the diff the webhook answers with, and an applier for tests and tools.
 
 `create_patch(original, modified)` walks both JSON values like the JSON diff Istio's `createPatch`
-uses: objects key by key, arrays position by position, a `replace` where the values differ in kind.
-Arrays first drop their common head and tail, so inserting a container before or after the user's
-ones is one `add` and not a rewrite of every element.
+uses: objects key by key, a `replace` where the values differ in kind. Arrays are aligned on a
+longest common subsequence of their elements (named elements by name), so inserting `istio-init`
+before the user's init containers is one `add`, not a rewrite of every element after it.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 Patch = list[dict[str, Any]]
@@ -64,22 +65,63 @@ def _diff_objects(a: dict[str, Any], b: dict[str, Any], path: str, ops: Patch) -
 
 
 def _diff_arrays(a: list[Any], b: list[Any], path: str, ops: Patch) -> None:
-    head = 0
-    while head < min(len(a), len(b)) and json_equal(a[head], b[head]):
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and json_equal(a[-1 - tail], b[-1 - tail]):
-        tail += 1
-    mid_a, mid_b = a[head:len(a) - tail], b[head:len(b) - tail]
-    for i in range(min(len(mid_a), len(mid_b))):
-        _diff(mid_a[i], mid_b[i], f"{path}/{head + i}", ops)
-    # the shorter side decides: extra elements of `b` are added, extra ones of `a` removed,
-    # each at the position that follows the compared part (earlier ops keep lengths unchanged)
-    start = head + min(len(mid_a), len(mid_b))
-    for j, value in enumerate(mid_b[len(mid_a):]):
-        ops.append({"op": "add", "path": f"{path}/{start + j}", "value": copy.deepcopy(value)})
-    for _ in mid_a[len(mid_b):]:
-        ops.append({"op": "remove", "path": f"{path}/{start}"})
+    pairs = _matching(a, b)
+    if pairs is None:
+        _diff_positions(a, b, path, ops)
+        return
+    kept = {i for i, _ in pairs}
+    # removals from the end keep the lower indexes valid; what remains is a's matched elements
+    for i in reversed(range(len(a))):
+        if i not in kept:
+            ops.append({"op": "remove", "path": f"{path}/{i}"})
+    partner = {j: i for i, j in pairs}
+    for j, value in enumerate(b):
+        if j in partner:
+            _diff(a[partner[j]], value, f"{path}/{j}", ops)
+        else:
+            ops.append({"op": "add", "path": f"{path}/{j}", "value": copy.deepcopy(value)})
+
+
+# Past this many element comparisons, arrays are diffed position by position (still correct).
+_LCS_LIMIT = 250_000
+
+
+def _matching(a: list[Any], b: list[Any]) -> list[tuple[int, int]] | None:
+    """Pairs (i, j) of a longest common subsequence of element identities: a container, volume or
+    env var is identified by its `name` (so a changed container is patched, not replaced), any
+    other element by its value. None when the arrays are too long to align."""
+    if len(a) * len(b) > _LCS_LIMIT:
+        return None
+    ka, kb = [_identity(x) for x in a], [_identity(y) for y in b]
+    table = [[0] * (len(kb) + 1) for _ in range(len(ka) + 1)]
+    for i in range(len(ka) - 1, -1, -1):
+        for j in range(len(kb) - 1, -1, -1):
+            table[i][j] = table[i + 1][j + 1] + 1 if ka[i] == kb[j] else max(table[i + 1][j], table[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < len(ka) and j < len(kb):
+        if ka[i] == kb[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif table[i + 1][j] >= table[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _identity(value: Any) -> str:
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return "name:" + value["name"]
+    return "value:" + json.dumps(value, sort_keys=True)
+
+
+def _diff_positions(a: list[Any], b: list[Any], path: str, ops: Patch) -> None:
+    for i in range(min(len(a), len(b))):
+        _diff(a[i], b[i], f"{path}/{i}", ops)
+    for j in range(len(a), len(b)):
+        ops.append({"op": "add", "path": f"{path}/{j}", "value": copy.deepcopy(b[j])})
+    for _ in range(len(b), len(a)):
+        ops.append({"op": "remove", "path": f"{path}/{len(b)}"})
 
 
 def apply_patch(doc: Any, patch: Patch) -> Any:
