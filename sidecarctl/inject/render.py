@@ -66,19 +66,20 @@ def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any
         proxy_image=proxy_image(settings.values, proxy.values.get("image") if proxy is not None else None,
                                 annotations),
     )
+    kube = importlib.import_module("sidecarctl.kube")
     merged: dict[str, Any] = params.pod
-    template_pod: dict[str, Any] = {}
+    template_pod: dict[str, Any] = kube.normalize_as({}, POD_TYPE)  # json.Marshal(&corev1.Pod{})
     templates = settings.inject_config.templates
     for name in select_templates(params):
         if name not in templates:
             known = ", ".join(sorted(templates))
             raise InjectionError(f'requested template "{name}" not found; have {known}')
-        text = execute(templates[name], data)
-        template_pod = apply_overlay_yaml(template_pod, text, "failed applying injection overlay")
+        overlay = decode_overlay(execute(templates[name], data), "failed applying injection overlay")
+        template_pod = apply_overlay(template_pod, overlay, "failed applying injection overlay")
         if _native(params, merged) and _has(template_pod, "initContainers") and _has(merged, "containers"):
             merged = _move_proxy_to_init_containers(merged)
-        merged = apply_overlay_yaml(
-            merged, text,
+        merged = apply_overlay(
+            merged, overlay,
             "failed parsing generated injected YAML (check Istio sidecar injector configuration)")
     return merged, template_pod
 
@@ -138,20 +139,20 @@ def _image_tag(tag: str, image_type: str) -> str:
     return tag if image_type == "default" else f"{tag}-{image_type}"
 
 
-def apply_overlay_yaml(target: dict[str, Any], text: str, context: str) -> dict[str, Any]:
-    """applyOverlayYAML: the template output decoded and strategic-merged onto the pod."""
+def apply_overlay(target: dict[str, Any], overlay: dict[str, Any], context: str) -> dict[str, Any]:
+    """applyOverlayYAML: strategic-merge the decoded template output onto the typed pod and
+    decode the result as a corev1.Pod again (errors carry Istio's `strategic merge: ` and
+    `unmarshal patched pod: ` prefixes)."""
     kube = importlib.import_module("sidecarctl.kube")
-    patch = _decode_overlay(text, context)
     try:
-        return kube.strategic_merge(target, patch, POD_TYPE)  # type: ignore[no-any-return]
-    except kube.StrategicMergeError as err:
-        raise InjectionError(f"{context}: strategic merge: {err}") from None
-    except kube.KubeTypeError as err:
-        raise InjectionError(f"{context}: unmarshal patched pod: {err}") from None
+        return kube.apply_overlay(target, overlay)  # type: ignore[no-any-return]
+    except (kube.StrategicMergeError, kube.KubeTypeError) as err:
+        raise InjectionError(f"{context}: {err}") from None
 
 
-def _decode_overlay(text: str, context: str) -> dict[str, Any]:
-    """yaml.Unmarshal into map[string]any; anything but a mapping is mergepatch.ErrBadJSONDoc."""
+def decode_overlay(text: str, context: str) -> dict[str, Any]:
+    """yaml.Unmarshal into map[string]any; anything but a mapping is mergepatch.ErrBadJSONDoc
+    (reported by the first overlay Istio applies, the one onto the template pod)."""
     yamlio = importlib.import_module("sidecarctl.yamlio")
     try:
         patch = yamlio.load_document(text)
