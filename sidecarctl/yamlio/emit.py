@@ -19,7 +19,7 @@ import re
 from functools import cmp_to_key
 from typing import Any
 
-from sidecarctl.yamlio.gonum import format_float
+from sidecarctl.yamlio.gonum import format_float, json_integral
 from sidecarctl.yamlio.resolve import plain_is_string
 from sidecarctl.yamlio.yamlerror import YamlError
 
@@ -521,8 +521,10 @@ def _go_int(v: int) -> str:
 def _go_float(f: float) -> str:
     if math.isnan(f) or math.isinf(f):
         raise ValueError("json: unsupported value: " + ("NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")))
-    if f.is_integer() and _INT_MIN <= int(f) <= _UINT_MAX:
-        return str(int(f))  # Go's JSON writes 2.0 as "2", which yaml.v2 reads as an int
+    if f.is_integer() and abs(f) < 1e21:
+        i = json_integral(f)  # Go's JSON writes 2.0 as "2", which yaml.v2 reads back as an int
+        if _INT_MIN <= i <= _UINT_MAX:
+            return str(i)
     return format_float(f)
 
 

@@ -67,3 +67,11 @@ def yaml_float_text(f: float, bits: int = 64) -> str:
     """How yaml.v2 (and sigs.k8s.io/yaml for float keys) spells a float: specials as .inf/-.inf/.nan."""
     text = format_float(f, bits)
     return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
+
+
+def json_integral(f: float) -> int:
+    """The integer Go's JSON writes for an integral float64 below 1e21: its shortest digits padded with
+    zeros (so 2**63 is written 9223372036854776000, not ...808)."""
+    if abs(f) < 2.0**53:
+        return int(f)
+    return int(Decimal(repr(f)))

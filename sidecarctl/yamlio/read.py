@@ -30,7 +30,7 @@ from yaml.reader import ReaderError
 from yaml.scanner import ScannerError
 
 from sidecarctl.yamlio import resolve as _r
-from sidecarctl.yamlio.gonum import format_float, yaml_float_text
+from sidecarctl.yamlio.gonum import format_float, json_integral, yaml_float_text
 from sidecarctl.yamlio.yamlerror import YamlError
 
 try:
@@ -168,8 +168,10 @@ def _event_node(event: Any, anchors: dict[str, Node]) -> Node | None:
         return anchors[event.anchor]
     if isinstance(event, ScalarEvent):
         tag = event.tag
-        if tag is None or tag == "!":
+        if tag is None:
             tag = _PLAIN if event.implicit[0] else _STR
+        elif tag == "!":
+            tag = _STR  # yaml.v2 keeps the non-specific tag, which resolves to nothing: a string
         node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     elif isinstance(event, SequenceStartEvent):
         node = SequenceNode(event.tag or "", [], event.start_mark, None, event.flow_style)
@@ -229,9 +231,16 @@ def _conversion_error(go_message: str, line: int | None = None, column: int | No
     return YamlError("error converting YAML to JSON: yaml: " + go_message, line, column, go_message)
 
 
+# A lone '!' (the non-specific tag): libyaml's composer resolves it like an untagged plain scalar, yaml.v2
+# makes it a string, so such documents are composed from events.
+_NON_SPECIFIC_TAG_RE = re.compile(r"(?:^|[\s\[\]{},])!(?:[\s\[\]{},]|$)", re.M)
+
+
 def _parse(data: bytes, text: str) -> Node | None:
     try:
         try:
+            if "!" in text and _NON_SPECIFIC_TAG_RE.search(text):
+                return _compose_events(data)
             return _first_node(data)
         except ComposerError as exc:
             if exc.context and "duplicate anchor" in exc.context:
@@ -258,6 +267,62 @@ def _parse(data: bytes, text: str) -> Node | None:
 
 class _Unsupported(Exception):
     """json.Marshal refusing a value (NaN, infinities)."""
+
+
+class _UnsupportedKey(Exception):
+    """A key sigs.k8s.io/yaml cannot turn into a JSON key (null, beyond int64)."""
+
+
+class _BadKey:
+    """Stands in for a null or uint64 key: it only fails in the JSON conversion after decoding, and only if
+    no later duplicate replaced it (equal keys overwrite each other, as in yaml.v2's map)."""
+
+    __slots__ = ("key", "raw_value", "mark")
+
+    def __init__(self, key: Any, raw_value: Any, mark: Any) -> None:
+        self.key, self.raw_value, self.mark = key, raw_value, mark
+
+    def __hash__(self) -> int:
+        return hash(("badkey", self.key))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _BadKey) and other.key == self.key
+
+    def error(self) -> YamlError:
+        kind = "uint64" if isinstance(self.key, int) else "%!s(<nil>)"
+        return YamlError("error converting YAML to JSON: unsupported map key of type: %s, key: %s, value: %s"
+                         % (kind, _go_sharp_v(self.key), _go_sharp_v(self.raw_value)),
+                         self.mark.line + 1, self.mark.column + 1)
+
+
+class _BadValue:
+    """Stands in for NaN or an infinity, which json.Marshal refuses once everything else converted."""
+
+    __slots__ = ("text", "mark")
+
+    def __init__(self, text: str, mark: Any) -> None:
+        self.text, self.mark = text, mark
+
+    def error(self) -> YamlError:
+        return YamlError("error converting YAML to JSON: json: unsupported value: %s" % self.text,
+                         self.mark.line + 1, self.mark.column + 1)
+
+
+def _find_sentinel(value: Any, cls: type) -> Any:
+    """The first surviving stand-in of a kind in the built value (iteratively: values nest deeply)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            for k, item in v.items():
+                if isinstance(k, cls):
+                    return k
+                stack.append(item)
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, cls):
+            return v
+    return None
 
 
 _PLAIN_VALUES: dict[str, Any] = {}
@@ -310,29 +375,64 @@ def _json_value(value: Any) -> Any:
         if math.isnan(value) or math.isinf(value):
             raise _Unsupported(format_float(value))
         if value.is_integer() and abs(value) < 1e21:
-            return int(value)
+            return json_integral(value)
     return value
 
 
-def _json_key(value: Any, node: Node) -> str:
+def _go_quote(s: str) -> str:
+    """strconv.Quote, near enough: Go escapes, printable runes kept."""
+    out = []
+    for c in s:
+        if c in _GO_QUOTE_ESCAPES:
+            out.append(_GO_QUOTE_ESCAPES[c])
+        elif c.isprintable() or c == " ":
+            out.append(c)
+        elif ord(c) < 0x80:
+            out.append("\\x%02x" % ord(c))
+        elif ord(c) <= 0xFFFF:
+            out.append("\\u%04x" % ord(c))
+        else:
+            out.append("\\U%08x" % ord(c))
+    return '"' + "".join(out) + '"'
+
+
+_GO_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                     "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+
+
+def _go_sharp_v(value: Any, top: bool = True) -> str:
+    """fmt's %#v of a decoded yaml.v2 value, for the messages that print one."""
+    if value is None:
+        return "<nil>" if top else "interface {}(nil)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return "0x%x" % value if value > (1 << 63) - 1 else str(value)
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, _BadValue):
+        return value.text
+    if isinstance(value, str):
+        return _go_quote(value)
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_sharp_v(v, False) for v in value) + "}"
+    items = sorted(value.items())
+    return "map[interface {}]interface {}{" + ", ".join(
+        "%s:%s" % (_go_quote(k), _go_sharp_v(v, False)) for k, v in items) + "}"
+
+
+def _json_key(value: Any) -> str:
     """sigs.k8s.io/yaml convertToJSONableObject: int, float (as float32) and bool keys become strings."""
     t = type(value)
     if t is str:
         return value
     if t is bool:
         return "true" if value else "false"
-    if t is int:
-        if value > (1 << 63) - 1:
-            raise YamlError("error converting YAML to JSON: unsupported map key of type: uint64, key: %#x"
-                            % value, node.start_mark.line + 1, node.start_mark.column + 1)
+    if t is int and value <= (1 << 63) - 1:
         return str(value)
     if t is float:
         return yaml_float_text(value, 32)
-    if value is None:
-        raise YamlError("error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>",
-                        node.start_mark.line + 1, node.start_mark.column + 1)
-    raise YamlError("error converting YAML to JSON: yaml: invalid map key: %r" % (value,),
-                    node.start_mark.line + 1, node.start_mark.column + 1)
+    raise _UnsupportedKey(value)
 
 
 def _allowed_alias_ratio(count: int) -> float:
@@ -356,6 +456,7 @@ class _Builder:
         self.decodes = 0
         self.alias_decodes = 0
         self.alias_depth = 0
+        self.sentinels = False  # whether _BadKey/_BadValue stand-ins were built
 
     def _count(self) -> None:
         self.decodes += 1
@@ -398,9 +499,9 @@ class _Builder:
         """The JSON-shaped value of a node in value position."""
         try:
             return _json_value(self.raw(node))
-        except _Unsupported as exc:
-            raise YamlError("error converting YAML to JSON: json: unsupported value: %s" % exc,
-                            node.start_mark.line + 1, node.start_mark.column + 1) from None
+        except _Unsupported as exc:  # json.Marshal fails last, after decoding and key conversion
+            self.sentinels = True
+            return _BadValue(str(exc), node.start_mark)
 
     def _alias(self, node: Node, then: Any, *args: Any) -> Any:
         nid = id(node)
@@ -427,10 +528,24 @@ class _Builder:
                 continue
             key = self.raw(knode)
             if type(key) in (dict, list):
-                raise YamlError("error converting YAML to JSON: yaml: invalid map key: %r" % (key,),
+                raise YamlError("error converting YAML to JSON: yaml: invalid map key: %s" % _go_sharp_v(key),
                                 knode.start_mark.line + 1, knode.start_mark.column + 1)
-            out[_json_key(key, knode)] = self.value(vnode)
+            try:
+                jkey = _json_key(key)
+            except _UnsupportedKey:
+                self.sentinels = True
+                value = self.value(vnode)
+                out[_BadKey(key, value, knode.start_mark)] = value
+                continue
+            out[jkey] = self.value(vnode)
         return out
+
+    def deferred_error(self, value: Any) -> YamlError | None:
+        """The conversion error sigs.k8s.io/yaml reports once decoding succeeded: keys first, then json.Marshal."""
+        if not self.sentinels:
+            return None
+        found = _find_sentinel(value, _BadKey) or _find_sentinel(value, _BadValue)
+        return found.error() if found is not None else None
 
     def _merge_into(self, node: Node, out: dict) -> None:
         """Decode a merged mapping straight into `out` (later keys override, as yaml.v2 does)."""
@@ -488,6 +603,10 @@ def load_document(doc: str | bytes) -> Any:
     builder = _Builder(text, "*" in text)
     with _deep_recursion():
         try:
-            return builder.value(node)
+            value = builder.value(node)
         except RecursionError:
             raise _conversion_error("exceeded max depth of %d" % _LIBYAML_MAX_DEPTH) from None
+    error = builder.deferred_error(value)
+    if error is not None:
+        raise error
+    return value
