@@ -535,11 +535,18 @@ def _round_hex(lead: int, frac: str, prec: int, exp: int) -> tuple[str, int, int
 
 
 def _binary_float(v: float, size: int) -> str:
-    if v == 0:
-        return ("-" if math.copysign(1, v) < 0 else "") + "0p-1074"
-    m, e = math.frexp(abs(v))
-    mant = int(m * (1 << 53))
-    return ("-" if v < 0 else "") + f"{mant}p{e - 53:+d}"
+    """strconv's 'b' format: the raw mantissa and binary exponent of the IEEE-754 bits."""
+    if size == 32:
+        bits = struct.unpack("<I", struct.pack("<f", v))[0]
+        mant, exp, neg = bits & ((1 << 23) - 1), (bits >> 23) & 0xFF, bits >> 31
+        exp, mant = (1, mant) if exp == 0 else (exp, mant | 1 << 23)
+        exp += -127 - 23
+    else:
+        bits = struct.unpack("<Q", struct.pack("<d", v))[0]
+        mant, exp, neg = bits & ((1 << 52) - 1), (bits >> 52) & 0x7FF, bits >> 63
+        exp, mant = (1, mant) if exp == 0 else (exp, mant | 1 << 52)
+        exp += -1023 - 52
+    return ("-" if neg else "") + f"{mant}p{exp:+d}"
 
 
 # --- Printf ------------------------------------------------------------------------------------

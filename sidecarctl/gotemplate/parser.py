@@ -253,10 +253,19 @@ def _float_number(n: NumberNode, text: str) -> None:
 
 
 def _complex_number(n: NumberNode, text: str) -> NumberNode:
-    try:
-        n.complex128 = complex(text.replace("_", "").replace("i", "j"))
-    except ValueError:
-        raise ValueError("expected integer") from None
+    """A `1+2i` constant, read as Go's fmt.Sscan reads a complex128."""
+    split = next((i for i in range(1, len(text)) if text[i] in "+-" and text[i - 1] not in "eEpP"), None)
+    if split is None or len(text) - split < 3:
+        raise ValueError("syntax error scanning complex number")
+    parts = []
+    for part in (text[:split], text[split:-1]):
+        value = parse_float(part)
+        if value is None:
+            from sidecarctl.gotemplate.gofmt import go_quote
+
+            raise ValueError(f"strconv.ParseFloat: parsing {go_quote(part)}: invalid syntax")
+        parts.append(value)
+    n.complex128 = complex(parts[0], parts[1])
     n.is_complex = True
     _simplify_complex(n)
     return n
