@@ -333,10 +333,10 @@ class RawNode(Node):
 class Field:
     """One JSON field of a struct after Go's embedding rules: where it lives and how it is emitted."""
 
-    __slots__ = ("json", "node", "omit", "path", "ynode", "strategy", "merge_key", "depth", "tagged")
+    __slots__ = ("json", "node", "omit", "path", "ynode", "strategy", "merge_key", "index")
 
     def __init__(self, json: str, node: Node, omit: str, path: tuple[str, ...], ynode: Node | None,
-                 strategy: str, merge_key: str, depth: int) -> None:
+                 strategy: str, merge_key: str, index: tuple[int, ...]) -> None:
         self.json = json
         self.node = node
         self.omit = omit
@@ -344,7 +344,7 @@ class Field:
         self.ynode = ynode
         self.strategy = strategy
         self.merge_key = merge_key
-        self.depth = depth
+        self.index = index  # Go's field index path: its order is json.Marshal's field order
 
 
 class StructNode(Node):
@@ -646,7 +646,7 @@ def _struct(key: str) -> StructNode:
     node = StructNode(key)
     _NODES[key] = node  # registered before its fields: types refer to themselves
     _STRUCT_NODES[key] = node
-    for f in _promoted_fields(key, (), 0):
+    for f in _promoted_fields(key, (), ()):
         node.fields[f.json] = f
     node.finish()
     return node
@@ -660,14 +660,14 @@ def _parse_field(spec: str) -> tuple[str, str, str, str, str]:
     return name, expr, "" if flags == "-" else flags, strategy, merge_key
 
 
-def _promoted_fields(key: str, via: tuple[str, ...], depth: int) -> list[Field]:
-    """typeFields: own fields plus those of embedded structs, shallower and tagged ones dominating."""
+def _promoted_fields(key: str, via: tuple[str, ...], index: tuple[int, ...]) -> list[Field]:
+    """typeFields: own fields plus those of embedded structs, in Go's order, shallower ones dominating."""
     own: list[Field] = []
     nested: list[list[Field]] = []
-    for spec in STRUCTS[key]:
+    for i, spec in enumerate(STRUCTS[key]):
         name, expr, flags, strategy, merge_key = _parse_field(spec)
         if name.startswith("@"):
-            embedded = _promoted_fields(expr, via + (name[1:],), depth + 1)
+            embedded = _promoted_fields(expr, via + (name[1:],), index + (i,))
             # sigs.k8s.io/yaml converts promoted fields against the embedded struct itself.
             ytarget = node_for(expr).ytarget
             for f in embedded:
@@ -675,8 +675,8 @@ def _promoted_fields(key: str, via: tuple[str, ...], depth: int) -> list[Field]:
             nested.append(embedded)
             continue
         node = node_for(expr)
-        own.append(Field(name, node, flags, via + (name,), node.ytarget, strategy, merge_key, depth))
-    return _dominant(own, nested)
+        own.append(Field(name, node, flags, via + (name,), node.ytarget, strategy, merge_key, index + (i,)))
+    return sorted(_dominant(own, nested), key=lambda f: f.index)
 
 
 def _dominant(own: list[Field], nested: list[list[Field]]) -> list[Field]:
@@ -688,9 +688,9 @@ def _dominant(own: list[Field], nested: list[list[Field]]) -> list[Field]:
             if f.json not in taken:
                 deeper.setdefault(f.json, []).append(f)
     result = list(own)
-    for name, cands in deeper.items():
-        best = min(c.depth for c in cands)
-        top = [c for c in cands if c.depth == best]
+    for cands in deeper.values():
+        best = min(len(c.index) for c in cands)
+        top = [c for c in cands if len(c.index) == best]
         if len(top) == 1:
             result.append(top[0])
     return result
@@ -709,15 +709,22 @@ _PREFERRED = ("core", "apps", "batch", "meta", "oapps")
 
 
 def _resolve_name(go_type: str) -> str:
+    """Our key for a Go type name: `core.PodSpec`, `v1.PodSpec`, `PodSpec`, or an expression."""
     if go_type in STRUCTS or go_type in NAMED:
+        return go_type
+    for prefix in ("[]", "*"):
+        if go_type.startswith(prefix):
+            return prefix + _resolve_name(go_type[len(prefix):])
+    if go_type.startswith("map["):
+        key, val = _split_map(go_type)
+        return f"map[{_resolve_name(key)}]{_resolve_name(val)}"
+    if _leaf(go_type) is not None:
         return go_type
     name = go_type.split(".", 1)[1] if "." in go_type else go_type
     for pkg in _PREFERRED:
         cand = f"{pkg}.{name}"
         if cand in STRUCTS or cand in NAMED:
             return cand
-    if go_type.startswith(("[]", "*", "map[")) or go_type in _INT_BITS or go_type in ("string", "bool"):
-        return go_type
     raise KeyError(f"unknown Go type {go_type!r}")
 
 
@@ -758,6 +765,31 @@ def normalize_as(value: Any, go_type: str, *, coerce: bool = True, case_insensit
     if st.error is not None:
         raise KubeTypeError(st.error)
     return out
+
+
+def marshal_json(value: Any, go_type: str) -> str:
+    """json.Marshal of a normalised value of `go_type`: compact, struct fields in Go's order.
+
+    For JSON Istio writes into annotations (e.g. the containers of `proxy.istio.io/overrides`);
+    `value` must already be normalised (what `normalize_as` returns).
+    """
+    return _marshal(value, node_for(_resolve_name(go_type)))
+
+
+def _marshal(v: Any, node: Node) -> str:
+    if v is None:
+        return "null"
+    if isinstance(node, PtrNode):
+        return _marshal(v, node.elem)
+    if isinstance(node, StructNode):
+        parts = [gojson.string_json(name) + ":" + _marshal(v[name], f.node)
+                 for name, f in node.fields.items() if name in v]
+        return "{" + ",".join(parts) + "}"
+    if isinstance(node, SliceNode):
+        return "[" + ",".join(_marshal(x, node.elem) for x in v) + "]"
+    if isinstance(node, MapNode):
+        return "{" + ",".join(gojson.string_json(k) + ":" + _marshal(v[k], node.elem) for k in sorted(v)) + "}"
+    return gojson.json_text(v)
 
 
 def kind_of(doc: Any) -> str:

@@ -7,6 +7,7 @@ out as the golden shows them. Uses the shared conformance fixtures (skipped when
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from sidecarctl.kube import canonical_quantity, is_supported, normalize
+from sidecarctl.kube import canonical_quantity, is_supported, marshal_json, normalize, normalize_as
 
 ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "istio-1.30.3"
 CASES = ROOT / "cases"
@@ -133,3 +134,42 @@ def test_app_containers_match_the_golden(name: str) -> None:
                     assert c == by_name[c["name"]]
                     checked += 1
     assert checked
+
+
+def override_annotations() -> list[str]:
+    found = []
+    for path in goldens():
+        for doc in supported(path):
+            for spec_meta in _template_metas(doc):
+                value = (spec_meta.get("annotations") or {}).get("proxy.istio.io/overrides")
+                if value:
+                    found.append(value)
+    return found
+
+
+def _template_metas(doc: dict) -> Iterator[dict]:
+    kind = doc["kind"]
+    if kind == "List":
+        for item in doc.get("items") or []:
+            if isinstance(item, dict) and is_supported(item):
+                yield from _template_metas(item)
+    elif kind == "Pod":
+        yield doc.get("metadata") or {}
+    elif kind == "CronJob":
+        yield doc["spec"]["jobTemplate"]["spec"]["template"].get("metadata") or {}
+    else:
+        yield doc["spec"]["template"].get("metadata") or {}
+
+
+def test_override_annotations_reencode_byte_for_byte() -> None:
+    """Istio json.Marshals the user's containers into proxy.istio.io/overrides: Go field order."""
+    annotations = override_annotations()
+    assert annotations
+    for text in annotations:
+        parsed = json.loads(text)
+        parts = []
+        for key in ("containers", "initContainers"):
+            if key in parsed:
+                containers = normalize_as(parsed[key], "[]v1.Container", coerce=False)
+                parts.append(f'"{key}":' + marshal_json(containers, "[]v1.Container"))
+        assert "{" + ",".join(parts) + "}" == text
