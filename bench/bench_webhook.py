@@ -121,7 +121,7 @@ async def load(port: int, cert: Path, concurrency: int, total: int, duration: fl
                     body = await resp.read()
                 latencies.append(time.perf_counter() - t0)
                 check(resp.status, body, i, errors)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+            except (TimeoutError, aiohttp.ClientError) as e:
                 errors.append(f"request {i}: {type(e).__name__}: {e}")
 
     connector = aiohttp.TCPConnector(ssl=context, limit=concurrency)
@@ -146,7 +146,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:

@@ -64,7 +64,8 @@ def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_bo
     from sidecarctl.webhook import logs
     from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env, template_revision
     from sidecarctl.webhook.reload import SettingsReloader
-    from sidecarctl.webhook.server import ServerConfig, WebhookServer, serve as run
+    from sidecarctl.webhook.server import ServerConfig, WebhookServer
+    from sidecarctl.webhook.server import serve as run
 
     logs.setup(log_level)
     native = native_sidecars_from_env() if native_sidecars is None else native_sidecars

@@ -111,7 +111,7 @@ def _matching(a: list[Any], b: list[Any]) -> list[tuple[int, int]] | None:
 
 def _identity(value: Any) -> str:
     if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return "name:" + value["name"]
+        return "name:" + str(value["name"])
     return "value:" + json.dumps(value, sort_keys=True)
 
 

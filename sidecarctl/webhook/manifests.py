@@ -75,9 +75,9 @@ def _selectors(opts: InstallOptions) -> list[tuple[str, dict[str, Any], dict[str
     not_disabled = _expr(INJECT_LABEL, "NotIn", "false")
     if opts.revision:
         return [
-            (f"rev.namespace", {"matchExpressions": [_expr(REV_LABEL, "In", opts.revision), _expr(NS_LABEL, "DoesNotExist")]},
+            ("rev.namespace", {"matchExpressions": [_expr(REV_LABEL, "In", opts.revision), _expr(NS_LABEL, "DoesNotExist")]},
              {"matchExpressions": [not_disabled]}),
-            (f"rev.object", {"matchExpressions": [_expr(REV_LABEL, "DoesNotExist"), _expr(NS_LABEL, "DoesNotExist")]},
+            ("rev.object", {"matchExpressions": [_expr(REV_LABEL, "DoesNotExist"), _expr(NS_LABEL, "DoesNotExist")]},
              {"matchExpressions": [not_disabled, _expr(REV_LABEL, "In", opts.revision)]}),
         ]
     return [

@@ -141,7 +141,7 @@ class WebhookServer:
             body = await asyncio.wait_for(request.read(), self.config.request_timeout)
         except web.HTTPRequestEntityTooLarge:
             return _reject(413, f"request body larger than {self.config.max_body_bytes} bytes", self.metrics)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return _reject(408, "timed out reading the request body", self.metrics)
         if not body:
             return _reject(400, "no body found", self.metrics)
@@ -151,7 +151,7 @@ class WebhookServer:
             review = await asyncio.wait_for(call, self.config.request_timeout)
         except admission.BadReview as e:
             return web.Response(status=400, text=f"{e}\n")
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return _reject(504, f"injection took longer than {self.config.request_timeout}s", self.metrics)
         return web.Response(body=json.dumps(review, separators=(",", ":")).encode(), content_type="application/json")
 

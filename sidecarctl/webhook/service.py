@@ -13,7 +13,7 @@ from typing import Any
 
 from sidecarctl.webhook import admission, logs
 from sidecarctl.webhook.decision import decide, parse_inject_envs, potential_pod_name
-from sidecarctl.webhook.engine import InjectRequest, Injector
+from sidecarctl.webhook.engine import Injector, InjectRequest
 from sidecarctl.webhook.jsonpatch import create_patch
 from sidecarctl.webhook.metrics import Metrics
 

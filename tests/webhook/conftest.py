@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
 
 from sidecarctl.webhook.decision import InjectPolicy
 from sidecarctl.webhook.engine import InjectRequest, SettingsFlags
 from sidecarctl.webhook.reload import SettingsReloader
 from sidecarctl.webhook.server import BackgroundServer, ServerConfig, WebhookServer
-from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
 
 # a safety net: a test server never outlives its test by more than this
 SERVER_LIFETIME = 120.0

@@ -9,10 +9,8 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-
 from conftest import Client, client_context, review_of
 from webhook_certs import CertPair
 

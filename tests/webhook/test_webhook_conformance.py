@@ -6,11 +6,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import SERVER_LIFETIME, Client, client_context, review_of
 from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
 from webhook_conformance import SUITE, comparable, injectable_docs, load_cases, metajson_envs, object_to_pod

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import FakeInjector, ServerFactory, review_of
 from webhook_certs import make_server_cert
 
@@ -115,7 +114,7 @@ def test_bad_requests_get_a_reason_and_the_server_lives_on(start_server: ServerF
 
 
 def test_huge_body_is_refused(start_server: ServerFactory) -> None:
-    server, client = start_server(max_body_bytes=64 * 1024)
+    _, client = start_server(max_body_bytes=64 * 1024)
     pod = {**POD, "metadata": {**POD["metadata"], "annotations": {"big": "x" * 200_000}}}
     status, body = client.request("/inject", json.dumps(review_of(pod)).encode())
     assert status == 413 and b"larger than 65536 bytes" in body
@@ -177,10 +176,10 @@ def test_graceful_shutdown_finishes_in_flight_requests(start_server: ServerFacto
 
 def _served_cn(port: int, ca: Path) -> str:
     context = ssl.create_default_context(cafile=str(ca))
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        with context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
-            subject = dict(x[0] for x in tls.getpeercert()["subject"])
-            return str(subject["commonName"])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock, \
+            context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+        subject = dict(x[0] for x in tls.getpeercert()["subject"])
+        return str(subject["commonName"])
 
 
 def test_certificate_reload(start_server: ServerFactory, certs: Any, tmp_path: Path, ca: tuple[Path, Path]) -> None:
