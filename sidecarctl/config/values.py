@@ -59,10 +59,6 @@ class ValuesConfig:
         return self._string("global", "proxy", "image")
 
     @property
-    def has_proxy(self) -> bool:
-        return isinstance(self._get("global", "proxy"), dict)
-
-    @property
     def cluster_name(self) -> str:
         return self._string("global", "multiCluster", "clusterName")
 

@@ -11,23 +11,12 @@ class YamlTextError(ValueError):
 
 def load_yaml(text: str) -> Any:
     """One YAML (or JSON) document as JSON-shaped data; None for an empty document."""
-    try:
-        from sidecarctl.yamlio import YamlError, load_document
-    except ImportError:  # yamlio lands separately; PyYAML keeps config usable meanwhile
-        return _load_pyyaml(text)
+    from sidecarctl.yamlio import YamlError, load_document
+
     try:
         return load_document(text)
     except YamlError as err:
         raise YamlTextError(str(err)) from None
-
-
-def _load_pyyaml(text: str) -> Any:
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise YamlTextError(" ".join(str(err).split())) from None
 
 
 def to_go_numbers(value: Any) -> Any:

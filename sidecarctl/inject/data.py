@@ -18,7 +18,7 @@ from typing import Any
 
 from sidecarctl.config import kubeschema
 from sidecarctl.config.mesh import default_proxy_config
-from sidecarctl.config.proto import DURATION, ENUMS, STRUCT_TYPES, TYPES, WRAPPERS, Field, Message, enum_name, to_json
+from sidecarctl.config.proto import DURATION, ENUMS, STRUCT_TYPES, TYPES, Field, Message, enum_name, to_json
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
     Float32,

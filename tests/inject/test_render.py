@@ -31,15 +31,13 @@ needs_suite = pytest.mark.skipif(not (SUITE / "settings" / "default").is_dir(), 
 
 
 def _has_merge() -> bool:
-    try:
-        from sidecarctl.kube import strategic_merge  # noqa: F401
-        from sidecarctl.yamlio import load_document  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import sidecarctl.kube
+    import sidecarctl.yamlio
+
+    return hasattr(sidecarctl.kube, "apply_overlay") and hasattr(sidecarctl.yamlio, "load_document")
 
 
-needs_merge = pytest.mark.skipif(not _has_merge(), reason="kube.strategic_merge / yamlio.load_document not in tree")
+needs_merge = pytest.mark.skipif(not _has_merge(), reason="kube.apply_overlay / yamlio.load_document not in tree")
 
 
 @pytest.fixture(scope="module")
