@@ -67,7 +67,7 @@ def load_settings(
         mesh = _mesh(op_mesh, sources["mesh"])
     else:
         mesh_text, sources["mesh"] = _piece("mesh", mesh_config_file, offline, cluster)
-        mesh = _mesh(_yaml(mesh_text, sources["mesh"], "mesh config"), sources["mesh"])
+        mesh = _mesh(_yaml(mesh_text, sources["mesh"]), sources["mesh"])
     return Settings(inject_config, values, mesh, revision, sources)
 
 
@@ -125,11 +125,12 @@ def _values(text: str, source: str) -> ValuesConfig:
         raise ConfigError(f"{source}: {err}; give the injector values as JSON or YAML") from None
 
 
-def _yaml(text: str, source: str, what: str) -> Any:
+def _yaml(text: str, source: str) -> Any:
+    """The mesh config text decoded; Istio's ApplyYAML reports YAML errors as proto errors."""
     try:
         return load_yaml(text)
     except YamlTextError as err:
-        raise ConfigError(f"{source}: {err}; fix the {what} YAML") from None
+        raise ConfigError(f"{source}: failed to convert to proto. {err}; fix the mesh config YAML") from None
 
 
 def _mesh(data: Any, source: str) -> Message:

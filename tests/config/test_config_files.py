@@ -330,3 +330,11 @@ def test_values_file_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(values_file=path, offline=True)
     assert f"--valuesFile {path}: could not parse configuration values" in str(info.value)
+
+
+def test_mesh_yaml_syntax_error_reads_as_istios(tmp_path: Path) -> None:
+    path = write(tmp_path, "mesh.yaml", "a: [1\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(mesh_config_file=path, offline=True)
+    assert str(info.value).startswith(
+        f"--meshConfigFile {path}: failed to convert to proto. error converting YAML to JSON: yaml: line ")
