@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from functools import cmp_to_key
 from typing import Any
 
@@ -697,9 +698,30 @@ def _emit_root(obj: Any, out: list[str]) -> bool:
 
 
 def dump_yaml(obj: Any) -> str:
-    """What `sigs.k8s.io/yaml.Marshal` returns for `obj` (JSON-shaped: dict/list/str/int/float/bool/None)."""
+    """What `sigs.k8s.io/yaml.Marshal` returns for `obj` (JSON-shaped: dict/list/str/int/float/bool/None).
+
+    Raises YamlError where Marshal fails (characters its YAML re-read refuses) and ValueError for NaN and
+    infinities (Go's json.Marshal refuses them).
+    """
     out: list[str] = []
-    if not _emit_root(obj, out):
+    try:
+        bol = _emit_root(obj, out)
+    except RecursionError:
+        return _dump_deep(obj)
+    if not bol:
         out.append("\n")
     return "".join(out)
+
+
+def _dump_deep(obj: Any) -> str:
+    """Go has no nesting limit here; Python frames are cheap in 3.11, so allow deep values a larger stack."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 100_000))
+    try:
+        out: list[str] = []
+        if not _emit_root(obj, out):
+            out.append("\n")
+        return "".join(out)
+    finally:
+        sys.setrecursionlimit(old)
 
