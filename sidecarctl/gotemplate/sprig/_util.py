@@ -285,9 +285,14 @@ def byte_slice(s: str, start: int, end: int | None = None) -> str:
 
 
 def _check_bounds(start: int, end: int, length: int) -> None:
-    if end < 0 or end > length:
+    """Go's bounds checks for s[start:end], in the order and wording of its runtime panics."""
+    if end < 0:
+        raise GoError(f"runtime error: slice bounds out of range [:{end}]")
+    if end > length:
         raise GoError(f"runtime error: slice bounds out of range [:{end}] with length {length}")
-    if start < 0 or start > end:
+    if start < 0:
+        raise GoError(f"runtime error: slice bounds out of range [{start}:]")
+    if start > end:
         raise GoError(f"runtime error: slice bounds out of range [{start}:{end}]")
 
 
