@@ -4,8 +4,8 @@
 `sigs.k8s.io/yaml.Unmarshal(doc, &typed)`: unknown fields dropped, structs always present, omitempty
 zero values gone, quantities canonical, scalars coerced to strings where the Go field is a string
 (as sigs.k8s.io/yaml does), keys matched case-insensitively (as encoding/json does). Type mismatches
-raise KubeTypeError with encoding/json's message (Go 1.25): the first saved error in key order, or
-the error an Unmarshaler aborts with.
+raise KubeTypeError with encoding/json v1's message (Go 1.25): the first type error in key order,
+unless an UnmarshalJSON method (Quantity, IntOrString, Time) fails first: that stops the decoder.
 
 Input is a decoded YAML document: dicts, lists, str, int, float, bool, None (what go-yaml v2 gives).
 Output is plain dicts and lists; key order carries no meaning.
@@ -262,7 +262,8 @@ class QuantityNode(Node):
         try:
             return canonical_quantity(v)
         except QuantityError as e:
-            st.save(str(e))
+            # An UnmarshalJSON error stops encoding/json v1 at once, uncontextualised.
+            st.abort(str(e))
         except ValueError as e:  # NaN / Inf never reach the decoder
             raise KubeTypeError(str(e), "convert") from None
         return "0" if into is _ABSENT else into
@@ -314,7 +315,7 @@ class TimeNode(Node):
         try:
             return time_json(v)
         except TimeParseError as e:
-            st.save(str(e))
+            st.abort(str(e))
         return None if into is _ABSENT else into
 
 

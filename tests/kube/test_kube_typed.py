@@ -299,3 +299,16 @@ def test_nan_fails_in_the_conversion_step() -> None:
         normalize({"kind": "Deployment", "spec": {"replicas": float("nan")}})
     assert exc.value.stage == "convert"
     assert exc.value.yaml_message() == "error converting YAML to JSON: json: unsupported value: NaN"
+
+
+def test_unmarshaler_error_stops_the_decoder() -> None:
+    # containers (sorted first) holds a bad quantity; hostNetwork's type error comes later
+    doc = pod({"hostNetwork": "x", "containers": [{"name": "a", "resources": {"limits": {"cpu": "1Mx"}}}]})
+    with pytest.raises(KubeTypeError) as exc:
+        normalize(doc)
+    assert str(exc.value).startswith("quantities must match")
+    # an earlier type error does not hide it either
+    doc = pod({"affinity": "x", "containers": [{"name": "a", "resources": {"limits": {"cpu": "1Mx"}}}]})
+    with pytest.raises(KubeTypeError) as exc:
+        normalize(doc)
+    assert str(exc.value).startswith("quantities must match")
