@@ -185,4 +185,6 @@ def json_kind(v: object) -> str:
         return "string"
     if isinstance(v, dict):
         return "object"
+    if hasattr(v, "isoformat"):
+        return "string"  # a timestamp a YAML loader resolved; go-yaml v2 keeps it as text
     return "array"

@@ -105,6 +105,8 @@ class StringNode(Node):
     def dec(self, v: Any, y: Node | None, into: Any, st: _State) -> Any:
         if v.__class__ is str:
             return v
+        if hasattr(v, "isoformat"):
+            return _datetime_text(v)
         if y is not None and y.kind == "string" and st.coerce:
             s = gojson.scalar_string(v)
             if s is not None:
@@ -282,6 +284,8 @@ class IntOrStringNode(Node):
             return v
         if cls is int and -(1 << 31) <= v < (1 << 31):
             return v
+        if hasattr(v, "isoformat"):
+            return _datetime_text(v)
         if v is None:
             return 0
         # The inner json.Unmarshal into int32 fails; the outer decoder stops with its error.
@@ -518,8 +522,14 @@ def fold_name(name: str) -> str:
 
 
 def _datetime_text(v: Any) -> str:
-    """A datetime from a YAML loader that resolves timestamps, spelled back as RFC 3339."""
+    """A date or datetime from a YAML loader that resolves timestamps, spelled back as text.
+
+    go-yaml v2 keeps timestamps as their text; this is the nearest spelling a loader that parsed
+    them still allows (exact for dates, RFC 3339 for datetimes).
+    """
     text = v.isoformat()
+    if not hasattr(v, "hour"):
+        return text
     if "T" not in text:
         text += "T00:00:00"
     if text.endswith("+00:00"):
@@ -820,9 +830,12 @@ def normalize(doc: dict) -> dict:
 
 
 def _list_item(item: Any) -> Any:
-    """A List item: decoded as its own kind when registered, else left as raw JSON."""
-    if item.__class__ is not dict:
-        return item
+    """A List item: decoded as its own kind when registered, else left as raw JSON.
+
+    Like istioctl, a null item stays null, and an item that is not an object fails its TypeMeta.
+    """
+    if item is None:
+        return None
     if kind_of(item) not in KINDS:
         return item
     return normalize(item)

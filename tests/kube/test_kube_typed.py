@@ -312,3 +312,17 @@ def test_unmarshaler_error_stops_the_decoder() -> None:
     with pytest.raises(KubeTypeError) as exc:
         normalize(doc)
     assert str(exc.value).startswith("quantities must match")
+
+
+def test_resolved_timestamps_are_text_again() -> None:
+    import datetime
+
+    got = normalize(pod({}, metadata={"labels": {"day": datetime.date(2020, 1, 2)},
+                                      "creationTimestamp": datetime.datetime(2020, 1, 2, 3, 4, 5)}))
+    assert got["metadata"] == {"labels": {"day": "2020-01-02"}, "creationTimestamp": "2020-01-02T03:04:05Z"}
+
+
+def test_list_items_that_are_not_objects() -> None:
+    with pytest.raises(KubeTypeError) as exc:
+        normalize({"kind": "List", "items": ["x"]})
+    assert str(exc.value) == "json: cannot unmarshal string into Go value of type v1.TypeMeta"
