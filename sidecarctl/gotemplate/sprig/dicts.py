@@ -184,6 +184,12 @@ def dig(*ps: Any) -> Any:
 
 
 _reg(get, set_, unset, has_key, pluck, keys, pick, omit, values, dict_)
-FUNCS["deepCopy"] = GoFunc("deepCopy", deep_copy, ("interface {}",))
-FUNCS["mustDeepCopy"] = GoFunc("mustDeepCopy", deep_copy, ("interface {}",), returns_error=True)
+def _deep_copy_top(v: Any) -> Any:
+    if v is None:  # copystructure reflects on the nil interface and panics
+        raise GoError("reflect: call of reflect.Value.Type on zero Value")
+    return deep_copy(v)
+
+
+FUNCS["deepCopy"] = GoFunc("deepCopy", _deep_copy_top, ("interface {}",))
+FUNCS["mustDeepCopy"] = GoFunc("mustDeepCopy", _deep_copy_top, ("interface {}",), returns_error=True)
 FUNCS["dig"] = GoFunc("dig", dig, ("interface {}",), True, True)
