@@ -2,51 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
+from webhook_support import SERVER_LIFETIME, Client, FakeInjector, ServerFactory, client_context
 
-from sidecarctl.webhook.decision import InjectPolicy
-from sidecarctl.webhook.engine import InjectRequest, SettingsFlags
+from sidecarctl.webhook.engine import SettingsFlags
 from sidecarctl.webhook.reload import SettingsReloader
 from sidecarctl.webhook.server import BackgroundServer, ServerConfig, WebhookServer
-
-# a safety net: a test server never outlives its test by more than this
-SERVER_LIFETIME = 120.0
-
-
-class FakeInjector:
-    """Adds an `istio-proxy` container and a status annotation: enough to test the server."""
-
-    def __init__(self, policy: InjectPolicy | None = None, fail: str = "") -> None:
-        self._policy = policy or InjectPolicy()
-        self.fail = fail
-        self.requests: list[InjectRequest] = []
-
-    def policy(self) -> InjectPolicy:
-        return self._policy
-
-    def normalize(self, pod: dict[str, Any]) -> dict[str, Any]:
-        return pod
-
-    def inject(self, request: InjectRequest) -> dict[str, Any]:
-        self.requests.append(request)
-        if self.fail:
-            raise ValueError(self.fail)
-        pod = request.pod
-        pod.setdefault("spec", {}).setdefault("containers", []).append({"name": "istio-proxy", "image": "proxy"})
-        pod["metadata"].setdefault("annotations", {})["sidecar.istio.io/status"] = "{}"
-        for k, v in request.proxy_envs.items():
-            pod["metadata"]["annotations"][f"env/{k}"] = v
-        return pod
 
 
 @pytest.fixture(scope="session")
@@ -64,37 +30,6 @@ def ca(tls_dir: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def certs(tmp_path: Path, ca: tuple[Path, Path]) -> CertPair:
     return make_server_cert(tmp_path, ca)
-
-
-@dataclass
-class Client:
-    """HTTPS requests to the server under test, verifying its certificate against the test CA."""
-
-    base: str
-    context: ssl.SSLContext
-
-    def request(self, path: str, body: bytes | None = None, content_type: str = "application/json",
-                method: str | None = None) -> tuple[int, bytes]:
-        req = urllib.request.Request(self.base + path, data=body, method=method or ("POST" if body is not None else "GET"))
-        if body is not None:
-            req.add_header("Content-Type", content_type)
-        try:
-            with urllib.request.urlopen(req, context=self.context, timeout=30) as resp:
-                return resp.status, resp.read()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read()
-
-    def review(self, review: dict[str, Any], path: str = "/inject") -> dict[str, Any]:
-        status, body = self.request(path, json.dumps(review).encode())
-        assert status == 200, body
-        return json.loads(body)  # type: ignore[no-any-return]
-
-
-def client_context(ca_cert: Path) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(ca_cert))
-
-
-ServerFactory = Callable[..., tuple[WebhookServer, Client]]
 
 
 @pytest.fixture
@@ -117,11 +52,3 @@ def start_server(certs: CertPair) -> Iterator[ServerFactory]:
     yield start
     for background in running:
         background.stop()
-
-
-def review_of(pod: dict[str, Any], uid: str = "uid-1", namespace: str = "default",
-              api_version: str = "admission.k8s.io/v1") -> dict[str, Any]:
-    return {"apiVersion": api_version, "kind": "AdmissionReview",
-            "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "resource": {"group": "", "version": "v1", "resource": "pods"},
-                        "namespace": namespace, "operation": "CREATE", "object": pod}}

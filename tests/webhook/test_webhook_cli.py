@@ -11,8 +11,8 @@ import sys
 import time
 
 import pytest
-from conftest import Client, client_context, review_of
 from webhook_certs import CertPair
+from webhook_support import Client, client_context, review_of
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sleep", "namespace": "default"},
        "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl"}]}}

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import SERVER_LIFETIME, Client, client_context, review_of
 from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
 from webhook_conformance import SUITE, comparable, injectable_docs, load_cases, metajson_envs, object_to_pod
+from webhook_support import SERVER_LIFETIME, Client, client_context, review_of
 
 from sidecarctl.webhook.engine import EngineInjector, SettingsFlags
 from sidecarctl.webhook.jsonpatch import apply_patch

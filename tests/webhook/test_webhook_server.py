@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeInjector, ServerFactory, review_of
 from webhook_certs import make_server_cert
+from webhook_support import FakeInjector, ServerFactory, review_of
 
 from sidecarctl.webhook.decision import InjectPolicy
 from sidecarctl.webhook.engine import SettingsFlags
 from sidecarctl.webhook.jsonpatch import apply_patch
 
-POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
+POD: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
        "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
 
 
@@ -178,7 +178,8 @@ def _served_cn(port: int, ca: Path) -> str:
     context = ssl.create_default_context(cafile=str(ca))
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock, \
             context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
-        subject = dict(x[0] for x in tls.getpeercert()["subject"])
+        cert: dict[str, Any] = tls.getpeercert() or {}
+        subject = {name: value for rdn in cert["subject"] for name, value in rdn}
         return str(subject["commonName"])
 
 
