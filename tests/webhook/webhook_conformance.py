@@ -76,19 +76,9 @@ def _pod(meta: dict[str, Any], spec: Any) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(spec or {})}
 
 
-def prune(value: Any) -> Any:
-    """What Go's struct marshalling makes equal: nulls, empty maps and empty lists dropped."""
-    if isinstance(value, dict):
-        pruned = {k: prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
-    if isinstance(value, list):
-        return [prune(v) for v in value]
-    return value
-
-
 def comparable(pod: dict[str, Any], got: bool) -> dict[str, Any]:
-    """Istio's normalizeAndCompareDeployments: no status annotation; on the result, env fieldRefs
-    lose their apiVersion (the API server's defaulting, absent from goldens)."""
+    """Istio's normalizeAndCompareDeployments on typed pods: no status annotation; on the result,
+    env fieldRefs lose their apiVersion (the API server's defaulting, absent from goldens)."""
     pod = copy.deepcopy(pod)
     pod.pop("apiVersion", None)
     pod.pop("kind", None)
@@ -99,7 +89,7 @@ def comparable(pod: dict[str, Any], got: bool) -> dict[str, Any]:
                 field_ref = (env.get("valueFrom") or {}).get("fieldRef")
                 if field_ref:
                     field_ref.pop("apiVersion", None)
-    return prune(pod)
+    return pod
 
 
 def metajson_envs(pod: dict[str, Any]) -> list[tuple[str, str]]:
