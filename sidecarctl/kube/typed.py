@@ -17,6 +17,7 @@ only case-insensitively, a non-string key) reruns it in Go's order with full err
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Callable
 
 from sidecarctl.kube import gojson
@@ -564,7 +565,6 @@ def raw_json(v: Any) -> Any:
 # --- compiling the schema -----------------------------------------------------------------------
 
 
-_STRUCT_NODES: dict[str, StructNode] = {}
 _NODES: dict[str, Node] = {}
 _BOOL = BoolNode()
 
@@ -589,12 +589,25 @@ def _split_map(expr: str) -> tuple[str, str]:
     return expr[4:close], expr[close + 1:]
 
 
+_COMPILE = threading.RLock()
+_STAGING: dict[str, Node] = {}  # nodes of the compilation under way, published when it ends
+
+
 def node_for(expr: str) -> Node:
-    """The compiled node of a type expression (cached)."""
+    """The compiled node of a type expression (compiled on first use, published complete)."""
     node = _NODES.get(expr)
-    if node is None:
+    if node is not None:
+        return node
+    with _COMPILE:
+        node = _NODES.get(expr) or _STAGING.get(expr)
+        if node is not None:
+            return node
+        outermost = not _STAGING
         node = _build(expr)
-        _NODES[expr] = node
+        _STAGING[expr] = node
+        if outermost:
+            _NODES.update(_STAGING)
+            _STAGING.clear()
     return node
 
 
@@ -655,8 +668,7 @@ def _named(expr: str, underlying: str) -> Node:
 
 def _struct(key: str) -> StructNode:
     node = StructNode(key)
-    _NODES[key] = node  # registered before its fields: types refer to themselves
-    _STRUCT_NODES[key] = node
+    _STAGING[key] = node  # registered before its fields: types refer to themselves
     for f in _promoted_fields(key, (), ()):
         node.fields[f.json] = f
     node.finish()
