@@ -74,7 +74,7 @@ _PASS_THROUGH = (ExecError, _Break, _Continue, RecursionError)
 
 
 Walker = Callable[["State", Any], None]
-Command = Callable[["State", Any, Any], Any]
+Command = Callable[..., Any]  # (state, dot, final=NOFINAL) -> value
 Arg = Callable[["State", Any], Any]
 
 
@@ -543,7 +543,7 @@ class Compiler:
     def _paren_command(self, pipe: N.PipeNode, nargs: int) -> Command:
         ev = self.compile_pipe(pipe)
 
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             if nargs > 1 or final is not NOFINAL:
                 s.error(f"can't give argument to non-function {pipe}")
             return ev(s, dot)
@@ -554,7 +554,7 @@ class Compiler:
         value, err = _command_literal(n)
         is_dot = isinstance(n, N.DotNode)
 
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = n
             if nargs > 1 or final is not NOFINAL:
                 s.error(f"can't give argument to non-function {n}")
@@ -569,7 +569,7 @@ class Compiler:
         if len(idents) == 1 and len(args) == 1:
             name = idents[0]
 
-            def c1(s: State, dot: Any, final: Any) -> Any:
+            def c1(s: State, dot: Any, final: Any = NOFINAL) -> Any:
                 s.node = n
                 if type(dot) is dict and final is NOFINAL:
                     v = dot.get(name, MISSING)
@@ -579,7 +579,7 @@ class Compiler:
 
             return c1
 
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = n
             return field_chain(s, dot, dot, s.dot_iface, idents, n, args, final)
 
@@ -589,7 +589,7 @@ class Compiler:
         name, rest = n.ident[0], n.ident[1:]
         nargs = len(args)
 
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = n
             entry = _lookup_var(s, name)
             if not rest:
@@ -603,7 +603,7 @@ class Compiler:
     def compile_chain(self, n: N.ChainNode, args: list[N.Node]) -> Command:
         assert n.node is not None
         if isinstance(n.node, N.NilNode):
-            def nil_chain(s: State, dot: Any, final: Any) -> Any:
+            def nil_chain(s: State, dot: Any, final: Any = NOFINAL) -> Any:
                 s.node = n
                 s.error(f"indirection through explicit nil in {n}")
 
@@ -612,7 +612,7 @@ class Compiler:
         iface = isinstance(n.node, N.IdentifierNode) and self._result_is_iface(n.node.ident)
         fields = n.fields
 
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = n
             recv = recv_arg(s, dot)
             return field_chain(s, dot, recv, iface, fields, n, args, final)
@@ -676,7 +676,7 @@ class Compiler:
         return self.compile_arg(n, RV)
 
     def _error_command(self, n: N.Node, msg: str) -> Command:
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = n
             s.error(msg)
 
@@ -686,7 +686,7 @@ class Compiler:
         name = ident.ident
         arg_fns = [self.compile_arg(a, RV) for a in rest]
 
-        def c(s: State, dot: Any, final: Any) -> Any:
+        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = ident
             if not rest and final is NOFINAL:
                 s.error(f"wrong number of args for {name}: want at least 1 got 0")
@@ -712,9 +712,16 @@ class Compiler:
             return self._nil_arg(n, typ)
         inner = self._inner_arg(n)
         if inner is not None:
+            # Every inner evaluator starts with s.node = n, which is Go's s.at(n) here.
             if validate is _identity:
-                return lambda s, dot: _at(s, n) or inner(s, dot)
-            return lambda s, dot: _at(s, n) or validate(s, inner(s, dot))
+                return inner
+            if validate is _to_iface:
+                def iface_arg(s: State, dot: Any) -> Any:
+                    v = inner(s, dot)
+                    return None if v is MISSING else v
+
+                return iface_arg
+            return lambda s, dot: validate(s, inner(s, dot))
         value, err = _literal_value(n, typ or IFACE)
 
         def lit(s: State, dot: Any) -> Any:
@@ -726,20 +733,17 @@ class Compiler:
         return lit
 
     def _inner_arg(self, n: N.Node) -> Arg | None:
+        """Non-literal arguments: command closures called without a piped value."""
         if isinstance(n, N.FieldNode):
-            fc = self.compile_field(n, [n])
-            return lambda s, dot: fc(s, dot, NOFINAL)
+            return self.compile_field(n, [n])
         if isinstance(n, N.VariableNode):
-            vc = self.compile_variable(n, [n])
-            return lambda s, dot: vc(s, dot, NOFINAL)
+            return self.compile_variable(n, [n])
         if isinstance(n, N.PipeNode):
             return self.compile_pipe(n)
         if isinstance(n, N.IdentifierNode):
-            ic = self.compile_call(n, n, None)
-            return lambda s, dot: ic(s, dot, NOFINAL)
+            return self.compile_call(n, n, None)
         if isinstance(n, N.ChainNode):
-            cc = self.compile_chain(n, [n])
-            return lambda s, dot: cc(s, dot, NOFINAL)
+            return self.compile_chain(n, [n])
         return None
 
     def _nil_arg(self, n: N.Node, typ: str | None) -> Arg:
@@ -773,7 +777,7 @@ def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node,
     if len(arg_fns) == 1:
         a0 = arg_fns[0]
 
-        def c1(s: State, dot: Any, final: Any) -> Any:
+        def c1(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = ident
             x0 = a0(s, dot)
             try:
@@ -787,7 +791,7 @@ def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node,
     if len(arg_fns) == 2:
         a0, a1 = arg_fns
 
-        def c2(s: State, dot: Any, final: Any) -> Any:
+        def c2(s: State, dot: Any, final: Any = NOFINAL) -> Any:
             s.node = ident
             x0 = a0(s, dot)
             x1 = a1(s, dot)
@@ -800,7 +804,7 @@ def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node,
 
         return c2
 
-    def c(s: State, dot: Any, final: Any) -> Any:
+    def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
         s.node = ident
         argv = [a(s, dot) for a in arg_fns]
         if final is not NOFINAL:
