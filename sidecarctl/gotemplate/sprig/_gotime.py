@@ -34,10 +34,8 @@ class Location:
         """(abbreviation, offset in seconds) in effect at a Unix time."""
         if self.zone is None:
             return self.abbrev, self.offset
-        try:
-            local = (_EPOCH + _dt.timedelta(seconds=unix)).astimezone(self.zone)
-        except (OverflowError, ValueError):
-            return "UTC", 0
+        unix = max(-62135596800 + 86400, min(unix, 253402300799 - 86400))
+        local = (_EPOCH + _dt.timedelta(seconds=unix)).astimezone(self.zone)
         off = local.utcoffset()
         return local.tzname() or "", int(off.total_seconds()) if off is not None else 0
 
@@ -107,13 +105,10 @@ class Time:
     def zone(self) -> tuple[str, int]:
         return self.loc.lookup(self.sec)
 
-    def civil(self) -> _dt.datetime:
-        """Wall-clock fields in the time's zone (as a naive datetime)."""
+    def civil(self) -> Civil:
+        """Wall-clock fields in the time's zone."""
         _, off = self.zone()
-        try:
-            return (_EPOCH + _dt.timedelta(seconds=self.sec + off)).replace(tzinfo=None)
-        except OverflowError:
-            raise GoError("time out of the range sidecarctl supports (years 1-9999)") from None
+        return civil_from_unix(self.sec + off)
 
     def in_loc(self, loc: Location) -> Time:
         return Time(self.sec, self.nsec, loc, self.mono)
@@ -137,6 +132,48 @@ class Time:
 
 
 _MONO_BASE = _time.monotonic_ns()
+
+
+@dataclass(frozen=True)
+class Civil:
+    year: int
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    yday: int
+    wday: int  # Go's Weekday: Sunday is 0
+
+    def weekday(self) -> int:
+        """Python's convention (Monday is 0), for callers written against datetime."""
+        return (self.wday + 6) % 7
+
+
+def days_from_civil(y: int, m: int, d: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (any year, including 0 and below)."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def civil_from_unix(sec: int) -> Civil:
+    days, rem = divmod(sec, 86400)
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + (3 if mp < 10 else -9)
+    y += m <= 2
+    yday = days - days_from_civil(y, 1, 1) + 1
+    return Civil(y, m, d, rem // 3600, rem % 3600 // 60, rem % 60, yday, (days + 4) % 7)
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -252,7 +289,7 @@ def format_time(t: Time, layout: str) -> str:
     return "".join(out)
 
 
-def _format_chunk(ch: Chunk, t: Time, c: _dt.datetime, name: str, offset: int) -> str:
+def _format_chunk(ch: Chunk, t: Time, c: Civil, name: str, offset: int) -> str:
     s = ch.std
     if s == STD_YEAR:
         return _pad(c.year % 100, 2)
@@ -267,7 +304,7 @@ def _format_chunk(ch: Chunk, t: Time, c: _dt.datetime, name: str, offset: int) -
     if s == STD_ZERO_MONTH:
         return _pad(c.month, 2)
     if s in (STD_WEEKDAY, STD_LONG_WEEKDAY):
-        day = LONG_DAYS[(c.weekday() + 1) % 7]
+        day = LONG_DAYS[c.wday]
         return day[:3] if s == STD_WEEKDAY else day
     if s == STD_DAY:
         return str(c.day)
@@ -276,9 +313,9 @@ def _format_chunk(ch: Chunk, t: Time, c: _dt.datetime, name: str, offset: int) -
     if s == STD_ZERO_DAY:
         return _pad(c.day, 2)
     if s == STD_UNDER_YEARDAY:
-        return str(c.timetuple().tm_yday).rjust(3, " ")
+        return str(c.yday).rjust(3, " ")
     if s == STD_ZERO_YEARDAY:
-        return _pad(c.timetuple().tm_yday, 3)
+        return _pad(c.yday, 3)
     if s == STD_HOUR:
         return _pad(c.hour, 2)
     if s in (STD_HOUR12, STD_ZERO_HOUR12):
@@ -727,7 +764,7 @@ def _apply_yday(f: _Fields, layout: str, value: str, rest: str) -> None:
 def date_unix(year: int, month: int, day: int, hour: int, minute: int, sec: int) -> int:
     """Seconds since the epoch of a UTC wall time, normalising overflowing fields like time.Date."""
     y, m = year + (month - 1) // 12, (month - 1) % 12 + 1
-    days = (_dt.date(y, m, 1) - _dt.date(1970, 1, 1)).days + day - 1
+    days = days_from_civil(y, m, 1) + day - 1
     return days * 86400 + hour * 3600 + minute * 60 + sec
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sidecarctl.gotemplate.gotypes import MISSING, GoFunc, GoObject, gofunc, kind_name, type_name
@@ -75,5 +74,3 @@ def deep_equal_fn(a: Any, b: Any) -> bool:
 
 for _f in (type_of, type_is, type_is_like, kind_of, kind_is, deep_equal_fn):
     FUNCS[_f.name] = _f
-
-_ = math
