@@ -722,6 +722,8 @@ def _dump_deep(obj: Any) -> str:
         if not _emit_root(obj, out):
             out.append("\n")
         return "".join(out)
+    except RecursionError:
+        raise ValueError("json: unsupported value: encountered a cycle (or nesting deeper than 30000)") from None
     finally:
         sys.setrecursionlimit(old)
 

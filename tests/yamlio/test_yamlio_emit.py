@@ -169,6 +169,13 @@ def test_deep_nesting_is_written() -> None:
     assert dump_yaml(value).count("\n") == 1500
 
 
+def test_cyclic_value_is_refused_like_go_json() -> None:
+    value: dict = {}
+    value["self"] = value
+    with pytest.raises(ValueError, match="cycle"):
+        dump_yaml(value)
+
+
 def test_repeated_calls_use_cached_decisions_consistently() -> None:
     value = {"k": "x " * 50, "seq": ["x " * 50], "deep": {"deeper": {"k": "x " * 50}}}
     assert dump_yaml(value) == dump_yaml(value)
