@@ -115,11 +115,14 @@ class KubeView(GoObject):
                 members += KubeView(typ, self.data)._json_members()
                 continue
             raw = self.data.get(js, MISSING)
+            if raw is MISSING and _underlying(typ) in kubeschema.STRUCTS:
+                raw = {}  # a struct value is never "empty" to encoding/json: `"resources":{}`
             if raw is MISSING or (omit and _is_empty(typ, raw)):
                 if omit:
                     continue
                 raw = None
-            members.append(go_json_string(js) + ":" + go_json(kube_value(typ, raw)))
+            nil = raw is None and _underlying(typ).startswith(("[]", "map[", "*"))
+            members.append(go_json_string(js) + ":" + ("null" if nil else go_json(kube_value(typ, raw))))
         return members
 
     def go_fields_for_print(self) -> list[Any]:
@@ -127,7 +130,7 @@ class KubeView(GoObject):
 
 
 class NilKube(GoObject):
-    """A nil pointer to a k8s struct: falsy, prints `<nil>`, fields fail as in Go."""
+    """A nil pointer (to a k8s struct, or `*int64`...): falsy, prints `<nil>`, fields fail as in Go."""
 
     def __init__(self, type_key: str) -> None:
         self.type_key = type_key
@@ -143,6 +146,9 @@ class NilKube(GoObject):
 
     def go_field(self, name: str) -> Any:
         raise GoError(f"nil pointer evaluating {self.go_type}.{name}")
+
+    def go_string(self) -> str:
+        return "<nil>"
 
     def go_json(self) -> str:
         return "null"
@@ -214,8 +220,7 @@ def kube_value(t: str, raw: Any) -> Any:
     """The Go value of a field of type t whose JSON value is raw (MISSING when absent)."""
     if t.startswith("*"):
         if raw is MISSING or raw is None:
-            inner = _underlying(t[1:])
-            return NilKube(t[1:]) if inner in kubeschema.STRUCTS else None
+            return NilKube(t[1:])
         value = kube_value(t[1:], raw)
         if isinstance(value, KubeView):
             value.pointer = True
@@ -378,6 +383,9 @@ class OneofView(GoObject):
             raise AttributeError(name)
         return proto_value(self.field, self.msg.get(self.field.name))
 
+    def go_fields_for_print(self) -> list[Any]:
+        return [self.go_field(self.field.go)]
+
 
 def _oneof_by_go(fields: tuple[Field, ...], go_name: str) -> str | None:
     for f in fields:
@@ -536,6 +544,7 @@ def build_template_data(*, type_meta: dict[str, Any], deploy_meta: dict[str, Any
                         mesh: Message, values: dict[str, Any], revision: str, native_sidecars: bool,
                         proxy_image: str) -> TemplateData:
     """SidecarTemplateData for one (stripped) pod; `mesh` already has the pod's proxy config."""
+    _install_yaml_dumper()
     proxy = mesh.values.get("default_config")
     return TemplateData({
         "TypeMeta": KubeView("meta.TypeMeta", type_meta),
@@ -553,6 +562,16 @@ def build_template_data(*, type_meta: dict[str, Any], deploy_meta: dict[str, Any
         "InboundTrafficPolicyMode": inbound_traffic_policy_mode(mesh),
         "CompliancePolicy": compliance_policy(),
     })
+
+
+def _install_yaml_dumper() -> None:
+    """toYaml needs sigs.k8s.io/yaml; the engine package cannot import it, so hand it over."""
+    from sidecarctl.gotemplate import istio
+
+    if istio._yaml_dumper is None:
+        from sidecarctl.yamlio import dump_yaml
+
+        istio.set_yaml_dumper(dump_yaml)
 
 
 __all__ = ["TemplateData", "build_template_data", "clean_proxy_config", "KubeView", "ProtoView", "EnumView",

@@ -19,7 +19,6 @@ from typing import Any
 from sidecarctl.config.settings import Settings
 from sidecarctl.config.values import ValuesConfig
 from sidecarctl.errors import InjectionError
-from sidecarctl.gotemplate import istio as istio_funcs
 from sidecarctl.inject import strip
 from sidecarctl.inject.data import build_template_data
 
@@ -54,7 +53,6 @@ class InjectionParams:
 def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any]]:
     """(merged_pod, template_pod): the pod with every selected template applied, and the
     templates' output alone (applied onto an empty pod)."""
-    _install_yaml_dumper()
     settings = params.settings
     mesh = settings.mesh
     stripped = _stripped_pod(params.pod, mesh)
@@ -191,10 +189,3 @@ def _move_proxy_to_init_containers(pod: dict[str, Any]) -> dict[str, Any]:
             spec["initContainers"] = list(spec.get("initContainers") or []) + [c]
             break
     return pod
-
-
-def _install_yaml_dumper() -> None:
-    """toYaml needs sigs.k8s.io/yaml; the engine package cannot import it, so hand it over."""
-    if istio_funcs._yaml_dumper is None:
-        yamlio = importlib.import_module("sidecarctl.yamlio")
-        istio_funcs.set_yaml_dumper(yamlio.dump_yaml)

@@ -367,3 +367,10 @@ def test_kube_views_give_go_zero_values_and_json() -> None:
     assert meta.go_field("Annotations") == {} and meta.go_field("Annotations").go_type == "map[string]string"
     assert KubeView("meta.TypeMeta", {"apiVersion": "apps/v1"}).go_field("APIVersion") == "apps/v1"
     assert format_v(NamespacedName("ns", "n")) == "ns/n"
+
+
+def test_kube_view_json_follows_encoding_json() -> None:
+    assert KubeView("core.Pod", {}).go_json() == '{"metadata":{},"spec":{"containers":null},"status":{}}'
+    assert KubeView("core.Container", {"name": "a", "ports": [{"containerPort": 1}]}).go_json() == (
+        '{"name":"a","ports":[{"containerPort":1}],"resources":{}}')
+    assert format_v(KubeView("core.PodSpec", {}).go_field("TerminationGracePeriodSeconds")) == "<nil>"
