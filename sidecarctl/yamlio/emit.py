@@ -714,16 +714,43 @@ def dump_yaml(obj: Any) -> str:
 
 
 def _dump_deep(obj: Any) -> str:
-    """Go has no nesting limit here; Python frames are cheap in 3.11, so allow deep values a larger stack."""
+    """Go has no nesting limit here; Python frames are cheap in 3.11, so deep values get a larger stack.
+
+    A cycle is refused first, as Go's json.Marshal does (and without recursing into it).
+    """
+    if _has_cycle(obj):
+        raise ValueError("json: unsupported value: encountered a cycle")
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 100_000))
+    sys.setrecursionlimit(max(old, _DEEP_RECURSION_LIMIT))
     try:
         out: list[str] = []
         if not _emit_root(obj, out):
             out.append("\n")
         return "".join(out)
     except RecursionError:
-        raise ValueError("json: unsupported value: encountered a cycle (or nesting deeper than 30000)") from None
+        raise ValueError("value nested too deeply to write as YAML") from None
     finally:
         sys.setrecursionlimit(old)
 
+
+_DEEP_RECURSION_LIMIT = 30_000  # about 10000 levels of nesting
+
+
+def _has_cycle(obj: Any) -> bool:
+    """Whether a dict or list contains itself (iterative depth-first walk keeping the current path)."""
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(obj, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if not isinstance(node, (dict, list, tuple)):
+            continue
+        if id(node) in on_path:
+            return True
+        on_path.add(id(node))
+        stack.append((node, True))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list, tuple)))
+    return False
