@@ -46,6 +46,8 @@ FLOAT_TYPES = {"float64": float, "float32": Float32}
 
 def normalize_type(typ: str) -> str:
     """Accept the `interface{}` and `any` spellings of Go's `interface {}`."""
+    if "any" not in typ and "interface{}" not in typ:
+        return typ
     return re.sub(r"\bany\b", IFACE, typ.replace("interface{}", IFACE))
 
 

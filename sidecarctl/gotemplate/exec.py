@@ -286,14 +286,7 @@ def _literal_value(n: N.Node, typ: str) -> tuple[Any, str | None]:
 
 
 def _params(fn: GoFunc) -> tuple[str, ...]:
-    cached = fn.extra.get("_params") if isinstance(fn.extra, dict) else None
-    if cached is None:
-        cached = tuple(normalize_type(p) for p in fn.params)
-        try:
-            fn.extra["_params"] = cached
-        except TypeError:
-            pass
-    return cached  # type: ignore[no-any-return]
+    return tuple(normalize_type(p) for p in fn.params)
 
 
 def _arity_error(fn: GoFunc, name: str, nargs: int, num_in: int) -> str | None:
