@@ -71,19 +71,23 @@ class KubeInject:
     engine: Engine = field(default_factory=Engine.default)
     log: Warn | None = None  # istioctl's log lines (stderr, immediately)
     warnings: list[str] = field(default_factory=list)  # "===> Skipping ..." lines, printed last
+    _where: str = ""  # the document being injected, for error messages
 
     def inject_stream(self, text: str, source: str = "-") -> str:
         """The whole output, or an error naming `source` and the document that failed."""
         out = []
         for index, raw in enumerate(self.engine.split_documents(text), start=1):
+            self._where = ""
             try:
                 out.append(self.inject_document(raw))
             except SidecarError as err:
-                raise type(err)(f"{source}: document {index}: {err}") from None
+                raise type(err)(f"{source}: document {index}{self._where}: {err}") from None
         return "".join(out)
 
     def inject_document(self, raw: str) -> str:
         obj = self._decode(raw)
+        if obj is not None:
+            self._where = f" ({_describe(obj)})"
         if obj is None:
             return (raw if raw.endswith("\n") else raw + "\n") + "---\n"
         return self.engine.dump_yaml(self.inject_object(obj)) + "---\n"
@@ -105,8 +109,9 @@ class KubeInject:
         injected = inject_pod(pod, settings, revision=self.revision, native_sidecars=self.native_sidecars,
                               deploy_meta=template.deploy_meta, type_meta=template.type_meta,
                               engine=self.engine, warn=self._log, proxy_config_applied=True)
+        # The rest of the object is typed already: only the pod needs Go's shape again.
         workloads.write_back(obj, template, self.engine.normalize_as(injected, POD_TYPE))
-        return self.engine.normalize_as(obj, workloads.kube_type(obj["kind"]))  # type: ignore[no-any-return]
+        return obj
 
     def _inject_list(self, obj: dict[str, Any]) -> dict[str, Any]:
         items = workloads.list_items(obj)
@@ -222,6 +227,14 @@ def mesh_facts(mesh: Any) -> dict[str, Any]:
                                             "holdApplicationUntilProxyStarts")) is True,
         "prometheus_merge": _wrapped(_field(mesh, "enable_prometheus_merge", "enablePrometheusMerge")),
     }
+
+
+def _describe(obj: dict[str, Any]) -> str:
+    """`Deployment shop/web`: how an error names the object it happened in."""
+    meta = obj.get("metadata") or {}
+    name = meta.get("name") or meta.get("generateName") or ""
+    namespace = meta.get("namespace") or ""
+    return f"{obj.get('kind')} {namespace + '/' if namespace else ''}{name}".rstrip()
 
 
 def _go_text(err: BaseException) -> str:

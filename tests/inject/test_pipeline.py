@@ -139,11 +139,11 @@ def test_proxy_config_annotation_reaches_the_settings() -> None:
     pytest.param("- a\n- b\n", InputError, "cannot unmarshal array into Go value of type v1.TypeMeta", id="array"),
     pytest.param("kind: 5\n", InputError, "TypeMeta.kind of type string", id="kind-number"),
     pytest.param("kind: ReplicationController\nmetadata: {name: r}\nspec: {}\n", InjectionError,
-                 "document 1: spec.template is required value", id="missing-template"),
+                 "document 1 (ReplicationController r): spec.template is required value", id="missing-template"),
     pytest.param("kind: Service\n---\n" + DEPLOYMENT.replace("labels: {app: web}",
                                                                "annotations: {traffic.sidecar.istio.io/"
                                                                "includeInboundPorts: bad}"),
-                 InjectionError, "in.yaml: document 2: failed to run injection template: invalid value 'bad'",
+                 InjectionError, "in.yaml: document 2 (Deployment shop/web): failed to run injection template: invalid value 'bad'",
                  id="bad-annotation"),
 ])
 def test_errors_name_the_document(text: str, error: type, message: str) -> None:
