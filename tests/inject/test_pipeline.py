@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -147,7 +148,7 @@ def test_proxy_config_annotation_reaches_the_settings() -> None:
                  id="bad-annotation"),
 ])
 def test_errors_name_the_document(text: str, error: type, message: str) -> None:
-    with pytest.raises(error, match=message.replace("[", r"\[").replace("(", r"\(")):
+    with pytest.raises(error, match=re.escape(message)):
         kube_inject().inject_stream(text, source="in.yaml")
 
 
