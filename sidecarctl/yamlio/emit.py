@@ -69,7 +69,7 @@ _DQ_ESCAPES = {
 class _Analysis:
     """The flags of libyaml's analyze_scalar that matter in block context."""
 
-    __slots__ = ("multiline", "plain_ok", "single_ok", "block_ok")
+    __slots__ = ("plain_ok", "single_ok", "block_ok")
 
     def __init__(self, s: str) -> None:
         special = _SPECIAL_RE.search(s) is not None
@@ -77,7 +77,6 @@ class _Analysis:
         space_break = breaks and _SPACE_BREAK_RE.search(s) is not None
         break_space = breaks and _BREAK_SPACE_RE.search(s) is not None
         lead_trail = s[0] in " " + _BREAKS or s[-1] in " " + _BREAKS
-        self.multiline = breaks
         self.plain_ok = not (lead_trail or breaks or special or space_break or break_space
                              or _has_block_indicator(s))
         self.single_ok = not (break_space or space_break or special)
@@ -131,7 +130,7 @@ def _single_line(s: str, style: int) -> str:
     if style == _PLAIN:
         return s
     if style == _SINGLE:
-        return "'" + s.replace("'", "''") + "'" if not _BREAK_RE.search(s) else ""
+        return "'" + s.replace("'", "''") + "'"  # callers keep strings with line breaks off this path
     if _DQ_UNSAFE_RE.search(s) is None and not s.startswith("\ufeff"):
         return '"' + s + '"'
     return _Writer(0, 0).double_quoted(s, allow_breaks=False)[1:]  # drop the separating space
@@ -185,26 +184,6 @@ class _Writer:
         if need_whitespace and not self.whitespace:
             self.put(" ")
         self.put(s)
-        self.whitespace = False
-        self.indention = False
-
-    def plain(self, s: str, allow_breaks: bool) -> None:
-        if not self.whitespace:
-            self.put(" ")
-        spaces = False
-        n = len(s)
-        for i, c in enumerate(s):
-            if c == " ":
-                if (allow_breaks and not spaces and self.column > _BEST_WIDTH
-                        and not (i + 1 < n and s[i + 1] == " ")):
-                    self.write_indent()
-                else:
-                    self.put(c)
-                spaces = True
-            else:  # plain scalars never contain line breaks
-                self.put(c)
-                self.indention = False
-                spaces = False
         self.whitespace = False
         self.indention = False
 
