@@ -23,6 +23,19 @@ GoObject subclass     any other Go type (structs, pointers, time.Time, *semver.V
 
 Functions take and return these values. A function that fails raises `GoError`; the executor
 reports it as Go does: `error calling NAME: MESSAGE`.
+
+How the executor calls a GoFunc (sidecarctl.gotemplate.exec):
+* a parameter typed `interface {}` receives None for nil and for a missing value;
+* a parameter typed `reflect.Value` (Go's own builtins) receives MISSING for a missing value and
+  None for a nil held in an interface;
+* a parameter of another nil-able type (`[]T`, `map[K]V`, `*T`, `func`, `error`) receives None for
+  nil or missing; a non-nil-able one fails with `invalid value; expected T`;
+* other values must have exactly the parameter's type (`type_name(value) == param`), except that
+  untyped number/string/bool literals written in the template are converted to it;
+* a function may return None for Go's nil; after the command, a nil `interface {}` result becomes
+  MISSING (Go's invalid value, printed `<no value>`), as Go's pipeline evaluation does;
+* a result type of `interface {}` (GoFunc.result) matters only for field errors on the result:
+  `(f).x` then reports `can't evaluate field x in type interface {}`.
 """
 
 from __future__ import annotations
@@ -288,7 +301,7 @@ def is_true(value: Any) -> bool:
         return False
     if isinstance(value, GoObject):
         return not value.go_is_nil()
-    if isinstance(value, (bool, int, float, str, bytes, list, dict)):
+    if isinstance(value, (bool, int, float, complex, str, bytes, list, dict)):
         return bool(value)
     return True
 
