@@ -184,3 +184,14 @@ def test_apply_overlay_errors_carry_istio_prefixes() -> None:
     with pytest.raises(StrategicMergeError) as exc2:
         apply_overlay(pod, {"spec": {"containers": [{"image": "x"}]}})
     assert str(exc2.value).startswith("strategic merge: map: map[image:x] does not contain")
+
+
+def test_orders_istio_goldens_show() -> None:
+    """hello-multiple-image-secrets and statefulset-old-version: template items land before the user's."""
+    got = strategic_merge(spec(imagePullSecrets=[{"name": "fooSecret"}]), spec(imagePullSecrets=[{"name": "barSecret"}]))
+    assert names(got["spec"]["imagePullSecrets"]) == ["barSecret", "fooSecret"]
+    template = ["workload-socket", "credential-socket", "workload-certs", "istio-envoy", "istio-data",
+                "istio-podinfo", "istio-token", "istiod-ca-cert", "istio-ca-crl"]
+    got = strategic_merge(spec(volumes=[{"name": "data", "hostPath": {"path": "/mnt/disks/ssd0"}}]),
+                          spec(volumes=[{"name": n, "emptyDir": {}} for n in template]))
+    assert names(got["spec"]["volumes"]) == template + ["data"]
