@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import ipaddress
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -15,15 +16,19 @@ from . import _der as der
 
 # --- primes and RSA -------------------------------------------------------------------------
 
-_SMALL_PRIMES = [p for p in range(3, 2000) if all(p % d for d in range(2, int(p**0.5) + 1))]
+_SMALL_PRIMES = [p for p in range(3, 20000) if all(p % d for d in range(2, int(p**0.5) + 1))]
+_SMALL_PRODUCT = math.prod(_SMALL_PRIMES)
+_SMALL_PRIMES_SET = frozenset(_SMALL_PRIMES)
 
 
 def probably_prime(n: int, rounds: int = 20) -> bool:
     if n < 2:
         return False
-    for p in _SMALL_PRIMES:
-        if n % p == 0:
-            return n == p
+    if n <= _SMALL_PRIMES[-1]:
+        return n == 2 or (n % 2 == 1 and n in _SMALL_PRIMES_SET)
+    # One gcd against the product of small primes rejects most candidates cheaply.
+    if n % 2 == 0 or math.gcd(n, _SMALL_PRODUCT) != 1:
+        return False
     d, s = n - 1, 0
     while d % 2 == 0:
         d //= 2
@@ -46,7 +51,8 @@ def random_prime(nbits: int) -> int:
     """crypto/rand.Prime: the top two bits set so that products have the full size."""
     while True:
         n = secrets.randbits(nbits) | (3 << (nbits - 2)) | 1
-        if probably_prime(n):
+        # A single base-2 Fermat test weeds out nearly every composite before Miller-Rabin.
+        if probably_prime(n, rounds=0) and pow(2, n - 1, n) == 1 and probably_prime(n):
             return n
 
 
