@@ -27,9 +27,10 @@ def ca(tls_dir: Path) -> tuple[Path, Path]:
     return make_ca(tls_dir)
 
 
-@pytest.fixture
-def certs(tmp_path: Path, ca: tuple[Path, Path]) -> CertPair:
-    return make_server_cert(tmp_path, ca)
+@pytest.fixture(scope="session")
+def certs(tls_dir: Path, ca: tuple[Path, Path]) -> CertPair:
+    """Shared by the tests (RSA keys are slow to make); a test that rotates copies them first."""
+    return make_server_cert(tls_dir, ca)
 
 
 @pytest.fixture

@@ -40,6 +40,16 @@ def test_injects_and_echoes_uid(start_server: ServerFactory, api_version: str) -
     assert "namespace" not in patched["metadata"], "the namespace filled in from the request is no change"
 
 
+def test_managed_fields_are_left_alone(start_server: ServerFactory) -> None:
+    """Istio drops managedFields before diffing (large, and irrelevant to injection)."""
+    injector = FakeInjector()
+    _, client = start_server(injector)
+    pod = {**POD, "metadata": {**POD["metadata"], "managedFields": [{"manager": "kubectl", "operation": "Update"}]}}
+    ops = patch_of(client.review(review_of(pod))["response"])
+    assert ops and not any(op["path"].startswith("/metadata/managedFields") for op in ops)
+    assert "managedFields" not in injector.requests[0].pod["metadata"]
+
+
 def test_not_injected_means_no_patch(start_server: ServerFactory) -> None:
     injector = FakeInjector(InjectPolicy("enabled", ({"matchLabels": {"app": "web"}},)))
     _, client = start_server(injector)
