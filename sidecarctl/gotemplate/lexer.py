@@ -8,6 +8,7 @@ where they are reported.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -64,6 +65,8 @@ KEYWORDS = {
     "template": TEMPLATE,
     "with": WITH,
 }
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
 
 LEFT, RIGHT = "{{", "}}"
 LEFT_COMMENT, RIGHT_COMMENT = "/*", "*/"
@@ -334,12 +337,16 @@ class Lexer:
         self.emit(SPACE)
         return self.lex_inside_action
 
+    def skip_alnum(self) -> None:
+        """Advance over letters, digits and `_` (no newlines can occur, so lines are unchanged)."""
+        p = _ASCII_WORD.match(self.input, self.pos).end()
+        n = len(self.input)
+        while p < n and is_alnum(self.input[p]):
+            p = _ASCII_WORD.match(self.input, p + 1).end()
+        self.pos = p
+
     def lex_identifier(self):  # type: ignore[no-untyped-def]
-        while True:
-            c = self.next()
-            if not (c and is_alnum(c)):
-                break
-        self.backup()
+        self.skip_alnum()
         word = self.input[self.start : self.pos]
         if not self.at_terminator():
             return self.errorf(f"bad character {_sharp_u(self.peek())}")
@@ -369,11 +376,7 @@ class Lexer:
         if self.at_terminator():
             self.emit(VARIABLE if typ == VARIABLE else DOT)
             return self.lex_inside_action
-        while True:
-            c = self.next()
-            if not (c and is_alnum(c)):
-                break
-        self.backup()
+        self.skip_alnum()
         if not self.at_terminator():
             return self.errorf(f"bad character {_sharp_u(self.peek())}")
         self.emit(typ)
