@@ -339,7 +339,7 @@ class RawNode(Node):
 class Field:
     """One JSON field of a struct after Go's embedding rules: where it lives and how it is emitted."""
 
-    __slots__ = ("json", "node", "omit", "path", "ynode", "strategy", "merge_key", "index")
+    __slots__ = ("json", "node", "omit", "path", "ynode", "strategy", "merge_key", "index", "empty", "zc")
 
     def __init__(self, json: str, node: Node, omit: str, path: tuple[str, ...], ynode: Node | None,
                  strategy: str, merge_key: str, index: tuple[int, ...]) -> None:
@@ -351,6 +351,27 @@ class Field:
         self.strategy = strategy
         self.merge_key = merge_key
         self.index = index  # Go's field index path: its order is json.Marshal's field order
+        self.empty, self.zc = _emptiness(node.kind, omit)
+
+
+_NEVER, _EQ_ZERO, _FALSY, _NIL = 0, 1, 2, 3
+
+
+def _emptiness(kind: str, omit: str) -> tuple[int, Any]:
+    """How omitempty/omitzero test an encoded value of this kind: (test, zero constant)."""
+    if not omit:
+        return _NEVER, None
+    if kind == "string":
+        return _EQ_ZERO, ""
+    if kind in ("int", "float"):
+        return _EQ_ZERO, 0
+    if kind == "bool":
+        return _EQ_ZERO, False
+    if kind in ("slice", "map"):
+        return _FALSY, None
+    if kind == "ptr" or (kind == "time" and "z" in omit):
+        return _NIL, None
+    return _NEVER, None  # structs (and struct-backed leaves) are never empty
 
 
 class StructNode(Node):
@@ -363,7 +384,8 @@ class StructNode(Node):
         self.ytarget = self
         self.fields: dict[str, Field] = {}
         self.folded: dict[str, Field] = {}
-        self._zero: list[tuple[str, Callable[[], Any] | None, Any]] = []
+        self._zero_const: dict[str, Any] = {}
+        self._zero_made: list[tuple[str, Callable[[], Any]]] = []
 
     def finish(self) -> None:
         """Index fields by folded name and precompute the zero value's emitted fields."""
@@ -372,8 +394,9 @@ class StructNode(Node):
         for f in self.fields.values():
             z = f.node.zero()
             if not _omitted(f, z):
-                factory = f.node.zero if isinstance(z, (dict, list)) else None
-                self._zero.append((f.json, factory, z))
+                self._zero_const[f.json] = z
+                if isinstance(z, (dict, list)):
+                    self._zero_made.append((f.json, f.node.zero))
 
     def lookup(self, key: str, st: _State) -> Field | None:
         f = self.fields.get(key)
@@ -384,7 +407,10 @@ class StructNode(Node):
         return f
 
     def zero(self) -> Any:
-        return {k: (fac() if fac is not None else z) for k, fac, z in self._zero}
+        out = self._zero_const.copy()
+        for k, make in self._zero_made:
+            out[k] = make()
+        return out
 
     def dec(self, v: Any, y: Node | None, into: Any, st: _State) -> Any:
         if v.__class__ is not dict:
@@ -409,9 +435,10 @@ class StructNode(Node):
                 f = self.lookup(k, st)
                 if f is None:
                     continue
-            fy = f.ynode if y is self else _ychild(y, k)
-            val = f.node.dec(x, fy, out.get(f.json, _ABSENT), st)
-            if _omitted(f, val):
+            # No key can repeat a field here (see lookup), so nothing is decoded into.
+            val = f.node.dec(x, f.ynode if y is self else _ychild(y, k), _ABSENT, st)
+            empty = f.empty
+            if empty and ((empty == 1 and val == f.zc) or (empty == 2 and not val) or (empty == 3 and val is None)):
                 out.pop(f.json, None)
             else:
                 out[f.json] = val
@@ -435,22 +462,13 @@ class StructNode(Node):
 
 def _omitted(f: Field, val: Any) -> bool:
     """encoding/json's omitempty / omitzero for an encoded value."""
-    omit = f.omit
-    if not omit:
-        return False
-    kind = f.node.kind
-    if kind == "string":
-        return val == ""
-    if kind == "int" or kind == "float":
-        return val == 0
-    if kind == "bool":
-        return val is False
-    if kind == "slice" or kind == "map":
+    empty = f.empty
+    if empty == _EQ_ZERO:
+        return val == f.zc
+    if empty == _FALSY:
         return not val
-    if kind == "ptr":
+    if empty == _NIL:
         return val is None
-    if kind == "time":
-        return val is None and "z" in omit
     return False
 
 
