@@ -4,9 +4,11 @@ MergeProxyConfig, ApplyProxyConfig)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sidecarctl.config.proto import Message, ProtoError, apply_json, new_message
+from sidecarctl.config.proto import Message, ProtoError, apply_json, enum_name, new_message
+from sidecarctl.gotemplate.istio import go_duration_string
 
 MESH = "istio.mesh.v1alpha1.MeshConfig"
 PROXY = "istio.mesh.v1alpha1.ProxyConfig"
@@ -153,21 +155,29 @@ def apply_proxy_config(data: Any, mesh: Message) -> Message:
 
 
 def validate_mesh_config(mesh: Message) -> None:
-    """The part of agent.ValidateMeshConfig that a config file can plausibly get wrong."""
+    """agent.ValidateMeshConfig, for what a mesh config file can get wrong (ports, timeouts,
+    the default proxy config, trust domains); TLS, locality and provider checks are not made."""
     errors: list[str] = []
     port = mesh.get("proxy_listen_port")
     if not 1 <= port <= 65535:
         errors.append(f"invalid proxy listen port: port number {port} must be in the range 1..65535")
+    if (err := _connect_timeout_error(mesh.values.get("connect_timeout"))) is not None:
+        errors.append(f"invalid connect timeout: {err}")
+    detect = _nanos(mesh.values.get("protocol_detection_timeout"))
+    if detect != 0 and detect % 1_000_000:
+        errors.append("invalid protocol detection timeout: only durations to ms precision are supported")
     pc = mesh.values.get("default_config")
     if pc is None:
         errors.append("missing default config")
     else:
         errors += proxy_config_errors(pc)
+    errors += _trust_domain_errors(mesh)
     if errors:
         raise MeshError(_multierror(errors))
 
 
 def proxy_config_errors(pc: Message) -> list[str]:
+    """agent.ValidateMeshConfigProxyConfig's errors, in its order (tracing/TLS checks aside)."""
     errors = []
     if not pc.get("config_path"):
         errors.append("config path must be set")
@@ -178,17 +188,135 @@ def proxy_config_errors(pc: Message) -> list[str]:
         errors.append("oneof service cluster or tracing service name must be specified")
     elif chosen.name == "service_cluster" and not pc.get("service_cluster"):
         errors.append("service cluster must be specified")
-    if not pc.get("discovery_address"):
+    errors += _drain_duration_errors(pc.values.get("drain_duration"))
+    address = pc.get("discovery_address")
+    if not address:
         errors.append("discovery address must be set to the proxy discovery service")
-    for name, label in (("proxy_admin_port", "invalid proxy admin port"), ("status_port", "invalid status port")):
-        port = pc.get(name)
-        if not 1 <= port <= 65535:
-            errors.append(f"{label}: port number {port} must be in the range 1..65535")
+    elif (err := proxy_address_error(address)) is not None:
+        errors.append(f"invalid discovery address: {err}")
+    statsd = pc.get("statsd_udp_address")
+    if statsd and (err := proxy_address_error(statsd)) is not None:
+        errors.append(f'invalid statsd udp address "{statsd}": {err}')
+    errors += _port_errors(pc, "proxy_admin_port", "invalid proxy admin port")
+    policy = pc.get("control_plane_auth_policy")
+    if policy not in (0, 1):  # NONE, MUTUAL_TLS
+        name = enum_name("istio.mesh.v1alpha1.AuthenticationPolicy", policy) or str(policy)
+        errors.append(f'invalid authentication policy: unrecognized control plane auth policy "{name}"')
+    errors += _port_errors(pc, "status_port", "invalid status port")
     return errors
 
 
+def _port_errors(pc: Message, name: str, label: str) -> list[str]:
+    port = pc.get(name)
+    return [] if 1 <= port <= 65535 else [f"{label}: port number {port} must be in the range 1..65535"]
+
+
+def _nanos(duration: Message | None) -> int:
+    """durationpb's AsDuration (nil is 0)."""
+    if duration is None:
+        return 0
+    return int(duration.get("seconds")) * 1_000_000_000 + int(duration.get("nanos"))
+
+
+def _duration_error(duration: Message | None) -> str | None:
+    d = _nanos(duration)
+    if d < 1_000_000:
+        return "duration must be greater than 1ms"
+    if d % 1_000_000:
+        return "only durations to ms precision are supported"
+    return None
+
+
+def _connect_timeout_error(duration: Message | None) -> str | None:
+    if (err := _duration_error(duration)) is not None:
+        return err
+    d = _nanos(duration)
+    if d > 3_600_000_000_000 or d < 1_000_000:
+        return f"time {go_duration_string(d)} must be >1ms and <1h0m0s"
+    return None
+
+
+def _drain_duration_errors(duration: Message | None) -> list[str]:
+    if (err := _duration_error(duration)) is not None:
+        return [f"invalid drain duration: {err}"]
+    if _nanos(duration) % 1_000_000_000:
+        return ["drain time only supports durations to seconds precision"]
+    return []
+
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def proxy_address_error(address: str) -> str | None:
+    """agent.ValidateProxyAddress: host:port with a valid port and a DNS name or IP address."""
+    host, port, err = _split_host_port(address)
+    if err is not None:
+        return f'unable to split "{address}": {err}'
+    if not re.fullmatch(r"[+-]?\d+", port):
+        return f'port ({port}) is not a number: strconv.Atoi: parsing "{port}": invalid syntax'
+    if not 1 <= int(port) <= 65535:
+        return f"port number {int(port)} must be in the range 1..65535"
+    if not _is_fqdn(host) and not _is_ip(host):
+        return f'"{host}" is not a valid hostname or an IP address'
+    return None
+
+
+def _split_host_port(address: str) -> tuple[str, str, str | None]:
+    """net.SplitHostPort's common cases and messages."""
+    if address.startswith("["):
+        end = address.find("]")
+        if end < 0:
+            return "", "", f"address {address}: missing ']' in address"
+        if not address[end + 1:].startswith(":"):
+            return "", "", f"address {address}: missing port in address"
+        return address[1:end], address[end + 2:], None
+    i = address.rfind(":")
+    if i < 0:
+        return "", "", f"address {address}: missing port in address"
+    if ":" in address[:i]:
+        return "", "", f"address {address}: too many colons in address"
+    return address[:i], address[i + 1:], None
+
+
+def _is_fqdn(host: str) -> bool:
+    if not host or len(host) > 255:
+        return False
+    labels = host.split(".")
+    return all(len(label) <= 63 and _DNS1123_LABEL.match(label) for label in labels)
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _trust_domain_errors(mesh: Message) -> list[str]:
+    errors = []
+    if (err := _trust_domain_error(mesh.get("trust_domain"))) is not None:
+        errors.append(f"trustDomain: {err}")
+    for i, alias in enumerate(mesh.get("trust_domain_aliases")):
+        if (err := _trust_domain_error(alias)) is not None:
+            errors.append(f"trustDomainAliases[{i}], domain `{alias}` : {err}")
+    return errors
+
+
+def _trust_domain_error(domain: str) -> str | None:
+    if not domain:
+        return "empty domain name not allowed"
+    parts = domain.split(".")
+    for i, label in enumerate(parts):
+        if i == len(parts) - 1 and label == "":
+            return None
+        if not (len(label) <= 63 and _DNS1123_LABEL.match(label)):
+            return f'trust domain name "{domain}" invalid'
+    return None
+
+
 def _multierror(errors: list[str]) -> str:
-    """go-multierror's text, joined on one line."""
-    if len(errors) == 1:
-        return f"1 error occurred: * {errors[0]}"
-    return f"{len(errors)} errors occurred: " + " ".join(f"* {e}" for e in errors)
+    """go-multierror's list on one line, as the CLI's other multi-errors are shown."""
+    return errors[0] if len(errors) == 1 else "; ".join(errors)

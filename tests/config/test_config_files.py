@@ -209,6 +209,13 @@ def test_mesh_null_keeps_the_default() -> None:
     ({"defaultConfig": {"statusPort": "x"}}, "failed to convert to proto. invalid character 'x'"),
     ({"proxyListenPort": 0}, "invalid proxy listen port: port number 0 must be in the range 1..65535"),
     ({"defaultConfig": {"discoveryAddress": ""}}, "discovery address must be set"),
+    ({"defaultConfig": {"discoveryAddress": "nohost"}},
+     'invalid discovery address: unable to split "nohost": address nohost: missing port in address'),
+    ({"defaultConfig": {"drainDuration": "1.5s"}}, "drain time only supports durations to seconds precision"),
+    ({"connectTimeout": "2h"}, "invalid connect timeout: time 2h0m0s must be >1ms and <1h0m0s"),
+    ({"trustDomain": "Bad_Domain"}, 'trustDomain: trust domain name "Bad_Domain" invalid'),
+    ({"defaultConfig": {"controlPlaneAuthPolicy": "INHERIT"}},
+     'invalid authentication policy: unrecognized control plane auth policy "INHERIT"'),
     ([1], "cannot unmarshal array into Go value of type map[string]json.RawMessage"),
 ])
 def test_mesh_errors(data: Any, fragment: str) -> None:
