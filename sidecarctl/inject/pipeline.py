@@ -181,7 +181,7 @@ def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | 
     envs = postprocess.cluster_and_network(_values(settings), metadata.get("labels"), proxy_envs or {})
     original = copy.deepcopy(pod)
     merged, template = _run_template(engine, pod, type_meta, deploy_meta, merged_settings, native_sidecars, envs,
-                                     revision)
+                                     revision, _template_choice(settings) if webhook else {})
     ctx = _context(merged_settings, revision, envs)
     if webhook:
         unmerged = mesh_facts(_mesh(settings))
@@ -202,10 +202,19 @@ def _injected_annotations(settings: Any) -> dict[str, str]:
     return annotations if isinstance(annotations, dict) else {}
 
 
+def _template_choice(settings: Any) -> dict[str, Any]:
+    """The webhook renders the config's default templates and aliases (kube-inject: `sidecar`)."""
+    config = getattr(settings, "inject_config", None)
+    return {"default_templates": getattr(config, "default_templates", None),
+            "aliases": getattr(config, "aliases", None)}
+
+
 def _run_template(engine: Engine, pod: dict[str, Any], type_meta: dict[str, str], deploy_meta: dict[str, str],
-                  settings: Any, native: bool, envs: dict[str, str], revision: str) -> tuple[Any, Any]:
+                  settings: Any, native: bool, envs: dict[str, str], revision: str,
+                  choice: dict[str, Any]) -> tuple[Any, Any]:
     try:
-        merged, template = engine.run_template(pod, type_meta, deploy_meta, settings, native, dict(envs), revision)
+        merged, template = engine.run_template(pod, type_meta, deploy_meta, settings, native, dict(envs), revision,
+                                               **choice)
     except SidecarError as err:
         raise InjectionError(f"failed to run injection template: {err}") from None
     return merged, template
@@ -331,10 +340,10 @@ def _mesh(settings: Any) -> Any:
 
 
 def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool,
-                         envs: dict[str, str], revision: str) -> tuple[Any, Any]:
+                         envs: dict[str, str], revision: str, **choice: Any) -> tuple[Any, Any]:
     render = importlib.import_module("sidecarctl.inject.render")
     params = render.InjectionParams(pod=pod, type_meta=type_meta, deploy_meta=deploy_meta, settings=settings,
-                                    native_sidecars=native, proxy_envs=envs, revision=revision)
+                                    native_sidecars=native, proxy_envs=envs, revision=revision, **choice)
     return render.run_template(params)  # type: ignore[no-any-return]
 
 

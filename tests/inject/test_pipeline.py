@@ -40,7 +40,7 @@ def split(text: str) -> list[str]:
 
 
 def run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool, envs: Any,
-                 revision: str) -> tuple[Any, Any]:
+                 revision: str, **choice: Any) -> tuple[Any, Any]:
     """Adds an istio-proxy container (init container when native) and a label."""
     if settings.get("fail"):
         raise InjectionError('requested template "x" not found; have sidecar')
@@ -162,3 +162,24 @@ def test_mesh_facts_from_json_shape() -> None:
                                           "holdApplicationUntilProxyStarts": True}, "enablePrometheusMerge": False})
     assert facts == {"status_port": 123, "interception_mode": "TPROXY", "hold_application": True,
                      "prometheus_merge": False}
+
+
+def test_webhook_variant_uses_config_templates_and_injected_annotations() -> None:
+    from types import SimpleNamespace
+
+    from sidecarctl.inject.pipeline import inject_pod
+
+    seen: dict[str, Any] = {}
+    fake = engine()
+    fake.run_template = lambda *args, **choice: seen.update(choice) or run_template(*args)
+    config = SimpleNamespace(default_templates=["sidecar", "extra"], aliases={"a": ["b"]},
+                             injected_annotations={"psp": "x"})
+    settings = SimpleNamespace(inject_config=config, values={}, mesh={"defaultConfig": {"statusPort": 15020}},
+                               get=lambda key: None)
+    pod = {"metadata": {"name": "p-1", "namespace": "ns"}, "spec": {"containers": [{"name": "app"}]}}
+    out = inject_pod(pod, settings, engine=fake, webhook=True)
+    assert seen == {"default_templates": ["sidecar", "extra"], "aliases": {"a": ["b"]}}
+    assert out["metadata"]["annotations"]["psp"] == "x"
+    seen.clear()
+    inject_pod(pod, settings, engine=fake)
+    assert seen == {}
