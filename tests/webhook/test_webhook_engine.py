@@ -120,3 +120,11 @@ def test_injection_error_denies(client: Client) -> None:
     response = client.review(review_of(bad, uid="bad"))["response"]
     assert response["allowed"] is False and response["uid"] == "bad"
     assert "includeinboundports" in response["status"]["message"].lower()
+
+
+def test_istio_warnings_reach_the_response(client: Client) -> None:
+    the_pod = pod({"team": "mesh"})
+    the_pod["spec"]["dnsPolicy"] = "Default"
+    response = client.review(review_of(the_pod, uid="w", namespace="shop"))["response"]
+    assert "patch" in response
+    assert any("DNSPolicy is not \"ClusterFirst\"" in w for w in response["warnings"])
