@@ -17,16 +17,16 @@ class TimeParseError(ValueError):
 
 
 def _quote(s: str) -> str:
-    """time's quote(): double quotes, with quotes, backslashes and non-printables escaped."""
+    """time's quote(): double quotes; quotes and backslashes escaped; non-ASCII and controls as \\x bytes."""
     out = ['"']
     for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable() or ch == " ":
-            out.append(ch)
-        else:
-            for b in ch.encode("utf-8"):
+        if ch >= "\x80" or ch < " ":
+            for b in ch.encode("utf-8", "surrogatepass"):
                 out.append(f"\\x{b:02x}")
+        elif ch in '"\\':
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
     out.append('"')
     return "".join(out)
 
