@@ -126,8 +126,10 @@ def read_input(filename: str) -> str:
 
 def write_output(text: str, output: str | None) -> None:
     if not output:
-        sys.stdout.write(text)
+        # Bytes, not text: the output is UTF-8 whatever the locale says.
         sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
         return
     write_atomically(output, text)
 

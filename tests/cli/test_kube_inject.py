@@ -252,3 +252,31 @@ def test_conformance_case(case: dict[str, Any]) -> None:
 def test_ratchet_names_real_cases() -> None:
     names = {c["name"] for c in CASES}
     assert _ratchet() <= names, f"unknown names in the ratchet list: {sorted(_ratchet() - names)}"
+
+
+@needs_engine
+def test_native_sidecar_flags() -> None:
+    native = offline("--native-sidecars", "-f", "-", stdin=POD)
+    classic = invoke("--offline", "-f", "-", stdin=POD, native="true")
+    off = invoke("--offline", "--no-native-sidecars", "-f", "-", stdin=POD, native="true")
+    assert native.stdout == classic.stdout, "--native-sidecars equals ENABLE_NATIVE_SIDECARS=true"
+    assert "restartPolicy: Always" in native.stdout
+    assert "restartPolicy: Always" not in off.stdout
+
+
+@needs_engine
+def test_last_filename_wins_and_revision_reaches_the_status(tmp_path: Path) -> None:
+    first = tmp_path / "first.yaml"
+    first.write_text(SERVICE)
+    result = offline("-f", str(first), "-f", "-", "-r", "canary", stdin=POD)
+    assert result.exit_code == 0, result.stderr
+    assert '"revision":"canary"' in result.stdout
+    default = offline("-f", "-", "-r", "default", stdin=POD)
+    assert '"revision":"default"' in default.stdout
+
+
+@needs_engine
+def test_non_ascii_output_is_utf8() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  x: h\u00e9llo\n"
+    result = offline("-f", "-", stdin=text)
+    assert result.stdout == text + "---\n"
