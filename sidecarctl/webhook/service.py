@@ -45,7 +45,11 @@ class InjectionService:
         except Exception:
             self.metrics.record("failed", time.perf_counter() - t0)
             raise
-        result, answer, fields = self._answer(req, pod, path)
+        try:
+            result, answer, fields = self._answer(req, pod, path)
+        except Exception as e:  # a bug of ours still gets the API server an answer, and is logged
+            log.exception("internal error", extra={"path": path, "uid": req.uid})
+            result, answer, fields = "failed", admission.denied(req, f"internal error: {e}"), {"error": str(e)}
         elapsed = time.perf_counter() - t0
         self.metrics.record(result, elapsed)
         level = log.error if result == "failed" else log.info
@@ -78,12 +82,11 @@ class InjectionService:
         try:
             injected = self.injector.inject(InjectRequest(copy.deepcopy(pod), envs, self.options.revision,
                                                           self._native_sidecars(), warnings))
+            patch = create_patch(pod, self.injector.normalize(injected))
         except Exception as e:  # any engine failure denies this pod only, as Istio's webhook does
             fields["error"] = str(e)
             return "failed", admission.denied(req, str(e) or type(e).__name__, warnings), fields
-        patch = create_patch(pod, self.injector.normalize(injected))
         return "injected", admission.allowed(req, patch, warnings), fields
-
 
     def _native_sidecars(self) -> bool:
         if self.options.native_sidecars is not None:
