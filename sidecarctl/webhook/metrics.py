@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 # Admission latency is milliseconds to a few seconds; the API server gives up at 10 s by default.
 DEFAULT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-RESULTS = ("injected", "skipped", "failed", "bad_request")
+RESULTS = ("injected", "skipped", "failed", "bad_request", "timeout")
 
 
 class Metrics:

@@ -168,8 +168,8 @@ class WebhookServer:
                             headers={"X-Content-Type-Options": "nosniff"})
 
 
-def _reject(status: int, reason: str, metrics: Metrics) -> web.Response:
-    metrics.record("bad_request", 0.0)
+def _reject(status: int, reason: str, metrics: Metrics, result: str = "bad_request") -> web.Response:
+    metrics.record(result, 0.0)
     log.warning("request rejected", extra={"status": status, "reason": reason})
     return web.Response(status=status, text=reason + "\n")
 
