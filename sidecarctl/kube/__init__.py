@@ -8,7 +8,15 @@ strategic_merge / apply_overlay: strategicpatch as Istio applies its injection t
 from sidecarctl.kube.errors import KubeTypeError, QuantityError, StrategicMergeError
 from sidecarctl.kube.quantity import Quantity, canonical_quantity, parse_quantity
 from sidecarctl.kube.strategic import apply_overlay, strategic_merge
-from sidecarctl.kube.typed import KINDS, is_supported, kind_of, marshal_json, normalize, normalize_as, raw_json
+from sidecarctl.kube.typed import (
+    KINDS,
+    is_supported,
+    kind_of,
+    marshal_json,
+    normalize,
+    normalize_as,
+    raw_json,
+)
 
 __all__ = [
     "KINDS",

@@ -112,7 +112,7 @@ def int_json(i: int) -> str:
     return float_json(float(i))
 
 
-def number_json(v: int | float) -> str:
+def number_json(v: float) -> str:
     """JSON text of a YAML number after sigs.k8s.io/yaml's YAML-to-JSON step."""
     if isinstance(v, float):
         return float_json(v)

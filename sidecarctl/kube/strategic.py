@@ -18,11 +18,21 @@ original [a, b] and patch [x, b'] the result is [x, a, b+b']; with patch [b', x]
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+import math
+from collections.abc import Callable
+from typing import Any
 
 from sidecarctl.kube.errors import StrategicMergeError
-from sidecarctl.kube.typed import MapNode, Node, PtrNode, SliceNode, StructNode, fold_name, normalize_as
-from sidecarctl.kube.typed import raw_json, struct_node
+from sidecarctl.kube.typed import (
+    Node,
+    PtrNode,
+    SliceNode,
+    StructNode,
+    fold_name,
+    normalize_as,
+    raw_json,
+    struct_node,
+)
 
 DIRECTIVE = "$patch"
 DELETE = "delete"
@@ -78,7 +88,7 @@ def _go_float_v(f: float) -> str:
     """%v of a float64: strconv 'g' with the shortest precision, exponent threshold 21."""
     from sidecarctl.kube.gojson import _fmt_e, _fmt_f, _shortest_digits
 
-    if f != f:
+    if math.isnan(f):
         return "NaN"
     if f in (float("inf"), float("-inf")):
         return "+Inf" if f > 0 else "-Inf"
@@ -324,7 +334,7 @@ def _apply_retain_keys(original: dict, patch: dict) -> None:
         raise StrategicMergeError(ERR_BAD_RETAIN_KEYS)
     keep = {_hashkey(v) for v in retain}
     for k, v in patch.items():
-        if v is None or k.startswith(DELETE_FROM_PRIMITIVE_LIST) or k.startswith(SET_ELEMENT_ORDER):
+        if v is None or k.startswith((DELETE_FROM_PRIMITIVE_LIST, SET_ELEMENT_ORDER)):
             continue
         if ("string", k) not in keep:
             raise StrategicMergeError(ERR_BAD_RETAIN_KEYS)
@@ -524,7 +534,8 @@ def _partition_scalars(items: list, by: list) -> tuple[list, list]:
 
 
 def _partition_maps(items: list, by: list, merge_key: str) -> tuple[list, list]:
-    inside, outside = [], []
+    inside: list = []
+    outside: list = []
     for v in items:
         if v.__class__ is not dict:
             raise _bad_arg("map[string]interface {}", v)
@@ -692,11 +703,11 @@ def _sym_merge(data: list, a: int, m: int, b: int, less: Callable[[Any, Any], bo
         else:
             r = c
     end = n - start
-    if start < m and m < end:
+    if start < m < end:
         _rotate(data, start, m, end)
-    if a < start and start < mid:
+    if a < start < mid:
         _sym_merge(data, a, start, mid, less)
-    if mid < end and end < b:
+    if mid < end < b:
         _sym_merge(data, mid, end, b, less)
 
 

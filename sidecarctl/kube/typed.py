@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sidecarctl.kube import gojson
 from sidecarctl.kube.errors import KubeTypeError, QuantityError
@@ -45,7 +46,7 @@ class _Abort(Exception):
 class _State:
     """Where the walk is: Go's errorContext (struct name + field path) and the first saved error."""
 
-    __slots__ = ("exact", "coerce", "fold", "path", "snames", "error")
+    __slots__ = ("coerce", "error", "exact", "fold", "path", "snames")
 
     def __init__(self, exact: bool, coerce: bool, fold: bool) -> None:
         self.exact = exact
@@ -339,7 +340,7 @@ class RawNode(Node):
 class Field:
     """One JSON field of a struct after Go's embedding rules: where it lives and how it is emitted."""
 
-    __slots__ = ("json", "node", "omit", "path", "ynode", "strategy", "merge_key", "index", "empty", "zc")
+    __slots__ = ("empty", "index", "json", "merge_key", "node", "omit", "path", "strategy", "ynode", "zc")
 
     def __init__(self, json: str, node: Node, omit: str, path: tuple[str, ...], ynode: Node | None,
                  strategy: str, merge_key: str, index: tuple[int, ...]) -> None:

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
 
-from sidecarctl.kube import canonical_quantity, is_supported, marshal_json, normalize, normalize_as
+from sidecarctl.kube import (
+    canonical_quantity,
+    is_supported,
+    marshal_json,
+    normalize,
+    normalize_as,
+)
 
 ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "istio-1.30.3"
 CASES = ROOT / "cases"
@@ -25,7 +32,7 @@ pytestmark = pytest.mark.skipif(not CASES.is_dir(), reason="shared conformance f
 
 def documents(path: Path) -> list[Any]:
     """The YAML documents of a file, split on `---` lines as istioctl's reader does."""
-    chunks = re.split(r"^---\s*$", path.read_text(), flags=re.M)
+    chunks = re.split(r"^---\s*$", path.read_text(), flags=re.MULTILINE)
     return [d for d in (yaml.safe_load(c) for c in chunks) if d is not None]
 
 

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from sidecarctl.kube import KubeTypeError, StrategicMergeError, apply_overlay, normalize_as, strategic_merge
+from sidecarctl.kube import (
+    KubeTypeError,
+    StrategicMergeError,
+    apply_overlay,
+    normalize_as,
+    strategic_merge,
+)
 
 
 def spec(**kw: Any) -> dict:

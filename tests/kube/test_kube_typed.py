@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from sidecarctl.kube import KubeTypeError, is_supported, kind_of, normalize, normalize_as
+from sidecarctl.kube import (
+    KubeTypeError,
+    is_supported,
+    kind_of,
+    normalize,
+    normalize_as,
+)
 
 
 def pod(spec: dict, **top: Any) -> dict:
@@ -210,22 +216,22 @@ DEPLOY_ERRORS = [
     ({"spec": {"replicas": 1.5}},
      "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32"),
     ({"spec": {"template": {"spec": {"containers": "x"}}}},
-     "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers "
-     "of type []v1.Container"),
+     ("json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers "
+     "of type []v1.Container")),
     ({"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": "80"}]}]}}}},
-     "json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports."
-     "containerPort of type int32"),
+     ("json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports."
+     "containerPort of type int32")),
     ({"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": 3000000000}]}]}}}},
-     "json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.template.spec."
-     "containers.ports.containerPort of type int32"),
+     ("json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.template.spec."
+     "containers.ports.containerPort of type int32")),
     ({"spec": {"template": {"spec": {"containers": [{"ports": [{"protocol": [1]}]}]}}}},
-     "json: cannot unmarshal array into Go struct field ContainerPort.spec.template.spec.containers.ports."
-     "protocol of type v1.Protocol"),
+     ("json: cannot unmarshal array into Go struct field ContainerPort.spec.template.spec.containers.ports."
+     "protocol of type v1.Protocol")),
     ({"spec": {"template": {"spec": {"hostNetwork": "true"}}}},
      "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.hostNetwork of type bool"),
     ({"spec": {"template": {"spec": {"containers": [{"livenessProbe": "x"}]}}}},
-     "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers."
-     "livenessProbe of type v1.Probe"),
+     ("json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers."
+     "livenessProbe of type v1.Probe")),
     ({"metadata": {"labels": ["a"]}},
      "json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string"),
     ({"spec": {"template": {"spec": {"containers": [{"resources": {"limits": {"cpu": "abc"}}}]}}}},
@@ -238,11 +244,11 @@ DEPLOY_ERRORS = [
      "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string"),
     # IntOrString fails inside its own UnmarshalJSON; the error names the int32 it tried
     ({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1.5}}}},
-     "json: cannot unmarshal number 1.5 into Go struct field RollingUpdateDeployment.spec.strategy."
-     "rollingUpdate.maxSurge of type int32"),
+     ("json: cannot unmarshal number 1.5 into Go struct field RollingUpdateDeployment.spec.strategy."
+     "rollingUpdate.maxSurge of type int32")),
     ({"spec": {"strategy": {"rollingUpdate": {"maxSurge": True}}}},
-     "json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy."
-     "rollingUpdate.maxSurge of type int32"),
+     ("json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy."
+     "rollingUpdate.maxSurge of type int32")),
 ]
 
 
