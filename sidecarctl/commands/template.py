@@ -72,5 +72,10 @@ def render(funcs: str, missingkey: str, name: str | None, data_file: str, templa
         out = parse(text, tmpl_name, funcmap(funcs), missingkey).execute(data)
     except TemplateError as e:
         _fail(str(e))
+    except Exception as e:  # never a traceback for the user; --debug shows it
+        ctx = click.get_current_context()
+        if (ctx.find_root().obj or {}).get("debug"):
+            raise
+        _fail(f"Error: internal error: {type(e).__name__}: {e}")
     sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
     sys.stdout.flush()

@@ -895,6 +895,10 @@ def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, com
         sys.setrecursionlimit(needed)
     try:
         tree.compiled(s, data)
+    except ExecError:
+        raise
     except RecursionError:
         s.error(f"exceeded maximum template depth ({GO_MAX_DEPTH})")
+    except Exception as e:  # a failing GoObject hook (or an engine bug): still one line in Go's shape
+        s.error(f"internal error: {type(e).__name__}: {e}")
     return "".join(out)
