@@ -38,6 +38,9 @@ class InjectConfig:
     always_inject_selector: list[dict[str, Any]] = field(default_factory=list)
     injected_annotations: dict[str, str] = field(default_factory=dict)
     bare: bool = False  # the text was a template, not a config
+    # The config used the pre-1.8 single `template:` key, whose template renders a
+    # SidecarInjectionSpec (top-level containers/volumes/...) rather than a partial Pod.
+    legacy: bool = False
     templates: dict[str, Any] = field(default_factory=dict, repr=False)  # name -> gotemplate.Template
 
 
@@ -91,11 +94,13 @@ def _decode(text: str) -> InjectConfig | None:
         return None
     templates = {k: v or "" for k, v in (fields.get("templates") or {}).items()}
     legacy = fields.get("template")
-    if not templates and isinstance(legacy, str) and legacy:
+    is_legacy = not templates and isinstance(legacy, str) and bool(legacy)
+    if is_legacy:
         templates = {SIDECAR_TEMPLATE: legacy}
     if not templates:
         return None
     return InjectConfig(
+        legacy=is_legacy,
         raw_templates=templates,
         policy=fields.get("policy") or "",
         default_templates=list(fields.get("defaultTemplates") or []) or [SIDECAR_TEMPLATE],

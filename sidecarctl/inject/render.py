@@ -73,6 +73,8 @@ def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any
             known = ", ".join(sorted(templates))
             raise InjectionError(f'requested template "{name}" not found; have {known}')
         overlay = decode_overlay(execute(templates[name], data), "failed applying injection overlay")
+        if settings.inject_config.legacy:
+            overlay = legacy_spec_as_pod(overlay)
         template_pod = apply_overlay(template_pod, overlay, "failed applying injection overlay")
         if _native(params, merged) and _has(template_pod, "initContainers") and _has(merged, "containers"):
             merged = _move_proxy_to_init_containers(merged)
@@ -146,6 +148,23 @@ def apply_overlay(target: dict[str, Any], overlay: dict[str, Any], context: str)
         return kube.apply_overlay(target, overlay)  # type: ignore[no-any-return]
     except (kube.StrategicMergeError, kube.KubeTypeError) as err:
         raise InjectionError(f"{context}: {err}") from None
+
+
+# The fields of the pre-1.8 SidecarInjectionSpec that a legacy `template:` renders at top level.
+_LEGACY_SPEC_FIELDS = ("initContainers", "containers", "volumes", "imagePullSecrets", "dnsConfig")
+
+
+def legacy_spec_as_pod(overlay: dict[str, Any]) -> dict[str, Any]:
+    """A legacy template's SidecarInjectionSpec (`containers:` at top level, as in Istio's
+    "Installing the Sidecar" guide) as the partial Pod that current injection merges.
+
+    istioctl 1.30 would treat such a config as one bare template and drop those unknown Pod
+    fields, injecting nothing; sidecarctl honours the documented legacy format instead.
+    """
+    if "spec" in overlay or "metadata" in overlay:
+        return overlay
+    spec = {k: overlay[k] for k in _LEGACY_SPEC_FIELDS if k in overlay}
+    return {"spec": spec} if spec else overlay
 
 
 def decode_overlay(text: str, context: str) -> dict[str, Any]:
