@@ -15,8 +15,9 @@ from __future__ import annotations
 import copy
 import datetime
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sidecarctl.errors import InjectionError, InputError, SidecarError
 from sidecarctl.inject import goutil, policy, postprocess, validate, workloads
@@ -117,7 +118,7 @@ class KubeInject:
         items = workloads.list_items(obj)
         for index, item in enumerate(items):
             kind = _type_meta_kind(item)
-            if workloads.is_injectable(kind):
+            if kind is not None and workloads.is_injectable(kind):
                 typed = self._typed(item, kind)
                 items[index] = self.inject_object(typed)
         return obj
@@ -129,7 +130,7 @@ class KubeInject:
         except self.engine.input_errors as err:
             raise InputError(_go_text(err)) from None
         kind = _type_meta_kind(value)
-        if not workloads.is_injectable(kind):
+        if kind is None or not workloads.is_injectable(kind):
             return None
         return self._typed(value, kind)
 
@@ -151,7 +152,7 @@ class KubeInject:
 
     def _log(self, message: str) -> None:
         if self.log is not None:
-            stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             self.log(f"{stamp}\twarn\t{message}")
 
 

@@ -17,8 +17,9 @@ revision.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sidecarctl.inject import probes
 from sidecarctl.inject.goutil import get_path, json_dumps, parse_bool
@@ -269,7 +270,8 @@ def injection_status(spec: dict[str, Any], revision: str) -> str:
         items = [item.get("name", "") for item in spec.get(key) or []]
         return items or None
 
-    status = {key: names(key) for key in ("initContainers", "containers", "volumes", "imagePullSecrets")}
+    status: dict[str, Any] = {key: names(key) for key in ("initContainers", "containers", "volumes",
+                                                          "imagePullSecrets")}
     status["revision"] = revision or "default"
     return json_dumps(status)
 

@@ -185,8 +185,8 @@ def _collect(out: dict[str, dict[str, Any]], url: str, prober: dict[str, Any] | 
     """Add a prober unless its port is unknown by name or already the status port."""
     if prober is None:
         return
-    if "grpc" not in prober:
-        action = prober.get("httpGet") or prober.get("tcpSocket")
+    action = prober.get("httpGet") or prober.get("tcpSocket")
+    if "grpc" not in prober and isinstance(action, dict):
         port = action.get("port")
         if isinstance(port, str):
             if port not in named_ports:

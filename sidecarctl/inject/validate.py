@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 from sidecarctl.inject.goutil import parse_bool, quote
 

@@ -31,8 +31,9 @@ def test_kube_inject_decision(metadata: dict, spec: dict, inject: bool, reason: 
 
 def test_invalid_value_warns() -> None:
     decision = policy.kube_inject_decision(meta(annotations={"sidecar.istio.io/inject": "yes"}), {})
-    assert decision.warnings == ('Invalid value for sidecar.istio.io/inject: "yes". Only \'true\' and \'false\' '
-                                 'are accepted. Falling back to default injection policy.',)
+    want = ('Invalid value for sidecar.istio.io/inject: "yes". Only \'true\' and \'false\' '
+            'are accepted. Falling back to default injection policy.')
+    assert decision.warnings == (want,)
 
 
 SELECT_APP = {"matchLabels": {"app": "x"}}

@@ -43,7 +43,7 @@ def test_annotation_errors(name: str, value: str, error: str | None) -> None:
 
 
 def test_port_error_text_is_istios() -> None:
-    assert validate.annotation_errors({"traffic.sidecar.istio.io/includeInboundPorts": "bad"}) == [
-        "invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeInboundPorts': includeInboundPorts "
-        "invalid: failed parsing port 'bad': failed parsing port 'bad': strconv.ParseUint: parsing \"bad\": "
-        "invalid syntax"]
+    want = ("invalid value 'bad' for annotation 'traffic.sidecar.istio.io/includeInboundPorts': includeInboundPorts "
+            "invalid: failed parsing port 'bad': failed parsing port 'bad': strconv.ParseUint: parsing \"bad\": "
+            "invalid syntax")
+    assert validate.annotation_errors({"traffic.sidecar.istio.io/includeInboundPorts": "bad"}) == [want]
