@@ -134,12 +134,33 @@ def field_chain(s: State, dot: Any, recv: Any, iface: bool, idents: list[str], n
             if v is MISSING and s.missingkey != "default":
                 v = _missing_key(s, name, IFACE)
             recv, iface = v, True
+        elif isinstance(recv, GoObject) and _plain_struct(type(recv)) and (
+                i < last or ((args is None or len(args) <= 1) and final is NOFINAL)):
+            try:
+                recv, iface = recv.go_field(name), False
+            except AttributeError:
+                s.error(f"can't evaluate field {name} in type {IFACE if iface else recv.go_type}")
         elif i == last:
             recv, iface = eval_field(s, dot, name, node, args, final, recv, iface)
         else:
             recv, iface = eval_field(s, dot, name, node, None, NOFINAL, recv, iface)
     s.last_iface = iface
     return recv
+
+
+_PLAIN_STRUCT: dict[type, bool] = {}
+
+
+def _plain_struct(cls: type) -> bool:
+    """A GoObject class without methods and never nil: a field access is just go_field.
+
+    Decided once per class from whether it overrides go_method/go_is_nil (the defaults say "no
+    methods" and "not nil"), so the common view objects skip two hook calls per field.
+    """
+    plain = _PLAIN_STRUCT.get(cls)
+    if plain is None:
+        plain = _PLAIN_STRUCT[cls] = (cls.go_method is GoObject.go_method and cls.go_is_nil is GoObject.go_is_nil)
+    return plain
 
 
 def eval_field(s: State, dot: Any, name: str, node: N.Node, args: list[N.Node] | None, final: Any,
