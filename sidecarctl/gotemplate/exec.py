@@ -134,7 +134,7 @@ def field_chain(s: State, dot: Any, recv: Any, iface: bool, idents: list[str], n
             if v is MISSING and s.missingkey != "default":
                 v = _missing_key(s, name, IFACE)
             recv, iface = v, True
-        elif isinstance(recv, GoObject) and _plain_struct(type(recv)) and (
+        elif (_PLAIN_STRUCT.get(type(recv)) or _plain_struct(type(recv))) and (
                 i < last or ((args is None or len(args) <= 1) and final is NOFINAL)):
             try:
                 recv, iface = recv.go_field(name), False
@@ -148,7 +148,7 @@ def field_chain(s: State, dot: Any, recv: Any, iface: bool, idents: list[str], n
     return recv
 
 
-_PLAIN_STRUCT: dict[type, bool] = {}
+_PLAIN_STRUCT: dict[type, bool] = {}  # every receiver class seen, GoObject or not
 
 
 def _plain_struct(cls: type) -> bool:
@@ -159,7 +159,8 @@ def _plain_struct(cls: type) -> bool:
     """
     plain = _PLAIN_STRUCT.get(cls)
     if plain is None:
-        plain = _PLAIN_STRUCT[cls] = (cls.go_method is GoObject.go_method and cls.go_is_nil is GoObject.go_is_nil)
+        plain = _PLAIN_STRUCT[cls] = (issubclass(cls, GoObject) and cls.go_method is GoObject.go_method
+                                      and cls.go_is_nil is GoObject.go_is_nil)
     return plain
 
 
