@@ -184,6 +184,13 @@ def test_graceful_shutdown_finishes_in_flight_requests(start_server: ServerFacto
         socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
 
 
+def _wait_for_metric(client: Any, text: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while text not in client.request("/metrics")[1].decode():
+        assert time.monotonic() < deadline, f"no {text} in /metrics"
+        time.sleep(0.05)
+
+
 def _served_cn(port: int, ca: Path) -> str:
     context = ssl.create_default_context(cafile=str(ca))
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock, \
@@ -205,7 +212,7 @@ def test_certificate_reload(start_server: ServerFactory, certs: Any, tmp_path: P
     rotated = make_server_cert(tmp_path, ca, name="rotated", cn="rotated.test")
     # a half-written pair (new cert, old key) must not take the server down
     shutil.copy(rotated.cert, cert)
-    time.sleep(0.5)
+    _wait_for_metric(client, 'what="tls",result="error"')
     assert _served_cn(server.port, certs.ca) == "127.0.0.1"
     shutil.copy(rotated.key, key)
     deadline = time.monotonic() + 10
@@ -231,7 +238,7 @@ def test_settings_reload(start_server: ServerFactory, tmp_path: Path) -> None:
     _, client = start_server(loader=loader, flags=flags, reload_interval=0.1)
     assert "patch" in client.review(review_of(POD))["response"]
     config.write_text("broken")
-    time.sleep(0.5)
+    _wait_for_metric(client, 'what="settings",result="error"')
     assert "patch" in client.review(review_of(POD))["response"], "a bad file keeps the previous settings"
     config.write_text("policy: disabled\n")
     deadline = time.monotonic() + 10
