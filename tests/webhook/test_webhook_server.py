@@ -165,8 +165,11 @@ def test_health_ready_and_metrics(start_server: ServerFactory) -> None:
 
 
 def test_graceful_shutdown_finishes_in_flight_requests(start_server: ServerFactory) -> None:
+    started = threading.Event()
+
     class Slow(FakeInjector):
         def inject(self, request: Any) -> dict[str, Any]:
+            started.set()
             time.sleep(0.5)
             return super().inject(request)
 
@@ -174,11 +177,9 @@ def test_graceful_shutdown_finishes_in_flight_requests(start_server: ServerFacto
     results: list[Any] = []
     worker = threading.Thread(target=lambda: results.append(client.request("/inject", json.dumps(review_of(POD)).encode())))
     worker.start()
-    time.sleep(0.2)
-    stopper = threading.Thread(target=server.stop_from_thread)
-    stopper.start()
+    assert started.wait(10), "the request never reached the engine"
+    server.stop_from_thread()  # returns once stopped: the in-flight request was answered first
     worker.join(10)
-    stopper.join(10)
     assert results and results[0][0] == 200
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
