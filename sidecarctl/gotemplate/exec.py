@@ -193,7 +193,7 @@ def _object_field(s: State, dot: Any, name: str, node: N.Node, args: list[N.Node
     if method is not None:
         return call_dynamic(s, dot, method, node, name, args, final), normalize_type(method.result) == IFACE
     if recv.go_is_nil():
-        s.error(f"nil pointer evaluating {recv.go_type}.{name}")
+        _nil_object_field(s, recv, name, iface)
     try:
         value = recv.go_field(name)
     except AttributeError:
@@ -201,6 +201,17 @@ def _object_field(s: State, dot: Any, name: str, node: N.Node, args: list[N.Node
     if has_args:
         s.error(f"{name} has arguments but cannot be invoked as function")
     return value, False
+
+
+def _nil_object_field(s: State, recv: GoObject, name: str, iface: bool) -> NoReturn:
+    """A field of a nil pointer: Go names the nil only when the struct type has that field."""
+    try:
+        recv.go_field(name)
+    except AttributeError:
+        s.error(f"can't evaluate field {name} in type {IFACE if iface else recv.go_type}")
+    except Exception:  # the view refuses to read through nil: the field exists
+        pass
+    s.error(f"nil pointer evaluating {recv.go_type}.{name}")
 
 
 # --- argument conversion -------------------------------------------------------------------------
