@@ -119,10 +119,15 @@ class WebhookServer:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.config.reload_interval)
-            tls = await loop.run_in_executor(self._pool, self.tls.check)
-            if tls is not None:
-                self.metrics.reloaded("tls", "ok" if tls else "error")
-            await loop.run_in_executor(self._pool, self._check_settings)
+            try:
+                tls = await loop.run_in_executor(self._pool, self.tls.check)
+                if tls is not None:
+                    self.metrics.reloaded("tls", "ok" if tls else "error")
+                await loop.run_in_executor(self._pool, self._check_settings)
+            except RuntimeError:  # the pool is shut down: the server is stopping
+                return
+            except Exception:  # never let one bad check end the watching
+                log.exception("reload check failed")
 
     def _check_settings(self) -> None:
         try:
@@ -152,7 +157,9 @@ class WebhookServer:
         except admission.BadReview as e:
             return web.Response(status=400, text=f"{e}\n")
         except TimeoutError:
-            return _reject(504, f"injection took longer than {self.config.request_timeout}s", self.metrics)
+            # the worker thread finishes (and counts its result) on its own; count the late answer too
+            return _reject(504, f"injection took longer than {self.config.request_timeout}s", self.metrics,
+                           "timeout")
         return web.Response(body=json.dumps(review, separators=(",", ":")).encode(), content_type="application/json")
 
     async def healthz(self, request: web.Request) -> web.Response:

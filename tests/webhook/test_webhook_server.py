@@ -147,6 +147,7 @@ def test_slow_injection_times_out(start_server: ServerFactory) -> None:
     status, body = client.request("/inject", json.dumps(review_of(POD)).encode())
     assert status == 504 and b"longer than" in body
     assert client.request("/healthz") == (200, b"ok\n")
+    assert 'sidecar_injection_requests_total{result="timeout"} 1' in client.request("/metrics")[1].decode()
 
 
 def test_health_ready_and_metrics(start_server: ServerFactory) -> None:
