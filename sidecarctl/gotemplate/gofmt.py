@@ -724,10 +724,10 @@ def sprint(args: list[Any]) -> str:
     p = _Printer()
     prev_string = False
     for n, a in enumerate(args):
-        is_string = isinstance(a, str)
+        is_string = isinstance(a, str) or (isinstance(a, GoObject) and a.go_kind == "string")
         if n > 0 and not is_string and not prev_string:
             p.buf.append(" ")
-        if is_string:
+        if type(a) is str:
             p.buf.append(a)
         else:
             p.print_arg(a, "v")
