@@ -158,6 +158,8 @@ class _Printer:
             self.fmt_object(v, verb, depth)
         elif isinstance(v, dict):
             self.fmt_map(v, verb, depth)
+        elif isinstance(v, GoSlice) and v.elem == "uint8" and verb in "sqxX":
+            self.fmt_bytes(bytes(int(b) & 0xFF for b in v), verb)
         elif isinstance(v, (list, tuple)):
             self.fmt_list(v, verb, depth)
         elif isinstance(v, GoFunc):
