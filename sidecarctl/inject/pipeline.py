@@ -258,7 +258,8 @@ def _check_preconditions(pod: dict[str, Any], warn: Warn | None) -> None:
     if warn is not None and dns_policy not in ("", "ClusterFirst"):
         metadata = pod.get("metadata") or {}
         name = f"{metadata.get('namespace') or ''}/{_pod_name(metadata)}"
-        warn(f'"{name}"\'s DNSPolicy is not "ClusterFirst". The Envoy sidecar may not able to connect to Istio Pilot')
+        warn(f"{goutil.quote(name)}'s DNSPolicy is not \"ClusterFirst\". "
+             "The Envoy sidecar may not able to connect to Istio Pilot")
 
 
 def _pod_name(metadata: dict[str, Any]) -> str:

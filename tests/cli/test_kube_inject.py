@@ -280,3 +280,20 @@ def test_non_ascii_output_is_utf8() -> None:
     text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  x: h\u00e9llo\n"
     result = offline("-f", "-", stdin=text)
     assert result.stdout == text + "---\n"
+
+
+@pytest.mark.parametrize("files,offline_flag,needs", [
+    pytest.param({}, False, True, id="nothing"),
+    pytest.param({"inject_config_file": "c", "mesh_config_file": "m", "values_file": "v"}, False, False, id="files"),
+    pytest.param({"inject_config_file": "c", "operator_file": "o"}, False, False, id="operator-gives-mesh-values"),
+    pytest.param({"inject_config_file": "c", "mesh_config_file": "m"}, False, True, id="values-missing"),
+    pytest.param({}, True, False, id="offline"),
+])
+def test_when_settings_need_a_cluster(files: dict[str, str], offline_flag: bool, needs: bool) -> None:
+    from sidecarctl.commands.kube_inject import SettingsSource
+
+    base = {"inject_config_file": None, "mesh_config_file": None, "values_file": None, "operator_file": None}
+    source = SettingsSource(**{**base, **files}, offline=offline_flag, revision="", istio_namespace="istio-system",
+                            kubeconfig=None, context=None, mesh_configmap="istio",
+                            inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector")
+    assert source.needs_cluster() is needs
