@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -16,7 +16,7 @@ DEFAULTS = resources.files("sidecarctl.defaults")
 class FakeCluster:
     """Stands in for ClusterSource: serves the built-in settings and records what was asked."""
 
-    calls: list[tuple[str, ...]] = []
+    calls: ClassVar[list[tuple[str, ...]]] = []
 
     def __init__(self, kubeconfig: str | None = None, context: str | None = None, **_: Any) -> None:
         FakeCluster.calls.append(("client", str(kubeconfig), str(context)))
