@@ -72,7 +72,7 @@ class KubeInject:
     engine: Engine = field(default_factory=Engine.default)
     log: Warn | None = None  # istioctl's log lines (stderr, immediately)
     warnings: list[str] = field(default_factory=list)  # "===> Skipping ..." lines, printed last
-    _where: str = ""  # the document being injected, for error messages
+    _where: str = field(default="", init=False, repr=False)  # the current document, for error messages
 
     def inject_stream(self, text: str, source: str = "-") -> str:
         """The whole output, or an error naming `source` and the document that failed."""
@@ -87,10 +87,9 @@ class KubeInject:
 
     def inject_document(self, raw: str) -> str:
         obj = self._decode(raw)
-        if obj is not None:
-            self._where = f" ({_describe(obj)})"
-        if obj is None:
+        if obj is None:  # written back as it came, as istioctl does
             return (raw if raw.endswith("\n") else raw + "\n") + "---\n"
+        self._where = f" ({_describe(obj)})"
         return self.engine.dump_yaml(self.inject_object(obj)) + "---\n"
 
     def inject_object(self, obj: dict[str, Any]) -> dict[str, Any]:
