@@ -299,8 +299,9 @@ def _literal_value(n: N.Node, typ: str) -> tuple[Any, str | None]:
     if kind == "int":
         return (INT_TYPES[typ](num.int64), None) if num and num.is_int else (None, f"expected integer; found {n}")
     if kind == "uint":
-        ok = num and num.is_uint
-        return (UINT_TYPES[typ](num.uint64), None) if ok else (None, f"expected unsigned integer; found {n}")
+        if num and num.is_uint:
+            return UINT_TYPES[typ](num.uint64), None
+        return None, f"expected unsigned integer; found {n}"
     if kind == "float":
         return (FLOAT_TYPES[typ](num.float64), None) if num and num.is_float else (None, f"expected float; found {n}")
     if kind == "complex":
@@ -677,7 +678,7 @@ class Compiler:
         """Go's builtin slice does not unwrap interfaces in its indexes: a number read out of a
         `map[string]interface {}` is "type interface {}" there. Box such values for go_slice."""
         if isinstance(n, N.DotNode):
-            return lambda s, dot: _at(s, n) or (IfaceBox(dot) if s.dot_iface else dot)
+            return lambda s, dot: _at(s, n, IfaceBox(dot) if s.dot_iface else dot)
         if isinstance(n, N.FieldNode):
             idents = n.ident
 
@@ -733,7 +734,7 @@ class Compiler:
         """Go's evalArg: evaluate `n` for a parameter of Go type `typ` (None: no conversion)."""
         validate = validator(typ)
         if isinstance(n, N.DotNode):
-            return lambda s, dot: _at(s, n) or validate(s, dot)
+            return lambda s, dot: validate(s, _at(s, n, dot))
         if isinstance(n, N.NilNode):
             return self._nil_arg(n, typ)
         inner = self._inner_arg(n)
@@ -775,7 +776,7 @@ class Compiler:
     def _nil_arg(self, n: N.Node, typ: str | None) -> Arg:
         if typ is not None and can_be_nil(typ):
             zero = zero_value(typ)
-            return lambda s, dot: _at(s, n) or zero
+            return lambda s, dot: _at(s, n, zero)
         msg = f"cannot assign nil to {typ}"
 
         def bad(s: State, dot: Any) -> Any:
@@ -785,9 +786,10 @@ class Compiler:
         return bad
 
 
-def _at(s: State, n: N.Node) -> None:
-    """s.at(n) usable inside a lambda (returns None so `or` continues)."""
+def _at(s: State, n: N.Node, value: Any) -> Any:
+    """Go's s.at(n), usable inside a lambda: marks the node, passes `value` through."""
     s.node = n
+    return value
 
 
 def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node, arg_fns: tuple[Arg, ...],

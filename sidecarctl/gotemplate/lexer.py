@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 # Token types, in Go's order: everything after KEYWORD is a keyword and prints as `<word>`.
 (
@@ -66,7 +68,14 @@ KEYWORDS = {
     "with": WITH,
 }
 
+StateFn = Callable[[], Any]  # a lexer state: consumes input, returns the next state or None
+
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
+
+
+def _ascii_word_end(text: str, pos: int) -> int:
+    m = _ASCII_WORD.match(text, pos)
+    return m.end() if m else pos
 
 LEFT, RIGHT = "{{", "}}"
 LEFT_COMMENT, RIGHT_COMMENT = "/*", "*/"
@@ -131,7 +140,7 @@ class Lexer:
         self.items: list[Token] = []
 
     def run(self) -> list[Token]:
-        state = self.lex_text
+        state: StateFn | None = self.lex_text
         while state is not None:
             state = state()
         return self.items
@@ -185,7 +194,7 @@ class Lexer:
                 break
         self.backup()
 
-    def errorf(self, msg: str) -> None:
+    def errorf(self, msg: str) -> StateFn | None:
         self.items.append(Token(ERROR, self.start, msg, self.start_line))
         return None
 
@@ -203,7 +212,7 @@ class Lexer:
 
     # --- states -------------------------------------------------------------------------------
 
-    def lex_text(self):  # type: ignore[no-untyped-def]
+    def lex_text(self) -> StateFn | None:
         x = self.input.find(LEFT, self.pos)
         if x >= 0:
             self.pos = x
@@ -225,7 +234,7 @@ class Lexer:
         self.emit(EOF)
         return None
 
-    def lex_left_delim(self):  # type: ignore[no-untyped-def]
+    def lex_left_delim(self) -> StateFn | None:
         self.pos += len(LEFT)
         trim = _has_left_trim(self.input, self.pos)
         after = 2 if trim else 0
@@ -239,7 +248,7 @@ class Lexer:
         self.paren_depth = 0
         return self.lex_inside_action
 
-    def lex_comment(self):  # type: ignore[no-untyped-def]
+    def lex_comment(self) -> StateFn | None:
         self.pos += len(LEFT_COMMENT)
         i = self.input.find(RIGHT_COMMENT, self.pos)
         if i < 0:
@@ -260,7 +269,7 @@ class Lexer:
         rest = self.input[p:]
         return p + len(rest) - len(rest.lstrip(SPACE_CHARS))
 
-    def lex_right_delim(self):  # type: ignore[no-untyped-def]
+    def lex_right_delim(self) -> StateFn | None:
         trim = _has_right_trim(self.input, self.pos)
         if trim:
             self.pos += 2
@@ -272,7 +281,7 @@ class Lexer:
             self.ignore()
         return self.lex_text
 
-    def lex_inside_action(self):  # type: ignore[no-untyped-def]
+    def lex_inside_action(self) -> StateFn | None:
         delim, _ = self.at_right_delim()
         if delim:
             if self.paren_depth == 0:
@@ -310,21 +319,21 @@ class Lexer:
             return self.lex_inside_action
         return self.errorf(f"unrecognized character in action: {_sharp_u(c)}")
 
-    def _lex_assign(self):  # type: ignore[no-untyped-def]
+    def _lex_assign(self) -> StateFn | None:
         self.emit(ASSIGN)
         return self.lex_inside_action
 
-    def _lex_declare(self):  # type: ignore[no-untyped-def]
+    def _lex_declare(self) -> StateFn | None:
         if self.next() != "=":
             return self.errorf("expected :=")
         self.emit(DECLARE)
         return self.lex_inside_action
 
-    def _lex_pipe(self):  # type: ignore[no-untyped-def]
+    def _lex_pipe(self) -> StateFn | None:
         self.emit(PIPE)
         return self.lex_inside_action
 
-    def lex_space(self):  # type: ignore[no-untyped-def]
+    def lex_space(self) -> StateFn | None:
         n = 0
         while is_space(self.peek()):
             self.next()
@@ -339,13 +348,13 @@ class Lexer:
 
     def skip_alnum(self) -> None:
         """Advance over letters, digits and `_` (no newlines can occur, so lines are unchanged)."""
-        p = _ASCII_WORD.match(self.input, self.pos).end()
+        p = _ascii_word_end(self.input, self.pos)
         n = len(self.input)
         while p < n and is_alnum(self.input[p]):
-            p = _ASCII_WORD.match(self.input, p + 1).end()
+            p = _ascii_word_end(self.input, p + 1)
         self.pos = p
 
-    def lex_identifier(self):  # type: ignore[no-untyped-def]
+    def lex_identifier(self) -> StateFn | None:
         self.skip_alnum()
         word = self.input[self.start : self.pos]
         if not self.at_terminator():
@@ -363,16 +372,16 @@ class Lexer:
             self.emit(IDENTIFIER)
         return self.lex_inside_action
 
-    def lex_field(self):  # type: ignore[no-untyped-def]
+    def lex_field(self) -> StateFn | None:
         return self._field_or_variable(FIELD)
 
-    def lex_variable(self):  # type: ignore[no-untyped-def]
+    def lex_variable(self) -> StateFn | None:
         if self.at_terminator():
             self.emit(VARIABLE)
             return self.lex_inside_action
         return self._field_or_variable(VARIABLE)
 
-    def _field_or_variable(self, typ: int):  # type: ignore[no-untyped-def]
+    def _field_or_variable(self, typ: int) -> StateFn | None:
         if self.at_terminator():
             self.emit(VARIABLE if typ == VARIABLE else DOT)
             return self.lex_inside_action
@@ -382,7 +391,7 @@ class Lexer:
         self.emit(typ)
         return self.lex_inside_action
 
-    def _lex_quoted(self, typ: int, what: str):  # type: ignore[no-untyped-def]
+    def _lex_quoted(self, typ: int, what: str) -> StateFn | None:
         quote = "'" if typ == CHAR_CONSTANT else '"'
         while True:
             c = self.next()
@@ -398,13 +407,13 @@ class Lexer:
         self.emit(typ)
         return self.lex_inside_action
 
-    def lex_quote(self):  # type: ignore[no-untyped-def]
+    def lex_quote(self) -> StateFn | None:
         return self._lex_quoted(STRING, "quoted string")
 
-    def lex_char(self):  # type: ignore[no-untyped-def]
+    def lex_char(self) -> StateFn | None:
         return self._lex_quoted(CHAR_CONSTANT, "character constant")
 
-    def lex_raw_quote(self):  # type: ignore[no-untyped-def]
+    def lex_raw_quote(self) -> StateFn | None:
         end = self.input.find("`", self.pos)
         if end < 0:
             self.pos = len(self.input)
@@ -414,7 +423,7 @@ class Lexer:
         self.emit(RAW_STRING)
         return self.lex_inside_action
 
-    def lex_number(self):  # type: ignore[no-untyped-def]
+    def lex_number(self) -> StateFn | None:
         if not self.scan_number():
             return self.errorf(f"bad number syntax: {self._quoted_so_far()}")
         if self.peek() in ("+", "-") and self.peek() != "":
