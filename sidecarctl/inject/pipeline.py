@@ -83,6 +83,9 @@ class KubeInject:
                 out.append(self.inject_document(raw))
             except SidecarError as err:
                 raise type(err)(f"{source}: document {index}{self._where}: {err}") from None
+            except Exception as err:  # a bug: still one line for the user, the cause kept for --debug
+                raise InjectionError(f"{source}: document {index}{self._where}: internal error "
+                                     f"({type(err).__name__}: {err}); rerun with --debug and report it") from err
         return "".join(out)
 
     def inject_document(self, raw: str) -> str:

@@ -183,3 +183,10 @@ def test_webhook_variant_uses_config_templates_and_injected_annotations() -> Non
     seen.clear()
     inject_pod(pod, settings, engine=fake)
     assert seen == {}
+
+
+def test_unexpected_exceptions_become_one_line_errors() -> None:
+    run = kube_inject()
+    run.engine.run_template = lambda *args, **kw: {}["boom"]
+    with pytest.raises(InjectionError, match=r"document 1 \(Deployment shop/web\): internal error \(KeyError"):
+        run.inject_stream(DEPLOYMENT)
