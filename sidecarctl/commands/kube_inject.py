@@ -135,8 +135,12 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write a sibling temporary file and rename it over path: all or nothing, input never truncated."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write a sibling temporary file and rename it over path: all or nothing, input never truncated.
+
+    A symlink is followed, so the file it points to is replaced and the link kept.
+    """
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     mode = _target_mode(path)
     try:
         fd, temp = tempfile.mkstemp(prefix=".sidecarctl-", suffix=".tmp", dir=directory)

@@ -297,3 +297,31 @@ def test_when_settings_need_a_cluster(files: dict[str, str], offline_flag: bool,
                             kubeconfig=None, context=None, mesh_configmap="istio",
                             inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector")
     assert source.needs_cluster() is needs
+
+
+def test_atomic_write_failure_leaves_target_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sidecarctl.commands import kube_inject
+    from sidecarctl.errors import InputError
+
+    target = tmp_path / "out.yaml"
+    target.write_text("old")
+
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kube_inject.os, "replace", fail)
+    with pytest.raises(InputError, match="No space left on device"):
+        kube_inject.write_atomically(str(target), "new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
+def test_atomic_write_follows_symlinks(tmp_path: Path) -> None:
+    from sidecarctl.commands.kube_inject import write_atomically
+
+    real = tmp_path / "real.yaml"
+    real.write_text("old")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    write_atomically(str(link), "new")
+    assert link.is_symlink() and real.read_text() == "new"
