@@ -89,6 +89,17 @@ def indirect_interface(v: Any) -> Any:
     return MISSING if v is None else v
 
 
+def _comparable_value(v: Any) -> Any:
+    """The value eq/lt compare: nil as invalid, a named basic type (GoObject.go_value) as its basic value."""
+    if v is None:
+        return MISSING
+    if isinstance(v, GoObject):
+        basic = v.go_value()
+        if basic is not None:
+            return basic
+    return v
+
+
 def _str_bytes(s: str) -> bytes:
     return s.encode("utf-8", "surrogateescape")
 
@@ -278,12 +289,12 @@ def go_not(arg: Any) -> bool:
 
 
 def go_eq(arg1: Any, *arg2: Any) -> bool:
-    arg1 = indirect_interface(arg1)
+    arg1 = _comparable_value(arg1)
     if not arg2:
         raise GoError("missing argument for comparison")
     k1 = _basic_kind(arg1)
     for arg in arg2:
-        arg = indirect_interface(arg)
+        arg = _comparable_value(arg)
         if _eq_one(arg1, k1, arg, _basic_kind(arg)):
             return True
     return False
@@ -321,7 +332,7 @@ def go_ne(arg1: Any, arg2: Any) -> bool:
 
 
 def go_lt(arg1: Any, arg2: Any) -> bool:
-    arg1, arg2 = indirect_interface(arg1), indirect_interface(arg2)
+    arg1, arg2 = _comparable_value(arg1), _comparable_value(arg2)
     k1, k2 = _basic_kind(arg1), _basic_kind(arg2)
     if k1 == _INVALID or k2 == _INVALID:
         raise GoError("invalid type for comparison")

@@ -200,6 +200,11 @@ class GoObject:
     def go_is_nil(self) -> bool:
         return False
 
+    def go_value(self) -> Any:
+        """For a named basic type (a protobuf enum is an int32): its underlying bool, int, float or
+        str, which eq/ne/lt/le/gt/ge compare and `if` tests as Go does; None for other kinds."""
+        return None
+
 
 # --- functions ------------------------------------------------------------------------------
 
@@ -300,7 +305,8 @@ def is_true(value: Any) -> bool:
     if value is None or value is MISSING:
         return False
     if isinstance(value, GoObject):
-        return not value.go_is_nil()
+        basic = value.go_value()
+        return bool(basic) if basic is not None else not value.go_is_nil()
     if isinstance(value, (bool, int, float, complex, str, bytes, list, dict)):
         return bool(value)
     return True
