@@ -406,6 +406,10 @@ class _Printer:
         if text is not None and verb in "vsxXq" and not self.sharp_v:
             self.fmt_string(text, verb)
             return
+        basic = v.go_value()
+        if basic is not None:  # a named basic type without String(): formatted as its value
+            self.print_value(basic, verb, depth)
+            return
         fields = getattr(v, "go_fields_for_print", None)
         values = list(fields()) if callable(fields) else []
         if depth == 0 and not self.template_print and _is_pointer(v):
