@@ -54,6 +54,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
     return proc.returncode, err.decode()
 
 
+def _exit_of(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
+    """Exit code and stderr of a server expected to fail at start; stopped if it does not."""
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        return _stop(proc)
+    return proc.returncode, err.decode()
+
+
 def test_serve_offline_injects_and_stops_on_sigterm(certs: CertPair) -> None:
     port = _free_port()
     proc = _serve("--port", str(port), "--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), "--offline")
@@ -81,8 +90,7 @@ def test_serve_offline_injects_and_stops_on_sigterm(certs: CertPair) -> None:
 def test_serve_errors_are_one_line(certs: CertPair, args: list[str], message: str) -> None:
     if "--tls-cert-file" not in args:
         args = ["--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), *args]
-    proc = _serve("--port", str(_free_port()), *args)
-    code, err = _stop(proc) if proc.wait(30) is None else (proc.returncode, proc.communicate()[1].decode())
+    code, err = _exit_of(_serve("--port", str(_free_port()), *args))
     assert code != 0
     assert message in err and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("Error: ")
@@ -93,7 +101,6 @@ def test_port_in_use(certs: CertPair) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        proc = _serve("--port", str(port), "--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), "--offline")
-        proc.wait(30)
-        code, err = proc.returncode, proc.communicate()[1].decode()
+        code, err = _exit_of(_serve("--port", str(port), "--tls-cert-file", str(certs.cert),
+                                    "--tls-key-file", str(certs.key), "--offline"))
     assert code != 0 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
