@@ -134,13 +134,11 @@ class _Printer:
         self.print_value(arg, verb, 0)
 
     def print_value(self, v: Any, verb: str, depth: int) -> None:
-        if v is None or v is MISSING:
+        if v is None or v is MISSING:  # fmt writes these without padding
             if depth == 0:
-                self.pad("<invalid reflect.Value>" if v is MISSING else "<nil>")
-            elif self.sharp_v:
-                self.buf.append("interface {}(nil)")
+                self.buf.append("<invalid reflect.Value>" if v is MISSING else "<nil>")
             else:
-                self.pad("<nil>")
+                self.buf.append("interface {}(nil)" if self.sharp_v else "<nil>")
             return
         if v is True or v is False:
             self.fmt_bool(v, verb)
