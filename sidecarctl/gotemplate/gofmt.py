@@ -425,29 +425,30 @@ def _is_pointer(v: GoObject) -> bool:
 
 
 def _sharp_float(num: str, verb: str, prec: int) -> str:
-    """The `#` flag: keep a decimal point, and for %g keep trailing zeros."""
-    digits = prec
-    if verb in "vgG":
-        digits = 6 if prec == -1 else prec
-        if digits == 0:
-            digits = 1
-    mant, tail = num, ""
-    for i, c in enumerate(num[1:], 1):
-        if c in "eEpP":
-            mant, tail = num[:i], num[i:]
+    """The `#` flag on floats (num starts with its sign): always a decimal point, and %g/%v/%x
+    keep trailing zeros up to the precision. Follows fmt's digit counting, quirks included
+    (the `x` of a hex prefix counts as a significant digit)."""
+    digits = (6 if prec == -1 else prec) if verb in "vgGx" else 0
+    tail = ""
+    has_point = saw_nonzero = False
+    i = 1
+    while i < len(num):
+        c = num[i]
+        if c == ".":
+            has_point = True
+        elif c in "pP" or (c in "eE" and verb not in "xX"):
+            tail, num = num[i:], num[:i]
             break
-    saw_point = "." in mant
-    if not saw_point:
-        if len(mant) == 2 and mant[1] == "0":
+        else:
+            saw_nonzero = saw_nonzero or c != "0"
+            if saw_nonzero:
+                digits -= 1
+        i += 1
+    if not has_point:
+        if len(num) == 2 and num[1] == "0":
             digits -= 1
-        mant += "."
-    if verb in "vgG":
-        count = sum(1 for c in mant[1:] if c.isdigit())
-        first_nonzero = next((i for i, c in enumerate(mant[1:]) if c not in "0."), None)
-        if first_nonzero is not None:
-            count = sum(1 for c in mant[1 + first_nonzero:] if c.isdigit())
-        mant += "0" * max(0, digits - count)
-    return mant + tail
+        num += "."
+    return num + "0" * max(0, digits) + tail
 
 
 def format_float_verb(v: float, verb: str, prec: int, size: int = 64) -> str:
