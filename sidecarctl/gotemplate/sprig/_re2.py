@@ -61,25 +61,19 @@ def negate(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=64)
 def unicode_class(name: str) -> tuple[tuple[int, int], ...] | None:
-    """Ranges of a Unicode general category (`L`, `Lu`, ...); None when unknown."""
+    """Ranges of a Unicode category or script (`L`, `Lu`, `Greek`, `Any`); None when unknown."""
     if name == "Any":
         return ((0, 0x10FFFF),)
-    cats = {unicodedata.category(chr(c))[: len(name)] for c in range(0, 0x80)}
-    if len(name) not in (1, 2) or not name.isalpha():
+    from ._unicode_tables import TABLES
+
+    text = TABLES.get(name)
+    if text is None:
         return None
-    ranges: list[tuple[int, int]] = []
-    start = -1
-    for c in range(0x110000):
-        hit = unicodedata.category(chr(c)).startswith(name) if len(name) == 1 else unicodedata.category(chr(c)) == name
-        if hit and start < 0:
-            start = c
-        elif not hit and start >= 0:
-            ranges.append((start, c - 1))
-            start = -1
-    if start >= 0:
-        ranges.append((start, 0x10FFFF))
-    _ = cats
-    return tuple(ranges) if ranges else None
+    ranges = []
+    for part in text.split():
+        lo, _, hi = part.partition("-")
+        ranges.append((int(lo, 16), int(hi or lo, 16)))
+    return tuple(ranges)
 
 
 def _class_text(ranges: list[tuple[int, int]], negated: bool = False) -> str:
@@ -185,8 +179,6 @@ class _Parser:
                 name = e[self.i + 4 : end]
                 if not name or not re.fullmatch(r"[A-Za-z0-9_]+", name):
                     raise self.err("invalid named capture", e[self.i : end + 1])
-                if name in self.names:
-                    raise self.err("duplicate capture group name", name)
                 self.i = end + 1
                 self._push(capture=True, name=name)
                 return
@@ -388,16 +380,28 @@ class _Parser:
         raise self.err("invalid escape sequence", e[at : at + 2])
 
     def _hex(self, at: int) -> tuple[int, int]:
+        """\\x{...} or \\xHH; Go's error quotes exactly the text it consumed."""
         e = self.expr
         j = at + 2
+        hexdigits = "0123456789abcdefABCDEF"
         if j < len(e) and e[j] == "{":
             k = j + 1
-            while k < len(e) and e[k] in "0123456789abcdefABCDEF":
+            value = 0
+            while True:
+                if k >= len(e):
+                    raise self.err("invalid escape sequence", e[at:])
+                c = e[k]
                 k += 1
-            if k == j + 1 or k >= len(e) or e[k] != "}" or int(e[j + 1 : k], 16) > 0x10FFFF:
-                raise self.err("invalid escape sequence", e[at : min(k + 1, len(e))])
-            return int(e[j + 1 : k], 16), k + 1 - at
-        if j + 2 <= len(e) and all(ch in "0123456789abcdefABCDEF" for ch in e[j : j + 2]):
+                if c == "}":
+                    if k - 1 == j + 1:
+                        raise self.err("invalid escape sequence", e[at:k])
+                    return value, k - at
+                if c not in hexdigits:
+                    raise self.err("invalid escape sequence", e[at:k])
+                value = value * 16 + int(c, 16)
+                if value > 0x10FFFF:
+                    raise self.err("invalid escape sequence", e[at:k])
+        if j + 2 <= len(e) and all(ch in hexdigits for ch in e[j : j + 2]):
             return int(e[j : j + 2], 16), 4
         raise self.err("invalid escape sequence", e[at : min(j + 2, len(e))])
 

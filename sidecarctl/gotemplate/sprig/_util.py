@@ -138,6 +138,10 @@ def trim_zero_decimal(s: str) -> str:
     return s
 
 
+# cast's toInt() knows these two named int types; any other (time.Duration too) fails to 0.
+_CAST_NAMED_INTS = ("time.Month", "time.Weekday")
+
+
 def _cast_int(value: Any, what: str) -> int:
     value = _indirect(value)
     if value is None:
@@ -153,8 +157,8 @@ def _cast_int(value: Any, what: str) -> int:
             return parse_go_int(trim_zero_decimal(value))
         except ValueError:
             raise GoError(f"unable to cast {go_sharp_v(value)} of type string to int64") from None
-    if isinstance(value, GoObject) and value.go_kind in ("int", "int64"):
-        return int(getattr(value, "go_int", lambda: 0)())
+    if isinstance(value, GoObject) and value.go_type in _CAST_NAMED_INTS:
+        return int(value.go_value())
     raise GoError(f"unable to cast {go_sharp_v(value)} of type {type_name(value)} to {what}")
 
 
@@ -190,8 +194,8 @@ def to_float64(value: Any) -> float:
             return parse_go_float(value)
         except ValueError:
             return 0.0
-    if isinstance(value, GoObject) and value.go_kind in ("int", "int64"):
-        return float(getattr(value, "go_int", lambda: 0)())
+    if isinstance(value, GoObject) and value.go_type in _CAST_NAMED_INTS:
+        return float(value.go_value())
     return 0.0
 
 

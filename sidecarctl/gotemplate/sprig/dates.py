@@ -50,7 +50,7 @@ class GoDuration(GoObject):
     def __init__(self, ns: int) -> None:
         self.ns = wrap64(ns)
 
-    def go_int(self) -> int:
+    def go_value(self) -> int:
         return self.ns
 
     def go_string(self) -> str:
@@ -92,7 +92,7 @@ class _Named(GoObject):
         self.names = names
         self.go_type = go_type
 
-    def go_int(self) -> int:
+    def go_value(self) -> int:
         return self.n
 
     def go_string(self) -> str:
