@@ -128,7 +128,7 @@ class _Printer:
         if verb == "T":
             self.fmt_s(type_name(arg))
             return
-        if verb == "p":
+        if verb == "p" or verb == "w":  # no pointers here; Sprintf does not wrap errors
             self.bad_verb(verb, arg)
             return
         self.print_value(arg, verb, 0)
