@@ -24,6 +24,7 @@ from sidecarctl.inject import goutil, policy, postprocess, validate, workloads
 
 Warn = Callable[[str], None]
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
+TYPE_META = "meta.TypeMeta"
 POD_TYPE = "core.Pod"
 CONTAINER_TYPE = "core.Container"
 
@@ -119,7 +120,7 @@ class KubeInject:
     def _inject_list(self, obj: dict[str, Any]) -> dict[str, Any]:
         items = workloads.list_items(obj)
         for index, item in enumerate(items):
-            kind = _type_meta_kind(item)
+            kind = self._kind(item)
             if kind is not None and workloads.is_injectable(kind):
                 typed = self._typed(item, kind)
                 items[index] = self.inject_object(typed)
@@ -131,10 +132,20 @@ class KubeInject:
             value = self.engine.load_document(raw)
         except self.engine.input_errors as err:
             raise InputError(_go_text(err)) from None
-        kind = _type_meta_kind(value)
+        kind = self._kind(value)
         if kind is None or not workloads.is_injectable(kind):
             return None
         return self._typed(value, kind)
+
+    def _kind(self, value: Any) -> str | None:
+        """The kind as Go's decode into TypeMeta sees it (keys case-insensitive, scalars coerced
+        to strings); a document that is not a mapping is an error, as in istioctl."""
+        try:
+            meta = self.engine.normalize_as(value, TYPE_META)
+        except self.engine.input_errors as err:
+            raise InputError(_go_text(err)) from None
+        kind = meta.get("kind") if isinstance(meta, dict) else None
+        return kind if isinstance(kind, str) and kind else None
 
     def _typed(self, value: Any, kind: str) -> dict[str, Any]:
         try:
@@ -270,32 +281,6 @@ def _pod_name(metadata: dict[str, Any]) -> str:
     if metadata.get("generateName"):
         return f"{metadata['generateName']}***** (actual name not yet known)"
     return ""
-
-
-def _type_meta_kind(value: Any) -> str | None:
-    """The kind as Go's TypeMeta decode sees it; a non-object document is an error, as in Go."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise InputError(f"json: cannot unmarshal {_json_kind(value)} into Go value of type v1.TypeMeta")
-    for key in ("apiVersion", "kind"):
-        if value.get(key) is not None and not isinstance(value[key], str):
-            raise InputError(f"json: cannot unmarshal {_json_kind(value[key])} into Go struct field "
-                             f"TypeMeta.{key} of type string")
-    kind = value.get("kind")
-    return kind if isinstance(kind, str) else None
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _field(obj: Any, *names: str) -> Any:

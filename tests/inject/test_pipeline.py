@@ -54,10 +54,19 @@ def run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, nati
     return merged, template
 
 
+def normalize_as(value: Any, go_type: str) -> Any:
+    """Identity, except TypeMeta: only a mapping (or nothing) decodes into it."""
+    if go_type == "meta.TypeMeta":
+        if value is not None and not isinstance(value, dict):
+            raise FakeYamlError(f"json: cannot unmarshal {type(value).__name__} into Go value of type v1.TypeMeta")
+        return {k: str(v) for k, v in (value or {}).items() if k in ("kind", "apiVersion")}
+    return value
+
+
 def engine() -> Engine:
     return Engine(split_documents=split, load_document=load,
                   dump_yaml=lambda obj: json.dumps(obj, sort_keys=True) + "\n",
-                  normalize_as=lambda value, _type: value,
+                  normalize_as=normalize_as,
                   strategic_merge=lambda pod, _patch, _type: pod,
                   run_template=run_template,
                   apply_proxy_config=lambda settings, text: {**settings, "proxy": text},
@@ -83,6 +92,10 @@ spec:
       - name: web
         image: nginx
 """
+
+
+def test_kind_is_read_as_a_string() -> None:
+    assert kube_inject().inject_stream("kind: 5\nmetadata: {name: x}\n") == "kind: 5\nmetadata: {name: x}\n---\n"
 
 
 def test_passthrough_and_injection() -> None:
@@ -137,8 +150,7 @@ def test_proxy_config_annotation_reaches_the_settings() -> None:
 
 @pytest.mark.parametrize("text,error,message", [
     pytest.param("kind: Pod\nmetadata: [\n", InputError, "document 1: error converting YAML", id="bad-yaml"),
-    pytest.param("- a\n- b\n", InputError, "cannot unmarshal array into Go value of type v1.TypeMeta", id="array"),
-    pytest.param("kind: 5\n", InputError, "TypeMeta.kind of type string", id="kind-number"),
+    pytest.param("- a\n- b\n", InputError, "cannot unmarshal list into Go value of type v1.TypeMeta", id="array"),
     pytest.param("kind: ReplicationController\nmetadata: {name: r}\nspec: {}\n", InjectionError,
                  "document 1 (ReplicationController r): spec.template is required value", id="missing-template"),
     pytest.param("kind: Service\n---\n" + DEPLOYMENT.replace("labels: {app: web}",
