@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -21,7 +22,7 @@ def _load_data(path: str) -> Any:
         raw = fh.read()
     text = raw.decode("utf-8")
     try:
-        return json.loads(text, parse_int=float, parse_constant=_no_constant)
+        return json.loads(_LONE_SURROGATE.sub(r"\\ufffd", text), parse_int=float, parse_constant=_no_constant)
     except json.JSONDecodeError as json_error:
         try:
             import yaml
@@ -34,8 +35,24 @@ def _load_data(path: str) -> Any:
         return json.loads(json.dumps(loaded, default=str), parse_int=float)
 
 
+# Go's JSON decoder turns an unpaired \uD800-\uDFFF escape into U+FFFD; Python would keep it.
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"invalid character {name[0]!r} looking for beginning of value")
+
+
+def _utf8(text: str) -> bytes:
+    """Bytes as Go wrote them: raw bytes kept by surrogateescape come back; any other lone
+    surrogate (impossible in a Go string) becomes U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" else c
+                       for c in text).encode("utf-8", "surrogateescape")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -77,5 +94,5 @@ def render(funcs: str, missingkey: str, name: str | None, data_file: str, templa
         if (ctx.find_root().obj or {}).get("debug"):
             raise
         _fail(f"Error: internal error: {type(e).__name__}: {e}")
-    sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.write(_utf8(out))
     sys.stdout.flush()
