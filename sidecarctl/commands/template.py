@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -22,7 +23,8 @@ def _load_data(path: str) -> Any:
         raw = fh.read()
     text = raw.decode("utf-8")
     try:
-        return json.loads(_LONE_SURROGATE.sub(r"\\ufffd", text), parse_int=float, parse_constant=_no_constant)
+        return json.loads(_LONE_SURROGATE.sub(r"\\ufffd", text), parse_int=_float64, parse_float=_float64,
+                          parse_constant=_no_constant)
     except json.JSONDecodeError as json_error:
         try:
             import yaml
@@ -39,6 +41,14 @@ def _load_data(path: str) -> Any:
 _LONE_SURROGATE = re.compile(
     r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _float64(text: str) -> float:
+    """A JSON number as Go's float64 (Go refuses numbers beyond its range)."""
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
 
 
 def _no_constant(name: str) -> Any:
