@@ -14,7 +14,9 @@ Go's static types survive in one place: a value read out of a `map[string]interf
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from sidecarctl.gotemplate import nodes as N
@@ -917,6 +919,32 @@ def compile_trees(trees: dict[str, N.Tree], funcs: FuncMap) -> Compiler:
     return compiler
 
 
+_recursion_lock = threading.Lock()
+_recursion_users = 0
+_saved_limit = 0
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    """Raise Python's recursion limit while any template runs (nested {{template}} calls need
+    about _FRAMES_PER_DEPTH frames each), and put it back when the last one finishes."""
+    global _recursion_users, _saved_limit
+    needed = MAX_DEPTH * _FRAMES_PER_DEPTH + 1000
+    with _recursion_lock:
+        if _recursion_users == 0:
+            _saved_limit = sys.getrecursionlimit()
+            if _saved_limit < needed:
+                sys.setrecursionlimit(needed)
+        _recursion_users += 1
+    try:
+        yield
+    finally:
+        with _recursion_lock:
+            _recursion_users -= 1
+            if _recursion_users == 0 and sys.getrecursionlimit() == needed:
+                sys.setrecursionlimit(_saved_limit)
+
+
 def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, compiler: Compiler) -> str:
     """Run template `name` with `data` as dot; ExecError on failure."""
     tree = trees[name]
@@ -925,11 +953,9 @@ def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, com
     if data is None:
         data = MISSING  # reflect.ValueOf(nil) is Go's invalid value
     s.vars = [["$", data, False]]
-    needed = MAX_DEPTH * _FRAMES_PER_DEPTH + 1000
-    if sys.getrecursionlimit() < needed:
-        sys.setrecursionlimit(needed)
     try:
-        tree.compiled(s, data)
+        with _deep_recursion():
+            tree.compiled(s, data)
     except ExecError:
         raise
     except RecursionError:
