@@ -378,7 +378,20 @@ def _format_offset(s: int, offset: int) -> str:
 
 
 class _Bad(Exception):
-    pass
+    """A field failed to parse; `value` is the input left at that point when Go had already
+    consumed part of it (its ParseError quotes that rest), else None."""
+
+    def __init__(self, value: str | None = None) -> None:
+        super().__init__()
+        self.value = value
+
+
+def _consumed(rest: str, parse: object, *args: object) -> object:
+    """Run a field parser on text already cut from the input: a failure reports `rest`."""
+    try:
+        return parse(*args)  # type: ignore[operator]
+    except _Bad:
+        raise _Bad(rest) from None
 
 
 def time_quote(s: str) -> str:
@@ -563,8 +576,8 @@ def parse_in_location(layout: str, value: str, default_loc: Location) -> Time:
         hold = value
         try:
             value, range_err = _parse_chunk(chunk, value, layout, f)
-        except _Bad:
-            raise parse_error(alayout, avalue, stdstr, hold) from None
+        except _Bad as bad:
+            raise parse_error(alayout, avalue, stdstr, hold if bad.value is None else bad.value) from None
         if range_err:
             raise parse_error(alayout, avalue, stdstr, value, f": {range_err} out of range")
     return _assemble(f, alayout, avalue, value, default_loc)
@@ -582,7 +595,7 @@ def _parse_chunk(ch: Chunk, value: str, layout: str, f: _Fields) -> tuple[str, s
     elif s == STD_LONG_YEAR:
         if len(value) < 4 or not _isdigit(value, 0):
             raise _Bad
-        f.year = _atoi(value[:4])
+        f.year = _consumed(value[4:], _atoi, value[:4])  # type: ignore[assignment]
         value = value[4:]
     elif s in (STD_MONTH, STD_LONG_MONTH):
         table = [m[:3] for m in LONG_MONTHS] if s == STD_MONTH else LONG_MONTHS
@@ -626,7 +639,7 @@ def _parse_chunk(ch: Chunk, value: str, layout: str, f: _Fields) -> tuple[str, s
                 n = 2
                 while _isdigit(value, n):
                     n += 1
-                f.nsec = _parse_nanos(value, n)
+                f.nsec = _consumed(value[n:], _parse_nanos, value, n)  # type: ignore[assignment]
                 value = value[n:]
     elif s in (STD_PM, STD_LOWER_PM):
         if len(value) < 2:
@@ -638,7 +651,7 @@ def _parse_chunk(ch: Chunk, value: str, layout: str, f: _Fields) -> tuple[str, s
         elif p == am:
             f.am = True
         else:
-            raise _Bad
+            raise _Bad(value)
     elif s == STD_TZ:
         if value[:3] == "UTC":
             f.utc = True
@@ -652,7 +665,7 @@ def _parse_chunk(ch: Chunk, value: str, layout: str, f: _Fields) -> tuple[str, s
         ndigit = 1 + ch.digits
         if len(value) < ndigit:
             raise _Bad
-        f.nsec = _parse_nanos(value, ndigit)
+        f.nsec = _consumed(value[ndigit:], _parse_nanos, value, ndigit)  # type: ignore[assignment]
         value = value[ndigit:]
     elif s == STD_FRAC9:
         if len(value) < 2 or value[0] not in ".," or not _isdigit(value, 1):
@@ -660,7 +673,7 @@ def _parse_chunk(ch: Chunk, value: str, layout: str, f: _Fields) -> tuple[str, s
         i = 0
         while _isdigit(value, i + 1):
             i += 1
-        f.nsec = _parse_nanos(value, 1 + i)
+        f.nsec = _consumed(value[1 + i :], _parse_nanos, value, 1 + i)  # type: ignore[assignment]
         value = value[1 + i :]
     else:
         value = _parse_offset(s, value, f)
@@ -691,14 +704,17 @@ def _parse_offset(s: int, value: str, f: _Fields) -> str:
         if len(value) < 5:
             raise _Bad
         sign, hh, mm, ss, value = value[0], value[1:3], value[3:5], "00", value[5:]
-    hr, _ = _getnum(hh, True)
-    mi, _ = _getnum(mm, True)
-    se, _ = _getnum(ss, True)
+    try:
+        hr, _ = _getnum(hh, True)
+        mi, _ = _getnum(mm, True)
+        se, _ = _getnum(ss, True)
+    except _Bad:
+        raise _Bad(value) from None
     off = (hr * 60 + mi) * 60 + se
     if sign == "-":
         off = -off
     elif sign != "+":
-        raise _Bad
+        raise _Bad(value)
     f.zone_offset = off
     return value
 

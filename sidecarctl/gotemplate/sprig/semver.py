@@ -178,13 +178,17 @@ def new_constraint(c: str) -> list[list[_Constraint]]:
 
 
 def _check(v: Version, c: _Constraint) -> bool:
-    if v.pre and not c.con.pre:
-        return False  # prerelease versions only satisfy constraints that name a prerelease
+    # A prerelease version only satisfies constraints that name a prerelease; `!=` applies
+    # that rule only to its wildcard forms.
+    if v.pre and not c.con.pre and c.op != "!=":
+        return False
     return _CHECKS[c.op](v, c)
 
 
 def _not_equal(v: Version, c: _Constraint) -> bool:
     if c.dirty:
+        if v.pre and not c.con.pre:
+            return False
         if c.con.major != v.major:
             return True
         if c.con.minor != v.minor and not c.minor_dirty:
