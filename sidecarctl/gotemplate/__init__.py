@@ -4,6 +4,11 @@
     out = tmpl.execute(data)          # str; raises TemplateError with Go's exact error text
 
 `parse` caches compiled templates, so calling it for every pod costs one dictionary lookup.
+
+One stage per module, as in Go: `lexer` (tokens), `parser` + `nodes` (trees, parse errors),
+`exec` (trees compiled to closures; execution errors), `builtins` (and, or, index, eq, ...),
+`gofmt` (fmt's Sprint/Sprintf/Sprintln, also used by Sprig), `gotypes` (the Go view of Python
+values shared with the function maps in `sprig/` and `istio.py`).
 """
 
 from __future__ import annotations
