@@ -37,7 +37,6 @@ from sidecarctl.gotemplate.gofmt import format_value, go_quote
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
     FuncMap,
-    GoError,
     GoFunc,
     GoMap,
     GoObject,

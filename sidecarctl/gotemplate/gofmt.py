@@ -14,7 +14,6 @@ from sidecarctl.gotemplate.gotypes import (
     MISSING,
     Float32,
     GoFunc,
-    GoMap,
     GoObject,
     GoSizedInt,
     GoSlice,
@@ -762,4 +761,4 @@ def format_value(v: Any) -> str:
     return "".join(p.buf)
 
 
-__all__ = ["sprint", "sprintf", "sprintln", "go_quote", "go_quote_rune", "format_value", "GoMap", "GoSlice"]
+__all__ = ["sprint", "sprintf", "sprintln", "go_quote", "go_quote_rune", "format_value"]
