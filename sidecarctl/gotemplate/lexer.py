@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 # Token types, in Go's order: everything after KEYWORD is a keyword and prints as `<word>`.
@@ -82,12 +81,16 @@ LEFT_COMMENT, RIGHT_COMMENT = "/*", "*/"
 SPACE_CHARS = " \t\r\n"
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    typ: int
-    pos: int
-    val: str
-    line: int
+    """One lexed item: type, character offset, text and the line it starts on."""
+
+    __slots__ = ("typ", "pos", "val", "line")
+
+    def __init__(self, typ: int, pos: int, val: str, line: int) -> None:
+        self.typ, self.pos, self.val, self.line = typ, pos, val, line
+
+    def __repr__(self) -> str:
+        return f"Token({self.typ}, {self.pos}, {self.val!r}, {self.line})"
 
     def __str__(self) -> str:
         """Go's item.String(), used in "unexpected X in Y" messages."""
