@@ -237,7 +237,6 @@ class _Parser:
             self.out.append(opener)
             self._openers().append(opener)
         self.flags = flags
-        self.last_atom = False
 
     def _close(self) -> None:
         if not self.stack:
@@ -248,20 +247,24 @@ class _Parser:
         self.i += 1
         self.last_atom = True
         self.atom_start = frame.start
+        self.atom_end = len(self.out)
 
     # -- atoms --
 
     atom_start = 0
+    atom_end = 0
 
     def _atom(self, text: str, width: int) -> None:
         self.atom_start = len(self.out)
         self.out.append(text)
+        self.atom_end = len(self.out)
         self.i += width
         self.last_atom = True
 
     def _literal_text(self, text: str) -> None:
         self.atom_start = len(self.out)
         self.out.append(text)
+        self.atom_end = len(self.out)
         self.last_atom = True
         self.last_repeat = -1
 
@@ -293,9 +296,10 @@ class _Parser:
             raise self.err("missing argument to repetition operator", e[start:j])
         if lazy != ("U" in self.flags):
             py += "?"
-        atom = "".join(self.out[self.atom_start :])
-        del self.out[self.atom_start :]
-        self.out.append(f"(?:{atom}){py}")
+        # Only the atom is repeated: scoped-flag openers from a `(?i)` after it stay outside.
+        atom = "".join(self.out[self.atom_start : self.atom_end])
+        self.out[self.atom_start : self.atom_end] = [f"(?:{atom}){py}"]
+        self.atom_end = self.atom_start + 1
         self.last_repeat = start
         self.i = j
         return True
@@ -457,6 +461,7 @@ class _Parser:
             j = j2
         self.atom_start = len(self.out)
         self.out.append(_class_text(ranges, neg) if ranges or neg else _class_text([], False))
+        self.atom_end = len(self.out)
         self.i = j
         self.last_atom = True
 

@@ -142,8 +142,7 @@ def _lower_into(buf: list[str], wt: int, word: str, connector: str) -> None:
         if is_connector(r):
             buf.append(connector)
         elif is_upper(r):
-            low = r.lower()
-            buf.append(low if len(low) == 1 else r)
+            buf.append(_to_lower_rune(r))
         else:
             buf.append(r)
 

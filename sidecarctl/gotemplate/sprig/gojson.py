@@ -42,7 +42,7 @@ def encode_string(s: str, escape_html: bool = True) -> str:
             else:
                 out.append(ch)
         elif 0xD800 <= c <= 0xDFFF:
-            out.append("\ufffd")  # an invalid UTF-8 byte
+            out.append("\\ufffd")  # an invalid UTF-8 byte: Go writes the escape, not the rune
         elif c in (0x2028, 0x2029):
             out.append(f"\\u{c:04x}")
         else:
