@@ -408,24 +408,19 @@ class Compiler:
         return run
 
     def compile_node(self, n: N.Node) -> Walker | None:
-        if isinstance(n, N.TextNode):
-            text = n.text
-            return lambda s, dot: s.w(text)
-        if isinstance(n, N.ActionNode):
-            return self.compile_action(n)
-        if isinstance(n, N.IfNode):
-            return self.compile_if_with(n, False)
-        if isinstance(n, N.WithNode):
-            return self.compile_if_with(n, True)
-        if isinstance(n, N.RangeNode):
-            return self.compile_range(n)
-        if isinstance(n, N.TemplateNode):
-            return self.compile_template(n)
-        if isinstance(n, N.BreakNode):
-            return _raise_break
-        if isinstance(n, N.ContinueNode):
-            return _raise_continue
-        return None  # comments
+        """One dispatch on the node's class (comments compile to nothing)."""
+        build = _NODE_COMPILERS.get(type(n))
+        return build(self, n) if build is not None else None
+
+    def compile_text(self, n: N.TextNode) -> Walker:
+        text = n.text
+        return lambda s, dot: s.w(text)
+
+    def compile_if(self, n: N.IfNode) -> Walker:
+        return self.compile_if_with(n, False)
+
+    def compile_with(self, n: N.WithNode) -> Walker:
+        return self.compile_if_with(n, True)
 
     def compile_action(self, n: N.ActionNode) -> Walker:
         assert n.pipe is not None
@@ -785,6 +780,18 @@ class Compiler:
             s.error(msg)
 
         return bad
+
+
+_NODE_COMPILERS: dict[type, Callable[[Compiler, Any], Walker]] = {
+    N.TextNode: Compiler.compile_text,
+    N.ActionNode: Compiler.compile_action,
+    N.IfNode: Compiler.compile_if,
+    N.WithNode: Compiler.compile_with,
+    N.RangeNode: Compiler.compile_range,
+    N.TemplateNode: Compiler.compile_template,
+    N.BreakNode: lambda c, n: _raise_break,
+    N.ContinueNode: lambda c, n: _raise_continue,
+}
 
 
 def _at(s: State, n: N.Node, value: Any) -> Any:
