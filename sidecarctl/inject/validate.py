@@ -16,7 +16,6 @@ from sidecarctl.inject.goutil import parse_bool, quote
 Validator = Callable[[str], "str | None"]  # the error text, or None when valid
 
 _INTERFACE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.\-]*$")
-_QUANTITY = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
@@ -90,10 +89,15 @@ def validate_interfaces(interfaces: str) -> str | None:
 
 
 def validate_quantity(value: str) -> str | None:
+    """resource.ParseQuantity (sidecarctl.kube), after Istio's own control character check."""
+    from sidecarctl.kube import QuantityError, parse_quantity  # imported lazily: most pods never need it
+
     if any(unicodedata.category(c) == "Cc" for c in value):
         return "value contains control characters"
-    if not _QUANTITY.match(value):
-        return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    try:
+        parse_quantity(value)
+    except QuantityError as err:
+        return str(err)
     return None
 
 

@@ -31,6 +31,8 @@ from sidecarctl.inject import validate
     ("sidecar.istio.io/proxyCPU", "100m", None),
     ("sidecar.istio.io/proxyMemory", "1.5Gi", None),
     ("sidecar.istio.io/proxyMemory", "lots", "quantities must match"),
+    ("sidecar.istio.io/proxyMemoryLimit", "1Ki2", "suffix"),
+    ("sidecar.istio.io/proxyCPULimit", "1\n", "control characters"),
     ("unrelated", "anything", None),
 ])
 def test_annotation_errors(name: str, value: str, error: str | None) -> None:
