@@ -45,6 +45,7 @@ CASES = [
     pytest.param('v', 'toJson', [[1000000.0, 1.5e-07, 1e+21, 1e+20, 123456789.0, -0.0, 1e-06, 1e-07]], 'ok', '[1000000,1.5e-7,1e+21,100000000000000000000,123456789,-0,0.000001,1e-7]', id='toJson-floats'),
     pytest.param('v', 'toJson', ['<a href="x">Tom & \'Jerry\'</a>'], 'ok', '"\\u003ca href=\\"x\\"\\u003eTom \\u0026 \'Jerry\'\\u003c/a\\u003e"', id='toJson-html'),
     pytest.param('v', 'toJson', ['\x08\x0c\n\r\t\x01\x7f\u2028\u2029é'], 'ok', '"\\u0008\\u000c\\n\\r\\t\\u0001\x7f\\u2028\\u2029é"', id='toJson-controls'),
+    pytest.param('v', 'toJson', [SPRIG_FUNCS['substr'](0, 2, '0ςY')], 'ok', '"0\\ufffd"', id='toJson-invalid-utf8'),
     pytest.param('v', 'toJson', [None], 'ok', 'null', id='toJson-nil'),
     pytest.param('v', 'toJson', [float('nan')], 'ok', '', id='toJson-nan'),
     pytest.param('v', 'toJson', [Int64(5)], 'ok', '5', id='toJson-int64'),

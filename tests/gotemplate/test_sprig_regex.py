@@ -101,6 +101,16 @@ CASES = [
     pytest.param('v', 'mustRegexMatch', ['[abc', 'x'], 'err', 'error parsing regexp: missing closing ]: `[abc`', id='err-missing-bracket'),
     pytest.param('v', 'mustRegexMatch', ['(?i-)', 'x'], 'err', 'error parsing regexp: invalid or unsupported Perl syntax: `(?i-)`', id='err-negated-flags'),
     pytest.param('v', 'regexFind', ['`(', 'x'], 'err', 'regexp: Compile("`("): error parsing regexp: missing closing ): ``(`', id='panic-quote-backquote'),
+    pytest.param('v', 'regexReplaceAll', ['a(?i)+b', 'aaB', '<$0>'], 'ok', '<aaB>', id='repeat-after-flags'),
+    pytest.param('v', 'regexFindAll', ['(a|b)$+()*(?U){0}', 'aaa bbb', -1], 'ok', '[b]', id='repeat-after-flags-group'),
+    pytest.param('v', 'regexMatch', ['^*?(?i){1,2}$+', 'ab'], 'ok', 'true', id='repeat-of-anchor'),
+    pytest.param('v', 'regexFindAll', ['\\p{Greek}+|\\p{Han}', 'αβ x 日', -1], 'ok', '[αβ 日]', id='unicode-script'),
+    pytest.param('v', 'regexFind', ['[^\\P{Latin}]+', 'αβabcγ'], 'ok', 'abc', id='unicode-negated-script'),
+    pytest.param('v', 'regexReplaceAll', ['(?P<n>a)(?P<n>b)', 'ab', '$n'], 'ok', 'a', id='duplicate-names'),
+    pytest.param('v', 'mustRegexMatch', ['\\x{110000}', 'x'], 'err', 'error parsing regexp: invalid escape sequence: `\\x{110000`', id='err-hex-too-big'),
+    pytest.param('v', 'mustRegexMatch', ['\\x{}', 'x'], 'err', 'error parsing regexp: invalid escape sequence: `\\x{}`', id='err-hex-empty'),
+    pytest.param('v', 'mustRegexMatch', ['\\xZab', 'x'], 'err', 'error parsing regexp: invalid escape sequence: `\\xZa`', id='err-hex-short'),
+    pytest.param('v', 'mustRegexMatch', ['[\\p{Foo}]', 'x'], 'err', 'error parsing regexp: invalid character class range: `\\p{Foo}`', id='err-unicode-name'),
 ]
 
 

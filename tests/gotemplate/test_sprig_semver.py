@@ -66,6 +66,8 @@ CASES = [
     pytest.param('v', 'semverCompare', ['<=1.2', '1.2.9'], 'ok', 'true', id='compare-le-dirty'),
     pytest.param('v', 'semverCompare', ['=1.2.3', '1.2.3+meta'], 'ok', 'true', id='compare-eq'),
     pytest.param('v', 'semverCompare', ['>1.0.0-alpha.10', '1.0.0-alpha.9'], 'ok', 'false', id='compare-prerelease-order'),
+    pytest.param('v', 'semverCompare', ['!=1.2.3', '2.0.0-rc.1'], 'ok', 'true', id='compare-not-equal-prerelease'),
+    pytest.param('v', 'semverCompare', ['!=1.2.x', '1.3.0-rc.1'], 'ok', 'false', id='compare-not-equal-wildcard-prerelease'),
     pytest.param('v', 'semverCompare', ['bad constraint!', '1.0.0'], 'err', 'improper constraint: bad constraint!', id='compare-bad-constraint'),
     pytest.param('v', 'semverCompare', ['>1', 'x'], 'err', 'Invalid Semantic Version', id='compare-bad-version'),
 ]

@@ -89,6 +89,7 @@ CASES = [
     pytest.param('v', 'snakecase', ['日本語ABC'], 'ok', '日本語_abc', id='snakecase-cjk'),
     pytest.param('v', 'snakecase', ['a.b!C'], 'ok', 'a.b!c', id='snakecase-punct'),
     pytest.param('v', 'kebabcase', ['GO PATH.x!y helloWorld_fooBar'], 'ok', 'go-path.x!y-hello-world-foo-bar', id='kebabcase'),
+    pytest.param('v', 'kebabcase', ['İÉbĳ'], 'ok', 'i-ébĳ', id='kebabcase-dotted-i'),
     pytest.param('v', 'kebabcase', ['HTTP20xOK Duration2m3s'], 'ok', 'http-20x-ok-duration-2m3s', id='kebabcase-number'),
     pytest.param('v', 'camelcase', ['http_server-name x'], 'ok', 'HttpServerNameX', id='camelcase'),
     pytest.param('v', 'camelcase', ['__'], 'ok', '___', id='camelcase-connectors'),
