@@ -89,14 +89,14 @@ class DERError(Exception):
 def read(data: bytes, pos: int = 0) -> tuple[int, bytes, int]:
     """(tag, content, next position) of the element at pos."""
     if pos + 2 > len(data):
-        raise DERError("asn1: syntax error: data truncated")
+        raise DERError("asn1: syntax error: truncated tag or length")
     tag = data[pos]
     n = data[pos + 1]
     pos += 2
     if n & 0x80:
         k = n & 0x7F
         if k == 0 or k > 4 or pos + k > len(data):
-            raise DERError("asn1: syntax error: data truncated")
+            raise DERError("asn1: syntax error: truncated tag or length")
         n = int.from_bytes(data[pos : pos + k], "big")
         pos += k
     if pos + n > len(data):

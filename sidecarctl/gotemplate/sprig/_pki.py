@@ -16,7 +16,16 @@ from . import _der as der
 
 # --- primes and RSA -------------------------------------------------------------------------
 
-_SMALL_PRIMES = [p for p in range(3, 20000) if all(p % d for d in range(2, int(p**0.5) + 1))]
+def _sieve(limit: int) -> list[int]:
+    flags = bytearray([1]) * limit
+    flags[0:2] = b"\x00\x00"
+    for i in range(2, int(limit**0.5) + 1):
+        if flags[i]:
+            flags[i * i :: i] = bytes(len(range(i * i, limit, i)))
+    return [i for i in range(3, limit) if flags[i]]
+
+
+_SMALL_PRIMES = _sieve(20000)
 _SMALL_PRODUCT = math.prod(_SMALL_PRIMES)
 _SMALL_PRIMES_SET = frozenset(_SMALL_PRIMES)
 

@@ -68,7 +68,7 @@ def get_host_by_name(name: str) -> str:
         infos = []
     addrs = list(dict.fromkeys(info[4][0] for info in infos))
     if not addrs:
-        raise GoError("runtime error: index out of range [0] with length 0")  # Sprig indexes blindly
+        raise GoError("invalid argument to Intn")  # Sprig picks rand.Intn(len(addrs)) unchecked
     return random.choice(addrs)
 
 
