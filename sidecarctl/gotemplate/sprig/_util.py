@@ -8,11 +8,8 @@ from typing import Any
 
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
-    Float32,
     GoError,
-    GoMap,
     GoObject,
-    GoSizedInt,
     GoSlice,
     Int64,
     format_v,
@@ -303,15 +300,10 @@ def _check_bounds(start: int, end: int, length: int) -> None:
 def go_quote(s: str, ascii_only: bool = False) -> str:
     """strconv.Quote (fmt's %q of a string)."""
     out = ['"']
-    for ch in _runes(s):
+    for ch in s:  # invalid UTF-8 bytes are surrogate escapes, quoted as \xNN below
         out.append(_quote_rune(ch, '"', ascii_only))
     out.append('"')
     return "".join(out)
-
-
-def _runes(s: str) -> list[str]:
-    """Runes of a Go string; an invalid byte is kept as a lone surrogate escape."""
-    return list(s)
 
 
 _ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t", "\v": r"\v"}

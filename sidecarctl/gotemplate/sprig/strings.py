@@ -69,7 +69,8 @@ def go_split(s: str, sep: str, n: int = -1) -> list[str]:
     if n == 0:
         return []
     if sep == "":
-        runes = list(s)
+        # Go explodes into runes; each invalid UTF-8 byte becomes U+FFFD.
+        runes = ["\ufffd" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in s]
         if n < 0 or n > len(runes):
             return runes
         return runes[: n - 1] + ["".join(runes[n - 1 :])]
