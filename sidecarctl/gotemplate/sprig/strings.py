@@ -69,8 +69,7 @@ def go_split(s: str, sep: str, n: int = -1) -> list[str]:
     if n == 0:
         return []
     if sep == "":
-        # Go explodes into runes; each invalid UTF-8 byte becomes U+FFFD.
-        runes = ["\ufffd" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in s]
+        runes = list(s)  # Go explodes into runes; an invalid byte stays a one-byte piece
         if n < 0 or n > len(runes):
             return runes
         return runes[: n - 1] + ["".join(runes[n - 1 :])]
