@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from sidecarctl.errors import ConfigError, InputError, UsageError
+from sidecarctl.errors import InputError, UsageError
 
 NATIVE_SIDECARS_ENV = "ENABLE_NATIVE_SIDECARS"
 
@@ -36,6 +36,7 @@ class SettingsSource:
     mesh_configmap: str
     inject_configmap: str
     webhook_config: str
+    kubeclient_timeout: str
 
     def needs_cluster(self) -> bool:
         """istioctl asks the cluster for any piece not given as a file (an IstioOperator may give
@@ -65,6 +66,8 @@ class SettingsSource:
               help="ConfigMap name for sidecar injection (key 'config').")
 @click.option("--webhookConfig", "webhook_config", default="istio-sidecar-injector", show_default=True,
               help="MutatingWebhookConfiguration name for Istio.")
+@click.option("--kubeclient-timeout", "kubeclient_timeout", default="15s", show_default=True,
+              help="Timeout of each request to the cluster (Go duration; 0 for none).")
 @click.option("--offline", is_flag=True, help="Use the built-in defaults for any settings file not given.")
 @click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
               help="Inject istio-proxy as a native sidecar (default: ENABLE_NATIVE_SIDECARS=true).")
@@ -74,8 +77,10 @@ def kube_inject(filename: str | None, output: str | None, native_sidecars: bool 
         raise UsageError("filename not specified (see --filename or -f)")
     source = SettingsSource(**flags)
     text = read_input(filename)
-    settings = load_settings(source, _revision(source.revision))
-    result = run(text, filename, settings, _native_sidecars(native_sidecars), _revision(source.revision))
+    cluster = open_cluster(source) if source.needs_cluster() else None
+    revision = cluster.resolve_revision(source.revision) if cluster else _revision(source.revision)
+    settings = load_settings(source, revision, cluster)
+    result = run(text, filename, settings, _native_sidecars(native_sidecars, cluster), revision)
     write_output(result, output)
 
 
@@ -93,20 +98,25 @@ def run(text: str, filename: str, settings: Any, native_sidecars: bool, revision
             sys.stderr.flush()
 
 
-def load_settings(source: SettingsSource, revision: str) -> Any:
-    if source.needs_cluster():
-        return cluster_settings(source)
+def open_cluster(source: SettingsSource) -> Any:
+    """The cluster that provides the settings not given as files (kubernetes is imported only here)."""
+    from sidecarctl.config.cluster import ClusterSource, parse_timeout
+
+    return ClusterSource(kubeconfig=source.kubeconfig, context=source.context,
+                         timeout=parse_timeout(source.kubeclient_timeout))
+
+
+def load_settings(source: SettingsSource, revision: str, cluster: Any = None) -> Any:
+    """Files first; the pieces not given come from the cluster's ConfigMaps, or with --offline
+    from the built-in defaults."""
     from sidecarctl.config import load_settings as load
 
+    bound = None
+    if cluster is not None:
+        bound = cluster.bind(source.istio_namespace, source.inject_configmap, source.mesh_configmap, revision)
     return load(inject_config_file=source.inject_config_file, values_file=source.values_file,
                 mesh_config_file=source.mesh_config_file, operator_file=source.operator_file,
-                offline=source.offline, revision=revision)
-
-
-def cluster_settings(source: SettingsSource) -> Any:
-    """Settings read from the cluster's ConfigMaps / webhook (not available yet)."""
-    raise ConfigError("settings from a cluster are not supported yet: pass --injectConfigFile, --meshConfigFile "
-                      "and --valuesFile, or --offline to use the built-in defaults for the missing ones")
+                offline=source.offline, revision=revision, cluster=bound)
 
 
 def read_input(filename: str) -> str:
@@ -176,11 +186,15 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
-def _native_sidecars(flag: bool | None) -> bool:
-    """Explicit flag, else ENABLE_NATIVE_SIDECARS: only `true` enables them without a cluster."""
+def _native_sidecars(flag: bool | None, cluster: Any = None) -> bool:
+    """Explicit flag, else ENABLE_NATIVE_SIDECARS: `true` enables them; `auto` (the default) asks
+    the cluster's nodes when a cluster is in use and means off without one; anything else is off."""
     if flag is not None:
         return flag
-    return os.environ.get(NATIVE_SIDECARS_ENV, "auto") == "true"
+    mode = os.environ.get(NATIVE_SIDECARS_ENV, "auto")
+    if mode == "auto" and cluster is not None:
+        return bool(cluster.native_sidecars_supported())
+    return mode == "true"
 
 
 def _revision(revision: str) -> str:

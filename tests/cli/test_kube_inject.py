@@ -295,7 +295,8 @@ def test_when_settings_need_a_cluster(files: dict[str, str], offline_flag: bool,
     base = {"inject_config_file": None, "mesh_config_file": None, "values_file": None, "operator_file": None}
     source = SettingsSource(**{**base, **files}, offline=offline_flag, revision="", istio_namespace="istio-system",
                             kubeconfig=None, context=None, mesh_configmap="istio",
-                            inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector")
+                            inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector",
+                            kubeclient_timeout="15s")
     assert source.needs_cluster() is needs
 
 

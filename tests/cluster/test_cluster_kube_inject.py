@@ -17,8 +17,6 @@ from cluster_fakeapi import Certs, FakeCluster, cluster_entry, token_user, write
 
 from sidecarctl.config.cluster import ClusterSource
 
-PENDING = "not supported yet"  # what kube-inject says until it is wired to sidecarctl.config.cluster
-
 
 def variant_namespace(name: str) -> str:
     return "istio-system" if name == "default" else f"variant-{name}"
@@ -100,8 +98,6 @@ def test_kube_inject_from_cluster_equals_from_files(loaded: tuple[Path, Path]) -
         ]  # fmt: skip
         cluster = ["--kubeconfig", str(kubeconfig), "-i", variant_namespace(case["settings"])]
         with_cluster = invoke(given + cluster, case["native_sidecars"])
-        if with_cluster[0] != 0 and PENDING in with_cluster[2]:
-            pytest.skip("kube-inject does not read settings from a cluster yet (command not wired)")
         with_files = invoke(given + files, case["native_sidecars"])
         if with_cluster != with_files:
             codes = f"files exit {with_files[0]}, cluster exit {with_cluster[0]}"
