@@ -45,18 +45,29 @@ UTC = Location("UTC")
 
 @lru_cache(maxsize=8)
 def _local_for(tz: str | None) -> Location:
+    """Go's initLocal: the zone and the name time.Local reports (`Local` only without $TZ)."""
+    fallback = Location("UTC", None, 0, "UTC")
     if tz is None:
-        try:
-            with open("/etc/localtime", "rb") as f:
-                return Location("Local", zoneinfo.ZoneInfo.from_file(f))
-        except OSError:
-            return Location("Local", None, 0, "UTC")
+        zone = _zone_file("/etc/localtime")
+        return Location("Local", zone) if zone else fallback
+    tz = tz[1:] if tz.startswith(":") else tz
+    if tz.startswith("/"):
+        zone = _zone_file(tz)
+        return Location("Local" if tz == "/etc/localtime" else tz, zone) if zone else fallback
     if tz in ("", "UTC"):
-        return Location("Local", None, 0, "UTC")
+        return fallback
     try:
-        return Location("Local", zoneinfo.ZoneInfo(tz.lstrip(":")))
+        return Location(tz, zoneinfo.ZoneInfo(tz))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return Location("Local", None, 0, "UTC")
+        return fallback
+
+
+def _zone_file(path: str) -> zoneinfo.ZoneInfo | None:
+    try:
+        with open(path, "rb") as f:
+            return zoneinfo.ZoneInfo.from_file(f)
+    except (OSError, ValueError):
+        return None
 
 
 def local() -> Location:

@@ -164,7 +164,43 @@ _TIME_METHODS: dict[str, Any] = {
     "After": lambda t: _m("After", lambda u: t.unix_nano() > _time_arg(u).unix_nano(), "bool", TIME),
     "Equal": lambda t: _m("Equal", lambda u: t.unix_nano() == _time_arg(u).unix_nano(), "bool", TIME),
     "Truncate": lambda t: _m("Truncate", lambda d: GoTime(_truncate(t, _dur(d))), TIME, "time.Duration"),
+    "Round": lambda t: _m("Round", lambda d: GoTime(_round(t, _dur(d))), TIME, "time.Duration"),
+    "Location": lambda t: _m("Location", lambda: GoLocation(t.loc), "*time.Location"),
+    "In": lambda t: _m("In", lambda loc: GoTime(t.in_loc(_loc_arg(loc))), TIME, "*time.Location"),
 }
+
+
+class GoLocation(GoObject):
+    """A *time.Location: prints its name (Local, UTC, Europe/Paris)."""
+
+    go_type = "*time.Location"
+    go_kind = "ptr"
+
+    def __init__(self, loc: gt.Location) -> None:
+        self.loc = loc
+
+    def go_string(self) -> str:
+        return self.loc.name
+
+    def go_method(self, name: str) -> GoFunc | None:
+        if name == "String":
+            return GoFunc("String", self.go_string, (), result="string")
+        return None
+
+
+def _loc_arg(v: Any) -> gt.Location:
+    if isinstance(v, GoLocation):
+        return v.loc
+    raise GoError("runtime error: invalid memory address or nil pointer dereference")
+
+
+def _round(t: gt.Time, d: int) -> gt.Time:
+    """Time.Round: halfway values round up, relative to the zero time."""
+    base = gt.Time(t.sec, t.nsec, t.loc)
+    if d <= 0:
+        return base
+    r = (t.unix_nano() - gt.Time.zero().unix_nano()) % d
+    return base.add(-r if r + r < d else d - r)
 
 
 def _clamp(ns: int) -> int:
