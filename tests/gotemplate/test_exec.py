@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sidecarctl.gotemplate import TemplateError, parse
-from sidecarctl.gotemplate.gotypes import GoFunc, GoMap, GoObject, GoSlice, Int64
+from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoMap, GoObject, GoSlice, Int32, Int64
 
 DATA: dict[str, Any] = {
     "name": "demo", "n": 3.0, "big": 1e6, "nil": None, "list": ["a", "b", "c"], "nums": [1.0, 2.0, 3.0],
@@ -32,6 +32,43 @@ class Point(GoObject):
 
 class Err(str):
     """An expected error text (Go's err.Error()) in a table whose other rows expect output."""
+
+
+class NilPoint(Point):
+    go_type = "*main.Point"
+    go_kind = "ptr"
+
+    def go_is_nil(self) -> bool:
+        return True
+
+    def go_field(self, name: str) -> Any:
+        if name == "X":
+            raise GoError("nil")
+        raise AttributeError(name)
+
+
+class PointPtr(Point):
+    go_type = "*main.Point"
+    go_kind = "ptr"
+
+    def go_fields_for_print(self) -> list[Any]:
+        return [7]
+
+
+class Enum(GoObject):
+    """A named int type with a String method, like a protobuf enum."""
+
+    go_type = "mesh.Mode"
+    go_kind = "int32"
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def go_value(self) -> Any:
+        return Int32(self.n)
+
+    def go_string(self) -> str:
+        return ["ZERO", "ONE"][self.n]
 
 
 def render(text: str, data: Any = DATA, **kw: Any) -> str:
@@ -104,10 +141,19 @@ def outcome(text: str, data: Any = DATA, **kw: Any) -> str:
         pytest.param("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
                      Err('template: inject:1:28: executing "r" at <{{template "r" .}}>: '
                          "exceeded maximum template depth (100000)"), id="recursion"),
+        pytest.param("{{ slice .list .m.a }}", Err('template: inject:1:3: executing "inject" at <slice .list .m.a>: '
+                     "error calling slice: cannot index slice/array with type interface {}"), id="slice-iface-index"),
+        pytest.param("{{ .np.X }}", Err('template: inject:1:6: executing "inject" at <.np.X>: '
+                     "nil pointer evaluating *main.Point.X"), id="nil-pointer-field"),
+        pytest.param("{{ .np.Nope }}", Err('template: inject:1:6: executing "inject" at <.np.Nope>: '
+                     "can't evaluate field Nope in type interface {}"), id="nil-pointer-missing-field"),
+        pytest.param("{{ .e }} {{ eq .e 1 }} {{ printf \"%d\" .e }} {{ if .z }}t{{ else }}f{{ end }}", "ONE true 1 f",
+                     id="named-basic-type"),
+        pytest.param("{{ .pp }} {{ print .pp }}", "{7} &{7}", id="pointer-printing"),
     ],
 )
 def test_execute(text: str, want: str) -> None:
-    data = dict(DATA, p=Point())
+    data = dict(DATA, p=Point(), np=NilPoint(), pp=PointPtr(), e=Enum(1), z=Enum(0))
     got = outcome(text, data)
     assert (type(got), got) == (type(want), want)
 
