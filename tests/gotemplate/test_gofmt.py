@@ -37,6 +37,11 @@ from sidecarctl.gotemplate.gotypes import Int64, Uint8
         pytest.param("%x %v", [1.5, Uint8(7)], "0x1.8p+00 7", id="hex-float"),
         pytest.param("%d %s", [None, None], "%!d(<nil>) %!s(<nil>)", id="nil"),
         pytest.param("100%%", [], "100%", id="percent"),
+        pytest.param("%#x %#g %#.0f %#o", [1.5, 1.0, 2.0, -0.0], "0x1.8000p+00 1.00000 2. %!o(float64=-0.00000)",
+                     id="sharp-floats"),
+        pytest.param("%08.2f", [[None, 1.5]], "[<nil> 00001.50]", id="nested-nil-unpadded"),
+        pytest.param("%b %b", [5e-324, 1.0], "1p-1074 4503599627370496p-52", id="binary-floats"),
+        pytest.param("%w %.*d", [1, -1, 5], "%!w(int=1) %!(BADPREC)5", id="w-and-negative-star"),
     ],
 )
 def test_sprintf(fmt: str, args: list[Any], want: str) -> None:
