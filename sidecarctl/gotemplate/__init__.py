@@ -17,7 +17,7 @@ from typing import Any
 
 from sidecarctl.gotemplate.builtins import BUILTINS
 from sidecarctl.gotemplate.errors import ExecError, ParseError, TemplateError
-from sidecarctl.gotemplate.exec import Compiler, compile_trees, execute
+from sidecarctl.gotemplate.exec import Compiler, compile_trees, deep_recursion, execute
 from sidecarctl.gotemplate.gotypes import FuncMap
 from sidecarctl.gotemplate.nodes import Tree
 from sidecarctl.gotemplate.parser import parse_trees
@@ -56,8 +56,12 @@ def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missing
     if missingkey not in MISSINGKEY_OPTIONS:
         raise TemplateError(f'unrecognized option: missingkey={missingkey}')
     merged: FuncMap = {**BUILTINS, **(funcs or {})}
-    trees = parse_trees(name, text, merged)
-    compiler = compile_trees(trees, merged)
+    try:
+        with deep_recursion():
+            trees = parse_trees(name, text, merged)
+            compiler = compile_trees(trees, merged)
+    except RecursionError:
+        raise ParseError(f"template: {name}: actions nested too deeply") from None
     tmpl = Template(name, trees, compiler, missingkey)
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()

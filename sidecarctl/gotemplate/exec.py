@@ -109,7 +109,29 @@ def error_text(tree: N.Tree, node: N.Node | None, msg: str) -> str:
     nl = before.rfind("\n")
     col = len(before[nl + 1 :].encode("utf-8", "surrogateescape"))
     line = 1 + before.count("\n")
-    return f"template: {tree.parse_name}:{line}:{col}: executing {go_quote(tree.name)} at <{node}>: {msg}"
+    return f"template: {tree.parse_name}:{line}:{col}: executing {go_quote(tree.name)} at <{_node_text(node)}>: {msg}"
+
+
+def _node_text(node: N.Node) -> str:
+    """The node as Go prints it; printing recurses in C, so absurdly deep nodes are elided."""
+    if _nesting(node) > 1000:
+        return f"{type(node).__name__[:-4].lower()} nested too deeply to print"
+    return str(node)
+
+
+def _nesting(node: N.Node) -> int:
+    """How deep pipelines nest inside `node` (iteratively: the tree may be deeper than the stack)."""
+    deepest, todo = 0, [(node, 1)]
+    while todo:
+        n, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if isinstance(n, N.PipeNode):
+            todo.extend((c, depth + 1) for c in n.cmds)
+        elif isinstance(n, N.CommandNode):
+            todo.extend((a, depth + 1) for a in n.args)
+        elif isinstance(n, N.ChainNode) and n.node is not None:
+            todo.append((n.node, depth + 1))
+    return deepest
 
 
 # --- field access ------------------------------------------------------------------------------
@@ -931,9 +953,10 @@ _saved_limit = 0
 
 
 @contextmanager
-def _deep_recursion() -> Iterator[None]:
-    """Raise Python's recursion limit while any template runs (nested {{template}} calls need
-    about _FRAMES_PER_DEPTH frames each), and put it back when the last one finishes."""
+def deep_recursion() -> Iterator[None]:
+    """Raise Python's recursion limit while any template is parsed or run (nested {{template}}
+    calls need about _FRAMES_PER_DEPTH frames each, deeply nested actions a few per level), and
+    put it back when the last one finishes."""
     global _recursion_users, _saved_limit
     needed = MAX_DEPTH * _FRAMES_PER_DEPTH + 1000
     with _recursion_lock:
@@ -960,7 +983,7 @@ def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, com
         data = MISSING  # reflect.ValueOf(nil) is Go's invalid value
     s.vars = [["$", data, False]]
     try:
-        with _deep_recursion():
+        with deep_recursion():
             tree.compiled(s, data)
     except ExecError:
         raise
