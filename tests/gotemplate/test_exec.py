@@ -150,6 +150,10 @@ def outcome(text: str, data: Any = DATA, **kw: Any) -> str:
         pytest.param("{{ .e }} {{ eq .e 1 }} {{ printf \"%d\" .e }} {{ if .z }}t{{ else }}f{{ end }}", "ONE true 1 f",
                      id="named-basic-type"),
         pytest.param("{{ .pp }} {{ print .pp }}", "{7} &{7}", id="pointer-printing"),
+        pytest.param("{{ if true }}" * 1000 + "x" + "{{ end }}" * 1000, "x", id="deeply-nested-ifs"),
+        pytest.param("{{ print " + "(print " * 1000 + "1" + ")" * 1000 + " }}", "1", id="deeply-nested-parens"),
+        pytest.param("{{ if true }}" * 20000 + "{{ end }}" * 20000, Err("template: inject: actions nested too deeply"),
+                     id="too-deep-is-one-line-error"),
     ],
 )
 def test_execute(text: str, want: str) -> None:
