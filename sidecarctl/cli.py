@@ -20,6 +20,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "template": ("template", "template_group", "Render Go templates as Istio's injector does."),
     "kube-inject": ("kube_inject", "kube_inject", "Inject the Istio sidecar into Kubernetes manifests."),
     "webhook": ("webhook", "webhook_group", "Run or install the automatic-injection admission webhook."),
+    "uninject": ("uninject", "uninject", "Remove what injection added to Kubernetes manifests."),
+    "check": ("check", "check", "Explain whether each workload or pod would be injected, and why."),
+    "krm-fn": ("krm_fn", "krm_fn", "Run as a kustomize KRM function (ResourceList in, ResourceList out)."),
+    "completion": ("completion", "completion", "Print a shell completion script (bash, zsh, fish)."),
 }
 
 
