@@ -156,10 +156,6 @@ class Civil:
     yday: int
     wday: int  # Go's Weekday: Sunday is 0
 
-    def weekday(self) -> int:
-        """Python's convention (Monday is 0), for callers written against datetime."""
-        return (self.wday + 6) % 7
-
 
 def days_from_civil(y: int, m: int, d: int) -> int:
     """Days since 1970-01-01 of a proleptic Gregorian date (any year, including 0 and below)."""
