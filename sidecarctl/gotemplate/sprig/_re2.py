@@ -316,8 +316,6 @@ class _Parser:
                 return self._atom(f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))", 2)
             if c == "B":
                 return self._atom(f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))", 2)
-            if c == "C":
-                return self._atom("(?s:.)", 2)
             if c == "Q":
                 end = e.find("\\E", self.i + 2)
                 lit = e[self.i + 2 :] if end < 0 else e[self.i + 2 : end]
