@@ -102,6 +102,24 @@ class _Frame:
     start: int  # index into output where this group's content begins
     openers: list[str] = field(default_factory=list)  # scoped-flag groups opened by `(?i)`
     capture: bool = False
+    entries: list[list[RepeatNode]] = field(default_factory=list)  # the enclosing group's atoms
+
+
+# The {n,m} repetitions inside an atom, for Go's limit of 1000 on nested repeat counts:
+# (count, nested repetitions).
+RepeatNode = tuple[int, list["RepeatNode"]]
+
+
+def repeat_is_valid(nodes: list[RepeatNode], n: int) -> bool:
+    """regexp/syntax's repeatIsValid: counts multiply along each nesting path up to n."""
+    for m, kids in nodes:
+        if m == 0:
+            continue
+        if m > n:
+            return False
+        if not repeat_is_valid(kids, n // m):
+            return False
+    return True
 
 
 @dataclass
@@ -121,6 +139,7 @@ class _Parser:
         self.last_atom: bool = False  # can a repetition operator follow?
         self.last_repeat: int = -1  # start index in expr of the previous repetition operator
         self.top_openers: list[str] = []
+        self.entries: list[list[RepeatNode]] = []  # per atom of the current group
 
     def err(self, code: str, text: str) -> RegexpError:
         return RegexpError(code, text)
@@ -190,7 +209,8 @@ class _Parser:
     def _push(self, capture: bool, name: str | None = None, flags: set[str] | None = None) -> None:
         if capture:
             self.names.append(name or "")
-        self.stack.append(_Frame(set(self.flags), len(self.out), capture=capture))
+        self.stack.append(_Frame(set(self.flags), len(self.out), capture=capture, entries=self.entries))
+        self.entries = []
         if flags is not None:
             self.flags = flags
         self.out.append("(" if capture else "(?:")
@@ -242,6 +262,9 @@ class _Parser:
         if not self.stack:
             raise self.err("unexpected )", self.expr)
         frame = self.stack.pop()
+        tree = [node for entry in self.entries for node in entry]
+        self.entries = frame.entries
+        self.entries.append(tree)
         self.out.append(")" * len(frame.openers) + ")")
         self.flags = frame.flags
         self.i += 1
@@ -255,6 +278,7 @@ class _Parser:
     atom_end = 0
 
     def _atom(self, text: str, width: int) -> None:
+        self.entries.append([])
         self.atom_start = len(self.out)
         self.out.append(text)
         self.atom_end = len(self.out)
@@ -262,6 +286,7 @@ class _Parser:
         self.last_atom = True
 
     def _literal_text(self, text: str) -> None:
+        self.entries.append([])
         self.atom_start = len(self.out)
         self.out.append(text)
         self.atom_end = len(self.out)
@@ -284,9 +309,11 @@ class _Parser:
             op_text = m.group(0)
             if lo < 0 or lo > MAX_REPEAT or hi > MAX_REPEAT or (hi >= 0 and lo > hi):
                 raise self.err("invalid repeat count", op_text)
+            repeat = (hi if hi >= 0 else lo, lo, hi)
             py = f"{{{lo}}}" if m.group(2) is None else f"{{{lo},{'' if hi < 0 else hi}}}"
         else:
             py = c
+            repeat = None
         lazy = j < len(e) and e[j] == "?"
         if lazy:
             j += 1
@@ -296,6 +323,12 @@ class _Parser:
             raise self.err("missing argument to repetition operator", e[start:j])
         if lazy != ("U" in self.flags):
             py += "?"
+        if repeat is not None:
+            count, lo, hi = repeat
+            node: list[RepeatNode] = [(count, self.entries[-1])]
+            if (lo >= 2 or hi >= 2) and not repeat_is_valid(node, MAX_REPEAT):
+                raise self.err("invalid repeat count", e[start:j])
+            self.entries[-1] = node
         # Only the atom is repeated: scoped-flag openers from a `(?i)` after it stay outside.
         atom = "".join(self.out[self.atom_start : self.atom_end])
         self.out[self.atom_start : self.atom_end] = [f"(?:{atom}){py}"]
@@ -457,6 +490,7 @@ class _Parser:
                 j2 = j3
             ranges.append((lo, hi))
             j = j2
+        self.entries.append([])
         self.atom_start = len(self.out)
         self.out.append(_class_text(ranges, neg) if ranges or neg else _class_text([], False))
         self.atom_end = len(self.out)
