@@ -4,15 +4,22 @@ istioctl decodes a document into a Go type chosen by `kind` alone (its scheme re
 injectable type as unversioned), so `apiVersion` never matters. A CronJob's pod metadata is
 `spec.jobTemplate.metadata` (not the pod template's), and two kinds whose template is a pointer
 (ReplicationController, DeploymentConfig) fail without one instead of injecting an empty pod.
+
+Beyond istioctl: custom resources whose pod template sits at a known path. Argo Rollouts'
+`Rollout` (`spec.template`) is registered by default (istioctl passes it through untouched; no
+conformance case has one), and `--pod-template-path KIND=PATH` registers others. Such a kind has
+no Go type here: the object is kept as raw JSON (every field preserved) and only its pod template
+is typed, as a `core.PodTemplateSpec`, when it is located.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sidecarctl.errors import InjectionError
+from sidecarctl.errors import InjectionError, UsageError
 
 LIST_KIND = "List"
 
@@ -29,6 +36,12 @@ KUBE_TYPES: dict[str, str] = {
     "DeploymentConfig": "oapps.DeploymentConfig",
     LIST_KIND: "core.List",
 }
+
+# Custom kinds: kind -> path of the pod template (a PodTemplateSpec). Kept whole as raw JSON.
+RAW_TYPE = "runtime.RawExtension"
+POD_TEMPLATE_TYPE = "core.PodTemplateSpec"
+DEFAULT_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {"Rollout": ("spec", "template")}
+_template_paths: dict[str, tuple[str, ...]] = dict(DEFAULT_TEMPLATE_PATHS)
 
 # Kinds whose spec.template is a Go pointer: absent means an error, not an empty pod.
 _POINTER_TEMPLATE_KINDS = frozenset({"ReplicationController", "DeploymentConfig"})
@@ -65,11 +78,42 @@ class PodTemplate:
 
 
 def is_injectable(kind: Any) -> bool:
-    return isinstance(kind, str) and kind in KUBE_TYPES
+    return isinstance(kind, str) and (kind in KUBE_TYPES or kind in _template_paths)
 
 
 def kube_type(kind: str) -> str:
-    return KUBE_TYPES[kind]
+    """The Go type a kind decodes into; custom kinds stay raw JSON (nothing dropped)."""
+    return KUBE_TYPES[kind] if kind in KUBE_TYPES else RAW_TYPE
+
+
+def parse_pod_template_path(text: str) -> tuple[str, tuple[str, ...]]:
+    """`KIND=PATH` (`MyCRD=spec.workload.template`) -> (kind, path keys); UsageError otherwise."""
+    kind, sep, path = text.partition("=")
+    kind, keys = kind.strip(), tuple(path.strip().split("."))
+    if not sep or not kind or not all(keys):
+        raise UsageError(f"invalid --pod-template-path {text!r}: give KIND=PATH, e.g. MyCRD=spec.workload.template")
+    if kind in KUBE_TYPES:
+        raise UsageError(f"invalid --pod-template-path {text!r}: {kind} is a built-in kind with a fixed pod template")
+    return kind, keys
+
+
+def register_pod_template_paths(specs: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Register `KIND=PATH` specs (on top of the defaults: Rollout); returns the previous registry,
+    for `restore_pod_template_paths`. A later spec for the same kind wins."""
+    parsed = [parse_pod_template_path(spec) for spec in specs]  # all valid before any is applied
+    previous = dict(_template_paths)
+    _template_paths.update(parsed)
+    return previous
+
+
+def restore_pod_template_paths(previous: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Back to `previous` (the defaults when None): in-process callers (tests) undo a registration."""
+    _template_paths.clear()
+    _template_paths.update(DEFAULT_TEMPLATE_PATHS if previous is None else previous)
+
+
+def pod_template_paths() -> dict[str, tuple[str, ...]]:
+    return dict(_template_paths)
 
 
 def locate(obj: dict[str, Any]) -> PodTemplate:
@@ -77,6 +121,8 @@ def locate(obj: dict[str, Any]) -> PodTemplate:
     kind = obj["kind"]
     if kind == "Pod":
         return _locate_pod(obj)
+    if kind not in KUBE_TYPES and kind in _template_paths:
+        return _locate_custom(obj, _template_paths[kind])
     spec = obj.get("spec")
     if kind in _POINTER_TEMPLATE_KINDS and (not isinstance(spec, dict) or spec.get("template") is None):
         raise InjectionError("spec.template is required value")
@@ -93,6 +139,9 @@ def locate(obj: dict[str, Any]) -> PodTemplate:
 def write_back(obj: dict[str, Any], template: PodTemplate, pod: dict[str, Any]) -> None:
     """Put an injected pod's metadata and spec where the workload keeps them."""
     kind = obj["kind"]
+    if kind not in KUBE_TYPES and kind in _template_paths:
+        _set_path(obj, _template_paths[kind], {"metadata": pod.get("metadata") or {}, "spec": pod.get("spec") or {}})
+        return
     _set_path(obj, _METADATA_PATH.get(kind, _DEFAULT_METADATA_PATH), pod.get("metadata") or {})
     _set_path(obj, _SPEC_PATH.get(kind, _DEFAULT_SPEC_PATH), pod.get("spec") or {})
 
@@ -148,6 +197,33 @@ def _locate_pod(obj: dict[str, Any]) -> PodTemplate:
     deploy, type_meta = deploy_meta_from_pod(metadata)
     return PodTemplate(kind="Pod", type_meta=type_meta, deploy_meta=deploy, metadata=metadata,
                        spec=_ensure_path(obj, ("spec",)))
+
+
+def _locate_custom(obj: dict[str, Any], path: tuple[str, ...]) -> PodTemplate:
+    """A custom kind's template, typed in place as the PodTemplateSpec it holds."""
+    raw = _get_path(obj, path)
+    if not isinstance(raw, dict):
+        raise InjectionError(f"{'.'.join(path)} is required value (the pod template of a {obj['kind']})")
+    from sidecarctl.kube import normalize_as  # the typed model is heavy; kube-inject has it loaded anyway
+
+    template = normalize_as(raw, POD_TEMPLATE_TYPE)
+    _set_path(obj, path, template)
+    meta = obj.get("metadata") or {}
+    return PodTemplate(
+        kind=obj["kind"],
+        type_meta=_type_meta(obj),
+        deploy_meta={"name": meta.get("name") or "", "namespace": meta.get("namespace") or ""},
+        metadata=_ensure_path(template, ("metadata",)),
+        spec=_ensure_path(template, ("spec",)),
+    )
+
+
+def _get_path(obj: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
 
 
 def _controller_ref(metadata: dict[str, Any]) -> dict[str, Any] | None:
