@@ -16,6 +16,12 @@ from sidecarctl.gotemplate.sprig import SPRIG_FUNCS
 from sidecarctl.gotemplate.sprig._util import NilList
 
 
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The oracle ran with TZ=UTC, as the corpus runner does; time.Local follows $TZ.
+    monkeypatch.setenv("TZ", "UTC")
+
+
 def render(kind: str, name: str, result: Any) -> str:
     if kind == "type":
         return type_name(result)
@@ -28,8 +34,16 @@ def render(kind: str, name: str, result: Any) -> str:
     return format_v(result)
 
 
+class Lazy:
+    """An argument computed when the test runs, e.g. a time.Time in the zone $TZ names then."""
+
+    def __init__(self, make: Any) -> None:
+        self.make = make
+
+
 def check(kind: str, name: str, args: list[Any], status: str, expected: str) -> None:
     func = SPRIG_FUNCS[name]
+    args = [a.make() if isinstance(a, Lazy) else a for a in args]
     if status == "err":
         with pytest.raises(GoError) as info:
             func(*args)
@@ -41,22 +55,22 @@ def check(kind: str, name: str, args: list[Any], status: str, expected: str) -> 
 _ = (GoMap, GoSlice, Int64, Uint8, NilList)
 
 CASES = [
-    pytest.param('v', 'date', ['2006-01-02T15:04:05Z07:00', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-02-29T13:45:07Z', id='date-layout-0'),
-    pytest.param('v', 'date', ['Mon Jan _2 15:04:05 MST 2006', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', 'Thu Feb 29 13:45:07 UTC 2024', id='date-layout-1'),
-    pytest.param('v', 'date', ['Monday, 02-Jan-06 15:04:05 MST', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', 'Thursday, 29-Feb-24 13:45:07 UTC', id='date-layout-2'),
-    pytest.param('v', 'date', ['3:04PM pm .000 .999999 ,9 .0', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '1:45PM pm .123 .123456 ,1 .1', id='date-layout-3'),
-    pytest.param('v', 'date', ['January 2, 2006 __2 002 -07 -0700 -07:00:00 Z0700 Z07', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', 'February 29, 2024  60 060 +00 +0000 +00:00:00 Z Z', id='date-layout-4'),
-    pytest.param('v', 'date', ['06 1 2 3 4 5 15', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '24 2 29 1 45 7 13', id='date-layout-5'),
-    pytest.param('v', 'date', ['Jan x Janx Mon Monx MST', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', 'Feb x Janx Thu Monx UTC', id='date-layout-6'),
-    pytest.param('v', 'date', ['2006_2006 _2', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024_2024 29', id='date-layout-7'),
-    pytest.param('v', 'date', ['05.9999 05.00x', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '07.1234 07.12x', id='date-layout-8'),
+    pytest.param('v', 'date', ['2006-01-02T15:04:05Z07:00', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-02-29T13:45:07Z', id='date-layout-0'),
+    pytest.param('v', 'date', ['Mon Jan _2 15:04:05 MST 2006', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', 'Thu Feb 29 13:45:07 UTC 2024', id='date-layout-1'),
+    pytest.param('v', 'date', ['Monday, 02-Jan-06 15:04:05 MST', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', 'Thursday, 29-Feb-24 13:45:07 UTC', id='date-layout-2'),
+    pytest.param('v', 'date', ['3:04PM pm .000 .999999 ,9 .0', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '1:45PM pm .123 .123456 ,1 .1', id='date-layout-3'),
+    pytest.param('v', 'date', ['January 2, 2006 __2 002 -07 -0700 -07:00:00 Z0700 Z07', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', 'February 29, 2024  60 060 +00 +0000 +00:00:00 Z Z', id='date-layout-4'),
+    pytest.param('v', 'date', ['06 1 2 3 4 5 15', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '24 2 29 1 45 7 13', id='date-layout-5'),
+    pytest.param('v', 'date', ['Jan x Janx Mon Monx MST', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', 'Feb x Janx Thu Monx UTC', id='date-layout-6'),
+    pytest.param('v', 'date', ['2006_2006 _2', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024_2024 29', id='date-layout-7'),
+    pytest.param('v', 'date', ['05.9999 05.00x', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '07.1234 07.12x', id='date-layout-8'),
     pytest.param('v', 'date', ['2006-01-02 15:04:05', Int64(1700000000)], 'ok', '2023-11-14 22:13:20', id='date-unix-int64'),
     pytest.param('v', 'date', ['2006-01-02', 86400], 'ok', '1970-01-02', id='date-unix-int'),
-    pytest.param('v', 'dateInZone', ['2006-01-02 15:04 MST -07:00', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'), 'America/New_York'], 'ok', '2024-02-29 08:45 EST -05:00', id='dateInZone'),
-    pytest.param('v', 'dateInZone', ['15:04 MST', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'), 'Asia/Kolkata'], 'ok', '19:15 IST', id='dateInZone-kolkata'),
-    pytest.param('v', 'dateInZone', ['15:04 MST', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'), 'Nowhere/Else'], 'ok', '13:45 UTC', id='dateInZone-bad-zone'),
+    pytest.param('v', 'dateInZone', ['2006-01-02 15:04 MST -07:00', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')), 'America/New_York'], 'ok', '2024-02-29 08:45 EST -05:00', id='dateInZone'),
+    pytest.param('v', 'dateInZone', ['15:04 MST', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')), 'Asia/Kolkata'], 'ok', '19:15 IST', id='dateInZone-kolkata'),
+    pytest.param('v', 'dateInZone', ['15:04 MST', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')), 'Nowhere/Else'], 'ok', '13:45 UTC', id='dateInZone-bad-zone'),
     pytest.param('v', 'date_in_zone', ['2006', Int64(0), 'UTC'], 'ok', '1970', id='date_in_zone'),
-    pytest.param('v', 'htmlDate', [SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-02-29', id='htmlDate'),
+    pytest.param('v', 'htmlDate', [Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-02-29', id='htmlDate'),
     pytest.param('v', 'htmlDateInZone', [Int64(1700000000), 'Pacific/Auckland'], 'ok', '2023-11-15', id='htmlDateInZone'),
     pytest.param('v', 'toDate', ['2006-01-02', '2024-02-29'], 'ok', '2024-02-29 00:00:00 +0000 UTC', id='toDate'),
     pytest.param('type', 'toDate', ['2006-01-02', '2024-02-29'], 'ok', 'time.Time', id='toDate-type'),
@@ -88,16 +102,16 @@ CASES = [
     pytest.param('v', 'mustToDate', ['-07:00', '+0x:00'], 'err', 'parsing time "+0x:00" as "-07:00": cannot parse "" as "-07:00"', id='mustToDate-offset-consumed'),
     pytest.param('v', 'mustToDate', ['05.000', '07.1x3'], 'err', 'parsing time "07.1x3" as "05.000": cannot parse "" as ".000"', id='mustToDate-frac-consumed'),
     pytest.param('v', 'mustToDate', ['-07:00', '+0700'], 'err', 'parsing time "+0700" as "-07:00": cannot parse "+0700" as "-07:00"', id='mustToDate-offset'),
-    pytest.param('v', 'dateModify', ['-1.5h', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-02-29 12:15:07.123456789 +0000 UTC', id='dateModify'),
-    pytest.param('v', 'dateModify', ['1h2m3s4ms5us6ns', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-02-29 14:47:10.127461795 +0000 UTC', id='dateModify-units'),
-    pytest.param('v', 'dateModify', ['bogus', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-02-29 13:45:07.123456789 +0000 UTC', id='dateModify-bad'),
-    pytest.param('v', 'date_modify', ['24h', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-03-01 13:45:07.123456789 +0000 UTC', id='date_modify'),
-    pytest.param('v', 'mustDateModify', ['.5m', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '2024-02-29 13:45:37.123456789 +0000 UTC', id='mustDateModify'),
-    pytest.param('v', 'mustDateModify', ['bogus', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'err', 'time: invalid duration "bogus"', id='mustDateModify-bad'),
-    pytest.param('v', 'mustDateModify', ['1x', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'err', 'time: unknown unit "x" in duration "1x"', id='mustDateModify-unit'),
-    pytest.param('v', 'mustDateModify', ['1', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'err', 'time: missing unit in duration "1"', id='mustDateModify-missing-unit'),
-    pytest.param('v', 'must_date_modify', ['', SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'err', 'time: invalid duration ""', id='must_date_modify-empty'),
-    pytest.param('v', 'unixEpoch', [SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789')], 'ok', '1709214307', id='unixEpoch'),
+    pytest.param('v', 'dateModify', ['-1.5h', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-02-29 12:15:07.123456789 +0000 UTC', id='dateModify'),
+    pytest.param('v', 'dateModify', ['1h2m3s4ms5us6ns', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-02-29 14:47:10.127461795 +0000 UTC', id='dateModify-units'),
+    pytest.param('v', 'dateModify', ['bogus', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-02-29 13:45:07.123456789 +0000 UTC', id='dateModify-bad'),
+    pytest.param('v', 'date_modify', ['24h', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-03-01 13:45:07.123456789 +0000 UTC', id='date_modify'),
+    pytest.param('v', 'mustDateModify', ['.5m', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '2024-02-29 13:45:37.123456789 +0000 UTC', id='mustDateModify'),
+    pytest.param('v', 'mustDateModify', ['bogus', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'err', 'time: invalid duration "bogus"', id='mustDateModify-bad'),
+    pytest.param('v', 'mustDateModify', ['1x', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'err', 'time: unknown unit "x" in duration "1x"', id='mustDateModify-unit'),
+    pytest.param('v', 'mustDateModify', ['1', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'err', 'time: missing unit in duration "1"', id='mustDateModify-missing-unit'),
+    pytest.param('v', 'must_date_modify', ['', Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'err', 'time: invalid duration ""', id='must_date_modify-empty'),
+    pytest.param('v', 'unixEpoch', [Lazy(lambda: SPRIG_FUNCS['toDate']('2006-01-02 15:04:05.000000000', '2024-02-29 13:45:07.123456789'))], 'ok', '1709214307', id='unixEpoch'),
     pytest.param('v', 'duration', ['95'], 'ok', '1m35s', id='duration-string'),
     pytest.param('v', 'duration', [Int64(3725)], 'ok', '1h2m5s', id='duration-int64'),
     pytest.param('v', 'duration', [95], 'ok', '0s', id='duration-int'),
@@ -139,6 +153,7 @@ def _time(layout: str, value: str) -> Any:
         pytest.param("Format", ["Jan 2"], "Feb 29", id="format"),
         pytest.param("AddDate", [0, 1, 1], "2024-03-30 13:45:07.123456789 +0000 UTC", id="adddate"),
         pytest.param("IsZero", [], "false", id="iszero"),
+        pytest.param("Location", [], "UTC", id="location-local-named-utc"),
     ],
 )
 def test_time_methods(method: str, args: list[Any], expected: str) -> None:

@@ -16,6 +16,12 @@ from sidecarctl.gotemplate.sprig import SPRIG_FUNCS
 from sidecarctl.gotemplate.sprig._util import NilList
 
 
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The oracle ran with TZ=UTC, as the corpus runner does; time.Local follows $TZ.
+    monkeypatch.setenv("TZ", "UTC")
+
+
 def render(kind: str, name: str, result: Any) -> str:
     if kind == "type":
         return type_name(result)
@@ -28,8 +34,16 @@ def render(kind: str, name: str, result: Any) -> str:
     return format_v(result)
 
 
+class Lazy:
+    """An argument computed when the test runs, e.g. a time.Time in the zone $TZ names then."""
+
+    def __init__(self, make: Any) -> None:
+        self.make = make
+
+
 def check(kind: str, name: str, args: list[Any], status: str, expected: str) -> None:
     func = SPRIG_FUNCS[name]
+    args = [a.make() if isinstance(a, Lazy) else a for a in args]
     if status == "err":
         with pytest.raises(GoError) as info:
             func(*args)
@@ -111,6 +125,11 @@ CASES = [
     pytest.param('v', 'mustRegexMatch', ['\\x{}', 'x'], 'err', 'error parsing regexp: invalid escape sequence: `\\x{}`', id='err-hex-empty'),
     pytest.param('v', 'mustRegexMatch', ['\\xZab', 'x'], 'err', 'error parsing regexp: invalid escape sequence: `\\xZa`', id='err-hex-short'),
     pytest.param('v', 'mustRegexMatch', ['[\\p{Foo}]', 'x'], 'err', 'error parsing regexp: invalid character class range: `\\p{Foo}`', id='err-unicode-name'),
+    pytest.param('v', 'mustRegexMatch', ['a\\Cb', 'axb'], 'err', 'error parsing regexp: invalid escape sequence: `\\C`', id='err-no-byte-class'),
+    pytest.param('v', 'mustRegexMatch', ['(a{500}){3}', 'a'], 'err', 'error parsing regexp: invalid repeat count: `{3}`', id='err-nested-repeat-total'),
+    pytest.param('v', 'mustRegexMatch', ['(?:(?:a{3}){3}){111}', 'a'], 'ok', 'false', id='nested-repeat-at-limit'),
+    pytest.param('v', 'mustRegexMatch', ['(?:(?:a{3}){3}){112}', 'a'], 'err', 'error parsing regexp: invalid repeat count: `{112}`', id='err-nested-repeat-over-limit'),
+    pytest.param('v', 'mustRegexMatch', ['(a*){1000}', 'a'], 'ok', 'true', id='nested-star-not-counted'),
 ]
 
 
