@@ -63,6 +63,17 @@ class Engine:
         )
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What kube-inject did with one workload (a List's items each count): for summaries and CI."""
+
+    kind: str
+    namespace: str
+    name: str
+    injected: bool
+    reason: str = ""  # why it was skipped, in words ("spec.hostNetwork is true")
+
+
 @dataclass
 class KubeInject:
     """One kube-inject run: settings, switches, and the warnings istioctl prints at the end."""
@@ -73,21 +84,27 @@ class KubeInject:
     engine: Engine = field(default_factory=Engine.default)
     log: Warn | None = None  # istioctl's log lines (stderr, immediately)
     warnings: list[str] = field(default_factory=list)  # "===> Skipping ..." lines, printed last
+    results: list[Outcome] = field(default_factory=list)  # one per workload, in stream order
     _where: str = field(default="", init=False, repr=False)  # the current document, for error messages
 
     def inject_stream(self, text: str, source: str = "-") -> str:
         """The whole output, or an error naming `source` and the document that failed."""
-        out = []
+        return "".join(out for _, out in self.inject_documents(text, source))
+
+    def inject_documents(self, text: str, source: str = "-") -> list[tuple[str, str]]:
+        """(input document, output document) pairs: what workflows (diff, patch, preserved
+        formatting) need to relate each output to its input. Same errors as inject_stream."""
+        pairs = []
         for index, raw in enumerate(self.engine.split_documents(text), start=1):
             self._where = ""
             try:
-                out.append(self.inject_document(raw))
+                pairs.append((raw, self.inject_document(raw)))
             except SidecarError as err:
                 raise type(err)(f"{source}: document {index}{self._where}: {err}") from None
             except Exception as err:  # a bug: still one line for the user, the cause kept for --debug
                 raise InjectionError(f"{source}: document {index}{self._where}: internal error "
                                      f"({type(err).__name__}: {err}); rerun with --debug and report it") from err
-        return "".join(out)
+        return pairs
 
     def inject_document(self, raw: str) -> str:
         obj = self._decode(raw)
@@ -102,19 +119,35 @@ class KubeInject:
             return self._inject_list(obj)
         template = workloads.locate(obj)
         if template.spec.get("hostNetwork") is True:
-            return self._skip(obj, template, policy.HOST_NETWORK)
+            return self._skip(obj, template, policy.HOST_NETWORK, "host networking")
         pod = template.pod()
         settings = self._pod_settings(pod)
         decision = policy.kube_inject_decision(template.metadata, template.spec)
         for line in decision.warnings:
             self._log(f"{line}\tpod={template.metadata.get('namespace') or ''}/{_pod_name(template.metadata)}")
         if not decision.inject:
-            return self._skip(obj, template, decision.reason)
+            return self._skip(obj, template, decision.reason, decision.why)
         injected = inject_pod(pod, settings, revision=self.revision, native_sidecars=self.native_sidecars,
                               deploy_meta=template.deploy_meta, type_meta=template.type_meta,
                               engine=self.engine, warn=self._log, proxy_config_applied=True)
         # The rest of the object is typed already: only the pod needs Go's shape again.
         workloads.write_back(obj, template, self.engine.normalize_as(injected, POD_TYPE))
+        self.results.append(_outcome(obj, True))
+        return obj
+
+    def decode(self, raw: str) -> dict[str, Any] | None:
+        """A document as injection sees it before injecting (typed; a List's injectable items typed
+        too), or None for one written back verbatim: what workflows compare the output with."""
+        obj = self._decode(raw)
+        return self._typed_items(obj) if obj is not None else None
+
+    def _typed_items(self, obj: dict[str, Any]) -> dict[str, Any]:
+        if obj.get("kind") == workloads.LIST_KIND:
+            items = workloads.list_items(obj)
+            for index, item in enumerate(items):
+                kind = self._kind(item)
+                if kind is not None and workloads.is_injectable(kind):
+                    items[index] = self._typed_items(self._typed(item, kind))
         return obj
 
     def _inject_list(self, obj: dict[str, Any]) -> dict[str, Any]:
@@ -159,8 +192,10 @@ class KubeInject:
             return self.settings
         return self.engine.apply_proxy_config(self.settings, annotation)
 
-    def _skip(self, obj: dict[str, Any], template: workloads.PodTemplate, reason: str) -> dict[str, Any]:
+    def _skip(self, obj: dict[str, Any], template: workloads.PodTemplate, reason: str,
+              why: str = "") -> dict[str, Any]:
         self.warnings.append(policy.skip_warning(template.type_meta.get("kind", ""), template.full_name, reason))
+        self.results.append(_outcome(obj, False, why or reason))
         return obj
 
     def _log(self, message: str) -> None:
@@ -250,6 +285,12 @@ def mesh_facts(mesh: Any) -> dict[str, Any]:
                                             "holdApplicationUntilProxyStarts")) is True,
         "prometheus_merge": _wrapped(_field(mesh, "enable_prometheus_merge", "enablePrometheusMerge")),
     }
+
+
+def _outcome(obj: dict[str, Any], injected: bool, reason: str = "") -> Outcome:
+    meta = obj.get("metadata") or {}
+    name = meta.get("name") or meta.get("generateName") or ""
+    return Outcome(str(obj.get("kind") or ""), meta.get("namespace") or "", name, injected, reason)
 
 
 def _describe(obj: dict[str, Any]) -> str:
