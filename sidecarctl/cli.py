@@ -7,6 +7,7 @@ cluster client's imports.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -53,19 +54,81 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI under the error contract (docs/errors.md): every failure is one line on stderr,
+    exit 1 for bad input or settings, 2 for bad usage, and never a traceback unless --debug."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        return cli.main(args=argv, prog_name="sidecarctl", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="sidecarctl", standalone_mode=False)
+        _flush_stdout()
+        return code
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except click.ClickException as e:
+        _fail("Aborted.", EXIT_INTERRUPTED)
+    except _NO_ARGS_IS_HELP as e:  # bare `sidecarctl`: the help is the useful answer
         e.show()
         sys.exit(e.exit_code)
+    except click.UsageError as e:
+        _fail(usage_line(e), e.exit_code)
+    except click.ClickException as e:
+        _fail(f"Error: {e.format_message()}", e.exit_code)
     except SidecarError as e:
         if debug:
             raise
-        click.echo(f"Error: {e}", err=True)
-        sys.exit(e.exit_code)
+        _fail(f"Error: {one_line(str(e))}", e.exit_code)
     except BrokenPipeError:
-        sys.exit(1)
+        # The reader went away (`| head -1`): quiet, as a program killed by SIGPIPE.
+        _silence_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except MemoryError:
+        _fail("Error: out of memory; the input or template output is too large", 1)
+    except RecursionError:
+        if debug:
+            raise
+        _fail("Error: input or template nested too deeply (Python recursion limit)", 1)
+    except Exception as e:  # a bug: still one line; --debug shows the traceback
+        if debug:
+            raise
+        _fail(f"Error: internal error: {type(e).__name__}: {one_line(str(e))}; "
+              "rerun with --debug and report it", 1)
+
+
+_NO_ARGS_IS_HELP: type[Exception] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report a writer whose reader closed the pipe
+
+
+def one_line(message: str) -> str:
+    """Error text on a single line: Go's messages are kept, line breaks become ' | '."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return " | ".join(lines)
+
+
+def usage_line(e: click.UsageError) -> str:
+    """click's usage error as one line, with where to get help instead of the usage block."""
+    ctx = e.ctx
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return f"Error: {one_line(e.format_message())}{hint}"
+
+
+def _fail(line: str, code: int) -> None:
+    """Print the one error line and exit; anything a command buffered for stdout is dropped."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr closed: the exit code still tells
+    sys.exit(code)
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

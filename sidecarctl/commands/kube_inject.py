@@ -120,18 +120,24 @@ def load_settings(source: SettingsSource, revision: str, cluster: Any = None) ->
 
 
 def read_input(filename: str) -> str:
+    from sidecarctl.limits import read_bounded
+
     try:
         if filename == "-":
-            data = sys.stdin.buffer.read()
+            if sys.stdin is None:  # started with stdin closed (`<&-`)
+                raise InputError("open -: stdin is closed")
+            data = read_bounded(sys.stdin.buffer, filename)
         else:
             with open(filename, "rb") as handle:
-                data = handle.read()
+                data = read_bounded(handle, filename)
     except OSError as err:
         raise InputError(f"open {filename}: {err.strerror or err}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"{filename}: not UTF-8 text (byte {err.start})") from None
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError(f"{filename}:{line}:{column}: not UTF-8 text (byte {err.start})") from None
 
 
 def write_output(text: str, output: str | None) -> None:

@@ -1,0 +1,25 @@
+"""Bounds on what one run may consume, so hostile or broken input fails fast with one line
+instead of exhausting memory or time (docs/errors.md lists every limit).
+
+Other limits live next to the code they bound: YAML nesting and alias expansion in
+`sidecarctl.yamlio.read`, template depth and output size in `sidecarctl.gotemplate`.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from sidecarctl.errors import InputError
+
+# The Kubernetes API server refuses request bodies over 3 MiB, so no manifest worth injecting is
+# anywhere near this; it only stops a runaway stream (or /dev/zero) from filling memory.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def read_bounded(stream: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """At most `limit` bytes of `stream`; more is an InputError naming `name` (never read whole)."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{name}: input larger than {limit // (1024 * 1024)} MiB "
+                         "(sidecarctl's limit; split the stream)")
+    return data
