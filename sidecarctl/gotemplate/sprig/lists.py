@@ -47,8 +47,10 @@ def chunk(size: int, lst: Any) -> GoSlice:
         count = INT64_MIN
     else:
         count = int(math.floor((n - 1) / size) + 1)
+    if count < 0:
+        _makeslice_panic()
     out = GoSlice([], elem="[]interface {}")
-    for i in range(max(count, 0) if count >= 0 else _makeslice_panic()):
+    for i in range(count):
         clen = size
         if i == count - 1:
             clen = int(math.fmod(n, size)) or size
