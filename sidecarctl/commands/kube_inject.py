@@ -1,208 +1,130 @@
-"""`sidecarctl kube-inject`: istioctl kube-inject's flags over the injection pipeline.
+"""`sidecarctl kube-inject`: istioctl kube-inject's flags over the injection pipeline, plus workflows.
 
-The command reads the input, loads the settings, runs `sidecarctl.inject.pipeline` over the whole
-stream, and only then writes: stdout, or `-o` through a temporary file renamed into place, so a
-failure never leaves half a stream behind nor truncates the input when `-o` names it.
+By default the output is istioctl's, byte for byte. The command reads every input, loads the
+settings, runs `sidecarctl.inject.pipeline` over every stream, and only then writes (stdout, `-o`,
+or each input with `--in-place`, through temporary files renamed into place), so a failure never
+leaves half a stream behind. Views (`--diff`, `--patch`, `--preserve-formatting`) and the summary
+live in `sidecarctl.workflow`, shared with the other commands.
 """
 
 from __future__ import annotations
 
-import os
+import os  # noqa: F401  (tests patch os through this module)
 import sys
-import tempfile
-from dataclasses import dataclass
 from typing import Any
 
 import click
 
-from sidecarctl.errors import InputError, UsageError
+from sidecarctl.errors import SidecarError, UsageError
+from sidecarctl.workflow import settings as settings_mod
+from sidecarctl.workflow.documents import SourceRun, inject_sources
+from sidecarctl.workflow.inputs import collect_sources, input_options
+from sidecarctl.workflow.outputs import JSON, OutputOptions, output_options, write, write_atomically, write_text
+from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
+from sidecarctl.workflow.summary import any_skipped, summary
 
-NATIVE_SIDECARS_ENV = "ENABLE_NATIVE_SIDECARS"
+__all__ = ["SettingsSource", "kube_inject", "write_atomically"]
+
+NATIVE_SIDECARS_ENV = settings_mod.NATIVE_SIDECARS_ENV
+DIFF, PATCH = "diff", "patch"
 
 
-@dataclass(frozen=True)
-class SettingsSource:
-    """Where settings come from: files, built-in defaults, and (later) a cluster."""
-
-    inject_config_file: str | None
-    mesh_config_file: str | None
-    values_file: str | None
-    operator_file: str | None
-    offline: bool
-    revision: str
-    istio_namespace: str
-    kubeconfig: str | None
-    context: str | None
-    mesh_configmap: str
-    inject_configmap: str
-    webhook_config: str
-    kubeclient_timeout: str
-
-    def needs_cluster(self) -> bool:
-        """istioctl asks the cluster for any piece not given as a file (an IstioOperator may give
-        the mesh config and values)."""
-        if self.offline:
-            return False
-        has_mesh_and_values = (self.mesh_config_file and self.values_file) or self.operator_file
-        return not (self.inject_config_file and has_mesh_and_values)
+class SkippedWorkloads(SidecarError):
+    """--fail-on-skip: the output is complete and written; the exit code tells CI."""
 
 
 @click.command("kube-inject", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-f", "--filename", "filename", metavar="FILE", help="Input Kubernetes resource filename ('-' for stdin).")
-@click.option("-o", "--output", "output", metavar="FILE", help="Modified output Kubernetes resource filename.")
-@click.option("--injectConfigFile", "inject_config_file", metavar="FILE", help="Injection configuration filename.")
-@click.option("--meshConfigFile", "mesh_config_file", metavar="FILE", help="Mesh configuration filename.")
-@click.option("--valuesFile", "values_file", metavar="FILE", help="Injection values configuration filename.")
-@click.option("--operatorFileName", "operator_file", metavar="FILE",
-              help="IstioOperator file; its values and meshConfig override the files above.")
-@click.option("-r", "--revision", default="", help="Control plane revision.")
-@click.option("-i", "--istioNamespace", "istio_namespace", default="istio-system", show_default=True,
-              help="Istio system namespace.")
-@click.option("-c", "--kubeconfig", default=None, help="Kubernetes configuration file.")
-@click.option("--context", default=None, help="Kubernetes configuration context.")
-@click.option("--meshConfigMapName", "mesh_configmap", default="istio", show_default=True,
-              help="ConfigMap name for the mesh configuration (key 'mesh').")
-@click.option("--injectConfigMapName", "inject_configmap", default="istio-sidecar-injector", show_default=True,
-              help="ConfigMap name for sidecar injection (key 'config').")
-@click.option("--webhookConfig", "webhook_config", default="istio-sidecar-injector", show_default=True,
-              help="MutatingWebhookConfiguration name for Istio.")
-@click.option("--kubeclient-timeout", "kubeclient_timeout", default="15s", show_default=True,
-              help="Timeout of each request to the cluster (Go duration; 0 for none).")
-@click.option("--offline", is_flag=True, help="Use the built-in defaults for any settings file not given.")
+@input_options
+@output_options
+@settings_options
 @click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
               help="Inject istio-proxy as a native sidecar (default: ENABLE_NATIVE_SIDECARS=true).")
-def kube_inject(filename: str | None, output: str | None, native_sidecars: bool | None, **flags: Any) -> None:
+@click.option("--preserve-formatting", is_flag=True,
+              help="Keep the input's comments, key order and quoting wherever injection changed nothing.")
+@click.option("--diff", "view", flag_value=DIFF, help="Print a unified diff per changed document instead.")
+@click.option("--patch", "view", flag_value=PATCH,
+              help="Print, per injected workload, the strategic-merge patch injection applies to it.")
+@click.option("--fail-on-skip", is_flag=True, help="Exit 1 (after writing) when any workload was skipped.")
+def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, native_sidecars: bool | None,
+                preserve_formatting: bool, view: str | None, fail_on_skip: bool, **flags: Any) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
-    if not filename:
-        raise UsageError("filename not specified (see --filename or -f)")
-    source = SettingsSource(**flags)
-    text = read_input(filename)
-    cluster = open_cluster(source) if source.needs_cluster() else None
-    revision = cluster.resolve_revision(source.revision) if cluster else _revision(source.revision)
-    settings = load_settings(source, revision, cluster)
-    result = run(text, filename, settings, _native_sidecars(native_sidecars, cluster), revision)
-    write_output(result, output)
+    check_view(out, view, preserve_formatting)
+    sources = collect_sources(filenames, recursive)
+    out.check(sources)
+    source = SettingsSource(**pick(flags))
+    resolved = settings_mod.resolve(source, native_sidecars)
+    injector = make_injector(resolved)
+    try:
+        runs = inject_sources(injector, sources)
+    finally:
+        print_warnings(injector.warnings)
+    emit(runs, injector, out, view, preserve_formatting)
+    outcomes = [outcome for run in runs for outcome in run.outcomes]
+    if not out.quiet:
+        click.echo(summary(outcomes, files=len(sources)), err=True, nl=False)
+    if fail_on_skip and any_skipped(outcomes):
+        skipped = sum(1 for outcome in outcomes if not outcome.injected)
+        raise SkippedWorkloads(f"{skipped} workload{'s' if skipped != 1 else ''} skipped (--fail-on-skip)")
 
 
-def run(text: str, filename: str, settings: Any, native_sidecars: bool, revision: str) -> str:
-    """The injected stream; warnings go to stderr after the run, as istioctl prints them."""
+def check_view(out: OutputOptions, view: str | None, preserve_formatting: bool) -> None:
+    """Flag combinations that cannot work (exit 2 before anything is read)."""
+    if view and out.in_place:
+        raise UsageError(f"--{view} prints to stdout or -o; it cannot be used with --in-place")
+    if view == DIFF and out.output_format == JSON:
+        raise UsageError("--diff compares YAML; it cannot be used with --output-format json")
+    if preserve_formatting and out.output_format == JSON:
+        raise UsageError("--preserve-formatting keeps YAML comments; it cannot be used with --output-format json")
+    if preserve_formatting and view == PATCH:
+        raise UsageError("--patch writes new documents; --preserve-formatting does not apply to it")
+
+
+def make_injector(resolved: settings_mod.Resolved) -> Any:
     from sidecarctl.inject.pipeline import KubeInject
 
-    injector = KubeInject(settings=settings, native_sidecars=native_sidecars, revision=revision,
-                          log=lambda line: click.echo(line, err=True))
-    try:
-        return injector.inject_stream(text, source=filename)
-    finally:
-        if injector.warnings:
-            sys.stderr.write("\n" + "".join(w + "\n" for w in injector.warnings))
-            sys.stderr.flush()
+    return KubeInject(settings=resolved.settings, native_sidecars=resolved.native_sidecars,
+                      revision=resolved.revision, log=lambda line: click.echo(line, err=True))
 
 
-def open_cluster(source: SettingsSource) -> Any:
-    """The cluster that provides the settings not given as files (kubernetes is imported only here)."""
-    from sidecarctl.config.cluster import ClusterSource, parse_timeout
-
-    return ClusterSource(kubeconfig=source.kubeconfig, context=source.context,
-                         timeout=parse_timeout(source.kubeclient_timeout))
-
-
-def load_settings(source: SettingsSource, revision: str, cluster: Any = None) -> Any:
-    """Files first; the pieces not given come from the cluster's ConfigMaps, or with --offline
-    from the built-in defaults."""
-    from sidecarctl.config import load_settings as load
-
-    bound = None
-    if cluster is not None:
-        bound = cluster.bind(source.istio_namespace, source.inject_configmap, source.mesh_configmap, revision)
-    return load(inject_config_file=source.inject_config_file, values_file=source.values_file,
-                mesh_config_file=source.mesh_config_file, operator_file=source.operator_file,
-                offline=source.offline, revision=revision, cluster=bound)
+def print_warnings(warnings: list[str]) -> None:
+    """istioctl's skip warnings, after the run and a blank line, as istioctl prints them."""
+    if warnings:
+        sys.stderr.write("\n" + "".join(w + "\n" for w in warnings))
+        sys.stderr.flush()
 
 
-def read_input(filename: str) -> str:
-    from sidecarctl.limits import read_bounded
+def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | None, preserve: bool) -> None:
+    """Build every text first (views may still fail), then write."""
+    texts = [(run.source, document_stream(run, injector, preserve)) for run in runs]
+    if view == DIFF:
+        from sidecarctl.workflow.diff import diff_runs
 
-    try:
-        if filename == "-":
-            if sys.stdin is None:  # started with stdin closed (`<&-`)
-                raise InputError("open -: stdin is closed")
-            data = read_bounded(sys.stdin.buffer, filename)
-        else:
-            with open(filename, "rb") as handle:
-                data = read_bounded(handle, filename)
-    except OSError as err:
-        raise InputError(f"open {filename}: {err.strerror or err}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise InputError(f"{filename}:{line}:{column}: not UTF-8 text (byte {err.start})") from None
+        write_text(diff_runs(runs, dict((id(run), text) for run, (_, text) in zip(runs, texts)),
+                             color=_color(out)), out.output)
+    elif view == PATCH:
+        from sidecarctl.workflow.patch import patch_stream
+        from sidecarctl.workflow.outputs import render
+
+        write_text(render("".join(patch_stream(run, injector) for run in runs), out.format_for(None)),
+                   out.output)
+    else:
+        write(texts, out)
 
 
-def write_output(text: str, output: str | None) -> None:
-    if not output:
-        # Bytes, not text: the output is UTF-8 whatever the locale says.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.buffer.flush()
-        return
-    write_atomically(output, text)
+def document_stream(run: SourceRun, injector: Any, preserve: bool) -> str:
+    if not preserve:
+        return run.stream()
+    from sidecarctl.workflow.preserve import preserve_stream
+
+    return preserve_stream(run, injector)
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write a sibling temporary file and rename it over path: all or nothing, input never truncated.
-
-    A symlink is followed, so the file it points to is replaced and the link kept.
-    """
-    path = os.path.realpath(path)
-    directory = os.path.dirname(path)
-    mode = _target_mode(path)
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".sidecarctl-", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise InputError(f"open {path}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except OSError as err:
-        _remove_quietly(temp)
-        raise InputError(f"write {path}: {err.strerror or err}") from None
-    except BaseException:
-        _remove_quietly(temp)
-        raise
+def _color(out: OutputOptions) -> bool:
+    return not out.output and sys.stdout.isatty()
 
 
-def _target_mode(path: str) -> int:
-    """Keep an existing file's permissions; a new file gets 0666 less the umask, as os.Create."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _native_sidecars(flag: bool | None, cluster: Any = None) -> bool:
-    """Explicit flag, else ENABLE_NATIVE_SIDECARS: `true` enables them; `auto` (the default) asks
-    the cluster's nodes when a cluster is in use and means off without one; anything else is off."""
-    if flag is not None:
-        return flag
-    mode = os.environ.get(NATIVE_SIDECARS_ENV, "auto")
-    if mode == "auto" and cluster is not None:
-        return bool(cluster.native_sidecars_supported())
-    return mode == "true"
-
-
-def _revision(revision: str) -> str:
-    """istioctl renders the `default` revision as no revision."""
-    return "" if revision == "default" else revision
+# Kept for callers and tests that used these names here before they moved to sidecarctl.workflow.
+_native_sidecars = settings_mod.native_sidecars_mode
+_revision = settings_mod.revision_name
+open_cluster = settings_mod.open_cluster
+load_settings = settings_mod.load_settings

@@ -144,7 +144,7 @@ def test_injects_the_sample() -> None:
 
 @needs_engine
 def test_skip_warning_printed_after_a_blank_line() -> None:
-    result = offline("-f", "-", stdin=HOST_NETWORK_POD)
+    result = offline("-q", "-f", "-", stdin=HOST_NETWORK_POD)  # -q: istioctl's stderr alone, no summary
     assert result.exit_code == 0
     assert result.stderr == '\n===> Skipping injection because Pod "p" has host networking enabled\n\n'
 

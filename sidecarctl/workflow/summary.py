@@ -1,0 +1,32 @@
+"""The report on stderr after a run: one line per workload, then the counts.
+
+    deployment/web (shop) injected
+    pod/x skipped: host networking
+    2 workloads: 1 injected, 1 skipped
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def line(outcome: Any) -> str:
+    namespace = f" ({outcome.namespace})" if outcome.namespace else ""
+    subject = f"{outcome.kind.lower()}/{outcome.name}{namespace}"
+    return f"{subject} injected" if outcome.injected else f"{subject} skipped: {outcome.reason}"
+
+
+def summary(outcomes: Sequence[Any], files: int = 1) -> str:
+    """The report text (ends with a newline); `files` is mentioned when more than one was read."""
+    injected = sum(1 for outcome in outcomes if outcome.injected)
+    skipped = len(outcomes) - injected
+    noun = "workload" if len(outcomes) == 1 else "workloads"
+    where = f" in {files} files" if files > 1 else ""
+    lines = [line(outcome) for outcome in outcomes]
+    lines.append(f"{len(outcomes)} {noun}{where}: {injected} injected, {skipped} skipped")
+    return "".join(text + "\n" for text in lines)
+
+
+def any_skipped(outcomes: Sequence[Any]) -> bool:
+    return any(not outcome.injected for outcome in outcomes)
