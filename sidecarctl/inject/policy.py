@@ -44,15 +44,49 @@ def inject_required(metadata: dict[str, Any], spec: dict[str, Any], policy: str 
                     never: list[Any] | None = None, always: list[Any] | None = None,
                     ignored: tuple[str, ...] = IGNORED_NAMESPACES) -> Decision:
     """Istio's injectRequired: host network, ignored namespace, label/annotation, selectors, policy."""
+    inject, _, why, warnings = _explain(metadata, spec, policy, never or [], always or [], ignored)
+    return Decision(inject, "" if inject else INJECTION_DISABLED, why, warnings)
+
+
+def explain_required(metadata: dict[str, Any], spec: dict[str, Any], policy: str = POLICY_ENABLED,
+                     never: list[Any] | None = None, always: list[Any] | None = None,
+                     ignored: tuple[str, ...] = IGNORED_NAMESPACES) -> tuple[bool, str, str]:
+    """injectRequired as (inject, rule, detail): the rule (one of RULES) that decided, and in
+    words how (`label sidecar.istio.io/inject=false`). The webhook's decision is built on the same
+    steps (`inject_required`), so `sidecarctl check` explains exactly what the webhook does."""
+    inject, rule, detail, _ = _explain(metadata, spec, policy, never or [], always or [], ignored)
+    return inject, rule, detail
+
+
+# What decided, in Istio's order (the names `sidecarctl check` prints).
+RULE_HOST_NETWORK = "host-network"
+RULE_IGNORED_NAMESPACE = "ignored-namespace"
+RULE_POD_LABEL = "pod-label"
+RULE_POD_ANNOTATION = "pod-annotation"
+RULE_NEVER_SELECTOR = "neverInjectSelector"
+RULE_ALWAYS_SELECTOR = "alwaysInjectSelector"
+RULE_DEFAULT_POLICY = "default-policy"
+RULES = (RULE_HOST_NETWORK, RULE_IGNORED_NAMESPACE, RULE_POD_LABEL, RULE_POD_ANNOTATION, RULE_NEVER_SELECTOR,
+         RULE_ALWAYS_SELECTOR, RULE_DEFAULT_POLICY)
+
+
+def _explain(metadata: dict[str, Any], spec: dict[str, Any], policy: str, never: list[Any], always: list[Any],
+             ignored: tuple[str, ...]) -> tuple[bool, str, str, tuple[str, ...]]:
+    """(inject, rule, detail, warnings): the one implementation of injectRequired."""
     if spec.get("hostNetwork") is True:
-        return Decision(False, INJECTION_DISABLED, "spec.hostNetwork is true")
+        return False, RULE_HOST_NETWORK, "spec.hostNetwork is true", ()
     namespace = metadata.get("namespace") or ""
     if namespace in ignored:
-        return Decision(False, INJECTION_DISABLED, f"namespace {namespace} is never injected")
+        return False, RULE_IGNORED_NAMESPACE, f"namespace {namespace} is never injected", ()
     explicit, why, warnings = _explicit_choice(metadata)
+    rule = RULE_POD_LABEL if why.startswith("label") else RULE_POD_ANNOTATION
     if explicit is None:
-        explicit, why = _selector_choice(metadata.get("labels") or {}, never or [], always or [])
-    return _apply_policy(policy, explicit, why, warnings)
+        explicit, why = _selector_choice(metadata.get("labels") or {}, never, always)
+        rule = RULE_NEVER_SELECTOR if explicit is False else RULE_ALWAYS_SELECTOR
+    decision = _apply_policy(policy, explicit, why, warnings)
+    if explicit is None or policy not in (POLICY_ENABLED, POLICY_DISABLED):
+        rule = RULE_DEFAULT_POLICY  # an illegal policy disables injection whatever the pod says
+    return decision.inject, rule, decision.why, warnings
 
 
 def skip_warning(kind: str, full_name: str, reason: str) -> str:
