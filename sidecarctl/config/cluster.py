@@ -528,6 +528,37 @@ class ClusterSource:
                 f"{e}, or set ENABLE_NATIVE_SIDECARS=true or false to skip detecting native sidecar support"
             ) from None
 
+    # -- workloads (sidecarctl check) --
+
+    def list_pods(self, namespace: str = "") -> list[dict[str, Any]]:
+        """Every pod of a namespace ("" = all namespaces), as the API returns them (paged)."""
+        request = Request("list", "pods", namespace)
+
+        def page(api: Any, token: str, **kw: Any) -> Any:
+            if namespace:
+                return _core(api).list_namespaced_pod(namespace, **_paging(token), **kw)
+            return _core(api).list_pod_for_all_namespaces(**_paging(token), **kw)
+
+        return self._list_all(request, page)
+
+    def list_namespaces(self) -> list[dict[str, Any]]:
+        """Every namespace (for their istio-injection / istio.io/rev labels)."""
+        return self._list_all(Request("list", "namespaces"),
+                              lambda api, token, **kw: _core(api).list_namespace(**_paging(token), **kw))
+
+    def _list_all(self, request: Request, page: Callable[..., Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            try:
+                answer = self._call(request, lambda api, **kw: page(api, token, **kw))
+            except _NotFound:
+                return items
+            items.extend(i for i in answer.get("items") or [] if isinstance(i, dict))
+            token = str(_get(answer, "metadata", "continue") or "")
+            if not token:
+                return items
+
     # -- transport --
 
     def _client(self) -> Any:
@@ -697,6 +728,10 @@ def _transport_reason(e: Any) -> str:
         if marker in text:
             return marker.lower() if marker != "timed out" else "timed out"
     return text[:300]
+
+
+def _paging(token: str) -> dict[str, Any]:
+    return {"limit": _NODE_PAGE, **({"_continue": token} if token else {})}
 
 
 def _core(api: Any) -> Any:

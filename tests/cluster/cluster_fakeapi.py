@@ -5,6 +5,7 @@ It speaks the part of the REST API that `sidecarctl.config.cluster` uses:
 * GET  /api/v1/namespaces/{ns}/configmaps/{name}
 * GET  /api/v1/nodes                (limit / continue paging)
 * GET  /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations  (labelSelector)
+* GET  /api/v1/namespaces, /api/v1/pods, /api/v1/namespaces/{ns}/pods   (limit / continue paging)
 
 and answers failures with `Status` objects (401, 403, 404) as kube-apiserver does. Clients
 authenticate with a bearer token or with a client certificate signed by the test CA (the user is the
@@ -169,6 +170,9 @@ class FakeCluster:
         self.nodes: list[dict[str, Any]] = []
         self.node_page_size = 0  # 0: all nodes in one answer
         self.webhooks: list[dict[str, Any]] = []
+        self.namespaces: list[dict[str, Any]] = []
+        self.pods: list[dict[str, Any]] = []
+        self.list_page_size = 0  # pods and namespaces per answer; 0: all at once
         self.tokens: dict[str, str] = {"good-token": "token-user"}
         # (verb, resource, namespace) the authenticated users may not do; namespace "" = cluster scope
         self.forbidden: set[tuple[str, str, str]] = set()
@@ -187,6 +191,14 @@ class FakeCluster:
         values = (folder / "inject-values.yaml").read_text()
         self.add_configmap(namespace, f"istio-sidecar-injector{suffix}", {"config": config, "values": values})
         self.add_configmap(namespace, f"istio{suffix}", {"mesh": (folder / "mesh-config.yaml").read_text()})
+
+    def add_namespace(self, name: str, labels: dict[str, str] | None = None) -> None:
+        self.namespaces.append({"kind": "Namespace", "apiVersion": "v1",
+                                "metadata": {"name": name, "labels": labels or {}}})
+
+    def add_pod(self, pod: dict[str, Any]) -> None:
+        """A pod object as the API would return it (give it metadata.namespace)."""
+        self.pods.append({"kind": "Pod", "apiVersion": "v1", **pod})
 
     def set_nodes(self, versions: Iterable[str]) -> None:
         self.nodes = [node(f"node-{i + 1}", v) for i, v in enumerate(versions)]
@@ -224,6 +236,13 @@ class FakeCluster:
             return self._get_configmap(parts[3], parts[5], user)
         if parts == ["api", "v1", "nodes"]:
             return self._list_nodes(query, user)
+        if parts == ["api", "v1", "namespaces"]:
+            return self._list("namespaces", "", self.namespaces, query, user)
+        if parts == ["api", "v1", "pods"]:
+            return self._list("pods", "", self.pods, query, user)
+        if len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "pods":
+            pods = [p for p in self.pods if p["metadata"].get("namespace") == parts[3]]
+            return self._list("pods", parts[3], pods, query, user)
         if "/" + "/".join(parts) == WEBHOOKS_PATH:
             return self._list_webhooks(query, user)
         return 404, status(404, "NotFound", "the server could not find the requested resource")
@@ -257,6 +276,18 @@ class FakeCluster:
         following = start + size if start + size < len(self.nodes) else None
         metadata = {"resourceVersion": "7", **({"continue": str(following)} if following else {})}
         return 200, {"kind": "NodeList", "apiVersion": "v1", "metadata": metadata, "items": page}
+
+    def _list(self, resource: str, namespace: str, items: list[dict[str, Any]], query: dict[str, str],
+              user: str) -> tuple[int, dict[str, Any]]:
+        denied = self._denied("list", resource, namespace, "", user)
+        if denied:
+            return 403, denied
+        start = int(query.get("continue") or 0)
+        size = self.list_page_size or len(items) or 1
+        following = start + size if start + size < len(items) else None
+        metadata = {"resourceVersion": "9", **({"continue": str(following)} if following else {})}
+        kind = "PodList" if resource == "pods" else "NamespaceList"
+        return 200, {"kind": kind, "apiVersion": "v1", "metadata": metadata, "items": items[start : start + size]}
 
     def _list_webhooks(self, query: dict[str, str], user: str) -> tuple[int, dict[str, Any]]:
         denied = self._denied("list", "mutatingwebhookconfigurations", "", "", user)
