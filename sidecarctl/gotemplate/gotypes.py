@@ -397,5 +397,5 @@ def sorted_items(mapping: dict[Any, Any]) -> list[tuple[Any, Any]]:
 
 def _sort_key(key: Any) -> Any:
     if isinstance(key, str):
-        return key.encode("utf-8")
+        return key.encode("utf-8", "surrogateescape")  # keys may hold undecodable bytes
     return key

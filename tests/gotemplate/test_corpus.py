@@ -8,6 +8,7 @@ to print the names of every passing case).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,13 @@ def passing_names() -> list[str]:
 CASE_LIST = load_cases()
 BY_NAME = {c["name"]: c for c in CASE_LIST}
 pytestmark = pytest.mark.skipif(not CASE_LIST, reason=f"corpus not found at {CASES}")
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus was recorded with TZ=UTC (Sprig's date functions use the local zone)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
 
 
 @pytest.mark.parametrize("name", passing_names())
