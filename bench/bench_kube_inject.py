@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """The performance figures of sidecarctl kube-inject, each against its yardstick, in one run.
 
+    python3 -m venv /tmp/benchvenv && /tmp/benchvenv/bin/pip install -q .   # once: a real install
     python3 bench/bench_kube_inject.py [--shared ../shared] [--sizes 1000,10000] [--cmd 'sidecarctl']
+
+Measure a regular (non-editable) install: pip compiles its bytecode once at install time. The
+default command is /tmp/benchvenv/bin/sidecarctl when it exists, else .venv/bin/sidecarctl (an
+editable install; with PYTHONDONTWRITEBYTECODE=1 set, as on some CI machines, every module is then
+compiled again on every run and startup is not representative). Figure 4 runs
+bench/bench_template.py with the interpreter next to the command (the same installation).
 
 1. Batch: N workloads (the public conformance inputs repeated with distinct names) through
    `sidecarctl kube-inject` with the default conformance settings, against the floor: the time
@@ -42,9 +49,23 @@ def find_shared(arg: str | None) -> Path:
     return path
 
 
+BENCH_VENV = Path("/tmp/benchvenv/bin/sidecarctl")
+
+
 def default_command() -> list[str]:
-    venv = ROOT / ".venv" / "bin" / "sidecarctl"
-    return [str(venv)] if venv.exists() else ["sidecarctl"]
+    for candidate in (BENCH_VENV, ROOT / ".venv" / "bin" / "sidecarctl"):
+        if candidate.exists():
+            return [str(candidate)]
+    return ["sidecarctl"]
+
+
+def python_of(cmd: list[str]) -> str:
+    """The interpreter installed next to the command (so figure 4 measures the same install)."""
+    import shutil
+
+    exe = shutil.which(cmd[0]) if cmd else None
+    python = Path(exe).parent / "python" if exe else None
+    return str(python) if python is not None and python.exists() else sys.executable
 
 
 def workload_inputs(suite: Path) -> list[str]:
@@ -101,6 +122,21 @@ def floor_seconds(stream: str, output: bytes) -> float:
     return time.perf_counter() - start
 
 
+def machine() -> str:
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {sys.version.split()[0]}, load {load}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared")
@@ -113,7 +149,8 @@ def main() -> None:
     texts = workload_inputs(suite)
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(f"command: {shlex.join(base)}")
+        print(f"machine: {machine()}")
         rss: dict[int, int] = {}
         for n in [100, *sizes]:
             path = Path(tmp) / f"stream-{n}.yaml"
@@ -136,7 +173,7 @@ def main() -> None:
         big = max(sizes)
         print(f"3. memory: peak RSS N={big} {rss[big] / 1024:.0f} MiB vs N=100 {rss[100] / 1024:.0f} MiB, "
               f"ratio {rss[big] / rss[100]:.2f} (goal <= 1.5)")
-    template = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_template.py"), "--shared",
+    template = subprocess.run([python_of(base), str(ROOT / "bench" / "bench_template.py"), "--shared",
                                str(suite.parent.parent)], capture_output=True, text=True, check=False)
     lines = (template.stdout or template.stderr).strip().splitlines()
     print(f"4. template: {lines[-1] if lines else 'bench_template.py printed nothing'}")
