@@ -95,28 +95,35 @@ def print_warnings(warnings: list[str]) -> None:
 
 def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | None, preserve: bool) -> None:
     """Build every text first (views may still fail), then write."""
-    texts = [(run.source, document_stream(run, injector, preserve)) for run in runs]
-    if view == DIFF:
-        from sidecarctl.workflow.diff import diff_runs
-
-        write_text(diff_runs(runs, dict((id(run), text) for run, (_, text) in zip(runs, texts)),
-                             color=_color(out)), out.output)
-    elif view == PATCH:
-        from sidecarctl.workflow.patch import patch_stream
+    if view == PATCH:
         from sidecarctl.workflow.outputs import render
+        from sidecarctl.workflow.patch import patch_stream
 
-        write_text(render("".join(patch_stream(run, injector) for run in runs), out.format_for(None)),
-                   out.output)
-    else:
-        write(texts, out)
+        write_text(render("".join(patch_stream(run, injector) for run in runs), out.format_for(None)), out.output)
+        return
+    written = [document_texts(run, injector, preserve) for run in runs]
+    if view == DIFF:
+        from sidecarctl.workflow.diff import diff_run
+
+        write_text("".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)), out.output)
+        return
+    write([(run.source, join_documents(run, texts, preserve)) for run, texts in zip(runs, written)], out)
 
 
-def document_stream(run: SourceRun, injector: Any, preserve: bool) -> str:
+def document_texts(run: SourceRun, injector: Any, preserve: bool) -> list[str]:
+    """Per document, what would be written (without the separator after it)."""
+    if not preserve:
+        return [document.body for document in run.documents]
+    from sidecarctl.workflow.preserve import preserve_documents
+
+    return preserve_documents(run, injector)
+
+
+def join_documents(run: SourceRun, texts: list[str], preserve: bool) -> str:
+    """istioctl ends every document with `---`; preserved formatting keeps the input's own separators."""
     if not preserve:
         return run.stream()
-    from sidecarctl.workflow.preserve import preserve_stream
-
-    return preserve_stream(run, injector)
+    return "".join(text + document.separator for text, document in zip(texts, run.documents))
 
 
 def _color(out: OutputOptions) -> bool:

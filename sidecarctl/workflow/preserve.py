@@ -1,0 +1,180 @@
+"""--preserve-formatting: write injected documents with the input's comments, key order and quoting.
+
+Injection runs as usual; then the difference between the document as injection saw it (typed, see
+`KubeInject.decode`) and the injected object is applied to a ruamel.yaml round-trip tree of the
+input document: changed scalars are replaced in place, new keys appended, new list items placed
+where injection put them (items matched by `name` or another unique key), removed ones deleted.
+Everything injection did not touch keeps its text, so a GitOps diff shows only the sidecar.
+Documents injection did not change are written back byte for byte. ruamel.yaml is imported here
+only, on this path.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from sidecarctl.errors import InjectionError
+from sidecarctl.workflow.documents import SEPARATOR, Document, SourceRun
+
+_LIST_KEYS = ("name", "mountPath", "containerPort", "devicePath", "ip", "key")
+
+
+def preserve_documents(run: SourceRun, injector: Any) -> list[str]:
+    """Per document, its text with formatting kept (no trailing separator)."""
+    return [preserve_document(document, injector, run.source.name) for document in run.documents]
+
+
+def preserve_document(document: Document, injector: Any, source: str = "-") -> str:
+    from sidecarctl.yamlio import load_document
+
+    original = injector.decode(document.raw)
+    if original is None:
+        return _with_newline(document.raw)
+    injected = load_document(document.body)
+    if original == injected:
+        return _with_newline(document.raw)
+    try:
+        return edit(document.raw, original, injected)
+    except Exception as err:  # ruamel cannot round-trip some inputs libyaml reads
+        raise InjectionError(f"{source}: document {document.index}: cannot preserve formatting "
+                             f"({type(err).__name__}: {err}); run without --preserve-formatting") from err
+
+
+def edit(raw: str, original: Any, injected: Any) -> str:
+    """The raw document with `original -> injected` applied to its round-trip tree."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    head, body = _split_head(raw)
+    _, indent, block_seq_indent = load_yaml_guess_indent(body)
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 16  # never re-fold lines
+    indent = indent or 2
+    yaml.indent(mapping=indent, sequence=indent + (block_seq_indent or 0), offset=block_seq_indent or 0)
+    tree = yaml.load(body)
+    tree = apply_value(tree, original, injected)
+    buffer = io.StringIO()
+    yaml.dump(tree, buffer)
+    return head + buffer.getvalue()
+
+
+def apply_value(node: Any, old: Any, new: Any) -> Any:
+    """`node` (a ruamel value for `old`) edited into `new`; returns the node to keep in its place."""
+    if _same(old, new):
+        return node
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap) and isinstance(old, dict) and isinstance(new, dict):
+        apply_map(node, old, new)
+        return node
+    if isinstance(node, CommentedSeq) and isinstance(old, list) and isinstance(new, list):
+        if apply_seq(node, old, new):
+            return node
+    return to_node(new)
+
+
+def apply_map(node: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+    for key in [key for key in old if key not in new]:
+        node.pop(key, None)
+    for key, value in new.items():
+        if key in old and key in node:
+            updated = apply_value(node[key], old[key], value)
+            if updated is not node[key]:
+                node[key] = updated
+        elif key not in old or not _same(old[key], value):
+            node[key] = to_node(value)
+
+
+def apply_seq(node: Any, old: list[Any], new: list[Any]) -> bool:
+    """Edit a sequence in place keeping its items' comments; False when it must be replaced."""
+    if len(node) != len(old):
+        return False
+    key = _list_key(old, new)
+    if key is None:
+        if len(old) != len(new):
+            return False
+        for index, (before, after) in enumerate(zip(old, new)):
+            updated = apply_value(node[index], before, after)
+            if updated is not node[index]:
+                node[index] = updated
+        return True
+    position = {item[key]: index for index, item in enumerate(old)}
+    items, comments = [], {}
+    for target, after in enumerate(new):
+        index = position.get(after[key])
+        if index is None:
+            items.append(to_node(after))
+            continue
+        items.append(apply_value(node[index], old[index], after))
+        if index in node.ca.items:
+            comments[target] = node.ca.items[index]
+    del node[:]
+    node.ca.items.clear()
+    node.extend(items)
+    node.ca.items.update(comments)
+    return True
+
+
+def to_node(value: Any) -> Any:
+    """A new value as ruamel should write it: strings quoted as sigs.k8s.io/yaml would (so `on`,
+    `"15020"` or `yes` stay strings for YAML 1.1 readers), multi-line strings as literal blocks."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for key, item in value.items():
+            out[key] = to_node(item)
+        return out
+    if isinstance(value, list):
+        return CommentedSeq(to_node(item) for item in value)
+    if isinstance(value, str):
+        return _string(value)
+    return value
+
+
+def _string(value: str) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
+
+    from sidecarctl.yamlio import dump_yaml
+
+    if "\n" in value and not value.startswith((" ", "\t")):
+        return LiteralScalarString(value)
+    rendered = dump_yaml(value)
+    if rendered.startswith('"'):
+        return DoubleQuotedScalarString(value)
+    if rendered.startswith("'"):
+        return SingleQuotedScalarString(value)
+    return value
+
+
+def _list_key(old: list[Any], new: list[Any]) -> str | None:
+    """A key naming every item of both lists uniquely (containers by name...), if there is one."""
+    items = old + new
+    if not items or not all(isinstance(item, dict) for item in items):
+        return None
+    for key in _LIST_KEYS:
+        if all(key in item for item in items) and all(
+                len({str(item[key]) for item in side}) == len(side) for side in (old, new)):
+            return key
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _split_head(raw: str) -> tuple[str, str]:
+    """A leading `---` line (the separator that opened the document) stays as text."""
+    if raw.startswith("---"):
+        end = raw.find("\n")
+        return raw[: end + 1], raw[end + 1:]
+    return "", raw
+
+
+def _with_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+__all__ = ["SEPARATOR", "edit", "preserve_documents"]

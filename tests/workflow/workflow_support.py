@@ -1,0 +1,68 @@
+"""Shared helpers for the workflow tests: run the CLI in-process, and the conformance suite in place."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner
+
+from sidecarctl.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+SUITE = REPO.parent / "shared" / "conformance" / "istio-1.30.3"
+SAMPLES = REPO / "samples"
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n"
+HOST_POD = POD.replace("name: p\n", "name: h\n") + "  hostNetwork: true\n"
+SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """`sidecarctl ARGS` through the CLI's own error handling, stdin piped (not a terminal)."""
+    runner = CliRunner()
+    with runner.isolation(input=stdin, env={"ENABLE_NATIVE_SIDECARS": "false", **(env or {})}) as (out, err, _):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return Result(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def inject(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+    return invoke("kube-inject", "--offline", *args, stdin=stdin, env=env)
+
+
+def cases() -> list[dict[str, Any]]:
+    """The public conformance cases with a golden file (read in place; empty when absent)."""
+    index = SUITE / "cases.yaml"
+    if not index.is_file():
+        return []
+    return [case for case in yaml.safe_load(index.read_text(encoding="utf-8")) or [] if case.get("golden")]
+
+
+def case_injector(case: dict[str, Any]) -> Any:
+    """A KubeInject with the case's settings, as the conformance runner's flags give them."""
+    from sidecarctl.inject.pipeline import KubeInject
+    from sidecarctl.workflow.settings import SettingsSource, load_settings
+
+    folder = SUITE / "settings" / case["settings"]
+    source = SettingsSource(inject_config_file=str(folder / "inject-config.yaml"),
+                            mesh_config_file=str(folder / "mesh-config.yaml"),
+                            values_file=str(folder / "inject-values.yaml"), operator_file=None, offline=True,
+                            revision="", istio_namespace="istio-system", kubeconfig=None, context=None,
+                            mesh_configmap="istio", inject_configmap="istio-sidecar-injector",
+                            webhook_config="istio-sidecar-injector", kubeclient_timeout="15s")
+    return KubeInject(settings=load_settings(source, ""), native_sidecars=bool(case["native_sidecars"]))
