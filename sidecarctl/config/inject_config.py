@@ -68,13 +68,20 @@ def parse_inject_config(text: str) -> InjectConfig:
 
 
 def parse_templates(raw: dict[str, str]) -> dict[str, Any]:
-    """inject.ParseTemplates: every template parsed with Sprig and Istio's functions."""
+    """inject.ParseTemplates: every template parsed with Sprig and Istio's functions; a template
+    marked `{# jinja2 #}` is compiled as Jinja2 instead (sidecarctl.inject.jinja)."""
     from sidecarctl.gotemplate import TemplateError, funcmap, parse
 
     funcs = funcmap("istio")
     parsed: dict[str, Any] = {}
     for name, text in raw.items():
         try:
+            if text.lstrip("\ufeff").startswith("{#"):  # perhaps the `{# jinja2 #}` dialect marker
+                from sidecarctl.inject import jinja
+
+                if jinja.is_jinja(text):
+                    parsed[name] = jinja.parse(text, name=TEMPLATE_NAME)
+                    continue
             parsed[name] = parse(text, name=TEMPLATE_NAME, funcs=funcs)
         except TemplateError as err:
             raise InjectConfigError(str(err), template=name) from None
