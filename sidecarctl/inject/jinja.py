@@ -81,7 +81,7 @@ def _environment() -> Any:
 
 
 def _make_environment() -> Any:
-    from jinja2 import StrictUndefined
+    from jinja2 import StrictUndefined, Undefined
     from jinja2.sandbox import SandboxedEnvironment
 
     from sidecarctl.gotemplate import funcmap
@@ -108,7 +108,9 @@ def _make_environment() -> Any:
     def finalize(value: Any) -> Any:
         if isinstance(value, str):
             return value
-        return format_v(_go_value(value))
+        if isinstance(value, Undefined):
+            return str(value)  # StrictUndefined: printing what does not exist is an error
+        return format_v(value)
 
     env = GoSandbox(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
                     undefined=StrictUndefined, finalize=finalize)
