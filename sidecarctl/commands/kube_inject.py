@@ -18,6 +18,7 @@ import click
 from sidecarctl.errors import SidecarError, UsageError
 from sidecarctl.workflow import settings as settings_mod
 from sidecarctl.workflow.documents import SourceRun, inject_sources
+from sidecarctl.workflow.progname import ProgramCommand
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import JSON, OutputOptions, output_options, write, write_atomically, write_text
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
@@ -33,7 +34,7 @@ class SkippedWorkloads(SidecarError):
     """--fail-on-skip: the output is complete and written; the exit code tells CI."""
 
 
-@click.command("kube-inject", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("kube-inject", cls=ProgramCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @input_options
 @output_options
 @settings_options
