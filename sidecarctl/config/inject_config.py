@@ -82,7 +82,7 @@ def parse_templates(raw: dict[str, str]) -> dict[str, Any]:
                 if jinja.is_jinja(text):
                     parsed[name] = jinja.parse(text, name=TEMPLATE_NAME)
                     continue
-            parsed[name] = parse(text, name=TEMPLATE_NAME, funcs=funcs)
+            parsed[name] = parse(text, name=TEMPLATE_NAME, funcs=funcs, persist=True)
         except TemplateError as err:
             raise InjectConfigError(str(err), template=name) from None
     return parsed

@@ -13,6 +13,7 @@ values shared with the function maps in `sprig/` and `istio.py`).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sidecarctl.gotemplate.builtins import BUILTINS
@@ -25,30 +26,54 @@ from sidecarctl.gotemplate.parser import parse_trees
 __all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap"]
 
 MISSINGKEY_OPTIONS = ("default", "invalid", "zero", "error")
+_COMPILE_LOCK = threading.Lock()
 
 
 class Template:
-    """A parsed and compiled template set; `execute` runs the one called `name`."""
+    """A parsed template set; `execute` runs the one called `name`. The trees are compiled on
+    construction, or (`compiler=None`, templates parsed with `persist=True`) on first execute."""
 
-    def __init__(self, name: str, trees: dict[str, Tree], compiler: Compiler, missingkey: str) -> None:
+    def __init__(self, name: str, trees: dict[str, Tree], compiler: Compiler | None, missingkey: str,
+                 funcs: FuncMap | None = None) -> None:
         self.name = name
         self._trees = trees
         self._compiler = compiler
+        self._funcs = funcs
         self._missingkey = "default" if missingkey == "invalid" else missingkey
 
     def execute(self, data: Any) -> str:
-        return execute(self._trees, self.name, data, self._missingkey, self._compiler)
+        compiler = self._compiler
+        if compiler is None:
+            with _COMPILE_LOCK:  # the webhook executes from several threads
+                if self._compiler is None:
+                    self._compiler = _compile(self._trees, self._funcs or {}, self._trees[self.name].parse_name)
+                compiler = self._compiler
+        return execute(self._trees, self.name, data, self._missingkey, compiler)
 
     def defined_templates(self) -> list[str]:
         return sorted(self._trees)
+
+
+def _compile(trees: dict[str, Tree], merged: FuncMap, name: str) -> Compiler:
+    try:
+        with deep_recursion():
+            return compile_trees(trees, merged)
+    except RecursionError:
+        raise ParseError(f"template: {name}: actions nested too deeply") from None
 
 
 _CACHE: dict[tuple[str, str, int, str], tuple[Template, FuncMap | None]] = {}
 _CACHE_LIMIT = 256
 
 
-def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missingkey: str = "default") -> Template:
-    """Parse and compile `text` as template `name`; builtins are always available."""
+def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missingkey: str = "default",
+          persist: bool = False) -> Template:
+    """Parse and compile `text` as template `name`; builtins are always available.
+
+    `persist=True` (kube-inject's injector templates, which seldom change between runs): reuse
+    the parse trees of an earlier run from the on-disk cache (`diskcache`; a hit means the text
+    parsed without error before) and compile them only when first executed.
+    """
     key = (text, name, id(funcs), missingkey)
     hit = _CACHE.get(key)
     if hit is not None and hit[1] is funcs:
@@ -56,17 +81,37 @@ def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missing
     if missingkey not in MISSINGKEY_OPTIONS:
         raise TemplateError(f'unrecognized option: missingkey={missingkey}')
     merged: FuncMap = {**BUILTINS, **(funcs or {})}
-    try:
-        with deep_recursion():
-            trees = parse_trees(name, text, merged)
-            compiler = compile_trees(trees, merged)
-    except RecursionError:
-        raise ParseError(f"template: {name}: actions nested too deeply") from None
-    tmpl = Template(name, trees, compiler, missingkey)
+    if persist:
+        tmpl = _parse_persisted(text, name, merged, missingkey)
+    else:
+        try:
+            with deep_recursion():
+                trees = parse_trees(name, text, merged)
+                compiler = compile_trees(trees, merged)
+        except RecursionError:
+            raise ParseError(f"template: {name}: actions nested too deeply") from None
+        tmpl = Template(name, trees, compiler, missingkey)
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
     _CACHE[key] = (tmpl, funcs)
     return tmpl
+
+
+def _parse_persisted(text: str, name: str, merged: FuncMap, missingkey: str) -> Template:
+    from sidecarctl.gotemplate import diskcache
+
+    use_disk = diskcache.enabled()
+    cache_key = diskcache.key(text, name, merged) if use_disk else ""
+    trees = diskcache.load(cache_key, text) if use_disk else None
+    if trees is None or name not in trees:
+        try:
+            with deep_recursion():
+                trees = parse_trees(name, text, merged)
+        except RecursionError:
+            raise ParseError(f"template: {name}: actions nested too deeply") from None
+        if use_disk:
+            diskcache.store(cache_key, text, trees)
+    return Template(name, trees, None, missingkey, merged)
 
 
 _FUNCMAPS: dict[str, FuncMap] = {}
