@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from sidecarctl.errors import UsageError
+from sidecarctl.inject.workloads import pod_template_path_option
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.settings import SettingsSource, open_cluster, pick, resolve, settings_options
 
@@ -22,6 +23,7 @@ TABLE, JSON = "table", "json"
 @click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
 @input_options
 @settings_options
+@pod_template_path_option
 @click.option("-n", "--namespace", default=None, help="Check the pods of this namespace in the cluster.")
 @click.option("-A", "--all-namespaces", "all_namespaces", is_flag=True, help="Check the pods of every namespace.")
 @click.option("-o", "--output", "output_format", type=click.Choice([TABLE, JSON]), default=TABLE, show_default=True,

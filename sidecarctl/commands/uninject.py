@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from sidecarctl.inject.workloads import pod_template_path_option
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import OutputOptions, output_options, write
 
@@ -16,6 +17,7 @@ from sidecarctl.workflow.outputs import OutputOptions, output_options, write
 @click.command("uninject", context_settings={"help_option_names": ["-h", "--help"]})
 @input_options
 @output_options
+@pod_template_path_option
 def uninject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions) -> None:
     """Remove the Istio sidecar and everything injection added, as recorded in each pod."""
     from sidecarctl.inject.uninject import uninject_stream

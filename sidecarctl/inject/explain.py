@@ -153,8 +153,11 @@ def file_verdicts(text: str, source: str, rules: InjectPolicy) -> list[Verdict]:
             objects.extend(_workloads(obj))
     verdicts = []
     for obj in objects:
-        template = workloads.locate(obj)
         meta = obj.get("metadata") or {}
+        try:
+            template = workloads.locate(obj)
+        except SidecarError as err:
+            raise type(err)(f"{source}: {obj.get('kind')} {meta.get('name') or ''}: {err}") from None
         namespace = meta.get("namespace") or ""
         verdicts.append(verdict_for_template(obj.get("kind") or "", meta.get("name") or meta.get("generateName") or "",
                                              namespace, template.metadata, template.spec, rules,

@@ -121,3 +121,23 @@ def test_bad_specs_are_usage_errors(registry: None, spec: str) -> None:
     with pytest.raises(UsageError, match="invalid --pod-template-path"):
         workloads.register_pod_template_paths([spec])
     assert workloads.pod_template_paths() == workloads.DEFAULT_TEMPLATE_PATHS
+
+
+def test_the_option_registers_for_check_and_uninject(registry: None) -> None:
+    flag = ["--pod-template-path", "MyCRD=spec.workload.template"]
+    checked = run("check", "--offline", *flag, "-f", "-", "-o", "json", stdin=MY_CRD)
+    assert checked.exit_code == 0, checked.stderr
+    assert [(r["kind"], r["name"], r["inject"]) for r in yaml.safe_load(checked.stdout)] == [("MyCRD", "job", True)]
+    workloads.register_pod_template_paths(["MyCRD=spec.workload.template"])
+    [doc] = injected(MY_CRD)
+    undone = run("uninject", *flag, "-f", "-", stdin=yaml.safe_dump(doc))
+    assert undone.exit_code == 0, undone.stderr
+    [back] = [d for d in yaml.safe_load_all(undone.stdout) if d]
+    assert containers(back["spec"]["workload"]["template"]) == ["job"]
+
+
+def test_bad_option_is_a_one_line_usage_error(registry: None) -> None:
+    result = run("check", "--offline", "--pod-template-path", "bad", "-f", "-", stdin=MY_CRD)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "Error: invalid --pod-template-path 'bad': give KIND=PATH, e.g. MyCRD=spec.workload.template"]
