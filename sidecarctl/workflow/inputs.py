@@ -81,7 +81,7 @@ def collect_sources(filenames: tuple[str, ...] | list[str], recursive: bool = Fa
 
 
 def manifest_files(directory: str, recursive: bool) -> list[str]:
-    """The manifest files of a directory in sorted order, subdirectories after the files (kubectl's walk)."""
+    """A directory's manifest files in lexical order, subdirectories where they sort (as kubectl's walk)."""
     found: list[str] = []
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
