@@ -5,7 +5,7 @@ key indexes to ""), `.Spec.Containers` is a `[]v1.Container`, `.ProxyConfig` is 
 `*v1alpha1.ProxyConfig` with protobuf getters (`.GetTracing.GetTlsSettings`, nil-safe), enums print
 their names (`.InterceptionMode` is `REDIRECT`) and wrappers have `.GetValue`. The views below
 give the JSON-shaped pod and the config `Message`s that shape, using the Go field names of
-k8s.io/api (config/kubeschema.py) and istio/api (config/protoschema.py). Besides the engine's
+k8s.io/api (kube/schema.py) and istio/api (config/protoschema.py). Besides the engine's
 protocol (go_field/go_method/go_string/go_is_nil) they implement `go_json()` (encoding/json of the
 Go struct) and, for protobuf messages, `go_proto_json()` (protomarshal.ToJSON, after Istio's
 cleanProxyConfig for a ProxyConfig): see sidecarctl/gotemplate/istio.py.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sidecarctl.config import kubeschema
 from sidecarctl.config.mesh import default_proxy_config
 from sidecarctl.config.proto import DURATION, ENUMS, STRUCT_TYPES, TYPES, Field, Message, enum_name, to_json
 from sidecarctl.gotemplate.gotypes import (
@@ -35,10 +34,13 @@ from sidecarctl.gotemplate.gotypes import (
     type_name,
 )
 from sidecarctl.gotemplate.istio import go_json, go_json_string
+from sidecarctl.kube import schema as kubeschema
 
 DEFAULT_PROXY_UID = 1337  # constants.DefaultProxyUIDInt: kube-inject has no namespace to read a range from
 
-_PKG_NAMES = {"core": "v1", "meta": "v1", "resource": "resource", "intstr": "intstr", "types": "types"}
+_PKG_NAMES = {"core": "v1", "meta": "v1", "apps": "v1", "batch": "v1", "oapps": "v1", "resource": "resource",
+              "intstr": "intstr", "types": "types"}
+_LEAF_NAMED = {"types.UID": "string"}  # a leaf with its own codec to kube/, a plain string to templates
 _BASIC_ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": Int32(0), "int64": Int64(0), "int": 0,
                                "float64": 0.0, "byte": 0, "uint8": 0, "uint32": Uint32(0), "uint64": Uint64(0)}
 
@@ -59,7 +61,27 @@ def display_type(t: str) -> str:
 
 
 def _underlying(t: str) -> str:
-    return kubeschema.NAMED.get(t, t)
+    return kubeschema.NAMED.get(t) or _LEAF_NAMED.get(t, t)
+
+
+GoField = tuple[str, str, str, bool, bool]  # Go name, JSON name, type, omitempty, embedded
+_FIELDS: dict[str, tuple[GoField, ...]] = {}
+
+
+def struct_fields(type_key: str) -> tuple[GoField, ...]:
+    """A struct's fields from kube/schema.py, in declaration order, with their Go names."""
+    fields = _FIELDS.get(type_key)
+    if fields is None:
+        go_names = kubeschema.GO_NAMES.get(type_key, {})
+        built = []
+        for spec in kubeschema.STRUCTS.get(type_key, ()):
+            js, typ, flags = spec.split(" ", 3)[:3]
+            if js.startswith("@"):
+                built.append((js[1:], "", typ, False, True))
+            else:
+                built.append((go_names.get(js) or js[:1].upper() + js[1:], js, typ, flags != "-", False))
+        fields = _FIELDS[type_key] = tuple(built)
+    return fields
 
 
 # --- Kubernetes structs ---------------------------------------------------------------------
@@ -80,8 +102,8 @@ class KubeView(GoObject):
     def go_type(self) -> str:  # type: ignore[override]
         return ("*" if self.pointer else "") + display_type(self.type_key)
 
-    def _fields(self) -> tuple[tuple[str, str, str, bool, bool], ...]:
-        return kubeschema.STRUCTS.get(self.type_key, ())
+    def _fields(self) -> tuple[GoField, ...]:
+        return struct_fields(self.type_key)
 
     def go_field(self, name: str) -> Any:
         if name in self._cache:

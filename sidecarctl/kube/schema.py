@@ -1400,4 +1400,73 @@ NAMED: dict[str, str] = {
     "oapps.DeploymentTriggerType": "string",
     "oapps.LifecycleHookFailurePolicy": "string",
 }
+
+
+# Go field names that are not the JSON name capitalised (`fsType` is FSType, `diskURI` is DataDiskURI),
+# for the core and meta structs (what a pod reaches): Go templates name fields the Go way
+# (sidecarctl.inject.data's views of ObjectMeta and PodSpec).
+GO_NAMES: dict[str, dict[str, str]] = {
+    "core.AWSElasticBlockStoreVolumeSource": {"fsType": "FSType"},
+    "core.AzureDiskVolumeSource": {"diskURI": "DataDiskURI", "fsType": "FSType"},
+    "core.CSIVolumeSource": {"fsType": "FSType"},
+    "core.CinderVolumeSource": {"fsType": "FSType"},
+    "core.Container": {"tty": "TTY"},
+    "core.ContainerStatus": {"lastState": "LastTerminationState"},
+    "core.EphemeralContainerCommon": {"tty": "TTY"},
+    "core.FCVolumeSource": {"fsType": "FSType", "wwids": "WWIDs"},
+    "core.FlexVolumeSource": {"fsType": "FSType"},
+    "core.GCEPersistentDiskVolumeSource": {"pdName": "PDName", "fsType": "FSType"},
+    "core.GlusterfsVolumeSource": {"endpoints": "EndpointsName"},
+    "core.HTTPGetAction": {"httpHeaders": "HTTPHeaders"},
+    "core.HostAlias": {"ip": "IP"},
+    "core.HostIP": {"ip": "IP"},
+    "core.ISCSIVolumeSource": {
+        "iqn": "IQN", "iscsiInterface": "ISCSIInterface", "fsType": "FSType",
+        "chapAuthDiscovery": "DiscoveryCHAPAuth", "chapAuthSession": "SessionCHAPAuth",
+    },
+    "core.LifecycleHandler": {"httpGet": "HTTPGet", "tcpSocket": "TCPSocket"},
+    "core.LinuxContainerUser": {"uid": "UID", "gid": "GID"},
+    "core.ObjectFieldSelector": {"apiVersion": "APIVersion"},
+    "core.ObjectReference": {"uid": "UID", "apiVersion": "APIVersion"},
+    "core.PersistentVolumeClaim": {"metadata": "ObjectMeta"},
+    "core.PersistentVolumeClaimTemplate": {"metadata": "ObjectMeta"},
+    "core.PhotonPersistentDiskVolumeSource": {"fsType": "FSType"},
+    "core.Pod": {"metadata": "ObjectMeta"},
+    "core.PodIP": {"ip": "IP"},
+    "core.PodSecurityContext": {
+        "seLinuxOptions": "SELinuxOptions", "fsGroup": "FSGroup",
+        "fsGroupChangePolicy": "FSGroupChangePolicy", "seLinuxChangePolicy": "SELinuxChangePolicy",
+    },
+    "core.PodSpec": {
+        "dnsPolicy": "DNSPolicy", "serviceAccount": "DeprecatedServiceAccount", "dnsConfig": "DNSConfig",
+        "os": "OS",
+    },
+    "core.PodStatus": {"qosClass": "QOSClass"},
+    "core.PodTemplateSpec": {"metadata": "ObjectMeta"},
+    "core.PortworxVolumeSource": {"fsType": "FSType"},
+    "core.ProbeHandler": {"httpGet": "HTTPGet", "tcpSocket": "TCPSocket", "grpc": "GRPC"},
+    "core.RBDVolumeSource": {
+        "monitors": "CephMonitors", "image": "RBDImage", "fsType": "FSType", "pool": "RBDPool",
+        "user": "RadosUser",
+    },
+    "core.ReplicationController": {"metadata": "ObjectMeta"},
+    "core.ScaleIOVolumeSource": {"sslEnabled": "SSLEnabled", "fsType": "FSType"},
+    "core.SecurityContext": {"seLinuxOptions": "SELinuxOptions"},
+    "core.StorageOSVolumeSource": {"fsType": "FSType"},
+    "core.TypedLocalObjectReference": {"apiGroup": "APIGroup"},
+    "core.TypedObjectReference": {"apiGroup": "APIGroup"},
+    "core.VolumeSource": {
+        "gcePersistentDisk": "GCEPersistentDisk", "awsElasticBlockStore": "AWSElasticBlockStore",
+        "nfs": "NFS", "iscsi": "ISCSI", "rbd": "RBD", "cephfs": "CephFS", "fc": "FC",
+        "storageos": "StorageOS", "csi": "CSI",
+    },
+    "core.VsphereVirtualDiskVolumeSource": {"fsType": "FSType"},
+    "core.WindowsSecurityContextOptions": {
+        "gmsaCredentialSpecName": "GMSACredentialSpecName", "gmsaCredentialSpec": "GMSACredentialSpec",
+    },
+    "meta.ManagedFieldsEntry": {"apiVersion": "APIVersion"},
+    "meta.ObjectMeta": {"uid": "UID"},
+    "meta.OwnerReference": {"apiVersion": "APIVersion", "uid": "UID"},
+    "meta.TypeMeta": {"apiVersion": "APIVersion"},
+}
 # fmt: on
