@@ -50,6 +50,10 @@ GO_MAX_DEPTH = 100000
 # Python cannot nest 100000 template calls; past this depth we stop with Go's own message.
 MAX_DEPTH = 3000
 _FRAMES_PER_DEPTH = 30
+# sidecarctl's own bounds (Go has none): templates are untrusted, so one execution may write at
+# most MAX_OUTPUT characters and take at most MAX_STEPS range iterations and template calls.
+MAX_OUTPUT = 64 * 1024 * 1024
+MAX_STEPS = 10_000_000
 
 
 class _NoFinal:
@@ -82,7 +86,8 @@ Arg = Callable[["State", Any], Any]
 class State:
     """One execution: output, variables, the template being run and the node last visited."""
 
-    __slots__ = ("trees", "tree", "node", "vars", "depth", "w", "dot_iface", "missingkey", "compiler", "last_iface")
+    __slots__ = ("trees", "tree", "node", "vars", "depth", "w", "dot_iface", "missingkey", "compiler", "last_iface",
+                 "steps")
 
     def __init__(self, trees: dict[str, N.Tree], tree: N.Tree, missingkey: str, write: Callable[[str], Any],
                  compiler: Compiler) -> None:
@@ -96,6 +101,13 @@ class State:
         self.dot_iface = False
         self.last_iface = False  # whether the last field chain ended in an `interface {}` slot
         self.missingkey = missingkey
+        self.steps = 0
+
+    def step(self) -> None:
+        """Count a range iteration or template call against MAX_STEPS (time stays bounded)."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.error(f"exceeded sidecarctl's limit of {MAX_STEPS} range iterations and template calls")
 
     def error(self, msg: str) -> NoReturn:
         raise ExecError(error_text(self.tree, self.node, msg))
@@ -527,6 +539,7 @@ class Compiler:
                 s.error(f"template {go_quote(name)} not defined")
             if s.depth >= MAX_DEPTH:
                 s.error(f"exceeded maximum template depth ({GO_MAX_DEPTH})")
+            s.step()
             new_dot = ev(s, dot) if ev is not None else MISSING
             saved = (s.tree, s.vars, s.dot_iface)
             s.tree, s.vars, s.dot_iface = tree, [["$", new_dot, False]], False
@@ -920,6 +933,7 @@ def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int) -> None
                     k = vars_[mark - 2]
                     k[1], k[2] = key, False
             s.dot_iface = iface
+            s.step()
             try:
                 body(s, elem)
             except _Continue:
@@ -978,7 +992,16 @@ def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, com
     """Run template `name` with `data` as dot; ExecError on failure."""
     tree = trees[name]
     out: list[str] = []
-    s = State(trees, tree, missingkey, out.append, compiler)
+    size = 0
+
+    def write(text: str) -> None:
+        nonlocal size
+        size += len(text)
+        if size > MAX_OUTPUT:
+            s.error(f"output larger than sidecarctl's limit of {MAX_OUTPUT} characters")
+        out.append(text)
+
+    s = State(trees, tree, missingkey, write, compiler)
     if data is None:
         data = MISSING  # reflect.ValueOf(nil) is Go's invalid value
     s.vars = [["$", data, False]]
