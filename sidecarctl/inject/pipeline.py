@@ -51,7 +51,8 @@ class Engine:
         kube = importlib.import_module("sidecarctl.kube")
         return cls(
             split_documents=yamlio.split_documents,
-            load_document=yamlio.load_document,
+            # strict: a key written twice is an error, not istioctl's silent last-one-wins
+            load_document=lambda doc: yamlio.load_document(doc, strict=True),
             dump_yaml=yamlio.dump_yaml,
             normalize_as=kube.normalize_as,
             strategic_merge=kube.strategic_merge,

@@ -448,8 +448,9 @@ class _Builder:
     aliases, so a node met again is an alias use: it is decoded again (as yaml.v2 does) and counted
     toward the excessive-aliasing limit."""
 
-    def __init__(self, text: str, aliases_possible: bool) -> None:
+    def __init__(self, text: str, aliases_possible: bool, strict: bool = False) -> None:
         self.text = text
+        self.strict = strict
         self.tracking = aliases_possible
         self.seen: set[int] = set()
         self.expanding: set[int] = set()
@@ -522,9 +523,11 @@ class _Builder:
                          node.start_mark.line + 1, node.start_mark.column + 1)
 
     def _mapping(self, node: Node, out: dict) -> dict:
+        merged = False
         for knode, vnode in node.value:
             if knode.__class__ is ScalarNode and knode.value == "<<" and knode.tag in (_PLAIN, _TAG + "merge"):
                 self._merge(vnode, out)
+                merged = True
                 continue
             key = self.raw(knode)
             if type(key) in (dict, list):
@@ -538,7 +541,25 @@ class _Builder:
                 out[_BadKey(key, value, knode.start_mark)] = value
                 continue
             out[jkey] = self.value(vnode)
+        if self.strict and (merged or len(out) < len(node.value)):  # a duplicate shrinks the map
+            self._check_duplicates(node)
         return out
+
+    def _check_duplicates(self, node: Node) -> None:
+        """Refuse a key written twice in one mapping, as yaml.v2's strict mode (and kubectl's strict
+        field validation) does: istioctl keeps the last silently, which hides a mistake. Keys that a
+        merge (`<<`) brought in may be overridden."""
+        seen: set[tuple[type, Any]] = set()
+        for knode, _ in node.value:
+            if knode.__class__ is not ScalarNode or (knode.value == "<<" and knode.tag in (_PLAIN, _TAG + "merge")):
+                continue
+            key = self._target(knode)
+            ident = (type(key), key)
+            if ident in seen:
+                line = knode.start_mark.line + 1
+                raise YamlError("error converting YAML to JSON: yaml: unmarshal errors: line %d: key %s already set "
+                                "in map" % (line, _go_sharp_v(key)), line, knode.start_mark.column + 1)
+            seen.add(ident)
 
     def deferred_error(self, value: Any) -> YamlError | None:
         """The conversion error sigs.k8s.io/yaml reports once decoding succeeded: keys first, then json.Marshal."""
@@ -588,9 +609,10 @@ def _deep_recursion() -> Iterator[None]:
             sys.setrecursionlimit(old)
 
 
-def load_document(doc: str | bytes) -> Any:
+def load_document(doc: str | bytes, strict: bool = False) -> Any:
     """The value `sigs.k8s.io/yaml.Unmarshal` would decode `doc` into (as untyped JSON): None for an empty
-    or comment-only document. Raises YamlError with istioctl's message."""
+    or comment-only document. Raises YamlError with istioctl's message. `strict` also refuses a key
+    written twice in one mapping (yaml.v2's strict mode), which istioctl would silently collapse."""
     if isinstance(doc, (bytes, bytearray)):
         data = bytes(doc)
         text = data.decode("utf-8", "replace")
@@ -600,7 +622,7 @@ def load_document(doc: str | bytes) -> Any:
     node = _parse(data or b"\n", text)
     if node is None:
         return None
-    builder = _Builder(text, "*" in text)
+    builder = _Builder(text, "*" in text, strict)
     with _deep_recursion():
         try:
             value = builder.value(node)
