@@ -15,6 +15,7 @@ import click
 
 from sidecarctl import __version__
 from sidecarctl.errors import SidecarError
+from sidecarctl.limits import bound_memory
 
 # command name -> (module under sidecarctl.commands, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the CLI under the error contract (docs/errors.md): every failure is one line on stderr,
     exit 1 for bad input or settings, 2 for bad usage, and never a traceback unless --debug."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    bound_memory()
     try:
         code = cli.main(args=argv, prog_name="sidecarctl", standalone_mode=False)
         _flush_stdout()

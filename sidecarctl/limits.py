@@ -7,6 +7,7 @@ Other limits live next to the code they bound: YAML nesting and alias expansion 
 
 from __future__ import annotations
 
+import resource
 from typing import BinaryIO
 
 from sidecarctl.errors import InputError
@@ -14,6 +15,10 @@ from sidecarctl.errors import InputError
 # The Kubernetes API server refuses request bodies over 3 MiB, so no manifest worth injecting is
 # anywhere near this; it only stops a runaway stream (or /dev/zero) from filling memory.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+# Address space for one run: a template or input that would need more fails with MemoryError,
+# reported as one line, instead of the kernel's OOM killer taking the process (or the CI runner).
+MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024
 
 
 def read_bounded(stream: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -23,3 +28,14 @@ def read_bounded(stream: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> b
         raise InputError(f"{name}: input larger than {limit // (1024 * 1024)} MiB "
                          "(sidecarctl's limit; split the stream)")
     return data
+
+
+def bound_memory(limit: int = MAX_MEMORY_BYTES) -> None:
+    """Lower the soft address-space limit to `limit` (never raise a limit the user set lower)."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        wanted = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > wanted:
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (OSError, ValueError):
+        pass  # a platform without RLIMIT_AS: the limit is a safety net, not a requirement
