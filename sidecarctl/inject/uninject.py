@@ -63,6 +63,8 @@ class Undone:
 
     injected: bool = False
     removed: list[str] = field(default_factory=list)
+    revision: str = ""  # the status annotation's ("" for the default revision)
+    native_sidecar: bool = False  # istio-proxy was an init container
 
 
 def uninject_pod(pod: dict[str, Any], workload_name: str = "") -> Undone:
@@ -75,7 +77,9 @@ def uninject_pod(pod: dict[str, Any], workload_name: str = "") -> Undone:
     spec = pod.setdefault("spec", {})
     sidecar_env = _env(_find(spec, PROXY))
     overrides = _overrides(annotations)
-    undone = Undone(injected=True)
+    revision = status.get("revision") or ""
+    undone = Undone(injected=True, revision="" if revision == "default" else revision,
+                    native_sidecar=PROXY in (status.get("initContainers") or []))
     _restore_containers(spec, status, overrides, undone)
     _remove_named(spec, "volumes", status.get("volumes"), undone)
     _remove_named(spec, "imagePullSecrets", status.get("imagePullSecrets"), undone)
@@ -307,9 +311,95 @@ def _json_object(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# --- what the templates add (with settings) ------------------------------------------------------
+
+# Keys of the template's pod spec that the status annotation already accounts for.
+_RECORDED_SPEC_KEYS = frozenset({"containers", "initContainers", "volumes", "imagePullSecrets"})
+
+
+def subtract_templates(pod: dict[str, Any], settings: Any, template: Any, undone: Undone) -> None:
+    """Take away what the injection templates add that no annotation records: labels, annotations
+    and pod spec fields (a custom template's annotations, the gateway template's sysctls).
+
+    The templates are rendered over the uninjected pod. A label or annotation they write with the
+    pod's own value is removed only when they write the same value without it (a constant of the
+    template, not a copy of the user's); spec fields are removed where they equal the template's.
+    Nothing is removed when the templates cannot be rendered (the structural result stands).
+    """
+    rendered = _render_templates(pod, settings, template, undone)
+    if rendered is None:
+        return
+    metadata = pod.setdefault("metadata", {})
+    added = {key: (rendered.get("metadata") or {}).get(key) or {} for key in ("labels", "annotations")}
+    same = {key: [k for k, v in added[key].items() if (metadata.get(key) or {}).get(k) == v] for key in added}
+    if any(same.values()):
+        bare = copy.deepcopy(pod)
+        for key, names in same.items():
+            for name in names:
+                bare["metadata"][key].pop(name, None)
+        constant = _render_templates(bare, settings, template, undone)
+        for key, names in same.items():
+            written = ((constant or {}).get("metadata") or {}).get(key) or {}
+            for name in names:
+                if written.get(name) == added[key][name]:
+                    metadata[key].pop(name, None)
+    _remove_injected_annotations(metadata, settings)
+    spec = pod.setdefault("spec", {})
+    for key, value in (rendered.get("spec") or {}).items():
+        if key not in _RECORDED_SPEC_KEYS and value not in (None, {}, []):
+            _subtract(spec, key, value)
+    _tidy(metadata, spec)
+
+
+def _render_templates(pod: dict[str, Any], settings: Any, template: Any, undone: Undone) -> dict[str, Any] | None:
+    """The templates' output alone (Istio's templatePod) for this pod, or None when it fails."""
+    from sidecarctl.errors import SidecarError
+    from sidecarctl.inject import render
+
+    config = settings.inject_config
+    params = render.InjectionParams(pod=copy.deepcopy(pod), type_meta=template.type_meta,
+                                    deploy_meta=template.deploy_meta, settings=settings,
+                                    native_sidecars=undone.native_sidecar, proxy_envs={},
+                                    revision=undone.revision, default_templates=config.default_templates,
+                                    aliases=config.aliases)
+    try:
+        _, rendered = render.run_template(params)
+    except SidecarError:
+        return None
+    return rendered if isinstance(rendered, dict) else None
+
+
+def _remove_injected_annotations(metadata: dict[str, Any], settings: Any) -> None:
+    """The webhook adds the config's injectedAnnotations as they are."""
+    annotations = metadata.get("annotations") or {}
+    for key, value in (getattr(settings.inject_config, "injected_annotations", None) or {}).items():
+        if annotations.get(key) == value:
+            del annotations[key]
+
+
+def _subtract(parent: dict[str, Any], key: str, added: Any) -> None:
+    """Remove `added` from parent[key]: equal values go, maps recursively, list items that equal one
+    of the added items; what becomes empty goes too."""
+    current = parent.get(key)
+    if current == added:
+        del parent[key]
+    elif isinstance(current, dict) and isinstance(added, dict):
+        for name, value in added.items():
+            if name in current:
+                _subtract(current, name, value)
+        if not current:
+            del parent[key]
+    elif isinstance(current, list) and isinstance(added, list):
+        remaining = [item for item in current if item not in added]
+        if remaining:
+            parent[key] = remaining
+        else:
+            del parent[key]
+
+
 # --- manifests ----------------------------------------------------------------------------------
 
-def uninject_stream(text: str, source: str = "-") -> str:
+def uninject_stream(text: str, source: str = "-", settings: Any = None) -> str:
     """Every document uninjected (kinds kube-inject injects; others written back as they came).
 
     Nothing is returned unless every document succeeded; an error names the source and document.
@@ -319,7 +409,7 @@ def uninject_stream(text: str, source: str = "-") -> str:
     out = []
     for index, raw in enumerate(_yamlio().split_documents(text), start=1):
         try:
-            out.append(uninject_document(raw))
+            out.append(uninject_document(raw, settings))
         except SidecarError as err:
             raise type(err)(f"{source}: document {index}: {err}") from None
         except Exception as err:  # a bug: one line for the user, the cause kept for --debug
@@ -328,11 +418,11 @@ def uninject_stream(text: str, source: str = "-") -> str:
     return "".join(out)
 
 
-def uninject_document(raw: str) -> str:
+def uninject_document(raw: str, settings: Any = None) -> str:
     obj = decode_workload(raw)
     if obj is None:
         return (raw if raw.endswith("\n") else raw + "\n") + "---\n"
-    return str(_yamlio().dump_yaml(uninject_object(obj))) + "---\n"
+    return str(_yamlio().dump_yaml(uninject_object(obj, settings))) + "---\n"
 
 
 def decode_workload(raw: str) -> dict[str, Any] | None:
@@ -358,8 +448,9 @@ def workload_kind(value: Any) -> str | None:
     return kind if isinstance(kind, str) and kind else None
 
 
-def uninject_object(obj: dict[str, Any]) -> dict[str, Any]:
-    """A typed workload (or List of them) with every pod template uninjected, in place."""
+def uninject_object(obj: dict[str, Any], settings: Any = None) -> dict[str, Any]:
+    """A typed workload (or List of them) with every pod template uninjected, in place; with the
+    injection settings, what their templates add is taken away too (`subtract_templates`)."""
     from sidecarctl.inject import workloads
 
     if obj.get("kind") == workloads.LIST_KIND:
@@ -367,11 +458,14 @@ def uninject_object(obj: dict[str, Any]) -> dict[str, Any]:
         for index, item in enumerate(items):
             kind = workload_kind(item)
             if kind is not None and kind != workloads.LIST_KIND and workloads.is_injectable(kind):
-                items[index] = uninject_object(_kube().normalize_as(item, workloads.kube_type(kind)))
+                items[index] = uninject_object(_kube().normalize_as(item, workloads.kube_type(kind)), settings)
         return obj
     template = workloads.locate(obj)
     pod = template.pod()
-    uninject_pod(pod, template.deploy_meta.get("name") or "")
+    undone = uninject_pod(pod, template.deploy_meta.get("name") or "")
+    if settings is not None and undone.injected:
+        pod = _kube().normalize_as(pod, "core.Pod")
+        subtract_templates(pod, settings, template, undone)
     workloads.write_back(obj, template, _kube().normalize_as(pod, "core.Pod"))
     return obj
 

@@ -3,6 +3,7 @@ Kubernetes stores them; plus the pieces one at a time and the command's errors."
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,16 @@ from sidecarctl.inject import workloads
 from sidecarctl.yamlio import load_document, split_documents
 
 # Custom templates that add metadata or pod fields the status annotation does not record
-# (see docs/uninject.md, "Known limits"): the round trip keeps those additions.
+# (see docs/uninject.md, "Known limits"): without settings the round trip keeps those additions;
+# with the settings (kube-inject's flags) uninject renders the templates and takes them away.
 TEMPLATE_ADDITIONS = {
     "custom-template.yaml": "the custom template's annotations (foo, merge-metrics, rewriteAppHTTPProbers)",
     "grpc-agent.yaml": "the grpc-agent template's rewriteAppHTTPProbers annotation",
     "gateway.yaml": "the gateway template's pod securityContext sysctl",
     "gateway-spire.yaml": "the gateway template's pod securityContext sysctl",
-    # A probe on port 8008 that a container port named http also has comes back as `port: http`.
+}
+# A probe on port 8008 that a container port named http also has comes back as `port: http`.
+PROBE_PORT_BY_NAME = {
     "merge-probers.yaml": "a numeric probe port comes back by the name of the container port with that number",
 }
 
@@ -46,31 +50,42 @@ def stored(text: str) -> list[Any]:
     return out
 
 
-def injected_cases() -> list[Any]:
+def injected_cases(mode: str) -> list[Any]:
+    """Every case that injects; known gaps of the mode are strict xfails."""
     params = []
     for case in conformance_cases():
         if "golden" not in case:
             continue  # error cases: kube-inject writes nothing to undo
         marks = []
-        if case["input"] in TEMPLATE_ADDITIONS:
+        if case["input"] in TEMPLATE_ADDITIONS and mode == "manifest-only":
             marks.append(pytest.mark.xfail(reason=TEMPLATE_ADDITIONS[case["input"]], strict=True))
-        params.append(pytest.param(case, id=case["name"], marks=marks))
+        if case["input"] in PROBE_PORT_BY_NAME:
+            marks.append(pytest.mark.xfail(reason=PROBE_PORT_BY_NAME[case["input"]], strict=True))
+        params.append(pytest.param(case, mode, id=f"{mode}:{case['name']}", marks=marks))
     return params
 
 
-@pytest.mark.parametrize("case", injected_cases())
-def test_uninject_undoes_kube_inject(case: dict[str, Any]) -> None:
-    require_suite()
-    source = SUITE / "cases" / case["input"]
+@functools.cache
+def kube_inject(name: str) -> str:
+    case = next(c for c in conformance_cases() if c["name"] == name)
     native = "true" if case["native_sidecars"] else "false"
+    source = SUITE / "cases" / case["input"]
     injected = run("kube-inject", *settings_flags(case), "-f", str(source), env={"ENABLE_NATIVE_SIDECARS": native})
     assert injected.exit_code == 0, injected.stderr
-    undone = run("uninject", "-f", "-", stdin=injected.stdout)
+    return injected.stdout
+
+
+@pytest.mark.parametrize("case,mode", injected_cases("manifest-only") + injected_cases("with-settings"))
+def test_uninject_undoes_kube_inject(case: dict[str, Any], mode: str) -> None:
+    require_suite()
+    flags = settings_flags(case) if mode == "with-settings" else []
+    undone = run("uninject", *flags, "-f", "-", stdin=kube_inject(case["name"]))
     assert undone.exit_code == 0, undone.stderr
+    source = SUITE / "cases" / case["input"]
     original = source.read_text()
     if "sidecar.istio.io/status" in original:
         # The input was injected already: the round trip gives what uninject makes of it.
-        again = run("uninject", "-f", str(source))
+        again = run("uninject", *flags, "-f", str(source))
         assert again.exit_code == 0, again.stderr
         original = again.stdout
     assert stored(undone.stdout) == stored(original)
@@ -78,7 +93,7 @@ def test_uninject_undoes_kube_inject(case: dict[str, Any]) -> None:
 
 def test_every_public_case_is_counted() -> None:
     require_suite()
-    assert len(injected_cases()) == sum(1 for c in conformance_cases() if "golden" in c) > 0
+    assert len(injected_cases("with-settings")) == sum(1 for c in conformance_cases() if "golden" in c) > 0
 
 
 POD_HEAD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\n"
@@ -137,9 +152,10 @@ def test_round_trip(title: str, manifest: str, native: str, settings: str) -> No
     injected = run("kube-inject", *flags, "-f", "-", stdin=manifest, env={"ENABLE_NATIVE_SIDECARS": native})
     assert injected.exit_code == 0, injected.stderr
     assert "sidecar.istio.io/status" in injected.stdout
-    undone = run("uninject", "-f", "-", stdin=injected.stdout)
-    assert undone.exit_code == 0, undone.stderr
-    assert stored(undone.stdout) == stored(manifest), title
+    for uninject_flags in ([], flags):  # from the manifest alone, and with the settings
+        undone = run("uninject", *uninject_flags, "-f", "-", stdin=injected.stdout)
+        assert undone.exit_code == 0, undone.stderr
+        assert stored(undone.stdout) == stored(manifest), (title, uninject_flags)
 
 
 def test_other_documents_pass_through_and_rollouts_round_trip(tmp_path: Path) -> None:
