@@ -9,6 +9,7 @@ live in `sidecarctl.workflow`, shared with the other commands.
 
 from __future__ import annotations
 
+import dataclasses
 import os  # noqa: F401  (tests patch os through this module)
 import sys
 from typing import Any
@@ -20,7 +21,7 @@ from sidecarctl.workflow import settings as settings_mod
 from sidecarctl.workflow.documents import SourceRun, inject_sources
 from sidecarctl.workflow.progname import ProgramCommand
 from sidecarctl.workflow.inputs import collect_sources, input_options
-from sidecarctl.workflow.outputs import JSON, OutputOptions, output_options, write, write_atomically, write_text
+from sidecarctl.workflow.outputs import JSON, YAML, OutputOptions, output_options, write, write_atomically, write_text
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
 from sidecarctl.workflow.summary import any_skipped, summary
 
@@ -108,6 +109,8 @@ def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | N
 
         write_text("".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)), out.output)
         return
+    if preserve:  # the text is final: a JSON document was kept as JSON, in its own layout
+        out = dataclasses.replace(out, output_format=YAML)
     write([(run.source, join_documents(run, texts, preserve)) for run, texts in zip(runs, written)], out)
 
 

@@ -12,6 +12,8 @@ only, on this path.
 from __future__ import annotations
 
 import io
+import json
+import re
 from typing import Any
 
 from sidecarctl.errors import InjectionError
@@ -44,20 +46,49 @@ def preserve_document(document: Document, injector: Any, source: str = "-") -> s
 def edit(raw: str, original: Any, injected: Any) -> str:
     """The raw document with `original -> injected` applied to its round-trip tree."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
 
     head, body = _split_head(raw)
-    _, indent, block_seq_indent = load_yaml_guess_indent(body)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never re-fold lines
-    indent = indent or 2
-    yaml.indent(mapping=indent, sequence=indent + (block_seq_indent or 0), offset=block_seq_indent or 0)
+    mapping, sequence, offset = guess_indents(body)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     tree = yaml.load(body)
     tree = apply_value(tree, original, injected)
+    if body.lstrip().startswith("{"):  # a JSON document stays JSON (its key order kept)
+        return head + json.dumps(_plain(tree), indent=_json_indent(body), ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
     return head + buffer.getvalue()
+
+
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^#]*:\s*(#.*)?$")  # `key:` opening a block
+_ITEM_LINE = re.compile(r"^( *)- +")
+_LINE = re.compile(r"^( *)\S")
+
+
+def guess_indents(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) for ruamel from the first nested mapping and the first block
+    sequence under a key: 2/2/0 is kubectl's style (`- ` flush with its key), 2/4/2 the indented one."""
+    mapping = sequence = offset = None
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line, following in zip(lines, lines[1:]):
+        key = _KEY_LINE.match(line)
+        if key is None:
+            continue
+        base = len(key.group(1))
+        item = _ITEM_LINE.match(following)
+        if item is not None and sequence is None:
+            offset = len(item.group(1)) - base
+            sequence = len(item.group(0)) - base
+        elif item is None and mapping is None:
+            nested = _LINE.match(following)
+            if nested is not None and len(nested.group(1)) > base:
+                mapping = len(nested.group(1)) - base
+    mapping = mapping or 2
+    if sequence is None or offset is None or offset < 0 or sequence < offset + 2:
+        sequence, offset = mapping, 0
+    return mapping, sequence, offset
 
 
 def apply_value(node: Any, old: Any, new: Any) -> Any:
@@ -163,6 +194,25 @@ def _list_key(old: list[Any], new: list[Any]) -> str | None:
 
 def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    for kind in (str, int, float):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+def _json_indent(text: str) -> int | None:
+    """The indent of a JSON document's second line (None: it was written on one line)."""
+    lines = text.strip().splitlines()
+    return len(lines[1]) - len(lines[1].lstrip(" ")) if len(lines) > 1 else None
 
 
 def _split_head(raw: str) -> tuple[str, str]:

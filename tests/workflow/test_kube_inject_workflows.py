@@ -233,3 +233,60 @@ def test_progress_only_on_a_terminal(stream: io.StringIO, total: int, shown: boo
     assert ("\r3/3 files" in stream.getvalue()) is shown
     progress.close()
     assert stream.getvalue().endswith("\r\033[K") is shown
+
+
+# --- preserve-formatting styles, in place, JSON; diff colour; patch as JSON ----------------------
+
+_STYLES = {
+    "kubectl": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p  # keep\nspec:\n  containers:\n  - name: app\n    image: nginx\n",
+    "indented": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p  # keep\nspec:\n  containers:\n    - name: app\n      image: nginx\n",
+    "four": "apiVersion: v1\nkind: Pod\nmetadata:\n    name: p  # keep\nspec:\n    containers:\n    -   name: app\n        image: nginx\n",
+}
+
+
+@pytest.mark.parametrize("style", sorted(_STYLES))
+def test_preserve_formatting_keeps_the_indentation_style(style: str) -> None:
+    text = _STYLES[style]
+    result = inject("-q", "--preserve-formatting", stdin=text)
+    assert result.exit_code == 0, result.stderr
+    container_lines = text.splitlines()[-2:]
+    assert all(line in result.stdout.splitlines() for line in container_lines)
+    assert "name: p  # keep" in result.stdout
+    item = container_lines[0][: container_lines[0].index("name")]
+    assert f"\n{item}name: istio-proxy\n" in result.stdout or f"\n{item}args:\n" in result.stdout
+
+
+def test_preserve_formatting_of_json_stays_json(tmp_path: Path) -> None:
+    source = tmp_path / "pod.json"
+    value = {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "j"},
+             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+    source.write_text(json.dumps(value, indent=2) + "\n")
+    result = inject("-q", "--in-place", "--preserve-formatting", "-f", str(source))
+    assert result.exit_code == 0, result.stderr
+    written = source.read_text()
+    assert list(json.loads(written))[:2] == ["kind", "apiVersion"], "key order kept"
+    assert written.startswith('{\n  "kind": "Pod",\n')
+
+
+def test_in_place_with_preserved_formatting(tmp_path: Path) -> None:
+    target = tmp_path / "shop.yaml"
+    target.write_text(SHOP.read_text())
+    result = inject("-q", "--in-place", "--preserve-formatting", "-f", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text() == inject("-q", "--preserve-formatting", "-f", str(SHOP)).stdout
+    assert "# end of containers" in target.read_text()
+
+
+def test_diff_colours_for_a_terminal() -> None:
+    from sidecarctl.workflow.diff import unified
+
+    coloured = unified("a\nb\n", "a\nc\n", "a/x", "b/x", color=True)
+    assert "\033[31m-b\033[0m\n" in coloured and "\033[32m+c\033[0m\n" in coloured
+    assert unified("a\n", "a\n", "a/x", "b/x") == ""
+
+
+def test_patch_as_json() -> None:
+    result = inject("-q", "--patch", "--output-format", "json", stdin=POD)
+    value = json.loads(result.stdout)
+    assert value["kind"] == "Pod" and value["metadata"]["name"] == "p" and "annotations" in value["metadata"]
+    assert "$setElementOrder/containers" in value["spec"]
