@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,13 +174,25 @@ def decode_overlay(text: str, context: str) -> dict[str, Any]:
     yamlio = importlib.import_module("sidecarctl.yamlio")
     try:
         patch = yamlio.load_document(text)
-    except yamlio.YamlError:
-        raise InjectionError(f"{context}: strategic merge: invalid JSON document") from None
+    except yamlio.YamlError as err:
+        raise InjectionError(f"{context}: strategic merge: invalid JSON document"
+                             f"{_rendered_line(text, err.line, err.problem)}") from None
     if patch is None:
         return {}
     if not isinstance(patch, dict):
-        raise InjectionError(f"{context}: strategic merge: invalid JSON document")
+        raise InjectionError(f"{context}: strategic merge: invalid JSON document"
+                             f"{_rendered_line(text, 1, 'the rendered template is not a mapping')}")
     return patch
+
+
+def _rendered_line(text: str, line: int | None, problem: str) -> str:
+    """Istio's message says nothing about where; name the rendered line that broke (after Go's text)."""
+    problem = re.sub(r"^line \d+: ", "", problem)  # yaml.v2 counts some lines from 0; the mark is exact
+    lines = text.split("\n")
+    if line is None or not 1 <= line <= len(lines):
+        return f" ({problem})"
+    shown = lines[line - 1] if len(lines[line - 1]) <= 200 else lines[line - 1][:200] + "..."
+    return f" (rendered template line {line}: {shown!r}: {problem})"
 
 
 def _native(params: InjectionParams, merged: dict[str, Any]) -> bool:
