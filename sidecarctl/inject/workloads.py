@@ -129,7 +129,8 @@ def pod_template_path_option(func: Any) -> Any:
     return click.option("--pod-template-path", "pod_template_paths", metavar="KIND=PATH", multiple=True,
                         expose_value=False, callback=register,
                         help="Inject custom kind KIND, whose pod template is at dotted PATH "
-                             "(e.g. MyCRD=spec.workload.template); repeatable. Rollout=spec.template is built in.")(func)
+                             "(e.g. MyCRD=spec.workload.template); repeatable. "
+                             "Rollout=spec.template is built in.")(func)
 
 
 def locate(obj: dict[str, Any]) -> PodTemplate:

@@ -63,7 +63,8 @@ FILE_CASES = [
     ("unlabelled namespace, pod opts in", "enabled",
      [namespace("shop", "{}"), workload("a", "shop", labels="{sidecar.istio.io/inject: 'true'}")],
      ("a", True, policy.RULE_POD_LABEL, "label sidecar.istio.io/inject=true")),
-    ("revision label of another revision", "enabled", [namespace("shop", "{istio.io/rev: canary}"), workload("a", "shop")],
+    ("revision label of another revision", "enabled",
+     [namespace("shop", "{istio.io/rev: canary}"), workload("a", "shop")],
      ("a", False, explain.RULE_NAMESPACE_LABEL, "istio.io/rev=canary, not default")),
     ("namespace enabled, policy disabled", "disabled",
      [namespace("shop", "{istio-injection: enabled}"), workload("a", "shop")],
@@ -93,7 +94,8 @@ def test_check_files(tmp_path: Path, title: str, policy_name: str, docs: list[st
 
 def test_table_has_the_columns_and_lists_every_workload(tmp_path: Path) -> None:
     manifest = tmp_path / "m.yaml"
-    items = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: []}}\n"
+    items = ("apiVersion: v1\nkind: List\nitems:\n"
+             "- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: []}}\n")
     manifest.write_text(workload("a") + "---\n" + items + "---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
     result = run("check", *settings_files(tmp_path, "enabled"), "-f", str(manifest))
     assert result.exit_code == 0, result.stderr
