@@ -128,9 +128,11 @@ def _replace(containers: list[Any] | None, name: str, user: dict[str, Any] | Non
 def _overrides(annotations: dict[str, str]) -> dict[str, list[Any]]:
     """The user's containers saved by injection; `image: auto` was dropped from them, so an
     istio-* container without an image gets it back (Kubernetes requires an image)."""
+    from sidecarctl.errors import InjectionError
+
     try:
         parsed = strip._parse_overrides(annotations)  # one parser for every direction
-    except Exception:  # a malformed annotation: nothing to restore from
+    except InjectionError:  # a malformed annotation: nothing to restore from
         return {}
     out: dict[str, list[Any]] = {}
     for key, items in parsed.items():

@@ -179,3 +179,25 @@ def test_check_cluster_forbidden_is_one_line(populated: Any, kubeconfig: Path, t
     result = run("check", *settings_files(tmp_path, "enabled"), "--kubeconfig", str(kubeconfig), "-n", "shop")
     assert result.exit_code == 1
     assert "forbidden" in one_error_line(result) and "list pods" in result.stderr
+
+
+# The webhook's decision and check's explanation are one implementation.
+SHARED = [
+    ({}, {}, "enabled"), ({}, {}, "disabled"), ({}, {}, "bogus"), ({}, {"hostNetwork": True}, "enabled"),
+    ({"namespace": "kube-public"}, {}, "enabled"),
+    ({"labels": {"sidecar.istio.io/inject": "true"}}, {}, "disabled"),
+    ({"labels": {"sidecar.istio.io/inject": "true"}}, {}, "bogus"),
+    ({"annotations": {"sidecar.istio.io/inject": "false"}}, {}, "enabled"),
+    ({"annotations": {"sidecar.istio.io/inject": "maybe"}}, {}, "disabled"),
+    ({"labels": {"tier": "batch"}}, {}, "enabled"), ({"labels": {"mesh": "1"}}, {}, "disabled"),
+]
+
+
+@pytest.mark.parametrize("metadata,spec,policy_name", SHARED)
+def test_explanation_agrees_with_the_webhook(metadata: dict[str, Any], spec: dict[str, Any], policy_name: str) -> None:
+    never = [{"matchLabels": {"tier": "batch"}}]
+    always = [{"matchExpressions": [{"key": "mesh", "operator": "Exists"}]}]
+    decision = policy.inject_required(metadata, spec, policy_name, never, always)
+    inject, rule, detail = policy.explain_required(metadata, spec, policy_name, never, always)
+    assert (inject, detail) == (decision.inject, decision.why)
+    assert rule in policy.RULES
