@@ -54,10 +54,29 @@ def _cluster_verdicts(cluster: Any, namespace: str, rules: Any) -> list[Any]:
 
     labels = {(ns.get("metadata") or {}).get("name"): (ns.get("metadata") or {}).get("labels") or {}
               for ns in cluster.list_namespaces()}
+    pods = cluster.list_pods(namespace)
+    rules = _with_tags(cluster, rules, [*labels.values(), *((p.get("metadata") or {}).get("labels") or {}
+                                                            for p in pods)])
     verdicts = []
-    for pod in cluster.list_pods(namespace):
+    for pod in pods:
         meta = pod.get("metadata") or {}
         ns = meta.get("namespace") or ""
         verdicts.append(explain.verdict_for_template("Pod", meta.get("name") or "", ns, meta,
                                                      pod.get("spec") or {}, rules, labels.get(ns, {})))
     return verdicts
+
+
+def _with_tags(cluster: Any, rules: Any, label_sets: list[dict[str, str]]) -> Any:
+    """The revision tags among the `istio.io/rev` values in use, and where the `default` tag points,
+    read from the cluster's tag webhooks (as istioctl reads them)."""
+    import dataclasses
+
+    from sidecarctl.inject.explain import REVISION_LABEL
+
+    values = {labels[REVISION_LABEL] for labels in label_sets if labels.get(REVISION_LABEL)}
+    tags = {}
+    for value in sorted(values - {rules.revision or "default"}):
+        target = cluster.tag_revision(value)
+        if target:
+            tags[value] = target
+    return dataclasses.replace(rules, tags=tags, default_revision=cluster.resolve_revision("") or "default")

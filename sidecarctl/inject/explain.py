@@ -14,7 +14,7 @@ Two stages, as in a cluster:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sidecarctl.inject import policy
@@ -47,6 +47,10 @@ class InjectPolicy:
     never: tuple[Any, ...] = ()
     always: tuple[Any, ...] = ()
     revision: str = ""  # "" is the default revision
+    # From a cluster: revision tags (tag -> revision), and the revision the `default` tag points
+    # at (the one `istio-injection=enabled` and `sidecar.istio.io/inject=true` pods get).
+    tags: Mapping[str, str] = field(default_factory=dict)
+    default_revision: str = ""
 
     @classmethod
     def from_settings(cls, settings: Any, revision: str = "") -> InjectPolicy:
@@ -56,10 +60,13 @@ class InjectPolicy:
 
 
 def webhook_called(namespace_labels: Mapping[str, str], pod_labels: Mapping[str, str],
-                   revision: str = "") -> tuple[bool, str, str]:
-    """(called, rule, detail) from Istio's webhook selectors (istiod chart, namespace and object
-    webhooks of a revision; the default revision's `istio-injection` and plain-object ones)."""
+                   revision: str = "", tags: Mapping[str, str] | None = None,
+                   default_revision: str = "") -> tuple[bool, str, str]:
+    """(called, rule, detail) from Istio's webhook selectors (istiod chart: a revision's namespace
+    and object webhooks, and the default revision's `istio-injection` and plain-object ones).
+    `istio.io/rev` values may name a revision tag (`tags`: tag -> revision)."""
     rev = revision or DEFAULT_REVISION
+    is_default = rev in (DEFAULT_REVISION, default_revision or DEFAULT_REVISION)
     pod_inject = pod_labels.get(policy.INJECT_KEY)
     if pod_inject == "false":
         return False, policy.RULE_POD_LABEL, f"label {policy.INJECT_KEY}=false: the webhook is not called"
@@ -67,19 +74,18 @@ def webhook_called(namespace_labels: Mapping[str, str], pod_labels: Mapping[str,
     if injection is not None:
         if injection != "enabled":
             return False, RULE_NAMESPACE_LABEL, f"namespace label {INJECTION_LABEL}={injection}"
-        if rev != DEFAULT_REVISION:
+        if not is_default:
             return False, RULE_NAMESPACE_LABEL, (f"namespace label {INJECTION_LABEL}=enabled selects the default "
                                                  f"revision, not {rev}")
         return True, RULE_NAMESPACE_LABEL, f"namespace label {INJECTION_LABEL}=enabled"
-    namespace_rev = namespace_labels.get(REVISION_LABEL)
-    if namespace_rev is not None:
-        detail = f"namespace label {REVISION_LABEL}={namespace_rev}"
-        return namespace_rev == rev, RULE_NAMESPACE_LABEL, detail if namespace_rev == rev else f"{detail}, not {rev}"
-    pod_rev = pod_labels.get(REVISION_LABEL)
-    if pod_rev is not None:
-        detail = f"label {REVISION_LABEL}={pod_rev}"
-        return pod_rev == rev, policy.RULE_POD_LABEL, detail if pod_rev == rev else f"{detail}, not {rev}"
-    if pod_inject == "true" and rev == DEFAULT_REVISION:
+    for rule, labels, what in ((RULE_NAMESPACE_LABEL, namespace_labels, "namespace label"),
+                               (policy.RULE_POD_LABEL, pod_labels, "label")):
+        value = labels.get(REVISION_LABEL)
+        if value is not None:
+            target = (tags or {}).get(value, value)
+            detail = f"{what} {REVISION_LABEL}={value}" + (f" (tag of revision {target})" if target != value else "")
+            return target == rev, rule, detail if target == rev else f"{detail}, not {rev}"
+    if pod_inject == "true" and is_default:
         return True, policy.RULE_POD_LABEL, f"label {policy.INJECT_KEY}=true"
     return False, RULE_NAMESPACE_LABEL, (f"namespace has no {INJECTION_LABEL} or {REVISION_LABEL} label "
                                          "and the pod does not opt in")
@@ -91,7 +97,8 @@ def explain_pod(metadata: Mapping[str, Any], spec: Mapping[str, Any], rules: Inj
     labels = metadata.get("labels") or {}
     called_by = None
     if namespace_labels is not None:
-        called, rule, detail = webhook_called(namespace_labels, labels, rules.revision)
+        called, rule, detail = webhook_called(namespace_labels, labels, rules.revision, rules.tags,
+                                              rules.default_revision)
         if not called:
             return False, rule, detail
         called_by = (rule, detail)

@@ -174,6 +174,26 @@ def test_check_cluster_revision(populated: Any, kubeconfig: Path, tmp_path: Path
         ("rev", True, explain.RULE_NAMESPACE_LABEL)]
 
 
+def test_check_cluster_resolves_revision_tags(populated: Any, kubeconfig: Path, tmp_path: Path) -> None:
+    from cluster_fakeapi import webhook
+
+    populated.webhooks.append(webhook("istio-revision-tag-prod", {"istio.io/tag": "prod", "istio.io/rev": "canary"}))
+    populated.webhooks.append(webhook("istio-revision-tag-default",
+                                      {"istio.io/tag": "default", "istio.io/rev": "canary"}))
+    populated.add_namespace("tagged", {"istio.io/rev": "prod"})
+    populated.add_pod(api_pod("via-tag", "tagged"))
+    config = tmp_path / "inject-config.yaml"
+    config.write_text(CONFIG.format(policy="enabled"))
+    flags = ["--injectConfigFile", str(config), "--offline", "-r", "canary", "--kubeconfig", str(kubeconfig)]
+    result = run("check", *flags, "--all-namespaces", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    got = {r["name"]: (r["inject"], r["rule"], r["reason"]) for r in json.loads(result.stdout)}
+    assert got["via-tag"][:2] == (True, explain.RULE_NAMESPACE_LABEL)
+    assert "tag of revision canary" in got["via-tag"][2]
+    assert got["web"][:2] == (True, explain.RULE_NAMESPACE_LABEL)  # istio-injection=enabled: the default tag's
+    assert got["rev"][:2] == (True, explain.RULE_NAMESPACE_LABEL)
+
+
 def test_check_cluster_forbidden_is_one_line(populated: Any, kubeconfig: Path, tmp_path: Path) -> None:
     populated.forbidden.add(("list", "pods", "shop"))
     result = run("check", *settings_files(tmp_path, "enabled"), "--kubeconfig", str(kubeconfig), "-n", "shop")
