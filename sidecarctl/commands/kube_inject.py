@@ -63,7 +63,8 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
     emit(runs, injector, out, view, preserve_formatting)
     outcomes = [outcome for run in runs for outcome in run.outcomes]
     if not out.quiet:
-        click.echo(summary(outcomes, files=len(sources)), err=True, nl=False)
+        names = [run.source.name for run in runs for _ in run.outcomes]
+        click.echo(summary(outcomes, files=len(sources), names=names), err=True, nl=False)
     if fail_on_skip and any_skipped(outcomes):
         skipped = sum(1 for outcome in outcomes if not outcome.injected)
         raise SkippedWorkloads(f"{skipped} workload{'s' if skipped != 1 else ''} skipped (--fail-on-skip)")

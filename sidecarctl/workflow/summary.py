@@ -17,13 +17,15 @@ def line(outcome: Any) -> str:
     return f"{subject} injected" if outcome.injected else f"{subject} skipped: {outcome.reason}"
 
 
-def summary(outcomes: Sequence[Any], files: int = 1) -> str:
-    """The report text (ends with a newline); `files` is mentioned when more than one was read."""
+def summary(outcomes: Sequence[Any], files: int = 1, names: Sequence[str] | None = None) -> str:
+    """The report text (ends with a newline). With several files, `names` (the file of each
+    outcome) prefixes each line, and the count says how many files were read."""
     injected = sum(1 for outcome in outcomes if outcome.injected)
     skipped = len(outcomes) - injected
     noun = "workload" if len(outcomes) == 1 else "workloads"
     where = f" in {files} files" if files > 1 else ""
-    lines = [line(outcome) for outcome in outcomes]
+    prefixes = [f"{name}: " for name in names] if names is not None and files > 1 else [""] * len(outcomes)
+    lines = [prefix + line(outcome) for prefix, outcome in zip(prefixes, outcomes)]
     lines.append(f"{len(outcomes)} {noun}{where}: {injected} injected, {skipped} skipped")
     return "".join(text + "\n" for text in lines)
 

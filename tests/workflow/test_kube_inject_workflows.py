@@ -290,3 +290,15 @@ def test_patch_as_json() -> None:
     value = json.loads(result.stdout)
     assert value["kind"] == "Pod" and value["metadata"]["name"] == "p" and "annotations" in value["metadata"]
     assert "$setElementOrder/containers" in value["spec"]
+
+
+def test_summary_names_the_file_of_each_workload_when_there_are_several(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(POD)
+    (tmp_path / "b.yaml").write_text(SERVICE + "---\n" + HOST_POD)
+    result = inject("-f", str(tmp_path))
+    assert result.stderr.endswith(f"{tmp_path}/a.yaml: pod/p injected\n{tmp_path}/b.yaml: pod/h skipped: host networking\n"
+                                  "2 workloads in 2 files: 1 injected, 1 skipped\n")
+
+
+def test_summary_when_nothing_is_a_workload() -> None:
+    assert inject(stdin=SERVICE).stderr == "0 workloads: 0 injected, 0 skipped\n"
