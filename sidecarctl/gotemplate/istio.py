@@ -21,11 +21,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import math
 import os
 from collections.abc import Callable
 from typing import Any
 
+from sidecarctl.gotemplate.gojson import UnsupportedValue, encode_string, format_json_float
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
     GoError,
@@ -33,7 +33,6 @@ from sidecarctl.gotemplate.gotypes import (
     GoMap,
     GoObject,
     Float32,
-    format_float,
     format_v,
     gofunc,
     type_name,
@@ -55,55 +54,12 @@ def set_yaml_dumper(dumper: Callable[[Any], str]) -> None:
 # --- Go's encoding/json ---------------------------------------------------------------------
 
 
-class UnsupportedValue(GoError):
-    """json.Marshal's UnsupportedValueError (NaN/Inf floats, functions)."""
-
-
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f",
-            "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
 def go_json_string(s: str) -> str:
-    """A JSON string as encoding/json writes it: HTML-safe, \\u00XX for other controls."""
-    out = ['"']
-    for ch in s:
-        esc = _ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A JSON string as istioctl's encoding/json (Go 1.22+) writes it: HTML-safe, \\b and \\f."""
+    return encode_string(s, short_escapes=True)
 
 
-def go_json_float(f: float, bits: int = 64) -> str:
-    """encoding/json's float format: %f style, exponent form below 1e-6 or from 1e21."""
-    if math.isnan(f) or math.isinf(f):
-        raise UnsupportedValue(f"json: unsupported value: {format_float(f, bits)}")
-    a = abs(f)
-    if a != 0 and (a < 1e-6 or a >= 1e21):
-        text = format_float(f, bits)  # shortest digits, Go's e-notation
-        mant, _, exp = text.partition("e")
-        sign, digits = exp[0], exp[1:].lstrip("0") or "0"
-        if len(digits) == 1 and sign == "-":
-            return f"{mant}e-{digits}"  # Go trims e-07 to e-7
-        return f"{mant}e{sign}{digits}"
-    text = format_float(f, bits)
-    if "e" in text:  # format_float uses exponents from 1e6; JSON wants plain digits up to 1e21
-        return _positional(f)
-    return text
-
-
-def _positional(f: float) -> str:
-    from decimal import Decimal
-
-    d = Decimal(repr(f))
-    text = format(d, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+go_json_float = format_json_float
 
 
 def go_json(value: Any) -> str:

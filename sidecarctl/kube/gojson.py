@@ -10,6 +10,8 @@ import math
 import struct
 from decimal import Decimal
 
+from sidecarctl.gotemplate.gojson import UnsupportedValue, encode_string, format_json_float
+
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 UINT64_MAX = (1 << 64) - 1
@@ -55,18 +57,10 @@ def float_json(f: float) -> str:
 
     Raises ValueError with Go's text for NaN and infinities.
     """
-    special = _special(f)
-    if special is not None:
-        raise ValueError("json: unsupported value: " + special)
-    neg = "-" if math.copysign(1.0, f) < 0 else ""
-    a = abs(f)
-    digits, dp = _shortest_digits(a)
-    if a != 0 and (a < 1e-6 or a >= 1e21):
-        text = _fmt_e(digits, dp)
-        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
-            text = text[:-2] + text[-1]
-        return neg + text
-    return neg + _fmt_f(digits, dp)
+    try:
+        return format_json_float(f)
+    except UnsupportedValue as err:
+        raise ValueError(str(err)) from None
 
 
 def _float32(f: float) -> float:
@@ -134,23 +128,9 @@ def scalar_string(v: object) -> str | None:
     return None
 
 
-_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                 "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
 def string_json(s: str) -> str:
     """json.Marshal(string): HTML-safe escaping, control characters as \\u00XX."""
-    out = []
-    for ch in s:
-        esc = _JSON_ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    return encode_string(s)
 
 
 def json_text(v: object) -> str:
