@@ -96,7 +96,12 @@ class KubeInject:
         """(input document, output document) pairs: what workflows (diff, patch, preserved
         formatting) need to relate each output to its input. Same errors as inject_stream."""
         pairs = []
-        for index, raw in enumerate(self.engine.split_documents(text), start=1):
+        try:
+            raws = self.engine.split_documents(text)
+        except SidecarError as err:  # a bad `---` line: name the file and the line in it
+            line = getattr(err, "line", None)
+            raise type(err)(f"{source}:{line}: {err}" if line else f"{source}: {err}") from None
+        for index, raw in enumerate(raws, start=1):
             self._where = ""
             try:
                 pairs.append((raw, self.inject_document(raw)))

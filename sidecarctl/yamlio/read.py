@@ -86,11 +86,11 @@ def split_documents(data: str | bytes) -> list[str]:
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, (bytes, bytearray)) else data
     docs: list[str] = []
     buf: list[str] = []
-    for line in _lines(text):
+    for number, line in enumerate(_lines(text), start=1):
         if line.startswith("---"):
             trimmed = line[3:].strip(_GO_SPACE)
             if trimmed and trimmed[0] != "#":
-                raise YamlError("invalid Yaml document separator: " + trimmed,
+                raise YamlError("invalid Yaml document separator: " + trimmed, line=number, column=4,
                                 problem="invalid Yaml document separator: " + trimmed)
             if buf:
                 docs.append("".join(buf))
