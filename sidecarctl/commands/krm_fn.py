@@ -36,12 +36,12 @@ INLINE_KEYS = {"config": "inject_config_file", "mesh": "mesh_config_file", "valu
 def krm_fn() -> None:
     """Run as a KRM function: ResourceList on stdin, injected ResourceList on stdout."""
     from sidecarctl.errors import UsageError
-    from sidecarctl.workflow.inputs import decode
+    from sidecarctl.workflow.inputs import read_stdin
     from sidecarctl.yamlio import dump_yaml
 
-    if sys.stdin.isatty():
+    if sys.stdin is not None and sys.stdin.isatty():
         raise UsageError("krm-fn reads a ResourceList on stdin (run by kustomize or kpt)")
-    resource_list = read_resource_list(decode(sys.stdin.buffer.read(), "stdin"))
+    resource_list = read_resource_list(read_stdin(sys.stdin))
     failed = process(resource_list)
     sys.stdout.buffer.write(dump_yaml(resource_list).encode("utf-8"))
     sys.stdout.buffer.flush()

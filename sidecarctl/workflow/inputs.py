@@ -57,9 +57,9 @@ def collect_sources(filenames: tuple[str, ...] | list[str], recursive: bool = Fa
     """
     stream = stdin if stdin is not None else sys.stdin
     if not filenames:
-        if _is_terminal(stream):
+        if stream is None or _is_terminal(stream):
             raise UsageError(NO_FILENAME)
-        source = Source(STDIN, _read_stdin(stream))
+        source = Source(STDIN, read_stdin(stream))
         if not source.text:
             raise UsageError(NO_FILENAME)
         return [source]
@@ -68,7 +68,7 @@ def collect_sources(filenames: tuple[str, ...] | list[str], recursive: bool = Fa
     sources: list[Source] = []
     for name in filenames:
         if name == STDIN:
-            sources.append(Source(STDIN, _read_stdin(stream)))
+            sources.append(Source(STDIN, read_stdin(stream)))
         elif os.path.isdir(name):
             paths = manifest_files(name, recursive)
             if not paths:
@@ -97,26 +97,35 @@ def manifest_files(directory: str, recursive: bool) -> list[str]:
 
 
 def read_file(path: str) -> str:
+    from sidecarctl.limits import read_bounded
+
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = read_bounded(handle, path)
     except OSError as err:
         raise InputError(f"open {path}: {err.strerror or err}") from None
     return decode(data, path)
 
 
 def decode(data: bytes, name: str) -> str:
+    """UTF-8 text, or an error naming the line and column of the first bad byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"{name}: not UTF-8 text (byte {err.start})") from None
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError(f"{name}:{line}:{column}: not UTF-8 text (byte {err.start})") from None
 
 
-def _read_stdin(stream: Any) -> str:
+def read_stdin(stream: Any) -> str:
+    from sidecarctl.limits import read_bounded
+
+    if stream is None:  # started with stdin closed (`<&-`)
+        raise InputError("open -: stdin is closed")
     try:
-        data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+        data = read_bounded(stream.buffer if hasattr(stream, "buffer") else stream, STDIN)
     except OSError as err:
-        raise InputError(f"read stdin: {err.strerror or err}") from None
+        raise InputError(f"open -: {err.strerror or err}") from None
     return decode(data, STDIN) if isinstance(data, bytes) else str(data)
 
 
