@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+class ReaderGone(Exception):
+    """stdout's reader closed the pipe (`| head -1`); not an OSError, so click lets it through."""
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -38,6 +42,13 @@ class LazyGroup(click.Group):
             return None
         module, attr, _ = COMMANDS[name]
         return getattr(importlib.import_module(f"sidecarctl.commands.{module}"), attr)  # type: ignore[no-any-return]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # click would swallow EPIPE and exit 0; a cut-off stream is not a success (see main)
+            raise ReaderGone() from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -76,7 +87,7 @@ def main(argv: list[str] | None = None) -> Any:
         if debug:
             raise
         _fail(f"Error: {one_line(str(e))}", e.exit_code)
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         # The reader went away (`| head -1`): quiet, as a program killed by SIGPIPE.
         _silence_stdout()
         sys.exit(EXIT_BROKEN_PIPE)
