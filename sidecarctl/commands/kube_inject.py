@@ -19,9 +19,9 @@ import click
 from sidecarctl.errors import SidecarError, UsageError
 from sidecarctl.workflow import settings as settings_mod
 from sidecarctl.workflow.documents import SourceRun, inject_sources
-from sidecarctl.workflow.progname import ProgramCommand
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import JSON, YAML, OutputOptions, output_options, write, write_atomically, write_text
+from sidecarctl.workflow.progname import ProgramCommand
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
 from sidecarctl.workflow.summary import any_skipped, summary
 
@@ -43,13 +43,16 @@ class SkippedWorkloads(SidecarError):
               help="Inject istio-proxy as a native sidecar (default: ENABLE_NATIVE_SIDECARS=true).")
 @click.option("--preserve-formatting", is_flag=True,
               help="Keep the input's comments, key order and quoting wherever injection changed nothing.")
-@click.option("--diff", "view", flag_value=DIFF, help="Print a unified diff per changed document instead.")
-@click.option("--patch", "view", flag_value=PATCH,
+@click.option("--diff", is_flag=True, help="Print a unified diff per changed document instead.")
+@click.option("--patch", is_flag=True,
               help="Print, per injected workload, the strategic-merge patch injection applies to it.")
 @click.option("--fail-on-skip", is_flag=True, help="Exit 1 (after writing) when any workload was skipped.")
 def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, native_sidecars: bool | None,
-                preserve_formatting: bool, view: str | None, fail_on_skip: bool, **flags: Any) -> None:
+                preserve_formatting: bool, diff: bool, patch: bool, fail_on_skip: bool, **flags: Any) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
+    if diff and patch:
+        raise UsageError("--diff and --patch cannot be used together")
+    view = DIFF if diff else PATCH if patch else None
     check_view(out, view, preserve_formatting)
     sources = collect_sources(filenames, recursive)
     out.check(sources)

@@ -52,28 +52,29 @@ class SettingsSource:
 SETTINGS_FIELDS = tuple(SettingsSource.__dataclass_fields__)
 
 
-def _env(name: str) -> str:
-    return ENV_PREFIX + name
+def _env(name: str) -> dict[str, Any]:
+    """The option's environment variable, shown in --help."""
+    return {"envvar": ENV_PREFIX + name, "show_envvar": True}
 
 
 def settings_options(func: F) -> F:
     """istioctl's settings flags; the callback receives them as keyword arguments named after
     SettingsSource's fields (build it with `SettingsSource(**pick(kwargs))`)."""
     options = [
-        click.option("--injectConfigFile", "inject_config_file", metavar="FILE", envvar=_env("INJECT_CONFIG_FILE"),
+        click.option("--injectConfigFile", "inject_config_file", metavar="FILE", **_env("INJECT_CONFIG_FILE"),
                      help="Injection configuration filename."),
-        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE", envvar=_env("MESH_CONFIG_FILE"),
+        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE", **_env("MESH_CONFIG_FILE"),
                      help="Mesh configuration filename."),
-        click.option("--valuesFile", "values_file", metavar="FILE", envvar=_env("VALUES_FILE"),
+        click.option("--valuesFile", "values_file", metavar="FILE", **_env("VALUES_FILE"),
                      help="Injection values configuration filename."),
-        click.option("--operatorFileName", "operator_file", metavar="FILE", envvar=_env("OPERATOR_FILE"),
+        click.option("--operatorFileName", "operator_file", metavar="FILE", **_env("OPERATOR_FILE"),
                      help="IstioOperator file; its values and meshConfig override the files above."),
-        click.option("-r", "--revision", default="", envvar=_env("REVISION"), help="Control plane revision."),
+        click.option("-r", "--revision", default="", **_env("REVISION"), help="Control plane revision."),
         click.option("-i", "--istioNamespace", "istio_namespace", default="istio-system", show_default=True,
-                     envvar=_env("ISTIO_NAMESPACE"), help="Istio system namespace."),
-        click.option("-c", "--kubeconfig", default=None, envvar=_env("KUBECONFIG"),
+                     **_env("ISTIO_NAMESPACE"), help="Istio system namespace."),
+        click.option("-c", "--kubeconfig", default=None, **_env("KUBECONFIG"),
                      help="Kubernetes configuration file."),
-        click.option("--context", default=None, envvar=_env("CONTEXT"), help="Kubernetes configuration context."),
+        click.option("--context", default=None, **_env("CONTEXT"), help="Kubernetes configuration context."),
         click.option("--meshConfigMapName", "mesh_configmap", default="istio", show_default=True,
                      help="ConfigMap name for the mesh configuration (key 'mesh')."),
         click.option("--injectConfigMapName", "inject_configmap", default="istio-sidecar-injector", show_default=True,
@@ -82,7 +83,7 @@ def settings_options(func: F) -> F:
                      help="MutatingWebhookConfiguration name for Istio."),
         click.option("--kubeclient-timeout", "kubeclient_timeout", default="15s", show_default=True,
                      help="Timeout of each request to the cluster (Go duration; 0 for none)."),
-        click.option("--offline", is_flag=True, envvar=_env("OFFLINE"),
+        click.option("--offline", is_flag=True, **_env("OFFLINE"),
                      help="Use the built-in defaults for any settings file not given."),
     ]
     for option in reversed(options):

@@ -57,6 +57,8 @@ def test_inputs(tmp_path: Path, args: list[str], names: list[str]) -> None:
     pytest.param(["--in-place", "-o", "x", "-f", "FILE"], None, 2, "cannot be used together", id="in-place-with-o"),
     pytest.param(["--diff", "--in-place", "-f", "FILE"], None, 2, "cannot be used with --in-place", id="diff-in-place"),
     pytest.param(["--diff", "--output-format", "json"], POD, 2, "--output-format json", id="diff-json"),
+    pytest.param(["--diff", "--patch"], POD, 2, "--diff and --patch cannot be used together", id="diff-and-patch"),
+    pytest.param(["--patch", "--preserve-formatting"], POD, 2, "does not apply", id="patch-preserve"),
     pytest.param(["--preserve-formatting", "--output-format", "json"], POD, 2, "keeps YAML comments",
                  id="preserve-json"),
 ])
