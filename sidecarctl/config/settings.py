@@ -112,10 +112,26 @@ def _operator(path: str | None) -> tuple[str | None, Any]:
 
 def _inject_config(text: str, source: str) -> InjectConfig:
     try:
-        return parse_inject_config(text)
+        config = parse_inject_config(text)
     except InjectConfigError as err:
         where = f'template "{err.template}": ' if err.template else ""
         raise ConfigError(f"{source}: {where}{err}; fix the injection template") from None
+    _check_selectors(config, source)
+    return config
+
+
+def _check_selectors(config: InjectConfig, source: str) -> None:
+    """An invalid selector would silently never match in Istio's webhook: refuse it up front."""
+    from sidecarctl.config.strict import selector_problem
+
+    if source.startswith("cluster"):  # the cluster's own config is read as Istio reads it
+        return
+    for name, selectors in (("neverInjectSelector", config.never_inject_selector),
+                            ("alwaysInjectSelector", config.always_inject_selector)):
+        for i, selector in enumerate(selectors):
+            problem = selector_problem(selector)
+            if problem:
+                raise ConfigError(f"{source}: {name}[{i}]: {problem}; fix the label selector")
 
 
 def _values(text: str, source: str) -> ValuesConfig:
@@ -134,6 +150,13 @@ def _yaml(text: str, source: str) -> Any:
 
 
 def _mesh(data: Any, source: str) -> Message:
+    if source.startswith("--"):  # a file the user gave: a misspelt field is a mistake, not forward compatibility
+        from sidecarctl.config.mesh import MESH
+        from sidecarctl.config.strict import unknown_field
+
+        problem = unknown_field(MESH, data)
+        if problem:
+            raise ConfigError(f"{source}: {problem}; fix the mesh config")
     try:
         return apply_mesh_config(data)
     except MeshError as err:
