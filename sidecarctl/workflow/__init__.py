@@ -8,4 +8,18 @@
     diff        --diff: unified diff per changed document
     patch       --patch: the strategic-merge patch injection applies, per workload
     preserve    --preserve-formatting: comments, key order and quoting kept (ruamel.yaml, imported lazily)
+    settings    istioctl's settings flags (+ SIDECARCTL_* variables) and resolving them
+    progname    `kubectl sidecar` as the program name when run as the kubectl plugin
+
+A command composes them (see commands/kube_inject.py):
+
+    @click.command("x", cls=ProgramCommand)
+    @input_options            # filenames, recursive
+    @output_options           # out: OutputOptions (-o, --output-format, --in-place, -q)
+    @settings_options         # SettingsSource fields; SettingsSource(**pick(kwargs))
+    def x(filenames, recursive, out, **kwargs):
+        sources = collect_sources(filenames, recursive)   # all read before anything is processed
+        out.check(sources)                                 # usage errors (exit 2)
+        ...                                                # build every result
+        write([(source, yaml_stream), ...], out)           # then write: stdout, -o or in place
 """

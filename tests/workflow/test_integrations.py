@@ -166,3 +166,19 @@ def test_kpt_runs_the_kustomize_sample_function(tmp_path: Path) -> None:
                             text=True, env={**os.environ, **env}, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert "name: istio-proxy" in result.stdout and '"revision":"canary"' in result.stdout
+
+
+KUBECTL = __import__("shutil").which("kubectl")
+
+
+@needs_entry_points
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
+def test_kubectl_finds_the_plugin_on_path() -> None:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "ENABLE_NATIVE_SIDECARS": "false"}
+    result = subprocess.run([str(KUBECTL), "sidecar", "kube-inject", "--offline", "-f", "-"], input=POD,
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "istio-proxy" in result.stdout and "pod/p injected" in result.stderr
+    usage = subprocess.run([str(KUBECTL), "sidecar", "kube-inject", "--help"], capture_output=True, text=True,
+                           env=env, timeout=120, check=False)
+    assert usage.stdout.startswith("Usage: kubectl sidecar kube-inject [OPTIONS]")
