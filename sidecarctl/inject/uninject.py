@@ -107,22 +107,26 @@ def _restore_containers(spec: dict[str, Any], status: dict[str, Any], overrides:
             proxy_override = user
             user = None
         for key in ("initContainers", "containers"):
-            spec[key] = _replace(spec.get(key), name, user)
+            spec[key], placed = _replace(spec.get(key), name, user)
+            user = None if placed else user  # the user's container goes back once
         undone.removed.append(f"container {name}")
     if proxy_override is not None:
         spec["containers"] = list(spec.get("containers") or []) + [proxy_override]
 
 
-def _replace(containers: list[Any] | None, name: str, user: dict[str, Any] | None) -> list[Any]:
+def _replace(containers: list[Any] | None, name: str, user: dict[str, Any] | None) -> tuple[list[Any], bool]:
+    """The containers without `name`, the user's version (if any) in the first one's place; and
+    whether it was placed."""
     out = []
+    placed = False
     for container in containers or []:
         if isinstance(container, dict) and container.get("name") == name:
-            if user is not None:
+            if user is not None and not placed:
                 out.append(user)
-                user = None  # only once, in the first place it was
+                placed = True
             continue
         out.append(container)
-    return out
+    return out, placed
 
 
 def _overrides(annotations: dict[str, str]) -> dict[str, list[Any]]:
