@@ -133,19 +133,73 @@ def apply_seq(node: Any, old: list[Any], new: list[Any]) -> bool:
         return True
     position = {item[key]: index for index, item in enumerate(old)}
     items, comments = [], {}
+    last_original = None
     for target, after in enumerate(new):
         index = position.get(after[key])
         if index is None:
             items.append(to_node(after))
             continue
         items.append(apply_value(node[index], old[index], after))
+        if index == len(old) - 1:
+            last_original = items[-1]
         if index in node.ca.items:
             comments[target] = node.ca.items[index]
+    if last_original is not None and items and items[-1] is not last_original:
+        _move_trailing_comment(last_original, items[-1])
     del node[:]
     node.ca.items.clear()
     node.extend(items)
     node.ca.items.update(comments)
     return True
+
+
+def _move_trailing_comment(source: Any, target: Any) -> None:
+    """Full-line comments after a list's last item (ruamel keeps them on its deepest last value)
+    stay at the end of the list when injection appends items: they close the list, not the item."""
+    import copy
+
+    holder, slot, position = _last_leaf(source)
+    entry = holder.ca.items.get(slot) if holder is not None else None
+    token = entry[position] if entry and len(entry) > position else None
+    if token is None or "\n" not in token.value.rstrip("\n"):
+        return
+    inline, _, trailing = token.value.partition("\n")
+    to_holder, to_slot, to_position = _last_leaf(target)
+    if to_holder is None or to_holder.ca.items.get(to_slot):
+        return
+    moved = copy.copy(token)
+    moved.value = "\n" + trailing
+    entry[position] = None if not inline else _with_value(token, inline + "\n")
+    slots: list[Any] = [None] * 4
+    slots[to_position] = moved
+    to_holder.ca.items[to_slot] = slots
+
+
+def _with_value(token: Any, value: str) -> Any:
+    import copy
+
+    kept = copy.copy(token)
+    kept.value = value
+    return kept
+
+
+def _last_leaf(node: Any) -> tuple[Any, Any, int]:
+    """(container, key or index, slot of the post-comment) of the last scalar written in node."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    while True:
+        if isinstance(node, CommentedMap) and len(node):
+            key = list(node)[-1]
+            if isinstance(node[key], (CommentedMap, CommentedSeq)) and len(node[key]):
+                node = node[key]
+                continue
+            return node, key, 2
+        if isinstance(node, CommentedSeq) and len(node):
+            if isinstance(node[-1], (CommentedMap, CommentedSeq)) and len(node[-1]):
+                node = node[-1]
+                continue
+            return node, len(node) - 1, 0
+        return None, None, 0
 
 
 def to_node(value: Any) -> Any:

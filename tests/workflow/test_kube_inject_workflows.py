@@ -214,6 +214,9 @@ def test_preserve_formatting_keeps_every_comment_and_unchanged_documents() -> No
     assert result.stdout.startswith(service + "--- # the Deployment\n")
     assert result.stdout.endswith(source[source.index("# A database"):]), "the skipped StatefulSet is as it was"
     assert 'version: "v1"   # quoted on purpose' in result.stdout
+    closing = result.stdout.index("      # end of containers\n")
+    assert result.stdout.rindex("name: istio-proxy", 0, closing) > result.stdout.index("image: nginx:1.27  # pinned")
+    assert result.stdout[closing:].split("\n")[1] == "      initContainers:", "the list's closing comment closes it"
 
 
 # --- progress -----------------------------------------------------------------------------------
