@@ -166,29 +166,9 @@ def _as_duration(seconds: int, nanos: int) -> int:
 
 def go_duration_string(d: int) -> str:
     """time.Duration.String: `1h2m3.5s`, `1.5ms`, `0s`."""
-    if d == 0:
-        return "0s"
-    neg, u = d < 0, abs(d)
-    if u < 1_000_000_000:
-        for unit, scale in (("ns", 1), ("µs", 1_000), ("ms", 1_000_000)):
-            if u < scale * 1000:
-                return ("-" if neg else "") + _frac(u, scale) + unit
-    text = _frac(u % 60_000_000_000, 1_000_000_000) + "s"
-    u //= 60_000_000_000
-    if u:
-        text = f"{u % 60}m" + text
-        u //= 60
-        if u:
-            text = f"{u}h" + text
-    return ("-" if neg else "") + text
+    from sidecarctl.gotemplate.gotime import duration_string
 
-
-def _frac(v: int, scale: int) -> str:
-    whole, rest = divmod(v, scale)
-    if not rest:
-        return str(whole)
-    digits = str(rest).rjust(len(str(scale)) - 1, "0").rstrip("0")
-    return f"{whole}.{digits}"
+    return duration_string(d)
 
 
 @gofunc("isset", "map[string]string", "string", result="bool")

@@ -1,5 +1,9 @@
 """metav1.Time's JSON codec: time.Parse(time.RFC3339, s) in, UTC RFC3339 (whole seconds) out.
 
+The calendar arithmetic and time's quoting are gotemplate/gotime.py's (Go's time package); the
+RFC 3339 parse stays here because istioctl's Go (1.20+) checks what the templates' Go 1.19 layout
+parser does not (zone offset hours beyond 24, the offset's exact shape).
+
 Go's general layout parser is more lenient than RFC 3339 (one-digit hours, a comma before the
 fraction) and its errors name the layout element that failed; both are reproduced here.
 """
@@ -18,17 +22,9 @@ class TimeParseError(ValueError):
 
 def _quote(s: str) -> str:
     """time's quote(): double quotes; quotes and backslashes escaped; non-ASCII and controls as \\x bytes."""
-    out = ['"']
-    for ch in s:
-        if ch >= "\x80" or ch < " ":
-            for b in ch.encode("utf-8", "surrogatepass"):
-                out.append(f"\\x{b:02x}")
-        elif ch in '"\\':
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    from sidecarctl.gotemplate.gotime import time_quote
+
+    return time_quote(s)
 
 
 def _cannot(value: str, rest: str, elem: str) -> TimeParseError:
@@ -132,38 +128,17 @@ def parse_rfc3339(value: str) -> tuple[tuple[int, int, int, int, int, int], int,
     return (year, month, day, nums[3], nums[4], nums[5]), nanos, offset
 
 
-def _days_from_civil(y: int, m: int, d: int) -> int:
-    """Days since 1970-01-01 in the proleptic Gregorian calendar (any year)."""
-    y -= m <= 2
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def _civil_from_days(z: int) -> tuple[int, int, int]:
-    z += 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + (3 if mp < 10 else -9)
-    return yoe + era * 400 + (m <= 2), m, d
-
-
-_ZERO_SECONDS = _days_from_civil(1, 1, 1) * 86400
+_ZERO_SECONDS = -62135596800  # 0001-01-01T00:00:00Z, Go's zero time
 
 
 def time_json(value: str) -> str | None:
     """What metav1.Time makes of a JSON string: RFC3339 in UTC, or None for Go's zero time."""
+    from sidecarctl.gotemplate.gotime import civil_from_unix, days_from_civil
+
     (y, mo, d, h, mi, s), nanos, offset = parse_rfc3339(value)
-    total = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset
+    total = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset
     if total == _ZERO_SECONDS and nanos == 0:
         return None
-    days, secs = divmod(total, 86400)
-    y, mo, d = _civil_from_days(days)
-    year = f"{y:04d}" if y >= 0 else f"-{-y:04d}"
-    return f"{year}-{mo:02d}-{d:02d}T{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}Z"
+    c = civil_from_unix(total)
+    year = f"{c.year:04d}" if c.year >= 0 else f"-{-c.year:04d}"
+    return f"{year}-{c.month:02d}-{c.day:02d}T{c.hour:02d}:{c.minute:02d}:{c.second:02d}Z"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sidecarctl.gotemplate import gotime as gt
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Int64
 
-from . import _gotime as gt
 from ._util import wrap64
 
 FUNCS: dict[str, GoFunc] = {}

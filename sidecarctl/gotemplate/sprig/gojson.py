@@ -7,11 +7,10 @@ import base64
 import math
 from typing import Any
 
-from sidecarctl.gotemplate.gotypes import Float32, GoError, GoObject, GoSizedInt, format_float
+from sidecarctl.gotemplate import gojson as _shared
+from sidecarctl.gotemplate.gotypes import Float32, GoError, GoObject, GoSizedInt
 
 from ._util import NilList, NilMap, NilStrings, to_bytes
-
-_HEX = "0123456789abcdef"
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -25,60 +24,11 @@ def marshal(value: Any, escape_html: bool = True, indent: str = "") -> str:
 
 
 def encode_string(s: str, escape_html: bool = True) -> str:
-    out = ['"']
-    for ch in s:
-        c = ord(ch)
-        if c < 0x80:
-            if ch == '"' or ch == "\\":
-                out.append("\\" + ch)
-            elif ch == "\n":
-                out.append("\\n")
-            elif ch == "\r":
-                out.append("\\r")
-            elif ch == "\t":
-                out.append("\\t")
-            elif c < 0x20 or (escape_html and ch in "<>&"):
-                out.append(f"\\u00{_HEX[c >> 4]}{_HEX[c & 0xF]}")
-            else:
-                out.append(ch)
-        elif 0xD800 <= c <= 0xDFFF:
-            out.append("\\ufffd")  # an invalid UTF-8 byte: Go writes the escape, not the rune
-        elif c in (0x2028, 0x2029):
-            out.append(f"\\u{c:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A JSON string as Go 1.19's encoding/json writes it (\\u0008, invalid UTF-8 as \\ufffd)."""
+    return _shared.encode_string(s, escape_html, replace_invalid=True)
 
 
-def format_json_float(f: float, bits: int = 64) -> str:
-    """encoding/json's float format: %f-style unless tiny or huge, with a short exponent."""
-    if math.isnan(f) or math.isinf(f):
-        raise GoError(f"json: unsupported value: {format_float(f, bits)}")
-    a = abs(f)
-    if a != 0 and (a < 1e-6 or a >= 1e21):
-        # %g's shortest digits are in exponent form at these magnitudes; Go then drops the
-        # leading zero of a two-digit negative exponent (1.5e-07 -> 1.5e-7).
-        text = format_float(f, bits)
-        mant, exp = text.split("e")
-        if len(exp) == 3 and exp.startswith("-0"):
-            exp = "-" + exp[2]
-        return f"{mant}e{exp}"
-    return _fixed(f, bits)
-
-
-def _fixed(f: float, bits: int) -> str:
-    """strconv.FormatFloat(f, 'f', -1, bits): shortest digits, no exponent."""
-    from decimal import Decimal
-
-    if f == 0:
-        return "-0" if math.copysign(1, f) < 0 else "0"
-    short = format_float(f, bits)
-    d = Decimal(short)
-    text = format(d, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+format_json_float = _shared.format_json_float
 
 
 def _encode(v: Any, out: list[str], esc: bool, indent: str, depth: int) -> None:

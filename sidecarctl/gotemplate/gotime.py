@@ -1,15 +1,19 @@
 """Go's time package, as far as templates reach it: time.Time with nanoseconds and a Location,
 Go layouts for Format and Parse (with time.ParseError's messages), time.Duration's parser and
-printer, and the Local zone taken from $TZ the way Go reads it."""
+printer, and the Local zone taken from $TZ the way Go reads it.
+
+Shared by Sprig's date functions, Istio's template functions (Duration.String) and the Kubernetes
+object model (kube/gotime.py: metav1.Time's codec, which keeps its own RFC 3339 parser because
+istioctl's newer Go checks zone offsets that the Go 1.19 parser here does not)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
 import time as _time
-import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sidecarctl.gotemplate.gotypes import GoError
 
@@ -26,7 +30,7 @@ NANOS = 1_000_000_000
 @dataclass(frozen=True)
 class Location:
     name: str
-    zone: zoneinfo.ZoneInfo | None = None  # None: a fixed offset
+    zone: Any = None  # a zoneinfo.ZoneInfo (imported when first needed); None: a fixed offset
     offset: int = 0
     abbrev: str = "UTC"
 
@@ -56,13 +60,17 @@ def _local_for(tz: str | None) -> Location:
         return Location("Local" if tz == "/etc/localtime" else tz, zone) if zone else fallback
     if tz in ("", "UTC"):
         return fallback
+    import zoneinfo
+
     try:
         return Location(tz, zoneinfo.ZoneInfo(tz))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return fallback
 
 
-def _zone_file(path: str) -> zoneinfo.ZoneInfo | None:
+def _zone_file(path: str) -> Any:
+    import zoneinfo
+
     try:
         with open(path, "rb") as f:
             return zoneinfo.ZoneInfo.from_file(f)
@@ -82,6 +90,8 @@ def load_location(name: str) -> Location | None:
         return local()
     if name.startswith("/") or ".." in name or "\\" in name:
         return None
+    import zoneinfo
+
     try:
         return Location(name, zoneinfo.ZoneInfo(name))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
