@@ -94,8 +94,9 @@ def write(results: list[tuple[Source, str]], out: OutputOptions) -> None:
     """Write YAML streams, one per source: back to each file, or all together to -o / stdout."""
     if out.in_place:
         for source, text in results:
-            if source.path is not None:
-                write_atomically(source.path, render(text, out.format_for(source)))
+            rendered = render(text, out.format_for(source))
+            if source.path is not None and rendered != source.text:  # unchanged files keep their mtime
+                write_atomically(source.path, rendered)
         return
     text = render("".join(text for _, text in results), out.format_for(None))
     write_text(text, out.output)

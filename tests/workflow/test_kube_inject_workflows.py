@@ -307,3 +307,12 @@ def test_summary_names_the_file_of_each_workload_when_there_are_several(tmp_path
 
 def test_summary_when_nothing_is_a_workload() -> None:
     assert inject(stdin=SERVICE).stderr == "0 workloads: 0 injected, 0 skipped\n"
+
+
+def test_in_place_leaves_unchanged_files_alone(tmp_path: Path) -> None:
+    service = tmp_path / "svc.yaml"
+    service.write_text(SERVICE + "---\n")
+    os.utime(service, (1_000_000, 1_000_000))
+    result = inject("-q", "--in-place", "-f", str(service))
+    assert result.exit_code == 0, result.stderr
+    assert service.stat().st_mtime == 1_000_000
