@@ -133,6 +133,10 @@ class KubeInject:
             self._log(f"{line}\tpod={template.metadata.get('namespace') or ''}/{_pod_name(template.metadata)}")
         if not decision.inject:
             return self._skip(obj, template, decision.reason, decision.why)
+        if not template.spec.get("containers"):
+            # istioctl injects a pod of nothing but the sidecar; Kubernetes would refuse it anyway
+            raise InputError("the pod template has no containers (its spec or template is missing, null or "
+                             "empty): nothing to inject beside; Kubernetes requires spec.containers")
         injected = inject_pod(pod, settings, revision=self.revision, native_sidecars=self.native_sidecars,
                               deploy_meta=template.deploy_meta, type_meta=template.type_meta,
                               engine=self.engine, warn=self._log, proxy_config_applied=True)
