@@ -182,3 +182,17 @@ def test_kubectl_finds_the_plugin_on_path() -> None:
     usage = subprocess.run([str(KUBECTL), "sidecar", "kube-inject", "--help"], capture_output=True, text=True,
                            env=env, timeout=120, check=False)
     assert usage.stdout.startswith("Usage: kubectl sidecar kube-inject [OPTIONS]")
+
+
+BASH = __import__("shutil").which("bash")
+
+
+@needs_entry_points
+@pytest.mark.skipif(BASH is None, reason="bash not installed")
+def test_bash_completion_script_completes_in_bash() -> None:
+    script = ('source <(sidecarctl completion bash) && COMP_WORDS=(sidecarctl kube-inject --out) && COMP_CWORD=2 '
+              '&& _sidecarctl_completion sidecarctl && echo "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([str(BASH), "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["--output", "--output-format"]
