@@ -22,6 +22,7 @@ from sidecarctl.workflow.documents import SourceRun, inject_sources
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import JSON, YAML, OutputOptions, output_options, write, write_atomically, write_text
 from sidecarctl.workflow.progname import ProgramCommand
+from sidecarctl.inject.workloads import pod_template_path_option
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
 from sidecarctl.workflow.summary import any_skipped, summary
 
@@ -39,6 +40,7 @@ class SkippedWorkloads(SidecarError):
 @input_options
 @output_options
 @settings_options
+@pod_template_path_option
 @click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
               help="Inject istio-proxy as a native sidecar (default: ENABLE_NATIVE_SIDECARS=true).")
 @click.option("--preserve-formatting", is_flag=True,
