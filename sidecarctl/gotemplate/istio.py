@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -38,8 +37,14 @@ from sidecarctl.gotemplate.gotypes import (
     type_name,
 )
 
-_log = logging.getLogger("sidecarctl.inject")
-WARN: Callable[[str], None] = _log.warning
+
+def _warn(message: str) -> None:
+    import logging
+
+    logging.getLogger("sidecarctl.inject").warning(message)
+
+
+WARN: Callable[[str], None] = _warn
 _yaml_dumper: Callable[[Any], str] | None = None
 
 PROXY_CONTAINER_NAME = "istio-proxy"

@@ -4,20 +4,25 @@ and UUIDs, AES-CBC encryptAES/decryptAES, private keys and X.509 certificates.""
 from __future__ import annotations
 
 import base64
-import ctypes
 import hashlib
-import hmac
 import os
 import secrets
 import struct
-import uuid
 import zlib
 from typing import Any
 
+from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject
 
-from . import _aes, _der, _pki
 from ._util import to_bytes, to_gostr
+
+# Loaded when a function first needs them (certificates, keys, AES, crypt(3), HMAC, UUIDs).
+_aes = lazy_module("sidecarctl.gotemplate.sprig._aes")
+_der = lazy_module("sidecarctl.gotemplate.sprig._der")
+_pki = lazy_module("sidecarctl.gotemplate.sprig._pki")
+ctypes = lazy_module("ctypes")
+hmac = lazy_module("hmac")
+uuid = lazy_module("uuid")
 from .encoding import _Corrupt, b64decode_go
 
 FUNCS: dict[str, GoFunc] = {}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 
+from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc
+
+socket = lazy_module("socket")  # getHostByName only
 
 FUNCS: dict[str, GoFunc] = {}
 

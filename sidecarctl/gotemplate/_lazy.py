@@ -1,0 +1,24 @@
+"""Modules loaded on first attribute access, for the function maps' rarely used dependencies
+(certificates, crypt(3), DNS...): a kube-inject run that never calls genCA should not pay for them."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from types import ModuleType
+
+
+def lazy_module(name: str) -> ModuleType:
+    """`name` (absolute) as a module that is executed when first used; the loaded one if any."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no module named {name!r}", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
