@@ -102,7 +102,7 @@ class Token:
             return self.val
         if self.typ > KEYWORD:
             return f"<{self.val}>"
-        if len(self.val.encode("utf-8")) > 10:
+        if len(self.val.encode("utf-8", "surrogateescape")) > 10:  # raw bytes of a non-UTF-8 file
             return go_quote(_first_bytes(self.val, 10)) + "..."
         return go_quote(self.val)
 
