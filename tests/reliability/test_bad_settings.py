@@ -128,3 +128,22 @@ def test_template_render_errors_keep_go_text(tmp_path: Path, template: str, data
     assert result.code == 1 and result.stdout == b"", result.err
     assert "Traceback" not in result.err
     assert len(result.err.splitlines()) == 1 and expected in result.err, result.err
+
+
+def test_template_with_raw_bytes_is_a_parse_error(tmp_path: Path) -> None:
+    """Regression (bench/fuzz.py): a non-UTF-8 byte in a token of a parse error message."""
+    (tmp_path / "inject").write_bytes(b'{{ get .m "\x80"` .m "\x80"`raw` }}raw` }}')
+    (tmp_path / "data.json").write_bytes(b"{}")
+    result = run(["template", "render", "--data", str(tmp_path / "data.json"), str(tmp_path / "inject")])
+    assert result.code == 1 and "internal error" not in result.err and "Traceback" not in result.err, result.err
+    assert result.err.startswith("template: inject:1: unexpected"), result.err
+
+
+@pytest.mark.parametrize("name", ["on", "yes", "true", "123"])
+def test_built_in_template_with_a_container_named_like_a_yaml_scalar(tmp_path: Path, name: str) -> None:
+    """Regression (property tests): the built-in template wrote container names unquoted."""
+    manifest = tmp_path / "in.yaml"
+    manifest.write_bytes(DEPLOYMENT.replace(b"- name: web", b'- name: "%s"' % name.encode()))
+    result = run(["kube-inject", "--offline", "-q", "-f", str(manifest)])
+    assert result.code == 0, result.err
+    assert b'value: "%s"' % name.encode() in result.stdout
