@@ -10,7 +10,6 @@ from typing import Any, Protocol
 
 from sidecarctl.config.inject_config import InjectConfig, InjectConfigError, parse_inject_config
 from sidecarctl.config.mesh import MeshError, apply_mesh_config
-from sidecarctl.config.operator import OperatorError, read_operator
 from sidecarctl.config.proto import Message
 from sidecarctl.config.values import ValuesConfig, ValuesError, parse_values
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
@@ -102,6 +101,8 @@ def read_file(path: str, flag: str) -> str:
 def _operator(path: str | None) -> tuple[str | None, Any]:
     if not path:
         return None, None
+    from sidecarctl.config.operator import OperatorError, read_operator
+
     text = read_file(path, "--operatorFileName")
     try:
         op = read_operator(text)

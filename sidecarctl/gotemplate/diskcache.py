@@ -55,9 +55,12 @@ def _stamp() -> str:
 
 
 def key(text: str, name: str, func_names: Any) -> str:
-    import hashlib
+    try:
+        from _blake2 import blake2b  # what hashlib.blake2b is, without loading OpenSSL
+    except ImportError:  # pragma: no cover
+        from hashlib import blake2b
 
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     for part in (_stamp(), name, "\0".join(sorted(func_names)), text):
         data = part.encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "little"))

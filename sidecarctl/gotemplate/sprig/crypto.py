@@ -4,7 +4,6 @@ and UUIDs, AES-CBC encryptAES/decryptAES, private keys and X.509 certificates.""
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import secrets
 import struct
@@ -21,6 +20,7 @@ _aes = lazy_module("sidecarctl.gotemplate.sprig._aes")
 _der = lazy_module("sidecarctl.gotemplate.sprig._der")
 _pki = lazy_module("sidecarctl.gotemplate.sprig._pki")
 ctypes = lazy_module("ctypes")
+hashlib = lazy_module("hashlib")
 hmac = lazy_module("hmac")
 uuid = lazy_module("uuid")
 from .encoding import _Corrupt, b64decode_go

@@ -3,12 +3,17 @@ as template values."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sidecarctl.gotemplate import gotime as gt
+from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Int64
 
 from ._util import wrap64
+
+if TYPE_CHECKING:
+    from sidecarctl.gotemplate import gotime as gt
+else:
+    gt = lazy_module("sidecarctl.gotemplate.gotime")  # Go's time package, loaded when a date function runs
 
 FUNCS: dict[str, GoFunc] = {}
 ANY = "interface {}"
@@ -289,9 +294,10 @@ def _duration(sec: Any) -> str:
     return gt.duration_string(wrap64(n * gt.NANOS))
 
 
-_YEAR = 3600 * gt.NANOS * 24 * 365
-_STEPS = [(_YEAR, "y"), (3600 * gt.NANOS * 24 * 30, "mo"), (3600 * gt.NANOS * 24, "d"), (3600 * gt.NANOS, "h"),
-          (60 * gt.NANOS, "m"), (gt.NANOS, "s")]
+_SECOND = 1_000_000_000  # gotime.NANOS, spelled out so that the time package loads only when used
+_YEAR = 3600 * _SECOND * 24 * 365
+_STEPS = [(_YEAR, "y"), (3600 * _SECOND * 24 * 30, "mo"), (3600 * _SECOND * 24, "d"), (3600 * _SECOND, "h"),
+          (60 * _SECOND, "m"), (_SECOND, "s")]
 
 
 def _duration_round(value: Any) -> str:

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sidecarctl.gotemplate._lazy import LazyPattern
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Uint64
 
 FUNCS: dict[str, GoFunc] = {}
 
 _S = r"[\t\n\f\r ]"  # Go's \s
-_VERSION = re.compile(
+# Compiled when first used (LazyPattern): most runs never compare versions.
+_VERSION = LazyPattern(
     r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
 )
 _CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
        r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
-_CONSTRAINT = re.compile(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*\Z")
-_RANGE = re.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
-_FIND = re.compile(rf"({_OPS}){_S}*({_CV})")
-_VALID = re.compile(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*\Z")
+_CONSTRAINT = LazyPattern(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*\Z")
+_RANGE = LazyPattern(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
+_FIND = LazyPattern(rf"({_OPS}){_S}*({_CV})")
+_VALID = LazyPattern(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*\Z")
 _ALLOWED = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789")
 
 
