@@ -416,9 +416,15 @@ def _go_sharp_v(value: Any, top: bool = True) -> str:
         return _go_quote(value)
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_go_sharp_v(v, False) for v in value) + "}"
-    items = sorted(value.items())
+    keys = {_sharp_key(k): v for k, v in value.items()}  # keys may be stand-ins for null/uint64 keys
     return "map[interface {}]interface {}{" + ", ".join(
-        "%s:%s" % (_go_quote(k), _go_sharp_v(v, False)) for k, v in items) + "}"
+        "%s:%s" % (k, _go_sharp_v(keys[k], False)) for k in sorted(keys)) + "}"
+
+
+def _sharp_key(key: Any) -> str:
+    if isinstance(key, _BadKey):
+        return _go_sharp_v(key.key, False)
+    return _go_quote(key) if isinstance(key, str) else _go_sharp_v(key, False)
 
 
 def _json_key(value: Any) -> str:
