@@ -70,6 +70,7 @@ BAD = [
     Bad("list-items-string", b"apiVersion: v1\nkind: List\nitems: x\n", ("document 1",)),
     Bad("complex-key", b"apiVersion: v1\nkind: Pod\n? [a]\n: b\n", ("document 1", "invalid map key")),
     Bad("null-key", b"apiVersion: v1\nkind: Pod\n~: b\n", ("document 1", "unsupported map key")),
+    Bad("map-key-with-null-key", b"? ? \n", ("document 1", "invalid map key", "interface {}(nil)")),  # hypothesis
     Bad("bad-separator", POD + b"--- x\n" + POD, ("invalid Yaml document separator",)),
     Bad("bad-second-document", POD + b"---\n" + b"kind: Pod\nspec: [\n", ("document 2",)),
     Bad("bad-annotation", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
