@@ -21,9 +21,10 @@ TEMPLATE_NAME = "inject"  # Istio parses every injection template as template.Ne
 class InjectConfigError(Exception):
     """A config Istio refuses; `template` names the template whose text does not parse."""
 
-    def __init__(self, message: str, template: str = "") -> None:
+    def __init__(self, message: str, template: str = "", line: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
         self.template = template
+        self.line, self.column = line, column  # where in the template text, when the parser knows
 
 
 @dataclass
@@ -84,7 +85,8 @@ def parse_templates(raw: dict[str, str]) -> dict[str, Any]:
                     continue
             parsed[name] = parse(text, name=TEMPLATE_NAME, funcs=funcs, persist=True)
         except TemplateError as err:
-            raise InjectConfigError(str(err), template=name) from None
+            raise InjectConfigError(str(err), template=name, line=getattr(err, "line", None),
+                                    column=getattr(err, "column", None)) from None
     return parsed
 
 

@@ -115,7 +115,8 @@ def _inject_config(text: str, source: str) -> InjectConfig:
     try:
         config = parse_inject_config(text)
     except InjectConfigError as err:
-        where = f'template "{err.template}": ' if err.template else ""
+        at = f" (line {err.line}, column {err.column})" if err.line and err.column else ""
+        where = f'template "{err.template}"{at}: ' if err.template else ""
         raise ConfigError(f"{source}: {where}{err}; fix the injection template") from None
     _check_selectors(config, source)
     return config

@@ -337,7 +337,12 @@ class _Parser:
         return tok
 
     def errorf(self, msg: str) -> None:
-        raise ParseError(f"template: {self.tree.parse_name}:{self.s.token[0].line}: {msg}")
+        tok = self.s.token[0]
+        err = ParseError(f"template: {self.tree.parse_name}:{tok.line}: {msg}")
+        # Go's text has the line only; the column (1-based, in characters) is for sidecarctl's context
+        start = self.tree.text.rfind("\n", 0, tok.pos) + 1
+        err.line, err.column = tok.line, tok.pos - start + 1  # type: ignore[attr-defined]
+        raise err
 
     def expect(self, typ: int, context: str) -> Token:
         tok = self.next_non_space()
