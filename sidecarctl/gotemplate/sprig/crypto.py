@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import os
-import secrets
 import struct
 import zlib
 from typing import Any
@@ -21,6 +20,7 @@ _der = lazy_module("sidecarctl.gotemplate.sprig._der")
 _pki = lazy_module("sidecarctl.gotemplate.sprig._pki")
 ctypes = lazy_module("ctypes")
 hashlib = lazy_module("hashlib")
+secrets = lazy_module("secrets")
 hmac = lazy_module("hmac")
 uuid = lazy_module("uuid")
 from .encoding import _Corrupt, b64decode_go

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
+from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoMap, GoSlice, format_v, gofunc
 
 from . import _xstrings as xs
@@ -22,6 +22,8 @@ from ._util import (
     to_bytes,
     to_gostr,
 )
+
+secrets = lazy_module("secrets")  # randAlpha & co. only (it loads OpenSSL via hmac)
 
 FUNCS: dict[str, GoFunc] = {}
 
