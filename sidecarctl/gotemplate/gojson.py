@@ -7,7 +7,6 @@ value models differ (Sprig's nil lists, the views' own `go_json`, typed Kubernet
 from __future__ import annotations
 
 import math
-import re
 
 from sidecarctl.gotemplate.gotypes import GoError, format_float
 
@@ -19,8 +18,6 @@ class UnsupportedValue(GoError):
 
 
 _HEX = "0123456789abcdef"
-_NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f<>&\u2028\u2029\ud800-\udfff]')
-_NEEDS_ESCAPE_NO_HTML = re.compile('["\\\\\x00-\x1f\u2028\u2029\ud800-\udfff]')
 
 
 def encode_string(s: str, escape_html: bool = True, short_escapes: bool = False,
@@ -32,8 +29,10 @@ def encode_string(s: str, escape_html: bool = True, short_escapes: bool = False,
     replace_invalid: an invalid UTF-8 byte (a lone surrogate here) becomes \\ufffd, as Go does;
     otherwise it is kept for the caller's encoder.
     """
-    pattern = _NEEDS_ESCAPE if escape_html else _NEEDS_ESCAPE_NO_HTML
-    if pattern.search(s) is None:
+    # Printable characters are written as they are, but for `"`, `\\` and (HTML-safe) `<>&`;
+    # controls, U+2028/U+2029 and lone surrogates are not printable.
+    if s.isprintable() and '"' not in s and "\\" not in s and not (
+            escape_html and ("<" in s or ">" in s or "&" in s)):
         return '"' + s + '"'
     out = ['"']
     for ch in s:
