@@ -91,7 +91,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, case: Bad) -> 
 
 @pytest.mark.parametrize("case", BAD[:6], ids=[c.name for c in BAD[:6]])
 def test_bad_input_from_stdin_names_stdin(case: Bad) -> None:
-    assert_error(kube_inject("-", stdin=case.content), "-: ", *case.mentions[1:])
+    assert_error(kube_inject("-", stdin=case.content), "Error: -", *case.mentions[1:])
 
 
 UNTOUCHED = [c for c in BAD if c.name in ("malformed", "billion-laughs", "bad-second-document", "huge-scalar",

@@ -28,8 +28,8 @@ class BadTemplate:
 
 
 TEMPLATES = [
-    BadTemplate("parse-unclosed", "spec:\n  containers:\n  - name: x{{ .Foo", ('template "sidecar"', "inject:4", "unclosed action")),
-    BadTemplate("parse-bad-function", "{{ nosuchfunc . }}", ('template "sidecar"', "inject:1", '"nosuchfunc" not defined')),
+    BadTemplate("parse-unclosed", "spec:\n  containers:\n  - name: x{{ .Foo", ('template "sidecar" (line 4, column 1)', "inject:4", "unclosed action")),
+    BadTemplate("parse-bad-function", "{{ nosuchfunc . }}", ('template "sidecar" (line 1, column 4)', "inject:1", '"nosuchfunc" not defined')),
     BadTemplate("parse-unexpected-end", "{{ end }}", ('template "sidecar"', "unexpected {{end}}")),
     BadTemplate("exec-index", "spec:\n  containers:\n  - name: {{ index .Values 1 }}",
                 ("document 1 (Deployment web)", "inject:3:13", "executing", "error calling index")),
