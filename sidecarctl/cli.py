@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> Any:
         code = cli.main(args=argv, prog_name="sidecarctl", standalone_mode=False)
         _flush_stdout()
         return code
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         _fail("Aborted.", EXIT_INTERRUPTED)
     except _NO_ARGS_IS_HELP as e:  # bare `sidecarctl`: the help is the useful answer
         e.show()
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> Any:
     except click.UsageError as e:
         _fail(usage_line(e), e.exit_code)
     except click.ClickException as e:
-        _fail(f"Error: {e.format_message()}", e.exit_code)
+        _fail(f"Error: {one_line(e.format_message())}", e.exit_code)
     except SidecarError as e:
         if debug:
             raise
@@ -123,7 +123,7 @@ def usage_line(e: click.UsageError) -> str:
 
 
 def _fail(line: str, code: int) -> None:
-    """Print the one error line and exit; anything a command buffered for stdout is dropped."""
+    """Print the one error line and exit (commands write stdout only once all succeeded)."""
     try:
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
