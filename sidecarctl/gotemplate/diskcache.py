@@ -4,7 +4,7 @@ kube-inject parses every template of the injector config on every run (Istio rep
 in any of them), although the config rarely changes between runs. `load` / `store` keep the parse
 trees (not the compiled closures, which are rebuilt on first use) as one pickle per template in
 `$SIDECARCTL_CACHE_DIR`, else `$XDG_CACHE_HOME/sidecarctl/templates`, else
-`~/.cache/sidecarctl/templates`. The key hashes the text, the template name, the set of function
+`~/.cache/sidecarctl/templates` (at most MAX_ENTRIES files). The key hashes the text, the template name, the set of function
 names the parser accepted, the Python version and the engine's own parser sources (size and mtime
 of lexer/parser/nodes), so a changed engine or function map never reuses old trees.
 
@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 FORMAT = 1
+MAX_ENTRIES = 256  # past this, storing a new entry first removes the least recently written ones
 _ENGINE_FILES = ("lexer.py", "parser.py", "nodes.py")
 _engine_stamp: str | None = None
 
@@ -96,11 +97,31 @@ def store(cache_key: str, text: str, trees: dict[str, Any]) -> None:
         finally:
             for n, t in trees.items():
                 t.compiled = compiled[n]
+        _trim(folder)
         with open(temporary, "wb") as f:
             f.write(data)
         os.replace(temporary, path)
     except Exception:  # a read-only home, a full disk, an unpicklable tree: just no cache
         try:
             os.unlink(temporary)
+        except OSError:
+            pass
+
+
+def _trim(folder: str) -> None:
+    """Keep the directory bounded: drop the oldest entries (by mtime) beyond MAX_ENTRIES - 1."""
+    names = [n for n in os.listdir(folder) if n.endswith(".pickle")]
+    if len(names) < MAX_ENTRIES:
+        return
+    aged = []
+    for name in names:
+        try:
+            aged.append((os.stat(os.path.join(folder, name)).st_mtime_ns, name))
+        except OSError:
+            continue
+    aged.sort()
+    for _, name in aged[: len(aged) - MAX_ENTRIES // 2]:
+        try:
+            os.unlink(os.path.join(folder, name))
         except OSError:
             pass

@@ -72,3 +72,11 @@ def test_key_depends_on_text_name_and_functions() -> None:
     assert base != diskcache.key("a", "other", ["f"])
     assert base != diskcache.key("a", "inject", ["f", "g"])
     assert os.path.basename(diskcache.directory()) == os.path.basename(os.environ["SIDECARCTL_CACHE_DIR"])
+
+
+def test_directory_stays_bounded(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diskcache, "MAX_ENTRIES", 4)
+    for i in range(10):
+        render("{{ .name }}" + str(i))
+    assert 1 <= len(list(cache_dir.glob("*.pickle"))) <= 4
+    assert render() == render()  # the newest entries are still usable
