@@ -4,8 +4,8 @@ kube-inject parses every template of the injector config on every run (Istio rep
 in any of them), although the config rarely changes between runs. `load` / `store` keep the parse
 trees (not the compiled closures, which are rebuilt on first use) as one pickle per template in
 `$SIDECARCTL_CACHE_DIR`, else `$XDG_CACHE_HOME/sidecarctl/templates`, else
-`~/.cache/sidecarctl/templates` (at most MAX_ENTRIES files). The key hashes the text, the template name, the set of function
-names the parser accepted, the Python version and the engine's own parser sources (size and mtime
+`~/.cache/sidecarctl/templates` (at most MAX_ENTRIES files). The key hashes the text, the
+template name, the set of function names the parser accepted, the Python version and the engine's own parser sources (size and mtime
 of lexer/parser/nodes), so a changed engine or function map never reuses old trees.
 
 Safe by construction: a file that is missing, unreadable, corrupt or for another text is ignored
@@ -109,7 +109,7 @@ def store(cache_key: str, text: str, trees: dict[str, Any]) -> None:
 
 
 def _trim(folder: str) -> None:
-    """Keep the directory bounded: drop the oldest entries (by mtime) beyond MAX_ENTRIES - 1."""
+    """Keep the directory bounded: at MAX_ENTRIES entries, drop the oldest (by mtime) down to half."""
     names = [n for n in os.listdir(folder) if n.endswith(".pickle")]
     if len(names) < MAX_ENTRIES:
         return
