@@ -5,8 +5,9 @@ in any of them), although the config rarely changes between runs. `load` / `stor
 trees (not the compiled closures, which are rebuilt on first use) as one pickle per template in
 `$SIDECARCTL_CACHE_DIR`, else `$XDG_CACHE_HOME/sidecarctl/templates`, else
 `~/.cache/sidecarctl/templates` (at most MAX_ENTRIES files). The key hashes the text, the
-template name, the set of function names the parser accepted, the Python version and the engine's own parser sources (size and mtime
-of lexer/parser/nodes), so a changed engine or function map never reuses old trees.
+template name, the set of function names the parser accepted, the Python version and the
+engine's own parser sources (size and mtime of lexer/parser/nodes), so a changed engine or
+function map never reuses old trees.
 
 Safe by construction: a file that is missing, unreadable, corrupt or for another text is ignored
 (and rewritten); failures to write are ignored; only successful parses are stored, so parse errors
