@@ -58,8 +58,9 @@ def registry() -> Iterator[None]:
     workloads.restore_pod_template_paths(previous)
 
 
-def injected(manifest: str) -> list[Any]:
-    result = run("kube-inject", "--offline", "-f", "-", stdin=manifest)
+def injected(manifest: str, specs: list[str] | tuple[str, ...] = ()) -> list[Any]:
+    flags = [arg for spec in specs for arg in ("--pod-template-path", spec)]
+    result = run("kube-inject", "--offline", *flags, "-f", "-", stdin=manifest)
     assert result.exit_code == 0, result.stderr
     return [d for d in yaml.safe_load_all(result.stdout) if d]
 
@@ -78,8 +79,7 @@ CASES = [
 @pytest.mark.parametrize("title,specs,manifest,path,kept,value", CASES, ids=[c[0] for c in CASES])
 def test_custom_kinds_are_injected(registry: None, title: str, specs: list[str], manifest: str,
                                    path: tuple[str, ...], kept: tuple[str, ...], value: Any) -> None:
-    workloads.register_pod_template_paths(specs)
-    [doc] = injected(manifest)
+    [doc] = injected(manifest, specs)
     template = doc
     for key in path:
         template = template[key]
@@ -109,8 +109,8 @@ def test_rollout_in_a_list_and_uninject(registry: None) -> None:
 
 
 def test_missing_template_is_one_line_error(registry: None) -> None:
-    workloads.register_pod_template_paths(["MyCRD=spec.nothing.template"])
-    result = run("kube-inject", "--offline", "-f", "-", stdin=MY_CRD)
+    result = run("kube-inject", "--offline", "--pod-template-path", "MyCRD=spec.nothing.template", "-f", "-",
+                 stdin=MY_CRD)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and "spec.nothing.template is required value" in result.stderr
 
