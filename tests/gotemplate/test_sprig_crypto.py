@@ -10,49 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sprig_rows import Lazy, check, utc  # noqa: F401 - utc is an autouse fixture
 
 from sidecarctl.gotemplate.gotypes import GoError, GoMap, GoSlice, Int64, Uint8, format_v, kind_name, type_name
 from sidecarctl.gotemplate.sprig import SPRIG_FUNCS
 from sidecarctl.gotemplate.sprig._util import NilList
 
-
-@pytest.fixture(autouse=True)
-def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The oracle ran with TZ=UTC, as the corpus runner does; time.Local follows $TZ.
-    monkeypatch.setenv("TZ", "UTC")
-
-
-def render(kind: str, name: str, result: Any) -> str:
-    if kind == "type":
-        return type_name(result)
-    if kind == "kind":
-        return kind_name(result)
-    if kind == "json":
-        return SPRIG_FUNCS["toJson"](result)
-    if result is None and SPRIG_FUNCS[name].result == "interface {}":
-        return "<no value>"  # Go's executor drops a nil interface result to an invalid value
-    return format_v(result)
-
-
-class Lazy:
-    """An argument computed when the test runs, e.g. a time.Time in the zone $TZ names then."""
-
-    def __init__(self, make: Any) -> None:
-        self.make = make
-
-
-def check(kind: str, name: str, args: list[Any], status: str, expected: str) -> None:
-    func = SPRIG_FUNCS[name]
-    args = [a.make() if isinstance(a, Lazy) else a for a in args]
-    if status == "err":
-        with pytest.raises(GoError) as info:
-            func(*args)
-        assert str(info.value) == expected
-        return
-    assert render(kind, name, func(*args)) == expected
-
-
-_ = (GoMap, GoSlice, Int64, Uint8, NilList)
+_ = (Any, GoError, GoMap, GoSlice, Int64, Uint8, NilList, format_v, kind_name, type_name, SPRIG_FUNCS)
 
 CASES = [
     pytest.param('v', 'sha1sum', ['hello world'], 'ok', '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed', id='sha1sum'),
