@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sidecarctl.config import protoschema
+from sidecarctl.gotemplate.gojson import json_kind
 from sidecarctl.gotemplate.istio import go_json, go_json_float, go_json_string
 
 _INT_RANGES = {
@@ -207,22 +208,10 @@ def _present(field: Field, value: Any) -> bool:
 # --- unmarshal ------------------------------------------------------------------------------
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
 
 
 def _type_error(value: Any, go_type: str) -> ProtoError:
-    return ProtoError(f"json: cannot unmarshal {_json_kind(value)} into Go value of type {go_type}")
+    return ProtoError(f"json: cannot unmarshal {json_kind(value)} into Go value of type {go_type}")
 
 
 def apply_json(msg: Message, data: Any) -> None:

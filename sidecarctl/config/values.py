@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sidecarctl.config.yamltext import YamlTextError, load_yaml, to_go_numbers
+from sidecarctl.gotemplate.gojson import json_kind
 from sidecarctl.gotemplate.gotypes import format_v
 
 _MISSING = object()
@@ -86,7 +87,7 @@ def parse_values(text: str) -> ValuesConfig:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        kind = "array" if isinstance(data, list) else _json_kind(data)
+        kind = "array" if isinstance(data, list) else json_kind(data)
         raise ValuesError(
             f"could not parse configuration values: json: cannot unmarshal {kind} into Go value of type map[string]json.RawMessage"
         )
@@ -102,25 +103,15 @@ def _check_typed(data: dict[str, Any]) -> None:
                 break
             if not isinstance(node, dict):
                 raise ValuesError(
-                    f"could not parse configuration values: json: cannot unmarshal {_json_kind(node)} "
+                    f"could not parse configuration values: json: cannot unmarshal {json_kind(node)} "
                     f"into Go value of type map[string]json.RawMessage"
                 )
             node = node.get(key)
         else:
-            if node is not None and _json_kind(node) != kind:
+            if node is not None and json_kind(node) != kind:
                 raise ValuesError(
-                    f"could not parse configuration values: json: cannot unmarshal {_json_kind(node)} "
+                    f"could not parse configuration values: json: cannot unmarshal {json_kind(node)} "
                     f"into Go value of type {kind}"
                 )
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"

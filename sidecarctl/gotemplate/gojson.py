@@ -94,3 +94,20 @@ def _fixed(f: float, bits: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def json_kind(v: object) -> str:
+    """The word Go's json.UnmarshalTypeError uses for a JSON value: `cannot unmarshal <kind> into ...`."""
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, dict):
+        return "object"
+    if hasattr(v, "isoformat"):
+        return "string"  # a timestamp a YAML loader resolved; go-yaml v2 keeps it as text
+    return "array"

@@ -10,7 +10,11 @@ import math
 import struct
 from decimal import Decimal
 
-from sidecarctl.gotemplate.gojson import UnsupportedValue, encode_string, format_json_float
+from sidecarctl.gotemplate.gojson import (
+    UnsupportedValue,
+    encode_string,
+    format_json_float,
+)
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
@@ -151,20 +155,3 @@ def json_text(v: object) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ",".join(json_text(x) for x in v) + "]"
     return string_json(str(v))
-
-
-def json_kind(v: object) -> str:
-    """The word Go's UnmarshalTypeError uses for a JSON value (without a number's text)."""
-    if v is None:
-        return "null"
-    if v is True or v is False:
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "object"
-    if hasattr(v, "isoformat"):
-        return "string"  # a timestamp a YAML loader resolved; go-yaml v2 keeps it as text
-    return "array"
