@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sidecarctl.gotemplate.gojson import json_kind
 from sidecarctl.kube import gojson
 from sidecarctl.kube.errors import KubeTypeError, QuantityError
 from sidecarctl.kube.gotime import TimeParseError, time_json
@@ -76,7 +77,7 @@ class _State:
         raise _Abort(message)
 
     def mismatch(self, v: Any, type_display: str) -> None:
-        self.save(self.type_error(gojson.json_kind(v), type_display))
+        self.save(self.type_error(json_kind(v), type_display))
 
 
 # --- type nodes --------------------------------------------------------------------------------
@@ -299,7 +300,7 @@ class IntOrStringNode(Node):
             if _INT_TEXT.match(text) and -(1 << 31) <= int(text) < (1 << 31):
                 return int(text)
             st.abort(st.type_error("number " + text, "int32"))
-        st.abort(st.type_error(gojson.json_kind(v), "int32"))
+        st.abort(st.type_error(json_kind(v), "int32"))
         return 0
 
     def zero(self) -> Any:
@@ -317,7 +318,7 @@ class TimeNode(Node):
             v = _datetime_text(v)
         if v.__class__ is not str:
             # metav1.Time unmarshals into a string first; that inner error stops the decoder.
-            st.abort(st.type_error(gojson.json_kind(v), "string"))
+            st.abort(st.type_error(json_kind(v), "string"))
         try:
             return time_json(v)
         except TimeParseError as e:
