@@ -16,6 +16,7 @@ import click
 from sidecarctl import __version__
 from sidecarctl.errors import SidecarError
 from sidecarctl.limits import bound_memory
+from sidecarctl.workflow.progname import program_name
 
 # command name -> (module under sidecarctl.commands, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> Any:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     bound_memory()
     try:
-        code = cli.main(args=argv, prog_name="sidecarctl", standalone_mode=False)
+        code = cli.main(args=argv, prog_name=program_name(), standalone_mode=False)
         _flush_stdout()
         return code
     except (click.exceptions.Abort, KeyboardInterrupt):
