@@ -3,7 +3,8 @@
 By default the output is istioctl's, byte for byte. The command reads every input, loads the
 settings, runs `sidecarctl.inject.pipeline` over every stream, and only then writes (stdout, `-o`,
 or each input with `--in-place`, through temporary files renamed into place), so a failure never
-leaves half a stream behind. Views (`--diff`, `--patch`, `--preserve-formatting`) and the summary
+leaves half a stream behind. The plain output is streamed: documents are split lazily and each
+output goes to a spool as it is made (`sidecarctl.workflow.spool`), so memory does not grow with N. Views (`--diff`, `--patch`, `--preserve-formatting`) and the summary
 live in `sidecarctl.workflow`, shared with the other commands.
 """
 
@@ -61,14 +62,25 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
     source = SettingsSource(**pick(flags))
     resolved = settings_mod.resolve(source, native_sidecars)
     injector = make_injector(resolved)
-    try:
-        runs = inject_sources(injector, sources)
-    finally:
-        print_warnings(injector.warnings)
-    emit(runs, injector, out, view, preserve_formatting)
-    outcomes = [outcome for run in runs for outcome in run.outcomes]
-    if not out.quiet:
+    if view is None and not preserve_formatting:  # the plain output: streamed, memory bounded
+        from sidecarctl.workflow.spool import commit, inject_to_spool
+
+        try:
+            spool, parts = inject_to_spool(injector, sources, out)
+        finally:
+            print_warnings(injector.warnings)
+        commit(spool, parts, out)
+        outcomes = list(injector.results)
+        names = [part.source.name for part in parts for _ in range(part.outcomes)]
+    else:
+        try:
+            runs = inject_sources(injector, sources)
+        finally:
+            print_warnings(injector.warnings)
+        emit(runs, injector, out, view, preserve_formatting)
+        outcomes = [outcome for run in runs for outcome in run.outcomes]
         names = [run.source.name for run in runs for _ in run.outcomes]
+    if not out.quiet:
         click.echo(summary(outcomes, files=len(sources), names=names), err=True, nl=False)
     if fail_on_skip and any_skipped(outcomes):
         skipped = sum(1 for outcome in outcomes if not outcome.injected)

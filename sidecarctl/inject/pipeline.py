@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import datetime
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ class Engine:
     input_errors: tuple[type[BaseException], ...] = ()  # YAML and Kubernetes typing errors
     normalize_container: Callable[[Any], Any] | None = None  # a container from JSON (no YAML coercion)
     container_json: Callable[[Any], str] | None = None  # encoding/json of a container, Go field order
+    iter_documents: Callable[[str], Iterable[str]] | None = None  # split_documents, lazily
 
     @classmethod
     def default(cls) -> Engine:
@@ -61,6 +62,7 @@ class Engine:
             input_errors=(yamlio.YamlError, kube.KubeTypeError),
             normalize_container=lambda c: kube.normalize_as(c, CONTAINER_TYPE, coerce=False),
             container_json=_container_json,
+            iter_documents=yamlio.iter_documents,
         )
 
 
@@ -95,22 +97,27 @@ class KubeInject:
     def inject_documents(self, text: str, source: str = "-") -> list[tuple[str, str]]:
         """(input document, output document) pairs: what workflows (diff, patch, preserved
         formatting) need to relate each output to its input. Same errors as inject_stream."""
-        pairs = []
+        return list(self.iter_documents(text, source))
+
+    def iter_documents(self, text: str, source: str = "-") -> Iterator[tuple[str, str]]:
+        """inject_documents one pair at a time: a long stream's documents are never all held. The
+        input is split lazily when the engine can (a bad `---` line is still reported first)."""
+        split = self.engine.iter_documents or self.engine.split_documents
         try:
-            raws = self.engine.split_documents(text)
+            raws = split(text)
         except SidecarError as err:  # a bad `---` line: name the file and the line in it
             line = getattr(err, "line", None)
             raise type(err)(f"{source}:{line}: {err}" if line else f"{source}: {err}") from None
         for index, raw in enumerate(raws, start=1):
             self._where = ""
             try:
-                pairs.append((raw, self.inject_document(raw)))
+                pair = (raw, self.inject_document(raw))
             except SidecarError as err:
                 raise type(err)(f"{source}: document {index}{self._where}: {err}") from None
             except Exception as err:  # a bug: still one line for the user, the cause kept for --debug
                 raise InjectionError(f"{source}: document {index}{self._where}: internal error "
                                      f"({type(err).__name__}: {err}); rerun with --debug and report it") from err
-        return pairs
+            yield pair
 
     def inject_document(self, raw: str) -> str:
         obj = self._decode(raw)

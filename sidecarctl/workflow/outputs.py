@@ -117,6 +117,11 @@ def write_atomically(path: str, text: str) -> None:
 
     A symlink is followed, so the file it points to is replaced and the link kept.
     """
+    write_atomically_with(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def write_atomically_with(path: str, fill: Callable[[Any], Any]) -> None:
+    """write_atomically, the bytes written by `fill(binary_handle)` (a spool copied, say)."""
     path = os.path.realpath(path)
     directory = os.path.dirname(path)
     mode = _target_mode(path)
@@ -125,8 +130,8 @@ def write_atomically(path: str, text: str) -> None:
     except OSError as err:
         raise InputError(f"open {path}: {err.strerror or err}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
         os.chmod(temp, mode)
         os.replace(temp, path)
     except OSError as err:

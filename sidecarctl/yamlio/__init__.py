@@ -7,7 +7,7 @@
 """
 
 from sidecarctl.yamlio.emit import dump_yaml
-from sidecarctl.yamlio.read import load_document, split_documents
+from sidecarctl.yamlio.read import iter_documents, load_document, split_documents
 from sidecarctl.yamlio.yamlerror import YamlError
 
-__all__ = ["YamlError", "dump_yaml", "load_document", "split_documents"]
+__all__ = ["YamlError", "dump_yaml", "iter_documents", "load_document", "split_documents"]

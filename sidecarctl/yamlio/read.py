@@ -38,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.loader import BaseLoader as _Parser  # type: ignore[assignment]
 
-__all__ = ["YamlError", "split_documents", "load_document"]
+__all__ = ["YamlError", "iter_documents", "split_documents", "load_document"]
 
 _PLAIN = "!yamlv2/plain"  # marker tag for untagged plain scalars, resolved by yaml.v2's rules below
 _STR = "tag:yaml.org,2002:str"
@@ -84,22 +84,41 @@ def split_documents(data: str | bytes) -> list[str]:
     handler reproduces the input bytes. Raises YamlError on a `---` line followed by anything but a comment.
     """
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, (bytes, bytearray)) else data
-    docs: list[str] = []
+    return list(_documents(text))
+
+
+_SEPARATOR_LINE = re.compile(r"^---[^\n]*", re.MULTILINE)
+
+
+def iter_documents(text: str) -> Iterator[str]:
+    """split_documents one document at a time (a long stream is never held twice); a bad `---`
+    line anywhere is still reported before the first document, as split_documents does."""
+    for match in _SEPARATOR_LINE.finditer(text):
+        line = match.group(0)
+        if line[3:].strip(_GO_SPACE)[:1] not in ("", "#"):
+            _check_separator(line, text.count("\n", 0, match.start()) + 1)
+    return _documents(text)
+
+
+def _check_separator(line: str, number: int) -> None:
+    trimmed = line[3:].strip(_GO_SPACE)
+    if trimmed and trimmed[0] != "#":
+        raise YamlError("invalid Yaml document separator: " + trimmed, line=number, column=4,
+                        problem="invalid Yaml document separator: " + trimmed)
+
+
+def _documents(text: str) -> Iterator[str]:
     buf: list[str] = []
     for number, line in enumerate(_lines(text), start=1):
         if line.startswith("---"):
-            trimmed = line[3:].strip(_GO_SPACE)
-            if trimmed and trimmed[0] != "#":
-                raise YamlError("invalid Yaml document separator: " + trimmed, line=number, column=4,
-                                problem="invalid Yaml document separator: " + trimmed)
+            _check_separator(line, number)
             if buf:
-                docs.append("".join(buf))
+                yield "".join(buf)
                 buf = []
                 continue
         buf.append(line)  # a separator that opens a document stays part of it
     if buf:
-        docs.append("".join(buf))
-    return docs
+        yield "".join(buf)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""kube-inject's plain output (no view) streamed through a spool, so memory does not grow with N.
+
+Each output document is written, as it is made, to one spool (`tempfile.SpooledTemporaryFile`:
+memory up to `SPOOL_MEMORY`, a temporary file past it); the input is split lazily. Only when every
+document of every source succeeded is the spool copied to stdout or renamed into `-o` (through a
+sibling temporary file), or, with `--in-place`, each source's part into its file. An error anywhere
+closes the spool: nothing is written anywhere (the no-partial-output rule).
+
+JSON output is the same bytes `outputs.to_json` gives: one object, or a `v1 List` whose items are
+written one by one (the first is held back until a second shows it is a List).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sidecarctl.workflow.inputs import Source
+from sidecarctl.workflow.outputs import JSON, OutputOptions, write_atomically_with
+from sidecarctl.workflow.progress import Progress
+
+SPOOL_MEMORY = 1 << 20  # bytes kept in memory before the spool moves to a temporary file
+_ITEM_INDENT = "\n" + " " * 8
+_MARK = "\x00item\x00"
+
+
+@dataclass
+class Part:
+    """One source's bytes in the spool, and what kube-inject found in it."""
+
+    source: Source
+    start: int = 0
+    end: int = 0
+    outcomes: int = 0  # how many of the injector's results came from this source
+
+
+class JsonList:
+    """`outputs.to_json` of a stream of YAML output documents, written as they come."""
+
+    def __init__(self, spool: IO[bytes]) -> None:
+        self.spool = spool
+        self.first: str | None = None
+        self.count = 0
+
+    def add(self, output: str) -> None:
+        from sidecarctl.yamlio import load_document, split_documents
+
+        for doc in split_documents(output):
+            value = load_document(doc)
+            if value is not None:
+                self._item(json.dumps(value, indent=4, ensure_ascii=False))
+
+    def _item(self, text: str) -> None:
+        self.count += 1
+        if self.count == 1:
+            self.first = text
+            return
+        if self.count == 2:
+            head, _ = _list_frame()
+            self._write(head + self.first.replace("\n", _ITEM_INDENT))  # type: ignore[union-attr]
+            self.first = None
+        self._write("," + _ITEM_INDENT + text.replace("\n", _ITEM_INDENT))
+
+    def close(self) -> None:
+        if self.count == 0:
+            self._write(json.dumps({"apiVersion": "v1", "kind": "List", "items": [],
+                                    "metadata": {"resourceVersion": ""}}, indent=4, ensure_ascii=False) + "\n")
+        elif self.count == 1:
+            self._write(self.first + "\n")  # type: ignore[operator]
+        else:
+            self._write(_list_frame()[1] + "\n")
+
+    def _write(self, text: str) -> None:
+        self.spool.write(text.encode("utf-8"))
+
+
+def _list_frame() -> tuple[str, str]:
+    """The List's text before its first item and after its last, as json.dumps lays it out."""
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [_MARK], "metadata": {"resourceVersion": ""}},
+                      indent=4, ensure_ascii=False)
+    head, tail = text.split(json.dumps(_MARK))
+    return head, tail
+
+
+def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) -> tuple[IO[bytes], list[Part]]:
+    """Every source through the injector into one spool; the first error closes it and propagates."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+b")
+    parts: list[Part] = []
+    progress = Progress(len(sources))
+    shared = None if out.in_place else _writer(spool, out.format_for(None))
+    try:
+        for done, source in enumerate(sources, start=1):
+            writer = shared or _writer(spool, out.format_for(source))
+            part = Part(source, start=spool.tell())
+            results = len(injector.results)
+            for _, output in injector.iter_documents(source.text, source=source.name):
+                writer.add(output)
+            if writer is not shared:
+                writer.close()
+            part.end = spool.tell()
+            part.outcomes = len(injector.results) - results
+            parts.append(part)
+            progress.step(done)
+        if shared is not None:
+            shared.close()
+    except BaseException:
+        spool.close()
+        raise
+    finally:
+        progress.close()
+    return spool, parts
+
+
+class _Yaml:
+    def __init__(self, spool: IO[bytes]) -> None:
+        self.spool = spool
+
+    def add(self, output: str) -> None:
+        self.spool.write(output.encode("utf-8"))
+
+    def close(self) -> None:
+        pass
+
+
+def _writer(spool: IO[bytes], output_format: str) -> Any:
+    return JsonList(spool) if output_format == JSON else _Yaml(spool)
+
+
+def commit(spool: IO[bytes], parts: list[Part], out: OutputOptions) -> None:
+    """Write what the spool holds: every document succeeded."""
+    try:
+        if out.in_place:
+            for part in parts:
+                if part.source.path is None:
+                    continue
+                spool.seek(part.start)
+                data = spool.read(part.end - part.start)
+                if data != part.source.text.encode("utf-8"):  # unchanged files keep their mtime
+                    write_atomically_with(part.source.path, lambda handle, data=data: handle.write(data))
+            return
+        if out.output:
+            write_atomically_with(out.output, lambda handle: _copy(spool, handle))
+            return
+        sys.stdout.flush()
+        _copy(spool, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    finally:
+        spool.close()
+
+
+def _copy(spool: IO[bytes], handle: IO[bytes]) -> None:
+    spool.seek(0)
+    shutil.copyfileobj(spool, handle, 1 << 16)
