@@ -634,6 +634,48 @@ def _deep_recursion() -> Iterator[None]:
             sys.setrecursionlimit(old)
 
 
+class _Fallback(Exception):
+    """The document needs _Builder's full walk."""
+
+
+def _plain_value(node: Node) -> Any:
+    """The common case of _Builder.value, without its bookkeeping: no aliases (so no node is met
+    twice), only plain and `!!str` scalars, string keys written once, no merge keys, no floats.
+    Anything else raises _Fallback, and the full walk gives the value or the error; where this
+    returns, the full walk returns the same value."""
+    cls = node.__class__
+    if cls is ScalarNode:
+        tag = node.tag
+        if tag == _PLAIN:
+            value = _plain(node.value)
+            if value.__class__ is float:
+                raise _Fallback
+            return value
+        if tag == _STR:
+            return node.value
+        raise _Fallback
+    if cls is MappingNode:
+        out: dict[str, Any] = {}
+        pairs = node.value
+        for knode, vnode in pairs:
+            if knode.__class__ is not ScalarNode:
+                raise _Fallback
+            tag = knode.tag
+            if tag == _STR:
+                key = knode.value
+            elif tag == _PLAIN and knode.value != "<<":
+                key = _plain(knode.value)
+                if key.__class__ is not str:
+                    raise _Fallback
+            else:
+                raise _Fallback
+            out[key] = _plain_value(vnode)
+        if len(out) < len(pairs):  # a key written twice: strict mode refuses it, the full walk knows
+            raise _Fallback
+        return out
+    return [_plain_value(child) for child in node.value]
+
+
 def load_document(doc: str | bytes, strict: bool = False) -> Any:
     """The value `sigs.k8s.io/yaml.Unmarshal` would decode `doc` into (as untyped JSON): None for an empty
     or comment-only document. Raises YamlError with istioctl's message. `strict` also refuses a key
@@ -647,8 +689,14 @@ def load_document(doc: str | bytes, strict: bool = False) -> Any:
     node = _parse(data or b"\n", text)
     if node is None:
         return None
-    builder = _Builder(text, "*" in text, strict)
+    aliases_possible = "*" in text
     with _deep_recursion():
+        if not aliases_possible:
+            try:
+                return _plain_value(node)
+            except (_Fallback, RecursionError):
+                pass  # something the common case does not cover: the full walk below decides
+        builder = _Builder(text, aliases_possible, strict)
         try:
             value = builder.value(node)
         except RecursionError:
