@@ -233,7 +233,8 @@ def apply_overlay(pod: dict, overlay: dict) -> dict:
     container overlay. Errors carry Istio's prefixes ("strategic merge: ", "unmarshal patched pod: ").
     """
     try:
-        merged = strategic_merge(pod, raw_json(overlay), "core.Pod")
+        # raw_json builds a new value (dicts, lists, immutable leaves): the merge may own it uncopied
+        merged = _merge_map(_copy(pod), raw_json(overlay), PatchMeta(struct_node("core.Pod")))
     except StrategicMergeError as e:
         raise StrategicMergeError("strategic merge: " + str(e)) from None
     from sidecarctl.kube.errors import KubeTypeError
