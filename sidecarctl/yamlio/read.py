@@ -634,6 +634,11 @@ def _deep_recursion() -> Iterator[None]:
             sys.setrecursionlimit(old)
 
 
+# Where an alias can start: at a line's start, after white space, `[`, `{`, `,` or `:` (a flow `"k":*a`).
+# A `*` anywhere else (`"*"`, `a*b`) is text; a document without a match has no alias.
+_ALIAS_RE = re.compile(r"(?:^|[\s\[{,:])\*", re.M)
+
+
 class _Fallback(Exception):
     """The document needs _Builder's full walk."""
 
@@ -691,7 +696,7 @@ def load_document(doc: str | bytes, strict: bool = False) -> Any:
         return None
     aliases_possible = "*" in text
     with _deep_recursion():
-        if not aliases_possible:
+        if not aliases_possible or not _ALIAS_RE.search(text):
             try:
                 return _plain_value(node)
             except (_Fallback, RecursionError):
