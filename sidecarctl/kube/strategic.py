@@ -245,14 +245,17 @@ def apply_overlay(pod: dict, overlay: dict) -> dict:
         raise KubeTypeError("unmarshal patched pod: " + e.go_message) from None
 
 
+_ATOMS = frozenset((str, int, float, bool, type(None)))
+
+
 def _copy(v: Any) -> Any:
     """A deep copy of JSON-like data (faster than copy.deepcopy for dicts and lists)."""
     cls = v.__class__
     if cls is dict:
-        return {k: _copy(x) for k, x in v.items()}
+        return {k: (x if x.__class__ in _ATOMS else _copy(x)) for k, x in v.items()}
     if cls is list:
-        return [_copy(x) for x in v]
-    if cls in (str, int, float, bool) or v is None:
+        return [(x if x.__class__ in _ATOMS else _copy(x)) for x in v]
+    if cls in _ATOMS:
         return v
     return copy.deepcopy(v)
 
@@ -351,19 +354,23 @@ def _remove_directives(obj: Any) -> tuple[Any, bool]:
     if obj.__class__ is dict:
         if DIRECTIVE in obj:
             return None, False
-        for k in list(obj):
-            v, keep = _remove_directives(obj[k])
-            if keep:
-                obj[k] = v
-            else:
-                del obj[k]
+        for k, x in list(obj.items()):
+            if x.__class__ is dict or x.__class__ is list:  # anything else stays as it is
+                v, keep = _remove_directives(x)
+                if keep:
+                    obj[k] = v
+                else:
+                    del obj[k]
         return obj, True
     if obj.__class__ is list:
         out = []
         for x in obj:
-            v, keep = _remove_directives(x)
-            if keep:
-                out.append(v)
+            if x.__class__ is dict or x.__class__ is list:
+                v, keep = _remove_directives(x)
+                if keep:
+                    out.append(v)
+            else:
+                out.append(x)
         return out, True
     return obj, True
 
@@ -371,14 +378,15 @@ def _remove_directives(obj: Any) -> tuple[Any, bool]:
 def _discard_nulls(v: Any) -> None:
     """discardNullValuesFromPatch: nulls mean nothing where there is nothing to delete."""
     if v.__class__ is dict:
-        for k in list(v):
-            if v[k] is None:
+        for k, x in list(v.items()):
+            if x is None:
                 del v[k]
-            else:
-                _discard_nulls(v[k])
+            elif x.__class__ is dict or x.__class__ is list:
+                _discard_nulls(x)
     elif v.__class__ is list:
         for x in v:
-            _discard_nulls(x)
+            if x.__class__ is dict or x.__class__ is list:
+                _discard_nulls(x)
 
 
 def _merge_map_handler(original: Any, patch: Any, schema: PatchMeta, strategy: str) -> dict:
