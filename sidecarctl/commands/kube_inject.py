@@ -10,9 +10,12 @@ live in `sidecarctl.workflow`, shared with the other commands.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os  # noqa: F401  (tests patch os through this module)
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -62,29 +65,46 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
     source = SettingsSource(**pick(flags))
     resolved = settings_mod.resolve(source, native_sidecars)
     injector = make_injector(resolved)
-    if view is None and not preserve_formatting:  # the plain output: streamed, memory bounded
-        from sidecarctl.workflow.spool import commit, inject_to_spool
+    with long_lived_heap():
+        if view is None and not preserve_formatting:  # the plain output: streamed, memory bounded
+            from sidecarctl.workflow.spool import commit, inject_to_spool
 
-        try:
-            spool, parts = inject_to_spool(injector, sources, out)
-        finally:
-            print_warnings(injector.warnings)
-        commit(spool, parts, out)
-        outcomes = list(injector.results)
-        names = [part.source.name for part in parts for _ in range(part.outcomes)]
-    else:
-        try:
-            runs = inject_sources(injector, sources)
-        finally:
-            print_warnings(injector.warnings)
-        emit(runs, injector, out, view, preserve_formatting)
-        outcomes = [outcome for run in runs for outcome in run.outcomes]
-        names = [run.source.name for run in runs for _ in run.outcomes]
+            try:
+                spool, parts = inject_to_spool(injector, sources, out)
+            finally:
+                print_warnings(injector.warnings)
+            commit(spool, parts, out)
+            outcomes = list(injector.results)
+            names = [part.source.name for part in parts for _ in range(part.outcomes)]
+        else:
+            try:
+                runs = inject_sources(injector, sources)
+            finally:
+                print_warnings(injector.warnings)
+            emit(runs, injector, out, view, preserve_formatting)
+            outcomes = [outcome for run in runs for outcome in run.outcomes]
+            names = [run.source.name for run in runs for _ in run.outcomes]
     if not out.quiet:
         click.echo(summary(outcomes, files=len(sources), names=names), err=True, nl=False)
     if fail_on_skip and any_skipped(outcomes):
         skipped = sum(1 for outcome in outcomes if not outcome.injected)
         raise SkippedWorkloads(f"{skipped} workload{'s' if skipped != 1 else ''} skipped (--fail-on-skip)")
+
+
+@contextlib.contextmanager
+def long_lived_heap() -> Iterator[None]:
+    """Modules, settings and parsed templates live for the whole run: frozen, the cyclic collector
+    stops walking them again every few hundred allocations (a tenth of a long batch), and a larger
+    first generation lets each document's short-lived dicts go by reference counting. Restored
+    after, for callers that run kube-inject in-process."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(threshold[0] and max(threshold[0], 5000), *threshold[1:])  # 0: collection is off
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def check_view(out: OutputOptions, view: str | None, preserve_formatting: bool) -> None:
