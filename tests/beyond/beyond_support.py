@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
-
-from sidecarctl.cli import main
+from cli_runner import Result, run_cli  # noqa: F401 - Result is used by the tests
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO.parent / "shared" / "conformance" / "istio-1.30.3"
 
 
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
-    """`sidecarctl ARGS` in-process, exit code and streams as a user would see them."""
-    runner = CliRunner()
-    with runner.isolation(input=stdin, env={"ENABLE_NATIVE_SIDECARS": "false", **(env or {})}) as (out, err, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return Result(code, out.getvalue().decode(), err.getvalue().decode())
+run = run_cli
 
 
 def conformance_cases() -> list[dict[str, Any]]:

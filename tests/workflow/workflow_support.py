@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from click.testing import CliRunner
-
-from sidecarctl.cli import main
+from cli_runner import Result, run_cli  # noqa: F401 - Result is used by the tests
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO.parent / "shared" / "conformance" / "istio-1.30.3"
@@ -20,25 +16,7 @@ HOST_POD = POD.replace("name: p\n", "name: h\n") + "  hostNetwork: true\n"
 SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n"
 
 
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def invoke(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
-    """`sidecarctl ARGS` through the CLI's own error handling, stdin piped (not a terminal)."""
-    runner = CliRunner()
-    with runner.isolation(input=stdin, env={"ENABLE_NATIVE_SIDECARS": "false", **(env or {})}) as (out, err, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return Result(code, out.getvalue().decode(), err.getvalue().decode())
+invoke = run_cli
 
 
 def inject(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
