@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sidecarctl import diskcache as shared_cache
 from sidecarctl import gotemplate
 from sidecarctl.gotemplate import ParseError, diskcache, funcmap
 
@@ -19,7 +20,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SIDECARCTL_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("SIDECARCTL_NO_CACHE", raising=False)
     gotemplate._CACHE.clear()
-    return tmp_path
+    return tmp_path / "templates"
 
 
 def render(text: str = TEXT) -> str:
@@ -60,6 +61,7 @@ def test_disabled_by_env(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_unwritable_directory_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("SIDECARCTL_CACHE_DIR", str(blocker / "sub"))
@@ -71,12 +73,31 @@ def test_key_depends_on_text_name_and_functions() -> None:
     assert base != diskcache.key("b", "inject", ["f"])
     assert base != diskcache.key("a", "other", ["f"])
     assert base != diskcache.key("a", "inject", ["f", "g"])
-    assert os.path.basename(diskcache.directory()) == os.path.basename(os.environ["SIDECARCTL_CACHE_DIR"])
+    assert diskcache.directory() == os.path.join(os.environ["SIDECARCTL_CACHE_DIR"], "templates")
 
 
 def test_directory_stays_bounded(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diskcache, "MAX_ENTRIES", 4)
+    monkeypatch.setattr(shared_cache, "MAX_ENTRIES", 4)
     for i in range(10):
         render("{{ .name }}" + str(i))
     assert 1 <= len(list(cache_dir.glob("*.pickle"))) <= 4
     assert render() == render()  # the newest entries are still usable
+
+
+def test_a_hit_reads_the_trees_only_when_executed(cache_dir: Path) -> None:
+    expected = render()
+    gotemplate._CACHE.clear()
+    tmpl = gotemplate.parse(TEXT, funcs=funcmap("istio"), persist=True)
+    assert tmpl._trees is None  # known to parse: nothing read yet
+    assert tmpl.execute(DATA) == expected
+    assert tmpl.defined_templates() == ["inject", "x"]
+
+
+def test_an_entry_removed_after_the_check_is_parsed_again(cache_dir: Path) -> None:
+    expected = render()
+    gotemplate._CACHE.clear()
+    tmpl = gotemplate.parse(TEXT, funcs=funcmap("istio"), persist=True)
+    for entry in cache_dir.glob("*.pickle"):
+        entry.unlink()
+    assert tmpl.execute(DATA) == expected
+    assert len(list(cache_dir.glob("*.pickle"))) == 1  # and stored again
