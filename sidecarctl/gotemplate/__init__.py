@@ -14,16 +14,20 @@ values shared with the function maps in `sprig/` and `istio.py`).
 from __future__ import annotations
 
 import threading
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sidecarctl.gotemplate.builtins import BUILTINS
 from sidecarctl.gotemplate.errors import ExecError, ParseError, TemplateError
 from sidecarctl.gotemplate.exec import Compiler, compile_trees, deep_recursion, execute
-from sidecarctl.gotemplate.gotypes import FuncMap
+from sidecarctl.gotemplate.gotypes import FuncMap, GoFunc
 from sidecarctl.gotemplate.nodes import Tree
 from sidecarctl.gotemplate.parser import parse_trees
 
-__all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap"]
+__all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap", "Funcs"]
+
+Funcs = Mapping[str, GoFunc]  # a FuncMap, or a lazy or layered view of some
 
 MISSINGKEY_OPTIONS = ("default", "invalid", "zero", "error")
 _COMPILE_LOCK = threading.Lock()
@@ -31,30 +35,44 @@ _COMPILE_LOCK = threading.Lock()
 
 class Template:
     """A parsed template set; `execute` runs the one called `name`. The trees are compiled on
-    construction, or (`compiler=None`, templates parsed with `persist=True`) on first execute."""
+    construction, or (`compiler=None`, templates parsed with `persist=True`) on first execute.
+    A persisted template whose text parsed before may also come without trees (`trees=None`):
+    `load_trees` reads them (from the on-disk cache, else by parsing) when first needed."""
 
-    def __init__(self, name: str, trees: dict[str, Tree], compiler: Compiler | None, missingkey: str,
-                 funcs: FuncMap | None = None) -> None:
+    def __init__(self, name: str, trees: dict[str, Tree] | None, compiler: Compiler | None, missingkey: str,
+                 funcs: Funcs | None = None, load_trees: Callable[[], dict[str, Tree]] | None = None) -> None:
         self.name = name
         self._trees = trees
+        self._load_trees = load_trees
         self._compiler = compiler
         self._funcs = funcs
         self._missingkey = "default" if missingkey == "invalid" else missingkey
 
+    def _ensure_trees(self) -> dict[str, Tree]:
+        trees = self._trees
+        if trees is None:
+            with _COMPILE_LOCK:  # the webhook executes from several threads
+                if self._trees is None and self._load_trees is not None:
+                    self._trees = self._load_trees()
+                trees = self._trees
+            assert trees is not None
+        return trees
+
     def execute(self, data: Any) -> str:
         compiler = self._compiler
+        trees = self._ensure_trees()
         if compiler is None:
-            with _COMPILE_LOCK:  # the webhook executes from several threads
+            with _COMPILE_LOCK:
                 if self._compiler is None:
-                    self._compiler = _compile(self._trees, self._funcs or {}, self._trees[self.name].parse_name)
+                    self._compiler = _compile(trees, self._funcs or {}, trees[self.name].parse_name)
                 compiler = self._compiler
-        return execute(self._trees, self.name, data, self._missingkey, compiler)
+        return execute(trees, self.name, data, self._missingkey, compiler)
 
     def defined_templates(self) -> list[str]:
-        return sorted(self._trees)
+        return sorted(self._ensure_trees())
 
 
-def _compile(trees: dict[str, Tree], merged: FuncMap, name: str) -> Compiler:
+def _compile(trees: dict[str, Tree], merged: Funcs, name: str) -> Compiler:
     try:
         with deep_recursion():
             return compile_trees(trees, merged)
@@ -62,11 +80,11 @@ def _compile(trees: dict[str, Tree], merged: FuncMap, name: str) -> Compiler:
         raise ParseError(f"template: {name}: actions nested too deeply") from None
 
 
-_CACHE: dict[tuple[str, str, int, str], tuple[Template, FuncMap | None]] = {}
+_CACHE: dict[tuple[str, str, int, str], tuple[Template, Funcs | None]] = {}
 _CACHE_LIMIT = 256
 
 
-def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missingkey: str = "default",
+def parse(text: str, name: str = "inject", funcs: Funcs | None = None, missingkey: str = "default",
           persist: bool = False) -> Template:
     """Parse and compile `text` as template `name`; builtins are always available.
 
@@ -80,7 +98,7 @@ def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missing
         return hit[0]
     if missingkey not in MISSINGKEY_OPTIONS:
         raise TemplateError(f'unrecognized option: missingkey={missingkey}')
-    merged: FuncMap = {**BUILTINS, **(funcs or {})}
+    merged: Funcs = ChainMap(funcs, BUILTINS) if funcs else BUILTINS  # funcs win over builtins (Sprig's slice)
     if persist:
         tmpl = _parse_persisted(text, name, merged, missingkey)
     else:
@@ -97,53 +115,58 @@ def parse(text: str, name: str = "inject", funcs: FuncMap | None = None, missing
     return tmpl
 
 
-def _parse_persisted(text: str, name: str, merged: FuncMap, missingkey: str) -> Template:
+def _parse_persisted(text: str, name: str, merged: Funcs, missingkey: str) -> Template:
     from sidecarctl.gotemplate import diskcache
 
-    use_disk = diskcache.enabled()
-    cache_key = diskcache.key(text, name, merged) if use_disk else ""
-    trees = diskcache.load(cache_key, text) if use_disk else None
-    if trees is None or name not in trees:
-        try:
-            with deep_recursion():
-                trees = parse_trees(name, text, merged)
-        except RecursionError:
-            raise ParseError(f"template: {name}: actions nested too deeply") from None
-        if use_disk:
+    if not diskcache.enabled():
+        return Template(name, _parse_fresh(text, name, merged), None, missingkey, merged)
+    cache_key = diskcache.key(text, name, merged)
+
+    def load_or_parse() -> dict[str, Tree]:
+        trees = diskcache.load(cache_key, text)
+        if trees is None or name not in trees:  # removed or damaged since: parse (it parsed before)
+            trees = _parse_fresh(text, name, merged)
             diskcache.store(cache_key, text, trees)
+        return trees
+
+    if diskcache.exists(cache_key):  # parsed without error by an earlier run: read the trees on first use
+        return Template(name, None, None, missingkey, merged, load_trees=load_or_parse)
+    trees = _parse_fresh(text, name, merged)
+    diskcache.store(cache_key, text, trees)
     return Template(name, trees, None, missingkey, merged)
 
 
-_FUNCMAPS: dict[str, FuncMap] = {}
+def _parse_fresh(text: str, name: str, merged: Funcs) -> dict[str, Tree]:
+    try:
+        with deep_recursion():
+            return parse_trees(name, text, merged)
+    except RecursionError:
+        raise ParseError(f"template: {name}: actions nested too deeply") from None
 
 
-def funcmap(kind: str) -> FuncMap:
-    """The function map for "go" (builtins only), "sprig" or "istio" (Sprig + Istio's additions).
+_FUNCMAPS: dict[str, Funcs] = {}
 
-    The same dict is returned on every call, so that `parse`'s cache recognises it.
+
+def funcmap(kind: str) -> Funcs:
+    """The function map for "go" (builtins only), "sprig" or "istio" (Sprig + Istio's additions,
+    Istio's winning a shared name). Sprig's functions are imported on first use (`funcs.LazyFuncMap`).
+
+    The same mapping is returned on every call, so that `parse`'s cache recognises it.
     """
     if kind not in ("go", "sprig", "istio"):
         raise ValueError(f"unknown function set {kind!r} (want go, sprig or istio)")
     cached = _FUNCMAPS.get(kind)
     if cached is not None:
         return cached
-    result: FuncMap = {}
-    complete = True
-    if kind in ("sprig", "istio"):
-        complete &= _optional(result, "sidecarctl.gotemplate.sprig", "SPRIG_FUNCS")
+    maps: list[Funcs] = []
     if kind == "istio":
-        complete &= _optional(result, "sidecarctl.gotemplate.istio", "ISTIO_FUNCS")
-    if complete:  # a map missing a sibling module is not remembered: it may appear later
-        _FUNCMAPS[kind] = result
+        from sidecarctl.gotemplate.istio import ISTIO_FUNCS
+
+        maps.append(ISTIO_FUNCS)
+    if kind in ("sprig", "istio"):
+        from sidecarctl.gotemplate.sprig import SPRIG_FUNCS
+
+        maps.append(SPRIG_FUNCS)
+    result: Funcs = ChainMap(*maps) if maps else {}
+    _FUNCMAPS[kind] = result
     return result
-
-
-def _optional(into: FuncMap, module: str, attr: str) -> bool:
-    """Add a sibling function map; False (adding nothing) while it is still being written."""
-    import importlib
-
-    try:
-        into.update(getattr(importlib.import_module(module), attr))
-    except (ImportError, AttributeError):
-        return False
-    return True
