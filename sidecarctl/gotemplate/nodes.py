@@ -6,116 +6,157 @@ it: those strings appear in execution errors (`executing "inject" at <index .lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+# Plain classes with __slots__ rather than dataclasses: this module is imported on every run, and
+# generating two dozen dataclasses costs several milliseconds of startup. Fields are set positionally
+# by the parser, in the order of each __init__; trees are pickled by the on-disk cache.
 
-@dataclass(eq=False)
+
 class Node:
-    pos: int
+    __slots__ = ("pos",)
+
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
 
     def __str__(self) -> str:
         return ""
 
+    def __repr__(self) -> str:
+        fields = []
+        for cls in type(self).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                fields.insert(0, f"{name}={getattr(self, name, None)!r}")
+        return f"{type(self).__name__}({', '.join(fields)})"
 
-@dataclass(eq=False)
+
 class TextNode(Node):
-    text: str = ""
+    __slots__ = ("text",)
+
+    def __init__(self, pos: int, text: str = "") -> None:
+        self.pos = pos
+        self.text = text
 
     def __str__(self) -> str:
         return self.text
 
 
-@dataclass(eq=False)
 class CommentNode(Node):
-    text: str = ""
+    __slots__ = ("text",)
+
+    def __init__(self, pos: int, text: str = "") -> None:
+        self.pos = pos
+        self.text = text
 
     def __str__(self) -> str:
         return "{{" + self.text + "}}"
 
 
-@dataclass(eq=False)
 class ListNode(Node):
-    nodes: list[Node] = field(default_factory=list)
+    __slots__ = ("nodes",)
+
+    def __init__(self, pos: int, nodes: list[Node] | None = None) -> None:
+        self.pos = pos
+        self.nodes: list[Node] = [] if nodes is None else nodes
 
     def __str__(self) -> str:
         return "".join(str(n) for n in self.nodes)
 
 
-@dataclass(eq=False)
 class IdentifierNode(Node):
-    ident: str = ""
+    __slots__ = ("ident",)
+
+    def __init__(self, pos: int, ident: str = "") -> None:
+        self.pos = pos
+        self.ident = ident
 
     def __str__(self) -> str:
         return self.ident
 
 
-@dataclass(eq=False)
 class VariableNode(Node):
-    ident: list[str] = field(default_factory=list)
+    __slots__ = ("ident",)
+
+    def __init__(self, pos: int, ident: list[str] | None = None) -> None:
+        self.pos = pos
+        self.ident: list[str] = [] if ident is None else ident
 
     def __str__(self) -> str:
         return ".".join(self.ident)
 
 
-@dataclass(eq=False)
 class DotNode(Node):
+    __slots__ = ()
+
     def __str__(self) -> str:
         return "."
 
 
-@dataclass(eq=False)
 class NilNode(Node):
+    __slots__ = ()
+
     def __str__(self) -> str:
         return "nil"
 
 
-@dataclass(eq=False)
 class FieldNode(Node):
-    ident: list[str] = field(default_factory=list)
+    __slots__ = ("ident",)
+
+    def __init__(self, pos: int, ident: list[str] | None = None) -> None:
+        self.pos = pos
+        self.ident: list[str] = [] if ident is None else ident
 
     def __str__(self) -> str:
         return "".join("." + i for i in self.ident)
 
 
-@dataclass(eq=False)
 class BoolNode(Node):
-    true: bool = False
+    __slots__ = ("true",)
+
+    def __init__(self, pos: int, true: bool = False) -> None:
+        self.pos = pos
+        self.true = true
 
     def __str__(self) -> str:
         return "true" if self.true else "false"
 
 
-@dataclass(eq=False)
 class NumberNode(Node):
     """A numeric constant with every Go type it can be (Go's IsInt/IsUint/IsFloat/IsComplex)."""
 
-    text: str = ""
-    is_int: bool = False
-    is_uint: bool = False
-    is_float: bool = False
-    is_complex: bool = False
-    int64: int = 0
-    uint64: int = 0
-    float64: float = 0.0
-    complex128: complex = 0j
+    __slots__ = ("text", "is_int", "is_uint", "is_float", "is_complex", "int64", "uint64", "float64", "complex128")
+
+    def __init__(self, pos: int, text: str = "") -> None:
+        self.pos = pos
+        self.text = text
+        self.is_int = self.is_uint = self.is_float = self.is_complex = False
+        self.int64 = 0
+        self.uint64 = 0
+        self.float64 = 0.0
+        self.complex128 = 0j
 
     def __str__(self) -> str:
         return self.text
 
 
-@dataclass(eq=False)
 class StringNode(Node):
-    quoted: str = ""
-    text: str = ""
+    __slots__ = ("quoted", "text")
+
+    def __init__(self, pos: int, quoted: str = "", text: str = "") -> None:
+        self.pos = pos
+        self.quoted = quoted
+        self.text = text
 
     def __str__(self) -> str:
         return self.quoted
 
 
-@dataclass(eq=False)
 class CommandNode(Node):
-    args: list[Node] = field(default_factory=list)
+    __slots__ = ("args",)
+
+    def __init__(self, pos: int, args: list[Node] | None = None) -> None:
+        self.pos = pos
+        self.args: list[Node] = [] if args is None else args
 
     def __str__(self) -> str:
         parts = []
@@ -124,44 +165,58 @@ class CommandNode(Node):
         return " ".join(parts)
 
 
-@dataclass(eq=False)
 class PipeNode(Node):
-    line: int = 0
-    is_assign: bool = False
-    decl: list[VariableNode] = field(default_factory=list)
-    cmds: list[CommandNode] = field(default_factory=list)
+    __slots__ = ("line", "is_assign", "decl", "cmds")
+
+    def __init__(self, pos: int, line: int = 0, is_assign: bool = False, decl: list[VariableNode] | None = None,
+                 cmds: list[CommandNode] | None = None) -> None:
+        self.pos = pos
+        self.line = line
+        self.is_assign = is_assign
+        self.decl: list[VariableNode] = [] if decl is None else decl
+        self.cmds: list[CommandNode] = [] if cmds is None else cmds
 
     def __str__(self) -> str:
         head = ", ".join(str(v) for v in self.decl) + " := " if self.decl else ""
         return head + " | ".join(str(c) for c in self.cmds)
 
 
-@dataclass(eq=False)
 class ChainNode(Node):
-    node: Node | None = None
-    fields: list[str] = field(default_factory=list)
+    __slots__ = ("node", "fields")
+
+    def __init__(self, pos: int, node: Node | None = None, fields: list[str] | None = None) -> None:
+        self.pos = pos
+        self.node = node
+        self.fields: list[str] = [] if fields is None else fields
 
     def __str__(self) -> str:
         head = f"({self.node})" if isinstance(self.node, PipeNode) else str(self.node)
         return head + "".join("." + f for f in self.fields)
 
 
-@dataclass(eq=False)
 class ActionNode(Node):
-    line: int = 0
-    pipe: PipeNode | None = None
+    __slots__ = ("line", "pipe")
+
+    def __init__(self, pos: int, line: int = 0, pipe: PipeNode | None = None) -> None:
+        self.pos = pos
+        self.line = line
+        self.pipe = pipe
 
     def __str__(self) -> str:
         return "{{" + str(self.pipe) + "}}"
 
 
-@dataclass(eq=False)
 class BranchNode(Node):
+    __slots__ = ("line", "pipe", "list", "else_list")
     keyword = ""
-    line: int = 0
-    pipe: PipeNode | None = None
-    list: ListNode | None = None
-    else_list: ListNode | None = None
+
+    def __init__(self, pos: int, line: int = 0, pipe: PipeNode | None = None, list: ListNode | None = None,
+                 else_list: ListNode | None = None) -> None:
+        self.pos = pos
+        self.line = line
+        self.pipe = pipe
+        self.list = list
+        self.else_list = else_list
 
     def __str__(self) -> str:
         out = "{{" + self.keyword + " " + str(self.pipe) + "}}" + str(self.list)
@@ -171,22 +226,28 @@ class BranchNode(Node):
 
 
 class IfNode(BranchNode):
+    __slots__ = ()
     keyword = "if"
 
 
 class RangeNode(BranchNode):
+    __slots__ = ()
     keyword = "range"
 
 
 class WithNode(BranchNode):
+    __slots__ = ()
     keyword = "with"
 
 
-@dataclass(eq=False)
 class TemplateNode(Node):
-    line: int = 0
-    name: str = ""
-    pipe: PipeNode | None = None
+    __slots__ = ("line", "name", "pipe")
+
+    def __init__(self, pos: int, line: int = 0, name: str = "", pipe: PipeNode | None = None) -> None:
+        self.pos = pos
+        self.line = line
+        self.name = name
+        self.pipe = pipe
 
     def __str__(self) -> str:
         from sidecarctl.gotemplate.gofmt import go_quote
@@ -195,49 +256,62 @@ class TemplateNode(Node):
         return "{{template " + go_quote(self.name) + tail + "}}"
 
 
-@dataclass(eq=False)
 class BreakNode(Node):
-    line: int = 0
+    __slots__ = ("line",)
+
+    def __init__(self, pos: int, line: int = 0) -> None:
+        self.pos = pos
+        self.line = line
 
     def __str__(self) -> str:
         return "{{break}}"
 
 
-@dataclass(eq=False)
 class ContinueNode(Node):
-    line: int = 0
+    __slots__ = ("line",)
+
+    def __init__(self, pos: int, line: int = 0) -> None:
+        self.pos = pos
+        self.line = line
 
     def __str__(self) -> str:
         return "{{continue}}"
 
 
-@dataclass(eq=False)
 class EndNode(Node):
     """`{{end}}`: only seen by the parser."""
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         return "{{end}}"
 
 
-@dataclass(eq=False)
 class ElseNode(Node):
     """`{{else}}`: only seen by the parser."""
 
-    line: int = 0
+    __slots__ = ("line",)
+
+    def __init__(self, pos: int, line: int = 0) -> None:
+        self.pos = pos
+        self.line = line
 
     def __str__(self) -> str:
         return "{{else}}"
 
 
-@dataclass(eq=False)
 class Tree:
     """One named template: its root list and the text it was parsed from (for error positions)."""
 
-    name: str
-    parse_name: str
-    text: str
-    root: ListNode | None = None
-    compiled: Any = None
+    __slots__ = ("name", "parse_name", "text", "root", "compiled")
+
+    def __init__(self, name: str, parse_name: str, text: str, root: ListNode | None = None,
+                 compiled: Any = None) -> None:
+        self.name = name
+        self.parse_name = parse_name
+        self.text = text
+        self.root = root
+        self.compiled = compiled
 
 
 def is_empty_tree(n: Node | None) -> bool:
