@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,25 +87,55 @@ class MessageType:
         return _GO_NAMES[self.full_name].get(go_name)
 
 
-def _wkt(full: str, go: str, *fields: tuple[str, str, int]) -> MessageType:
-    return MessageType(full, go, tuple(Field(n, n, n.capitalize(), num, t, "", None) for n, t, num in fields))
-
-
-TYPES: dict[str, MessageType] = {
-    full: MessageType(full, go, tuple(Field(*f) for f in fields))
-    for full, (go, fields) in protoschema.MESSAGES.items()
+# Well-known types used by the mesh config, as (Go type, ((name, scalar type, number), ...)).
+_WELL_KNOWN: dict[str, tuple[str, tuple[tuple[str, str, int], ...]]] = {
+    DURATION: ("durationpb.Duration", (("seconds", "int64", 1), ("nanos", "int32", 2))),
+    **{full: ("wrapperspb." + full.rsplit(".", 1)[1], (("value", scalar, 1),)) for full, scalar in WRAPPERS.items()},
 }
-TYPES[DURATION] = _wkt(DURATION, "durationpb.Duration", ("seconds", "int64", 1), ("nanos", "int32", 2))
-for _full, _scalar in WRAPPERS.items():
-    TYPES[_full] = _wkt(_full, "wrapperspb." + _full.rsplit(".", 1)[1], ("value", _scalar, 1))
-ENUMS: dict[str, tuple[str, dict[str, int]]] = dict(protoschema.ENUMS)
+
+
+class _Types(Mapping[str, MessageType]):
+    """Full name -> MessageType, each built from protoschema when first used: a run touches a
+    dozen of the ~200 messages, and building them all would cost milliseconds of every startup."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, MessageType] = {}
+
+    def __getitem__(self, full: str) -> MessageType:
+        mtype = self._built.get(full)
+        if mtype is None:
+            mtype = self._built[full] = _build_type(full)
+        return mtype
+
+    def __contains__(self, full: object) -> bool:
+        return full in protoschema.MESSAGES or full in _WELL_KNOWN
+
+    def __iter__(self) -> Iterator[str]:
+        yield from protoschema.MESSAGES
+        yield from _WELL_KNOWN
+
+    def __len__(self) -> int:
+        return len(protoschema.MESSAGES) + len(_WELL_KNOWN)
+
+
+def _build_type(full: str) -> MessageType:
+    if full in _WELL_KNOWN:
+        go, specs = _WELL_KNOWN[full]
+        mtype = MessageType(full, go, tuple(Field(n, n, n.capitalize(), num, t, "", None) for n, t, num in specs))
+    else:
+        go, fields = protoschema.MESSAGES[full]  # KeyError for an unknown name, as a Mapping should
+        mtype = MessageType(full, go, tuple(Field(*f) for f in fields))
+    keys = {f.name: f for f in mtype.fields}
+    keys.update({f.json: f for f in mtype.fields})
+    _KEYS[full] = keys
+    _GO_NAMES[full] = {f.go: f for f in mtype.fields}
+    return mtype
+
+
+TYPES = _Types()
+ENUMS: dict[str, tuple[str, dict[str, int]]] = protoschema.ENUMS
 _KEYS: dict[str, dict[str, Field]] = {}
 _GO_NAMES: dict[str, dict[str, Field]] = {}
-for _t in TYPES.values():
-    keys = {f.name: f for f in _t.fields}
-    keys.update({f.json: f for f in _t.fields})
-    _KEYS[_t.full_name] = keys
-    _GO_NAMES[_t.full_name] = {f.go: f for f in _t.fields}
 
 
 def enum_name(enum_type: str, number: int) -> str | None:
