@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -78,6 +77,8 @@ def _piece(piece: str, path: str | None, offline: bool, cluster: SettingsSource 
     if path:
         return read_file(path, _FLAGS[piece]), f"{_FLAGS[piece]} {path}"
     if offline:
+        import importlib.resources  # only here: it costs ~5 ms of startup (pathlib, urllib)
+
         name = DEFAULT_FILES[piece]
         return importlib.resources.files(DEFAULTS_PACKAGE).joinpath(name).read_text("utf-8"), f"built-in {name}"
     if cluster is not None:

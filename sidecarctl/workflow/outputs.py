@@ -10,10 +10,8 @@ indented by 4 spaces like kubectl, key order as in the YAML.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -87,6 +85,8 @@ def to_json(yaml_stream: str) -> str:
     objects = [value for value in (load_document(doc) for doc in split_documents(yaml_stream)) if value is not None]
     value = objects[0] if len(objects) == 1 else {"apiVersion": "v1", "kind": "List", "items": objects,
                                                      "metadata": {"resourceVersion": ""}}
+    import json
+
     return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
 
 
@@ -125,6 +125,8 @@ def write_atomically_with(path: str, fill: Callable[[Any], Any]) -> None:
     path = os.path.realpath(path)
     directory = os.path.dirname(path)
     mode = _target_mode(path)
+    import tempfile  # only when writing files: it costs milliseconds of every run's startup
+
     try:
         fd, temp = tempfile.mkstemp(prefix=".sidecarctl-", suffix=".tmp", dir=directory)
     except OSError as err:

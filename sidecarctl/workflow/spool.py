@@ -1,7 +1,7 @@
 """kube-inject's plain output (no view) streamed through a spool, so memory does not grow with N.
 
-Each output document is written, as it is made, to one spool (`tempfile.SpooledTemporaryFile`:
-memory up to `SPOOL_MEMORY`, a temporary file past it); the input is split lazily. Only when every
+Each output document is written, as it is made, to one spool (`Spool`: memory up to
+`SPOOL_MEMORY`, a temporary file past it); the input is split lazily. Only when every
 document of every source succeeded is the spool copied to stdout or renamed into `-o` (through a
 sibling temporary file), or, with `--in-place`, each source's part into its file. An error anywhere
 closes the spool: nothing is written anywhere (the no-partial-output rule).
@@ -12,10 +12,8 @@ written one by one (the first is held back until a second shows it is a List).
 
 from __future__ import annotations
 
-import json
-import shutil
+import io
 import sys
-import tempfile
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -26,6 +24,44 @@ from sidecarctl.workflow.progress import Progress
 SPOOL_MEMORY = 1 << 20  # bytes kept in memory before the spool moves to a temporary file
 _ITEM_INDENT = "\n" + " " * 8
 _MARK = "\x00item\x00"
+
+
+class Spool:
+    """Bytes in memory until they pass `limit`, then in an anonymous temporary file: what
+    tempfile.SpooledTemporaryFile does, without importing tempfile (and shutil, random, bz2, lzma:
+    milliseconds of every run) unless the output is large."""
+
+    def __init__(self, limit: int = SPOOL_MEMORY) -> None:
+        self._limit = limit
+        self._file: IO[bytes] = io.BytesIO()
+        self._in_memory = True
+
+    def write(self, data: bytes) -> int:
+        written = self._file.write(data)
+        if self._in_memory and self._file.tell() > self._limit:
+            import tempfile
+
+            disk = tempfile.TemporaryFile(mode="w+b")
+            disk.write(self._file.getvalue())  # type: ignore[attr-defined]
+            disk.seek(self._file.tell())
+            self._file, self._in_memory = disk, False
+        return written
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def seek(self, offset: int) -> int:
+        return self._file.seek(offset)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._file.read(size)
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def on_disk(self) -> bool:
+        return not self._in_memory
 
 
 @dataclass
@@ -41,7 +77,7 @@ class Part:
 class JsonList:
     """`outputs.to_json` of a stream of YAML output documents, written as they come."""
 
-    def __init__(self, spool: IO[bytes]) -> None:
+    def __init__(self, spool: Spool) -> None:
         self.spool = spool
         self.first: str | None = None
         self.count = 0
@@ -52,7 +88,7 @@ class JsonList:
         for doc in split_documents(output):
             value = load_document(doc)
             if value is not None:
-                self._item(json.dumps(value, indent=4, ensure_ascii=False))
+                self._item(_json_dumps(value, indent=4, ensure_ascii=False))
 
     def _item(self, text: str) -> None:
         self.count += 1
@@ -67,7 +103,7 @@ class JsonList:
 
     def close(self) -> None:
         if self.count == 0:
-            self._write(json.dumps({"apiVersion": "v1", "kind": "List", "items": [],
+            self._write(_json_dumps({"apiVersion": "v1", "kind": "List", "items": [],
                                     "metadata": {"resourceVersion": ""}}, indent=4, ensure_ascii=False) + "\n")
         elif self.count == 1:
             self._write(self.first + "\n")  # type: ignore[operator]
@@ -80,15 +116,21 @@ class JsonList:
 
 def _list_frame() -> tuple[str, str]:
     """The List's text before its first item and after its last, as json.dumps lays it out."""
-    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [_MARK], "metadata": {"resourceVersion": ""}},
+    text = _json_dumps({"apiVersion": "v1", "kind": "List", "items": [_MARK], "metadata": {"resourceVersion": ""}},
                       indent=4, ensure_ascii=False)
-    head, tail = text.split(json.dumps(_MARK))
+    head, tail = text.split(_json_dumps(_MARK))
     return head, tail
 
 
-def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) -> tuple[IO[bytes], list[Part]]:
+def _json_dumps(value: Any, **options: Any) -> str:
+    import json  # only for JSON output
+
+    return json.dumps(value, **options)
+
+
+def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) -> tuple[Spool, list[Part]]:
     """Every source through the injector into one spool; the first error closes it and propagates."""
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+b")
+    spool = Spool()
     parts: list[Part] = []
     progress = Progress(len(sources))
     shared = None if out.in_place else _writer(spool, out.format_for(None))
@@ -116,7 +158,7 @@ def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) ->
 
 
 class _Yaml:
-    def __init__(self, spool: IO[bytes]) -> None:
+    def __init__(self, spool: Spool) -> None:
         self.spool = spool
 
     def add(self, output: str) -> None:
@@ -126,11 +168,11 @@ class _Yaml:
         pass
 
 
-def _writer(spool: IO[bytes], output_format: str) -> Any:
+def _writer(spool: Spool, output_format: str) -> Any:
     return JsonList(spool) if output_format == JSON else _Yaml(spool)
 
 
-def commit(spool: IO[bytes], parts: list[Part], out: OutputOptions) -> None:
+def commit(spool: Spool, parts: list[Part], out: OutputOptions) -> None:
     """Write what the spool holds: every document succeeded."""
     try:
         if out.in_place:
@@ -152,6 +194,7 @@ def commit(spool: IO[bytes], parts: list[Part], out: OutputOptions) -> None:
         spool.close()
 
 
-def _copy(spool: IO[bytes], handle: IO[bytes]) -> None:
+def _copy(spool: Spool, handle: IO[bytes]) -> None:
     spool.seek(0)
-    shutil.copyfileobj(spool, handle, 1 << 16)
+    while chunk := spool.read(1 << 16):
+        handle.write(chunk)
