@@ -31,8 +31,8 @@ class Spool:
     tempfile.SpooledTemporaryFile does, without importing tempfile (and shutil, random, bz2, lzma:
     milliseconds of every run) unless the output is large."""
 
-    def __init__(self, limit: int = SPOOL_MEMORY) -> None:
-        self._limit = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self._limit = SPOOL_MEMORY if limit is None else limit
         self._file: IO[bytes] = io.BytesIO()
         self._in_memory = True
 

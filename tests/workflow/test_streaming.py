@@ -54,3 +54,17 @@ def test_a_long_stream_is_written_complete(tmp_path: Path) -> None:
 def test_summary_names_every_workload_of_a_long_stream() -> None:
     result = inject(stdin=stream(N))
     assert f"{N} workloads: {N} injected, 0 skipped" in result.stderr
+
+
+def test_spool_moves_to_a_temporary_file_past_its_limit_and_keeps_every_byte() -> None:
+    s = spool.Spool(limit=10)
+    s.write(b"0123456789")
+    assert not s.on_disk
+    s.write(b"abc")
+    assert s.on_disk and s.tell() == 13
+    s.write(b"def")
+    s.seek(8)
+    assert s.read(4) == b"89ab"
+    s.seek(0)
+    assert s.read() == b"0123456789abcdef"
+    s.close()
