@@ -11,7 +11,6 @@ live in `sidecarctl.workflow`, shared with the other commands.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import os  # noqa: F401  (tests patch os through this module)
 import sys
@@ -148,7 +147,7 @@ def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | N
         write_text("".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)), out.output)
         return
     if preserve:  # the text is final: a JSON document was kept as JSON, in its own layout
-        out = dataclasses.replace(out, output_format=YAML)
+        out = out._replace(output_format=YAML)
     write([(run.source, join_documents(run, texts, preserve)) for run, texts in zip(runs, written)], out)
 
 

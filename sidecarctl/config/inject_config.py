@@ -9,7 +9,7 @@ sidecarctl also accepts the legacy single `template:` key (it becomes template `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
@@ -27,22 +27,50 @@ class InjectConfigError(Exception):
         self.line, self.column = line, column  # where in the template text, when the parser knows
 
 
-@dataclass
 class InjectConfig:
-    """inject.Config: policy, selectors, templates (raw and parsed), aliases."""
+    """inject.Config: policy, selectors, templates (raw and parsed), aliases.
 
-    raw_templates: dict[str, str]
-    policy: str = ""
-    default_templates: list[str] = field(default_factory=lambda: [SIDECAR_TEMPLATE])
-    aliases: dict[str, list[str]] = field(default_factory=dict)
-    never_inject_selector: list[dict[str, Any]] = field(default_factory=list)
-    always_inject_selector: list[dict[str, Any]] = field(default_factory=list)
-    injected_annotations: dict[str, str] = field(default_factory=dict)
-    bare: bool = False  # the text was a template, not a config
-    # The config used the pre-1.8 single `template:` key, whose template renders a
-    # SidecarInjectionSpec (top-level containers/volumes/...) rather than a partial Pod.
-    legacy: bool = False
-    templates: dict[str, Any] = field(default_factory=dict, repr=False)  # name -> gotemplate.Template
+    A plain class rather than a dataclass: generating one costs ~0.3 ms of every run's startup."""
+
+    def __init__(
+        self,
+        raw_templates: dict[str, str],
+        policy: str = "",
+        default_templates: list[str] | None = None,
+        aliases: dict[str, list[str]] | None = None,
+        never_inject_selector: list[dict[str, Any]] | None = None,
+        always_inject_selector: list[dict[str, Any]] | None = None,
+        injected_annotations: dict[str, str] | None = None,
+        bare: bool = False,
+        legacy: bool = False,
+        templates: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.raw_templates = raw_templates
+        self.policy = policy
+        self.default_templates = [SIDECAR_TEMPLATE] if default_templates is None else default_templates
+        self.aliases = {} if aliases is None else aliases
+        self.never_inject_selector = [] if never_inject_selector is None else never_inject_selector
+        self.always_inject_selector = [] if always_inject_selector is None else always_inject_selector
+        self.injected_annotations = {} if injected_annotations is None else injected_annotations
+        self.bare = bare  # the text was a template, not a config
+        # The config used the pre-1.8 single `template:` key, whose template renders a
+        # SidecarInjectionSpec (top-level containers/volumes/...) rather than a partial Pod.
+        self.legacy = legacy
+        self.templates: Mapping[str, Any] = {} if templates is None else templates  # name -> gotemplate.Template
+
+    def _key(self) -> tuple[Any, ...]:
+        # The parsed templates follow from raw_templates, so equal configs compare without them.
+        return (self.raw_templates, self.policy, self.default_templates, self.aliases, self.never_inject_selector,
+                self.always_inject_selector, self.injected_annotations, self.bare, self.legacy)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, InjectConfig) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"InjectConfig(templates={sorted(self.raw_templates)}, policy={self.policy!r}, "
+                f"default_templates={self.default_templates}, legacy={self.legacy}, bare={self.bare})")
 
 
 # Go's encoding/json into inject.Config: field -> expected JSON shape.

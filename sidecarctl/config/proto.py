@@ -21,8 +21,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sidecarctl.config import protoschema
 from sidecarctl.gotemplate.gojson import json_kind
@@ -51,8 +50,7 @@ class ProtoError(Exception):
     """A value that jsonpb would refuse; the message is Go's."""
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):  # NamedTuples, not frozen dataclasses: ~10x cheaper to define at startup
     name: str
     json: str
     go: str
@@ -74,8 +72,7 @@ class Field:
         return self.type[2] if self.is_map else self.type
 
 
-@dataclass(frozen=True)
-class MessageType:
+class MessageType(NamedTuple):
     full_name: str
     go_type: str
     fields: tuple[Field, ...]

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sidecarctl.config.inject_config import InjectConfig, InjectConfigError, parse_inject_config
@@ -28,16 +28,22 @@ class SettingsSource(Protocol):
     def mesh_config(self) -> str: ...
 
 
-@dataclass
 class Settings:
-    inject_config: InjectConfig
-    values: ValuesConfig
-    mesh: Message  # istio.mesh.v1alpha1.MeshConfig, defaults applied
-    revision: str = ""
-    sources: dict[str, str] = field(default_factory=dict)  # piece -> where it came from
+    """Every piece of settings (a plain class: a dataclass costs ~0.3 ms of startup to generate)."""
+
+    def __init__(self, inject_config: InjectConfig, values: ValuesConfig, mesh: Message, revision: str = "",
+                 sources: dict[str, str] | None = None) -> None:
+        self.inject_config = inject_config
+        self.values = values
+        self.mesh = mesh  # istio.mesh.v1alpha1.MeshConfig, defaults applied
+        self.revision = revision
+        self.sources: dict[str, str] = {} if sources is None else sources  # piece -> where it came from
+
+    def __repr__(self) -> str:
+        return f"Settings(revision={self.revision!r}, sources={self.sources!r})"
 
     @property
-    def templates(self) -> dict[str, Any]:
+    def templates(self) -> Mapping[str, Any]:
         return self.inject_config.templates
 
 

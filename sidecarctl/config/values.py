@@ -8,7 +8,6 @@ of the settings read here are checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sidecarctl.config.yamltext import YamlTextError, load_yaml, to_go_numbers
@@ -22,10 +21,17 @@ class ValuesError(Exception):
     """Values Istio cannot parse; the message is Istio's."""
 
 
-@dataclass
 class ValuesConfig:
-    raw: str
-    as_map: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("raw", "as_map")
+
+    def __init__(self, raw: str, as_map: dict[str, Any] | None = None) -> None:
+        self.raw = raw
+        self.as_map: dict[str, Any] = {} if as_map is None else as_map
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValuesConfig) and (self.raw, self.as_map) == (other.raw, other.as_map)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def _get(self, *path: str) -> Any:
         node: Any = self.as_map

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
 
@@ -24,8 +23,7 @@ MANIFEST_EXTENSIONS = (".yaml", ".yml", ".json")
 NO_FILENAME = "filename not specified (see --filename or -f)"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define at startup
     """One input: `name` for messages ("-" for stdin), `path` when it is a file (for --in-place)."""
 
     name: str

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
 
@@ -26,8 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 YAML, JSON = "yaml", "json"
 
 
-@dataclass(frozen=True)
-class OutputOptions:
+class OutputOptions(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define at startup
     output: str | None = None
     output_format: str | None = None  # None: YAML (in place: JSON for a .json file)
     in_place: bool = False

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
 
@@ -22,8 +21,9 @@ ENV_PREFIX = "SIDECARCTL_"
 NATIVE_SIDECARS_ENV = "ENABLE_NATIVE_SIDECARS"
 
 
-@dataclass(frozen=True)
-class SettingsSource:
+# Records on every run's startup path are NamedTuples or plain classes: a dataclass costs ~0.3 ms
+# (frozen ~0.5 ms) to generate at import time, and a run imports a few dozen.
+class SettingsSource(NamedTuple):
     """Where settings come from: files, built-in defaults, and a cluster."""
 
     inject_config_file: str | None
@@ -49,7 +49,7 @@ class SettingsSource:
         return not (self.inject_config_file and has_mesh_and_values)
 
 
-SETTINGS_FIELDS = tuple(SettingsSource.__dataclass_fields__)
+SETTINGS_FIELDS = SettingsSource._fields
 
 
 def _env(name: str) -> dict[str, Any]:
@@ -117,8 +117,7 @@ def load_settings(source: SettingsSource, revision: str, cluster: Any = None) ->
                 offline=source.offline, revision=revision, cluster=bound)
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     settings: Any
     revision: str
     native_sidecars: bool

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import dataclass
 from typing import IO, Any
 
 from sidecarctl.workflow.inputs import Source
@@ -64,14 +63,16 @@ class Spool:
         return not self._in_memory
 
 
-@dataclass
 class Part:
     """One source's bytes in the spool, and what kube-inject found in it."""
 
-    source: Source
-    start: int = 0
-    end: int = 0
-    outcomes: int = 0  # how many of the injector's results came from this source
+    __slots__ = ("source", "start", "end", "outcomes")
+
+    def __init__(self, source: Source, start: int = 0) -> None:
+        self.source = source
+        self.start = start
+        self.end = 0
+        self.outcomes = 0  # how many of the injector's results came from this source
 
 
 class JsonList:
