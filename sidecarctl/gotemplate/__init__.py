@@ -23,7 +23,6 @@ from sidecarctl.gotemplate.errors import ExecError, ParseError, TemplateError
 from sidecarctl.gotemplate.exec import Compiler, compile_trees, deep_recursion, execute
 from sidecarctl.gotemplate.gotypes import FuncMap, GoFunc
 from sidecarctl.gotemplate.nodes import Tree
-from sidecarctl.gotemplate.parser import parse_trees
 
 __all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap", "Funcs"]
 
@@ -102,6 +101,8 @@ def parse(text: str, name: str = "inject", funcs: Funcs | None = None, missingke
     if persist:
         tmpl = _parse_persisted(text, name, merged, missingkey)
     else:
+        from sidecarctl.gotemplate.parser import parse_trees
+
         try:
             with deep_recursion():
                 trees = parse_trees(name, text, merged)
@@ -137,6 +138,10 @@ def _parse_persisted(text: str, name: str, merged: Funcs, missingkey: str) -> Te
 
 
 def _parse_fresh(text: str, name: str, merged: Funcs) -> dict[str, Tree]:
+    # The lexer and parser are imported only here: a run whose templates all come from the
+    # on-disk cache never loads them.
+    from sidecarctl.gotemplate.parser import parse_trees
+
     try:
         with deep_recursion():
             return parse_trees(name, text, merged)

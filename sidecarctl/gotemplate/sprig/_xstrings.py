@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import unicodedata
 
 from ._util import is_space
@@ -246,5 +245,7 @@ def to_camel_case(s: str) -> str:
 def shuffle(s: str) -> str:
     """xstrings.Shuffle: a random permutation of the runes."""
     runes = list(s)
+    import random  # only here: most runs never shuffle
+
     random.shuffle(runes)
     return "".join(runes)
