@@ -15,7 +15,7 @@ import click
 
 from sidecarctl import __version__
 from sidecarctl.errors import SidecarError
-from sidecarctl.limits import bound_memory
+from sidecarctl.limits import bound_memory, startup_gc
 from sidecarctl.workflow.progname import program_name
 
 # command name -> (module under sidecarctl.commands, attribute, one-line help)
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> Any:
     exit 1 for bad input or settings, 2 for bad usage, and never a traceback unless --debug."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     bound_memory()
+    startup_gc()
     try:
         code = cli.main(args=argv, prog_name=program_name(), standalone_mode=False)
         _flush_stdout()

@@ -90,15 +90,19 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
         raise SkippedWorkloads(f"{skipped} workload{'s' if skipped != 1 else ''} skipped (--fail-on-skip)")
 
 
+BATCH_GC_THRESHOLD = 5000
+
+
 @contextlib.contextmanager
 def long_lived_heap() -> Iterator[None]:
     """Modules, settings and parsed templates live for the whole run: frozen, the cyclic collector
     stops walking them again every few hundred allocations (a tenth of a long batch), and a larger
-    first generation lets each document's short-lived dicts go by reference counting. Restored
-    after, for callers that run kube-inject in-process."""
+    first generation (5,000, not startup's 50,000, which would let cyclic garbage pile up over a
+    long batch) lets each document's short-lived dicts go by reference counting. Restored after,
+    for callers that run kube-inject in-process."""
     threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(threshold[0] and max(threshold[0], 5000), *threshold[1:])  # 0: collection is off
+    gc.set_threshold(threshold[0] and BATCH_GC_THRESHOLD, *threshold[1:])  # 0: collection is off
     try:
         yield
     finally:
