@@ -50,10 +50,13 @@ class Engine:
         """The real modules, imported on first use so that `--help` stays fast."""
         yamlio = importlib.import_module("sidecarctl.yamlio")
         kube = importlib.import_module("sidecarctl.kube")
+        # A batch's workloads often differ from an earlier one in a few values (names, images):
+        # those are not parsed again. The decoded values are shared, and only read (typing copies).
+        documents = importlib.import_module("sidecarctl.yamlio.read").DocumentMemo()
         return cls(
             split_documents=yamlio.split_documents,
             # strict: a key written twice is an error, not istioctl's silent last-one-wins
-            load_document=lambda doc: yamlio.load_document(doc, strict=True),
+            load_document=lambda doc: documents.load(doc, strict=True),
             dump_yaml=yamlio.dump_yaml,
             normalize_as=kube.normalize_as,
             strategic_merge=kube.strategic_merge,

@@ -168,12 +168,24 @@ def legacy_spec_as_pod(overlay: dict[str, Any]) -> dict[str, Any]:
     return {"spec": spec} if spec else overlay
 
 
+_OVERLAYS: list[Any] = []  # the DocumentMemo of rendered templates, made on first use
+
+
+def _overlay_memo() -> Any:
+    """Rendered templates differ from pod to pod in a few values (names, ports): each is decoded
+    from the last one of its shape rather than parsed again. Its values are shared: read only."""
+    if not _OVERLAYS:
+        _OVERLAYS.append(importlib.import_module("sidecarctl.yamlio.read").DocumentMemo())
+    return _OVERLAYS[0]
+
+
 def decode_overlay(text: str, context: str) -> dict[str, Any]:
     """yaml.Unmarshal into map[string]any; anything but a mapping is mergepatch.ErrBadJSONDoc
-    (reported by the first overlay Istio applies, the one onto the template pod)."""
+    (reported by the first overlay Istio applies, the one onto the template pod). The result is
+    shared with other decodes (see _overlay_memo): callers copy before changing it."""
     yamlio = importlib.import_module("sidecarctl.yamlio")
     try:
-        patch = yamlio.load_document(text)
+        patch = _overlay_memo().load(text)
     except yamlio.YamlError as err:
         raise InjectionError(f"{context}: strategic merge: invalid JSON document"
                              f"{_rendered_line(text, err.line, err.problem)}") from None

@@ -18,6 +18,7 @@ import binascii
 import math
 import re
 import sys
+import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -38,7 +39,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml.loader import BaseLoader as _Parser  # type: ignore[assignment]
 
-__all__ = ["YamlError", "iter_documents", "split_documents", "load_document"]
+__all__ = ["DocumentMemo", "YamlError", "iter_documents", "load_document", "split_documents"]
 
 _PLAIN = "!yamlv2/plain"  # marker tag for untagged plain scalars, resolved by yaml.v2's rules below
 _STR = "tag:yaml.org,2002:str"
@@ -685,6 +686,12 @@ def load_document(doc: str | bytes, strict: bool = False) -> Any:
     """The value `sigs.k8s.io/yaml.Unmarshal` would decode `doc` into (as untyped JSON): None for an empty
     or comment-only document. Raises YamlError with istioctl's message. `strict` also refuses a key
     written twice in one mapping (yaml.v2's strict mode), which istioctl would silently collapse."""
+    return _load(doc, strict)[0]
+
+
+def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
+    """load_document, and the node graph when the value came from the common-case walk (so it
+    mirrors the graph: one dict per mapping, keys in order, one list per sequence)."""
     if isinstance(doc, (bytes, bytearray)):
         data = bytes(doc)
         text = data.decode("utf-8", "replace")
@@ -693,12 +700,12 @@ def load_document(doc: str | bytes, strict: bool = False) -> Any:
         data = doc.encode("utf-8", "surrogateescape")
     node = _parse(data or b"\n", text)
     if node is None:
-        return None
+        return None, None
     aliases_possible = "*" in text
     with _deep_recursion():
         if not aliases_possible or not _ALIAS_RE.search(text):
             try:
-                return _plain_value(node)
+                return _plain_value(node), node
             except (_Fallback, RecursionError):
                 pass  # something the common case does not cover: the full walk below decides
         builder = _Builder(text, aliases_possible, strict)
@@ -709,4 +716,196 @@ def load_document(doc: str | bytes, strict: bool = False) -> Any:
     error = builder.deferred_error(value)
     if error is not None:
         raise error
-    return value
+    return value, None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Documents that differ from an earlier one only in some scalar values
+# --------------------------------------------------------------------------------------------------------
+
+
+class DocumentMemo:
+    """load_document for a run of documents most of which differ from an earlier one only in the
+    values of some single-line scalars: the injection template's output pod after pod (the workload's
+    name, its ports), or a batch's workloads. Such a document is not parsed again: the earlier value
+    is copied along the paths to the changed scalars, which are read from the new lines.
+
+    A changed line is taken over only where that is certain to be what libyaml and yaml.v2 would
+    make of it: the earlier document was ASCII, without CR, and decoded by the common-case walk; the
+    line holds one value scalar, double-quoted or (in a block collection) plain; the text before and
+    after it is unchanged; the new scalar has the same style, printable ASCII, no escapes, nothing
+    that would end a plain scalar early or start a comment, and does not resolve to a float.
+    Anything else is parsed in full (and remembered for the next document of its shape).
+
+    The values returned share unchanged parts with each other: callers must not modify them.
+    """
+
+    def __init__(self, shapes: int = 64, per_shape: int = 4) -> None:
+        self._shapes = shapes
+        self._per_shape = per_shape
+        self._entries: dict[str, list[_MemoEntry]] = {}  # by the document's shape, the latest first
+        self._lock = threading.Lock()
+
+    def load(self, doc: str, strict: bool = False) -> Any:
+        """load_document(doc, strict), reusing a remembered document of the same shape."""
+        if not isinstance(doc, str) or not doc.isascii() or "\r" in doc:
+            return load_document(doc, strict)  # line breaks and columns as libyaml counts them, simply
+        shape = doc.translate(_shape_table())
+        lines = doc.split("\n")
+        with self._lock:
+            for entry in self._entries.get(shape, ()):
+                value = entry.reuse(lines)
+                if value is not _NO_REUSE:
+                    self._entries[shape] = self._entries.pop(shape)  # the latest used goes last
+                    return value
+        value, node = _load(doc, strict)
+        if node is None:
+            return value
+        entry = _MemoEntry(lines, value, _scalar_slots(node, value, lines))
+        with self._lock:
+            same = self._entries.pop(shape, [])
+            if len(self._entries) >= self._shapes:
+                del self._entries[next(iter(self._entries))]  # the shape used longest ago makes room
+            self._entries[shape] = [entry, *same[: self._per_shape - 1]]
+        return value
+
+
+_NO_REUSE: Any = object()
+_SHAPE_TABLE: dict[int, None] = {}
+
+
+def _shape_table() -> dict[int, None]:
+    """str.translate table keeping only what outlines a document (line breaks, spaces, `:`), so
+    documents that differ in scalar text alone (names are full of `-`) usually share a shape.
+    Only a hint for finding candidates: reuse checks every changed line."""
+    if not _SHAPE_TABLE:
+        _SHAPE_TABLE.update({c: None for c in range(128) if chr(c) not in "\n :"})
+    return _SHAPE_TABLE
+
+
+_Slot = tuple[tuple[Any, ...], int, int, bool]  # path from the root, column, length of what follows, quoted
+
+
+class _MemoEntry:
+    """A remembered document: its lines, its value and where its reusable scalars are."""
+
+    __slots__ = ("lines", "slots", "value")
+
+    def __init__(self, lines: list[str], value: Any, slots: dict[int, _Slot]) -> None:
+        self.lines = lines
+        self.value = value
+        self.slots = slots  # by line index
+
+    def reuse(self, lines: list[str]) -> Any:
+        """The value of the document `lines`, or _NO_REUSE; the entry then stands for `lines`."""
+        old = self.lines
+        if len(lines) != len(old):
+            return _NO_REUSE
+        changes = []
+        for i, (new_line, old_line) in enumerate(zip(lines, old)):
+            if new_line != old_line:
+                slot = self.slots.get(i)
+                if slot is None:
+                    return _NO_REUSE
+                path, column, tail, quoted = slot
+                end = len(new_line) - tail
+                if (end <= column or new_line[:column] != old_line[:column]
+                        or new_line[end:] != old_line[len(old_line) - tail:]):
+                    return _NO_REUSE
+                scalar = _line_scalar(new_line[column:end], quoted)
+                if scalar is _NO_REUSE:
+                    return _NO_REUSE
+                changes.append((path, scalar))
+        if changes:
+            self.value = _replaced(self.value, changes)
+            self.lines = lines
+        return self.value
+
+
+# Characters no plain scalar starts with (YAML indicators and space); `-` may when a non-space follows.
+_NOT_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+
+
+def _line_scalar(text: str, quoted: bool) -> Any:
+    """The value of a scalar written as `text` between unchanged text, or _NO_REUSE where the line
+    could read differently (escapes, an early end, a comment, a float, anything but printable ASCII)."""
+    if not text or not text.isprintable():
+        return _NO_REUSE
+    if quoted:
+        inner = text[1:-1]
+        if len(text) < 2 or text[0] != '"' or text[-1] != '"' or '"' in inner or "\\" in inner:
+            return _NO_REUSE
+        return inner
+    first = text[0]
+    if first in _NOT_PLAIN_FIRST and not (first == "-" and len(text) > 1 and text[1] != " "):
+        return _NO_REUSE
+    if ": " in text or " #" in text or text[-1] in ": ":
+        return _NO_REUSE
+    value = _plain(text)
+    return _NO_REUSE if value.__class__ is float else value
+
+
+def _scalar_slots(node: Node, value: Any, lines: list[str]) -> dict[int, _Slot]:
+    """The lines whose value scalar _MemoEntry.reuse may read anew: double-quoted without escapes,
+    or plain in a block collection and last on its line (reuse also wants the text around it
+    unchanged, so a second scalar on the line is never read wrong). `value` is _plain_value's
+    value of `node`, which mirrors the graph."""
+    slots: dict[int, _Slot] = {}
+    todo: list[tuple[Node, Any, tuple[Any, ...]]] = [(node, value, ())]
+    while todo:
+        n, v, path = todo.pop()
+        if n.__class__ is MappingNode:
+            children: Any = ((vnode, key) for (_, vnode), key in zip(n.value, v))
+        elif n.__class__ is SequenceNode:
+            children = ((vnode, i) for i, vnode in enumerate(n.value))
+        else:
+            continue
+        for child, step in children:
+            if child.__class__ is not ScalarNode:
+                todo.append((child, v[step], path + (step,)))
+                continue
+            line = child.start_mark.line
+            slot = _scalar_slot(child, lines[line] if line < len(lines) else "", bool(n.flow_style))
+            if slot is not None:
+                slots[line] = (path + (step,), *slot)
+    return slots
+
+
+def _scalar_slot(node: ScalarNode, line: str, flow: bool) -> tuple[int, int, bool] | None:
+    """(column, length of the rest of the line, double-quoted) of a reusable value scalar, else None.
+
+    A double-quoted scalar ends at its closing quote wherever it stands; a plain one only in a
+    block collection (inside [ ] and { } `,` and more end it) and with nothing but spaces after it.
+    """
+    start, end = node.start_mark, node.end_mark
+    if start.line != end.line or start.column == 0:
+        return None
+    written = line[start.column:end.column]
+    rest = len(line) - end.column
+    if node.style == '"' and written == '"' + node.value + '"' and "\\" not in written:
+        return start.column, rest, True
+    if (node.style == "" and not flow and written and written == node.value and node.tag == _PLAIN
+            and not line[end.column:].strip(" ")):  # an empty scalar has no text of its own
+        return start.column, rest, False
+    return None
+
+
+def _replaced(root: Any, changes: list[tuple[tuple[Any, ...], Any]]) -> Any:
+    """`root` with each (path, value) set, copying only the containers on the paths."""
+    fresh: set[int] = set()
+
+    def own(container: Any) -> Any:
+        copy = container.copy()
+        fresh.add(id(copy))
+        return copy
+
+    top = own(root)
+    for path, value in changes:
+        here = top
+        for step in path[:-1]:
+            child = here[step]
+            if id(child) not in fresh:
+                child = here[step] = own(child)
+            here = child
+        here[path[-1]] = value
+    return top
