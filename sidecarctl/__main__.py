@@ -1,3 +1,3 @@
-from sidecarctl.cli import main
+from sidecarctl.cli import run
 
-main()
+run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -104,6 +104,44 @@ def main(argv: list[str] | None = None) -> Any:
             raise
         _fail(f"Error: internal error: {type(e).__name__}: {one_line(str(e))}; "
               "rerun with --debug and report it", 1)
+
+
+def run() -> NoReturn:
+    """The console scripts' entry point: `main`, then leave at once.
+
+    A run ends holding some 50,000 objects (modules, settings, parse trees); tearing the interpreter
+    down frees them one by one, ~20 ms of a ~100 ms kube-inject, for memory the kernel reclaims
+    anyway. Everything main writes is complete when it returns (files are renamed into place,
+    stdout and stderr are flushed here), sidecarctl registers no atexit handlers, and the webhook
+    stops its server before main returns; so the process exits with os._exit.
+    """
+    try:
+        code: Any = main()
+    except SystemExit as e:
+        code = e.code
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("text"), as the interpreter would report it
+        _write_err(f"{code}\n")
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (BrokenPipeError, ReaderGone):
+            status = status or EXIT_BROKEN_PIPE
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def _write_err(text: str) -> None:
+    try:
+        sys.stderr.write(text)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 _NO_ARGS_IS_HELP: type[Exception] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
