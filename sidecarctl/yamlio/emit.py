@@ -50,13 +50,14 @@ _FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 # (Complement of: 0x20-0x21, 0x23-0x5B, 0x5D-0x7E, 0xA0-0x2027, 0x202A-0xD7FF, 0xE000-0xFEFE, 0xFF00-0xFFFD.)
 _DQ_UNSAFE_RE = re.compile(
     r"[\x00-\x1f\x22\x5c\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
-_LONE_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _JSON_FIX_RE = re.compile(r"[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_READER_REFUSES_RE = re.compile(r"[\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_JSON_ESCAPED_RE = re.compile(r'[\x00-\x1f"\\<>&\u2028\u2029\ud800-\udfff]')
+# Patterns for rare strings, left to re's own cache (compiled on first use, not at every startup).
+_LONE_SURROGATE = r"[\ud800-\udfff]"
+_READER_REFUSES = r"[\x7f-\x84\x86-\x9f\ufffe\uffff]"
+_JSON_ESCAPED = r'[\x00-\x1f"\\<>&\u2028\u2029\ud800-\udfff]'
 _JSON_SHORT_ESCAPES = frozenset('"\\\n\r\t\b\f')
-_NEL_RUN_RE = re.compile(r" *\x85[ \x85]*")
-_NEL_DOC_INDICATOR_RE = re.compile(r"\x85(?:---|\.\.\.)[ \x85]")
+_NEL_RUN = r" *\x85[ \x85]*"
+_NEL_DOC_INDICATOR = r"\x85(?:---|\.\.\.)[ \x85]"
 
 _DQ_ESCAPES = {
     "\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f",
@@ -360,7 +361,7 @@ def _key_entry(raw: str) -> str | None:
 def _json_length(s: str) -> int:
     """Characters in Go's JSON encoding of `s`, quotes included."""
     extra = 0
-    for m in _JSON_ESCAPED_RE.finditer(s):
+    for m in re.finditer(_JSON_ESCAPED, s):
         extra += 1 if m.group() in _JSON_SHORT_ESCAPES else 5
     return len(s) + extra + 2
 
@@ -384,14 +385,14 @@ def _json_string(s: str) -> str:
     """
     if _JSON_FIX_RE.search(s) is None:
         return s
-    s = _LONE_SURROGATE_RE.sub("\ufffd", s)
-    if _READER_REFUSES_RE.search(s):
+    s = re.sub(_LONE_SURROGATE, "\ufffd", s)
+    if re.search(_READER_REFUSES, s):
         raise YamlError("yaml: control characters are not allowed")
-    m = _NEL_DOC_INDICATOR_RE.search(s)
+    m = re.search(_NEL_DOC_INDICATOR, s)
     if m:
         line = s.count("\x85", 0, m.end()) + 1
         raise YamlError("yaml: line %d: found unexpected document indicator" % line)
-    return _NEL_RUN_RE.sub(lambda m: " " if m.group().count("\x85") == 1 else "\n" * (m.group().count("\x85") - 1), s)
+    return re.sub(_NEL_RUN, lambda m: " " if m.group().count("\x85") == 1 else "\n" * (m.group().count("\x85") - 1), s)
 
 
 def _scalar_text(s: str, col: int, indent: int) -> tuple[str, bool]:
