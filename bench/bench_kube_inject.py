@@ -15,7 +15,10 @@ bench/bench_template.py with the interpreter next to the command (the same insta
    PyYAML's C loader and dumper take, in one process, to parse the same input and dump the output.
    Goal: ratio <= 2.0.
 2. Startup: one small manifest with settings files, wall time of the whole command against
-   `python3 -c 'import yaml'`. Goal: <= 3.0x.
+   `python3 -c 'import yaml'`, each the median of 21 runs taken alternately (so both see the same
+   machine load). Goal: <= 3.0x. The settings' decoded YAML and parse trees come from the on-disk
+   cache (sidecarctl/diskcache.py), filled by the batch runs before; the same figure without the
+   cache (SIDECARCTL_NO_CACHE=1, as a first run after the settings changed) is printed too.
 3. Memory: peak RSS of the batch run for the largest N against N = 100. Goal: <= 1.5x.
 4. Template: time per render of the `sidecar` template for hello.yaml's pod against parsing the
    rendered YAML with yaml.CSafeLoader (see bench/bench_template.py). Goal: <= 1.5x.
@@ -30,6 +33,7 @@ import os
 import re
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +43,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+STARTUP_RUNS = 21
 SKIP_INPUTS = {"hello-host-network-with-ns.yaml"}  # skipped workloads would flatter the figure
 
 
@@ -166,10 +171,16 @@ def main() -> None:
         small = Path(tmp) / "small.yaml"
         small.write_text((suite / "cases" / "hello.yaml").read_text())
         cmd = [*base, "kube-inject", *settings_flags(suite), "-f", str(small)]
-        walls = sorted(run_measured(cmd, env)[0] for _ in range(5))
-        imports = sorted(run_measured([sys.executable, "-c", "import yaml"], env)[0] for _ in range(5))
-        print(f"2. startup: {walls[2] * 1000:.0f} ms vs python3 -c 'import yaml' {imports[2] * 1000:.0f} ms, "
-              f"ratio {walls[2] / imports[2]:.2f} (goal <= 3.0)")
+        walls, imports, cold = [], [], []
+        no_cache = dict(env, SIDECARCTL_NO_CACHE="1")
+        for _ in range(STARTUP_RUNS):
+            walls.append(run_measured(cmd, env)[0])
+            imports.append(run_measured([sys.executable, "-c", "import yaml"], env)[0])
+            cold.append(run_measured(cmd, no_cache)[0])
+        wall, imported, uncached = (statistics.median(times) for times in (walls, imports, cold))
+        print(f"2. startup: {wall * 1000:.0f} ms vs python3 -c 'import yaml' {imported * 1000:.0f} ms, "
+              f"ratio {wall / imported:.2f} (goal <= 3.0); without the cache {uncached * 1000:.0f} ms, "
+              f"ratio {uncached / imported:.2f}")
         big = max(sizes)
         print(f"3. memory: peak RSS N={big} {rss[big] / 1024:.0f} MiB vs N=100 {rss[100] / 1024:.0f} MiB, "
               f"ratio {rss[big] / rss[100]:.2f} (goal <= 1.5)")
