@@ -96,11 +96,12 @@ def _parse_float(s: str) -> float | None:
 # --- timestamps: Go's time.Parse on the layouts yaml.v2 tries ---------------------------------------------
 _TS_DATE = r"([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)"
 _TS_TIME = r"([0-9][0-9]?):([0-9][0-9]?):([0-9][0-9]?)(?:[.,][0-9]+)?"
+# Compiled on first use (re's cache): only scalars that start like a date get this far.
 _TS_LAYOUTS = (
-    re.compile(_TS_DATE + "[T]" + _TS_TIME + r"(Z|[+-]([0-9]{2}):([0-9]{2}))\Z"),
-    re.compile(_TS_DATE + "[t]" + _TS_TIME + r"(Z|[+-]([0-9]{2}):([0-9]{2}))\Z"),
-    re.compile(_TS_DATE + " +" + _TS_TIME + r"\Z"),  # a layout space matches a run of spaces
-    re.compile(_TS_DATE + r"\Z"),
+    _TS_DATE + "[T]" + _TS_TIME + r"(Z|[+-]([0-9]{2}):([0-9]{2}))\Z",
+    _TS_DATE + "[t]" + _TS_TIME + r"(Z|[+-]([0-9]{2}):([0-9]{2}))\Z",
+    _TS_DATE + " +" + _TS_TIME + r"\Z",  # a layout space matches a run of spaces
+    _TS_DATE + r"\Z",
 )
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -131,7 +132,7 @@ def is_timestamp(s: str) -> bool:
     if len(s) < 5 or s[4] != "-" or not s[:4].isascii() or not s[:4].isdigit():
         return False
     for layout in _TS_LAYOUTS:
-        m = layout.match(s)
+        m = re.match(layout, s)
         if m and _valid_timestamp_fields(m.groups()):
             return True
     return False
