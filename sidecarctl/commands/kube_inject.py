@@ -168,7 +168,10 @@ def join_documents(run: SourceRun, texts: list[str], preserve: bool) -> str:
     """istioctl ends every document with `---`; preserved formatting keeps the input's own separators."""
     if not preserve:
         return run.stream()
-    return "".join(text + document.separator for text, document in zip(texts, run.documents))
+    from sidecarctl.workflow.preserve import in_source_line_endings
+
+    joined = "".join(text + document.separator for text, document in zip(texts, run.documents))
+    return in_source_line_endings(run.source.text, joined)
 
 
 def _color(out: OutputOptions) -> bool:

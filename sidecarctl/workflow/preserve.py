@@ -27,6 +27,15 @@ def preserve_documents(run: SourceRun, injector: Any) -> list[str]:
     return [preserve_document(document, injector, run.source.name) for document in run.documents]
 
 
+def in_source_line_endings(source_text: str, text: str) -> str:
+    """`text` with the source's line endings: documents are split as istioctl splits them (CRLF
+    read as LF), but a preserved CRLF file must stay CRLF or its diff is every line."""
+    first_break = source_text.find("\n")
+    if first_break > 0 and source_text[first_break - 1] == "\r":
+        return text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return text
+
+
 def preserve_document(document: Document, injector: Any, source: str = "-") -> str:
     from sidecarctl.yamlio import load_document
 
@@ -281,4 +290,4 @@ def _with_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-__all__ = ["SEPARATOR", "edit", "preserve_documents"]
+__all__ = ["SEPARATOR", "edit", "in_source_line_endings", "preserve_documents"]

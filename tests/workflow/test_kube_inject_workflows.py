@@ -316,3 +316,14 @@ def test_in_place_leaves_unchanged_files_alone(tmp_path: Path) -> None:
     result = inject("-q", "--in-place", "-f", str(service))
     assert result.exit_code == 0, result.stderr
     assert service.stat().st_mtime == 1_000_000
+
+
+def test_preserve_formatting_keeps_crlf_line_endings(tmp_path: Path) -> None:
+    target = tmp_path / "crlf.yaml"
+    text = POD.replace("kind: Pod", "kind: Pod  # windows-authored").replace("\n", "\r\n")
+    target.write_bytes(text.encode())
+    result = inject("-q", "--in-place", "--preserve-formatting", "-f", str(target))
+    assert result.exit_code == 0, result.stderr
+    written = target.read_bytes().decode()
+    assert "# windows-authored\r\n" in written and "istio-proxy" in written
+    assert written.count("\n") == written.count("\r\n")  # every line ends CRLF
