@@ -257,6 +257,10 @@ def canonical_quantity(value: object) -> str:
     Strings parse as written (trimmed), numbers as Go's JSON spelling of them (`0.5`, `1e+21`),
     null is zero; anything else fails like the Go text would. Raises QuantityError.
     """
+    if isinstance(value, str):
+        known = _CANONICAL.get(value)
+        if known is not None:
+            return known
     from sidecarctl.kube.gojson import json_text
 
     if value is None:
@@ -265,7 +269,16 @@ def canonical_quantity(value: object) -> str:
         text = json_text(value)[1:-1]
     else:
         text = json_text(value)
-    return str(parse_quantity(_go_trim_space(text)))
+    canonical = str(parse_quantity(_go_trim_space(text)))
+    if isinstance(value, str):
+        if len(_CANONICAL) >= 4096:
+            _CANONICAL.clear()
+        _CANONICAL[value] = canonical
+    return canonical
+
+
+# Quantities as written -> as Go writes them back: a batch repeats a handful ("100m", "128Mi").
+_CANONICAL: dict[str, str] = {}
 
 
 _GO_SPACES = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
