@@ -341,7 +341,7 @@ class RawNode(Node):
 class Field:
     """One JSON field of a struct after Go's embedding rules: where it lives and how it is emitted."""
 
-    __slots__ = ("empty", "index", "json", "merge_key", "node", "omit", "path", "strategy", "ynode", "zc")
+    __slots__ = ("empty", "index", "json", "merge_key", "node", "omit", "path", "same", "strategy", "ynode", "zc")
 
     def __init__(self, json: str, node: Node, omit: str, path: tuple[str, ...], ynode: Node | None,
                  strategy: str, merge_key: str, index: tuple[int, ...]) -> None:
@@ -354,6 +354,19 @@ class Field:
         self.merge_key = merge_key
         self.index = index  # Go's field index path: its order is json.Marshal's field order
         self.empty, self.zc = _emptiness(node.kind, omit)
+        self.same = _kept_class(node)
+
+
+def _kept_class(node: Node) -> type | None:
+    """The class of value that `node.dec` returns as it is, whatever the target and state: the
+    fast walk then skips the call for most leaves (a pod is mostly strings)."""
+    if isinstance(node, PtrNode):
+        node = node.elem
+    if isinstance(node, StringNode):
+        return str
+    if isinstance(node, BoolNode):
+        return bool
+    return None
 
 
 _NEVER, _EQ_ZERO, _FALSY, _NIL = 0, 1, 2, 3
@@ -420,14 +433,16 @@ class StructNode(Node):
                 return self.zero() if into is _ABSENT else into
             st.mismatch(v, self.display)
             return self.zero() if into is _ABSENT else into
-        out = self.zero() if into is _ABSENT else dict(into)
+        if into is not _ABSENT:
+            out = dict(into)
+        else:  # self.zero(), inline: a pod decodes some ninety structs
+            out = self._zero_const.copy()
+            for k, make in self._zero_made:
+                out[k] = make()
         if st.exact:
             self._fields_exact(v, y, out, st)
-        else:
-            self._fields_fast(v, y, out, st)
-        return out
-
-    def _fields_fast(self, v: dict, y: Node | None, out: dict, st: _State) -> None:
+            return out
+        # The fast walk, inline for the same reason.
         fields = self.fields
         for k, x in v.items():
             f = fields.get(k)
@@ -438,12 +453,16 @@ class StructNode(Node):
                 if f is None:
                     continue
             # No key can repeat a field here (see lookup), so nothing is decoded into.
-            val = f.node.dec(x, f.ynode if y is self else _ychild(y, k), _ABSENT, st)
+            if x.__class__ is f.same:
+                val = x
+            else:
+                val = f.node.dec(x, f.ynode if y is self else _ychild(y, k), _ABSENT, st)
             empty = f.empty
             if empty and ((empty == 1 and val == f.zc) or (empty == 2 and not val) or (empty == 3 and val is None)):
                 out.pop(f.json, None)
             else:
                 out[f.json] = val
+        return out
 
     def _fields_exact(self, v: dict, y: Node | None, out: dict, st: _State) -> None:
         for k, x in _items(v, st):
@@ -560,13 +579,17 @@ def _datetime_text(v: Any) -> str:
     return text
 
 
+_KEPT = frozenset((str, int, bool, type(None)))  # what raw_json returns as it is (checked inline: most leaves)
+
+
 def raw_json(v: Any) -> Any:
     """A value kept as raw JSON: keys made strings, numbers as Go spells and go-yaml v2 re-reads them."""
     cls = v.__class__
     if cls is dict:
-        return {(k if k.__class__ is str else _key_string(k)): raw_json(x) for k, x in v.items()}
+        return {(k if k.__class__ is str else _key_string(k)): (x if x.__class__ in _KEPT else raw_json(x))
+                for k, x in v.items()}
     if cls is list:
-        return [raw_json(x) for x in v]
+        return [x if x.__class__ in _KEPT else raw_json(x) for x in v]
     if cls is float:
         try:
             text = gojson.float_json(v)
