@@ -287,8 +287,11 @@ def _merge_key(original: dict, key: str, patch_v: Any, schema: PatchMeta) -> Non
         return
     if key not in original or _jtype(original[key]) != _jtype(patch_v):
         if not is_delete_list:
-            _discard_nulls(patch_v)
-            _set_without_directives(original, key, patch_v)
+            # discardNullValuesFromPatch, then removeDirectives (the patch is the merge's own)
+            if (patch_v.__class__ is not dict and patch_v.__class__ is not list) or _settle(patch_v):
+                original[key] = patch_v
+            else:
+                original.pop(key, None)
         return
     orig_v = original[key]
     if orig_v.__class__ is dict:
@@ -375,18 +378,22 @@ def _remove_directives(obj: Any) -> tuple[Any, bool]:
     return obj, True
 
 
-def _discard_nulls(v: Any) -> None:
-    """discardNullValuesFromPatch: nulls mean nothing where there is nothing to delete."""
-    if v.__class__ is dict:
-        for k, x in list(v.items()):
-            if x is None:
-                del v[k]
-            elif x.__class__ is dict or x.__class__ is list:
-                _discard_nulls(x)
-    elif v.__class__ is list:
-        for x in v:
-            if x.__class__ is dict or x.__class__ is list:
-                _discard_nulls(x)
+def _settle(obj: Any) -> bool:
+    """discardNullValuesFromPatch then removeDirectives, in one walk and in place, on a map or list
+    of the patch (the merge's own copy) that lands where the original has nothing: whether `obj`
+    stays, i.e. is not a map carrying `$patch`. Lists always stay; a `$patch: null` is a null."""
+    if obj.__class__ is dict:
+        if obj.get(DIRECTIVE) is not None:
+            return False
+        gone = [k for k, x in obj.items()
+                if x is None or ((x.__class__ is dict or x.__class__ is list) and not _settle(x))]
+        for k in gone:
+            del obj[k]
+        return True
+    kept = [x for x in obj if (x.__class__ is not dict and x.__class__ is not list) or _settle(x)]
+    if len(kept) != len(obj):
+        obj[:] = kept
+    return True
 
 
 def _merge_map_handler(original: Any, patch: Any, schema: PatchMeta, strategy: str) -> dict:
