@@ -262,6 +262,8 @@ def _to_iface(s: State, v: Any) -> Any:
     return None if v is MISSING else v
 
 
+_GO_TYPED = (GoObject, GoMap, GoSlice)  # type_name(v) is v.go_type for these (none is also a basic type)
+
 # Go types whose only Python representation is one exact class: the validator's fast path.
 _EXACT_TYPES: dict[str, type] = {"string": str, "int": int, "float64": float, "bool": bool, "[]interface {}": list,
                                  "map[string]interface {}": dict}
@@ -284,7 +286,8 @@ def validator(typ: str | None) -> Validator:
             if nilable:
                 return zero
             s.error(f"invalid value; expected {typ}")
-        vt = IFACE if v is None else type_name(v)
+        # Go-typed values (views, typed maps and slices) name their type: no type_name search.
+        vt = v.go_type if isinstance(v, _GO_TYPED) else IFACE if v is None else type_name(v)
         if vt == typ or (typ in ("error", "fmt.Stringer") and isinstance(v, GoObject)):
             return v
         s.error(f"wrong type for value; expected {typ}; got {vt}")
@@ -629,19 +632,54 @@ class Compiler:
 
             def c1(s: State, dot: Any, final: Any = NOFINAL) -> Any:
                 s.node = n
-                if type(dot) is dict and final is NOFINAL:
-                    v = dot.get(name, MISSING)
-                    if v is not MISSING or s.missingkey == "default":
-                        return v
+                if final is NOFINAL:
+                    cls = type(dot)
+                    if cls is dict:
+                        v = dot.get(name, MISSING)
+                        if v is not MISSING or s.missingkey == "default":
+                            return v
+                    elif _PLAIN_STRUCT.get(cls):  # `.ObjectMeta` of the template data
+                        try:
+                            return dot.go_field(name)
+                        except AttributeError:
+                            pass  # field_chain words the error
                 return field_chain(s, dot, dot, s.dot_iface, idents, n, args, final)
 
             return c1
 
-        def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
-            s.node = n
-            return field_chain(s, dot, dot, s.dot_iface, idents, n, args, final)
+        if len(args) > 1:
+            def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
+                s.node = n
+                return field_chain(s, dot, dot, s.dot_iface, idents, n, args, final)
 
-        return c
+            return c
+        steps = tuple(enumerate(idents))
+
+        def chain(s: State, dot: Any, final: Any = NOFINAL) -> Any:
+            """field_chain's common case inline (`.Values.global.proxy.image`: maps and plain
+            structs, no arguments); anything else hands the rest of the chain to it."""
+            s.node = n
+            if final is not NOFINAL:
+                return field_chain(s, dot, dot, s.dot_iface, idents, n, args, final)
+            recv, iface = dot, s.dot_iface
+            for i, name in steps:
+                cls = type(recv)
+                if cls is dict:
+                    v = recv.get(name, MISSING)
+                    if v is MISSING and s.missingkey != "default":
+                        return field_chain(s, dot, recv, iface, idents[i:], n, args, final)
+                    recv, iface = v, True
+                elif _PLAIN_STRUCT.get(cls):
+                    try:
+                        recv, iface = recv.go_field(name), False
+                    except AttributeError:
+                        return field_chain(s, dot, recv, iface, idents[i:], n, args, final)
+                else:
+                    return field_chain(s, dot, recv, iface, idents[i:], n, args, final)
+            s.last_iface = iface
+            return recv
+
+        return chain
 
     def compile_variable(self, n: N.VariableNode, args: list[N.Node]) -> Command:
         name, rest = n.ident[0], n.ident[1:]

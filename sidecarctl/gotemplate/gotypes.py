@@ -300,8 +300,13 @@ def kind_name(value: Any) -> str:
     return type_name(value)
 
 
+_TRUTH_BY_BOOL = frozenset((bool, str, int, dict, list))  # exact classes whose Go truth is Python's
+
+
 def is_true(value: Any) -> bool:
     """Go's template truth: false, 0, nil, empty string/slice/map and invalid values are false."""
+    if value.__class__ in _TRUTH_BY_BOOL:  # the common cases first: `if` runs on every pod
+        return bool(value)
     if value is None or value is MISSING:
         return False
     if isinstance(value, GoObject):
