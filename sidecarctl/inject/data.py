@@ -515,9 +515,19 @@ _CLEANED_MESSAGES = ("drain_duration", "termination_drain_duration", "envoy_metr
                      "envoy_access_log_service", "tracing", "concurrency")
 
 
+_DEFAULT_PROXY_CONFIG: list[Message] = []
+
+
+def _default_proxy_config() -> Message:
+    """DefaultProxyConfig(), built once (every pod's PROXY_CONFIG compares against it); only read."""
+    if not _DEFAULT_PROXY_CONFIG:
+        _DEFAULT_PROXY_CONFIG.append(default_proxy_config())
+    return _DEFAULT_PROXY_CONFIG[0]
+
+
 def clean_proxy_config(pc: Message) -> Message:
     """Istio's cleanProxyConfig: drop what equals DefaultProxyConfig() so PROXY_CONFIG stays small."""
-    out, defaults = pc.clone(), default_proxy_config()
+    out, defaults = pc.clone(), _default_proxy_config()
     for name in _CLEANED_SCALARS:
         if out.get(name) == defaults.get(name):
             out.clear(name)
