@@ -127,3 +127,30 @@ def test_documents_that_fail_are_not_remembered() -> None:
         memo.load("a: [\n")
     assert memo.load("a: 1\n") == {"a": 1}
     assert memo.load("a: 2\n") == {"a": 2}
+
+
+# Scalars yaml.v2 resolves in every way (bools, nulls, ints in all bases, floats, timestamps) or
+# that libyaml reads as something else than a scalar: written into a plain and a quoted slot.
+TRICKY = ["yes", "Off", "y", "~", "null", "0x1F", "0o17", "017", "08", "0b101", "1_000", "+1", "-0", "1e3", "1.",
+          ".5", ".inf", "-.Inf", ".NaN", "1e400", "12:30:45", "190:20:30", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+          "9223372036854775808", "-", "--x", "- x", "a b", "a:b", "a: b", "a:", "a #b", "a#b", "#x", "?x", ":x", "%x",
+          "@x", "`x", "!x", "&a x", "*a", "|", ">", "'q'", "[a]", "{a: b}", "a,b", "<<", "=", "\\", "a\\nb", 'a"b']
+
+
+SLOTS = {
+    "plain-value": ("value: kubernetes://apis/apps/v1/namespaces/default/deployments/hello-0", "value: {}"),
+    "plain-item": ("    - proxy\n", "    - {}\n"),
+    "quoted-value": ('value: "hello-0"', 'value: "{}"'),
+    "quoted-in-flow": ('default-container: "hello"', 'default-container: "{}"'),
+}
+
+
+@pytest.mark.parametrize("text", TRICKY)
+@pytest.mark.parametrize("slot", SLOTS)
+def test_any_scalar_text_decodes_as_load_document_does(slot: str, text: str) -> None:
+    memo = DocumentMemo()
+    memo.load(POD, strict=True)
+    line, written = SLOTS[slot]
+    second = _with(line, written.format(text))
+    assert _decoded(lambda t: memo.load(t, strict=True), second) == _decoded(
+        lambda t: load_document(t, strict=True), second)
