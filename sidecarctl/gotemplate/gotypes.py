@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 
@@ -209,7 +207,6 @@ class GoObject:
 # --- functions ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class GoFunc:
     """A function callable from a template, with its Go signature.
 
@@ -223,13 +220,21 @@ class GoFunc:
     `returns_error` documents that Go's function has a second `error` result (raise GoError).
     """
 
-    name: str
-    fn: Callable[..., Any]
-    params: tuple[str, ...]
-    variadic: bool = False
-    returns_error: bool = False
-    result: str = "interface {}"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    __slots__ = ("name", "fn", "params", "variadic", "returns_error", "result")
+
+    # A plain class, not a dataclass: one GoFunc exists per template function, and generating the
+    # dataclass cost startup time for nothing (GoFuncs compare by identity).
+    def __init__(self, name: str, fn: Callable[..., Any], params: tuple[str, ...], variadic: bool = False,
+                 returns_error: bool = False, result: str = "interface {}") -> None:
+        self.name = name
+        self.fn = fn
+        self.params = params
+        self.variadic = variadic
+        self.returns_error = returns_error
+        self.result = result
+
+    def __repr__(self) -> str:
+        return f"GoFunc({self.name!r}, params={self.params!r}, variadic={self.variadic}, result={self.result!r})"
 
     def __call__(self, *args: Any) -> Any:
         return self.fn(*args)
@@ -331,6 +336,8 @@ def format_float(f: float, bits: int = 64) -> str:
     if f == 0:
         return "-0" if math.copysign(1.0, f) < 0 else "0"
     text = repr(f) if bits == 64 else _shortest32(f)
+    from decimal import Decimal  # here: decimal costs ~1 ms of startup, and few floats are printed
+
     sign, digits, exp = Decimal(text).normalize().as_tuple()
     ds = "".join(map(str, digits))
     point = len(ds) + int(exp)  # position of the decimal point relative to the digits

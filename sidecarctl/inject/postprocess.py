@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sidecarctl.inject import probes
@@ -48,21 +47,24 @@ Normalize = Callable[[Any], Any]  # Go's typed shape of a container
 EncodeContainer = Callable[[Any], str]  # encoding/json of a typed container (Go field order)
 
 
-@dataclass
 class PostProcessContext:
     """The injection request as the post-processing steps see it.
 
     The mesh facts come from the mesh config after the pod's proxy.istio.io/config is merged in.
+    (A plain class, not a dataclass: generating one costs startup time.)
     """
 
-    values: dict[str, Any]
-    status_port: int = 15020
-    interception_mode: str = "REDIRECT"
-    hold_application: bool = False  # the proxy config's holdApplicationUntilProxyStarts
-    prometheus_merge: bool | None = None  # the mesh's enablePrometheusMerge; None when unset
-    revision: str = ""
-    proxy_envs: dict[str, str] = field(default_factory=dict)
-    injected_annotations: dict[str, str] = field(default_factory=dict)
+    def __init__(self, values: dict[str, Any], status_port: int = 15020, interception_mode: str = "REDIRECT",
+                 hold_application: bool = False, prometheus_merge: bool | None = None, revision: str = "",
+                 proxy_envs: dict[str, str] | None = None, injected_annotations: dict[str, str] | None = None) -> None:
+        self.values = values
+        self.status_port = status_port
+        self.interception_mode = interception_mode
+        self.hold_application = hold_application  # the proxy config's holdApplicationUntilProxyStarts
+        self.prometheus_merge = prometheus_merge  # the mesh's enablePrometheusMerge; None when unset
+        self.revision = revision
+        self.proxy_envs: dict[str, str] = {} if proxy_envs is None else proxy_envs
+        self.injected_annotations: dict[str, str] = {} if injected_annotations is None else injected_annotations
 
 
 # --- 1. overrides ---------------------------------------------------------------------------

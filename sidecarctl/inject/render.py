@@ -14,8 +14,7 @@ from __future__ import annotations
 import copy
 import importlib
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sidecarctl.config.settings import Settings
 from sidecarctl.config.values import ValuesConfig
@@ -32,8 +31,7 @@ POD_TYPE = "v1.Pod"
 _KNOWN_IMAGE_TYPES = ("distroless", "debug")
 
 
-@dataclass
-class InjectionParams:
+class InjectionParams(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define at startup
     """Istio's InjectionParameters, as kube-inject fills them.
 
     `default_templates`/`aliases` left as None mean kube-inject's choice (template `sidecar`, no

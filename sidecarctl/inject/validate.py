@@ -6,7 +6,6 @@ An invalid value fails the injection of that workload: istioctl stops with
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable
@@ -177,6 +176,8 @@ def _validate_cidr_list(cidrs: str) -> str | None:
 
 def _parse_prefix(text: str) -> str | None:
     """netip.ParsePrefix's acceptance: ADDR/BITS, no zone, bits without sign or leading zero."""
+    import ipaddress  # only when an address is checked: it costs ~1 ms of startup
+
     addr, slash, bits = text.rpartition("/")
     if not slash:
         return "no '/'"

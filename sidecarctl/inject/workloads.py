@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sidecarctl.errors import InjectionError, UsageError
@@ -55,15 +54,19 @@ _DEFAULT_SPEC_PATH = ("spec", "template", "spec")
 _CRONJOB_JOB_NAME = re.compile(r"(.+)-\d{8,10}$")
 
 
-@dataclass
 class PodTemplate:
-    """The pod inside a workload: what istioctl hands to the injector, and where it goes back."""
+    """The pod inside a workload: what istioctl hands to the injector, and where it goes back.
+    (A plain class, not a dataclass: generating one costs startup time.)"""
 
-    kind: str
-    type_meta: dict[str, str]  # {"apiVersion", "kind"}: the workload's, or the pod's guessed owner
-    deploy_meta: dict[str, str]  # {"name", "namespace"}: the workload's
-    metadata: dict[str, Any]
-    spec: dict[str, Any]
+    __slots__ = ("kind", "type_meta", "deploy_meta", "metadata", "spec")
+
+    def __init__(self, kind: str, type_meta: dict[str, str], deploy_meta: dict[str, str], metadata: dict[str, Any],
+                 spec: dict[str, Any]) -> None:
+        self.kind = kind
+        self.type_meta = type_meta  # {"apiVersion", "kind"}: the workload's, or the pod's guessed owner
+        self.deploy_meta = deploy_meta  # {"name", "namespace"}: the workload's
+        self.metadata = metadata
+        self.spec = spec
 
     @property
     def full_name(self) -> str:

@@ -276,7 +276,7 @@ def _tiny_settings(templates: str) -> Settings:
 
 def test_unknown_template_lists_the_known_ones() -> None:
     params = _params({"inject.istio.io/templates": "nope"})
-    params.settings = _tiny_settings("templates:\n  b: 'x: 1'\n  a: 'x: 1'\n")
+    params = params._replace(settings=_tiny_settings("templates:\n  b: 'x: 1'\n  a: 'x: 1'\n"))
     with pytest.raises(InjectionError) as info:
         render.run_template(params)
     assert str(info.value) == 'requested template "nope" not found; have a, b'
@@ -284,7 +284,7 @@ def test_unknown_template_lists_the_known_ones() -> None:
 
 def test_template_execution_errors_keep_gos_text() -> None:
     params = _params()
-    params.settings = _tiny_settings("templates:\n  sidecar: '{{ .NoSuchField }}'\n")
+    params = params._replace(settings=_tiny_settings("templates:\n  sidecar: '{{ .NoSuchField }}'\n"))
     with pytest.raises(InjectionError) as info:
         render.run_template(params)
     assert str(info.value).startswith('template: inject:1:3: executing "inject" at <.NoSuchField>: '
