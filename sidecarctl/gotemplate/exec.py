@@ -444,6 +444,26 @@ class Compiler:
 
         return run
 
+    def deferred_lists(self, *lists: N.ListNode | None) -> list[Walker | None]:
+        """Walkers for branch and loop bodies, each compiled when it first runs, then put in its
+        slot of the returned list (callers read the slot on every run). Most of a template's
+        branches are never taken in a run (the sidecar template's gateway, CNI, SPIRE, ...), so a
+        run compiles a fraction of it; execution errors are raised at run time either way."""
+        slots: list[Walker | None] = []
+        for i, lst in enumerate(lists):
+            slots.append(None if lst is None else self._deferred(lst, slots, i))
+        return slots
+
+    def _deferred(self, lst: N.ListNode, slots: list[Walker | None], i: int) -> Walker:
+        def first_run(s: State, dot: Any) -> None:
+            walker = slots[i]
+            if walker is first_run:  # (a range's later iterations may still hold this one)
+                walker = slots[i] = self.compile_list(lst)
+            assert walker is not None
+            walker(s, dot)
+
+        return first_run
+
     def compile_node(self, n: N.Node) -> Walker | None:
         """One dispatch on the node's class (comments compile to nothing)."""
         build = _NODE_COMPILERS.get(type(n))
@@ -483,14 +503,15 @@ class Compiler:
     def compile_if_with(self, n: N.BranchNode, is_with: bool) -> Walker:
         assert n.pipe is not None
         ev = self.compile_pipe(n.pipe)
-        body = self.compile_list(n.list)
-        else_body = self.compile_list(n.else_list) if n.else_list is not None else None
+        bodies = self.deferred_lists(n.list, n.else_list)
 
         def run(s: State, dot: Any) -> None:
             mark = len(s.vars)
             try:
                 v = ev(s, dot)
                 if is_true(v):
+                    body = bodies[0]
+                    assert body is not None
                     if is_with:
                         saved, s.dot_iface = s.dot_iface, False
                         try:
@@ -499,8 +520,10 @@ class Compiler:
                             s.dot_iface = saved
                     else:
                         body(s, dot)
-                elif else_body is not None:
-                    else_body(s, dot)
+                else:
+                    else_body = bodies[1]
+                    if else_body is not None:
+                        else_body(s, dot)
             finally:
                 del s.vars[mark:]
 
@@ -509,8 +532,7 @@ class Compiler:
     def compile_range(self, n: N.RangeNode) -> Walker:
         assert n.pipe is not None
         ev = self.compile_pipe(n.pipe)
-        body = self.compile_list(n.list)
-        else_body = self.compile_list(n.else_list) if n.else_list is not None else None
+        bodies = self.deferred_lists(n.list, n.else_list)
         ndecl = len(n.pipe.decl)
 
         def run(s: State, dot: Any) -> None:
@@ -520,10 +542,13 @@ class Compiler:
             try:
                 val = ev(s, dot)
                 if isinstance(val, (list, tuple, dict)) and len(val) > 0:
+                    body = bodies[0]
+                    assert body is not None
                     _range_loop(s, val, body, ndecl, len(vars_))
                     return
                 if not isinstance(val, (list, tuple, dict)) and val is not MISSING:
                     s.error(f"range can't iterate over {format_value(val)}")
+                else_body = bodies[1]
                 if else_body is not None:
                     else_body(s, dot)
             finally:
