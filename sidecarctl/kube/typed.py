@@ -389,29 +389,52 @@ def _emptiness(kind: str, omit: str) -> tuple[int, Any]:
     return _NEVER, None  # structs (and struct-backed leaves) are never empty
 
 
+_STRUCT_PARTS = frozenset(("fields", "folded", "_zero_const", "_zero_made"))
+
+
 class StructNode(Node):
+    """A struct type. Its fields are compiled when the node is first used (`__getattr__`): a Pod's
+    type graph has ~140 structs, of which decoding a workload touches a few dozen, and compiling
+    them all cost ~4 ms of every run's startup. Once complete, the parts are plain attributes."""
+
     kind = "struct"
+    fields: dict[str, Field]
+    folded: dict[str, Field]
+    _zero_const: dict[str, Any]
+    _zero_made: list[tuple[str, Callable[[], Any]]]
 
     def __init__(self, key: str) -> None:
         self.key = key
         self.name = key.split(".", 1)[1]
         self.display = _PKG[key.split(".", 1)[0]] + "." + self.name
         self.ytarget = self
-        self.fields: dict[str, Field] = {}
-        self.folded: dict[str, Field] = {}
-        self._zero_const: dict[str, Any] = {}
-        self._zero_made: list[tuple[str, Callable[[], Any]]] = []
 
-    def finish(self) -> None:
-        """Index fields by folded name and precompute the zero value's emitted fields."""
-        for f in self.fields.values():
-            self.folded.setdefault(fold_name(f.json), f)
-        for f in self.fields.values():
-            z = f.node.zero()
-            if not _omitted(f, z):
-                self._zero_const[f.json] = z
-                if isinstance(z, (dict, list)):
-                    self._zero_made.append((f.json, f.node.zero))
+    def __getattr__(self, name: str) -> Any:  # only called for attributes not set yet
+        if name in _STRUCT_PARTS:
+            self._complete()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _complete(self) -> None:
+        """Compile the fields, index them by folded name and precompute the zero value's emitted
+        fields; published in one step, so other threads see all parts or none."""
+        with _COMPILE:
+            if "fields" in self.__dict__:
+                return
+            fields = {f.json: f for f in _promoted_fields(self.key, (), ())}
+            folded: dict[str, Field] = {}
+            for f in fields.values():
+                folded.setdefault(fold_name(f.json), f)
+            zero_const: dict[str, Any] = {}
+            zero_made: list[tuple[str, Callable[[], Any]]] = []
+            for f in fields.values():
+                z = f.node.zero()
+                if not _omitted(f, z):
+                    zero_const[f.json] = z
+                    if isinstance(z, (dict, list)):
+                        zero_made.append((f.json, f.node.zero))
+            self.__dict__.update(folded=folded, _zero_const=zero_const, _zero_made=zero_made)
+            self.__dict__["fields"] = fields  # last: its presence means complete
 
     def lookup(self, key: str, st: _State) -> Field | None:
         f = self.fields.get(key)
@@ -710,12 +733,7 @@ def _named(expr: str, underlying: str) -> Node:
 
 
 def _struct(key: str) -> StructNode:
-    node = StructNode(key)
-    _STAGING[key] = node  # registered before its fields: types refer to themselves
-    for f in _promoted_fields(key, (), ()):
-        node.fields[f.json] = f
-    node.finish()
-    return node
+    return StructNode(key)  # its fields are compiled on first use
 
 
 def _parse_field(spec: str) -> tuple[str, str, str, str, str]:
