@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import struct
-from decimal import Decimal
+
+# decimal is imported where used: it costs ~1 ms of startup, and manifests seldom hold floats.
 
 
 def _shortest_digits64(f: float) -> tuple[bool, str, int]:
     """(negative, significant digits, dp) with |f| = 0.digits * 10**dp, shortest round-trip digits."""
+    from decimal import Decimal
+
     sign, digits, exponent = Decimal(repr(f)).as_tuple()
     ds = "".join(map(str, digits)).rstrip("0") or "0"
     exp = int(exponent) + (len(digits) - len(ds))
@@ -74,4 +77,6 @@ def json_integral(f: float) -> int:
     zeros (so 2**63 is written 9223372036854776000, not ...808)."""
     if abs(f) < 2.0**53:
         return int(f)
+    from decimal import Decimal
+
     return int(Decimal(repr(f)))
