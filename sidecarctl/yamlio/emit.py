@@ -37,9 +37,10 @@ _BREAKS = "\r\n\x85\u2028\u2029"
 _BREAK_SET = frozenset(_BREAKS)
 # libyaml's is_printable, as code points: LF, 0x20-0x7E, 0xA0-0xD7FF, 0xE000-0xFFFD without the BOM.
 # Everything else (tab, CR, C1 controls, astral characters) is a "special character".
-# Written as the complement's ranges: a negated class over the BMP costs Python ~4 ms to compile
-# (it builds a 64K-entry charmap) and this module is imported on every run.
-_SPECIAL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
+# Written as the complement's ranges (a negated class over the BMP costs Python ~4 ms to compile);
+# this and the two classes below are compiled on first use (re's cache) because ASCII text, nearly
+# all of a manifest, is answered by str methods (`_has_special`, `_dq_safe`, `_needs_json_fix`).
+_SPECIAL = r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]"
 _BREAK_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
 _SPACE_BREAK_RE = re.compile(r" [\r\n\x85\u2028\u2029]")
 _BREAK_SPACE_RE = re.compile(r"[\r\n\x85\u2028\u2029] ")
@@ -48,9 +49,30 @@ _INNER_INDICATOR_RE = re.compile(r":(?:[ \t]|\Z)|[ \t\r\n\x85\u2028\u2029\x00]#"
 _FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 # Characters the double-quoted writer copies as they are.
 # (Complement of: 0x20-0x21, 0x23-0x5B, 0x5D-0x7E, 0xA0-0x2027, 0x202A-0xD7FF, 0xE000-0xFEFE, 0xFF00-0xFFFD.)
-_DQ_UNSAFE_RE = re.compile(
-    r"[\x00-\x1f\x22\x5c\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
-_JSON_FIX_RE = re.compile(r"[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_DQ_UNSAFE = r"[\x00-\x1f\x22\x5c\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]"
+# What Go's JSON leaves raw but libyaml's reader treats specially (see _json_string).
+_JSON_FIX = r"[\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+
+
+def _has_special(s: str) -> bool:
+    """A character libyaml does not print as it is (ASCII: the controls but LF, and DEL)."""
+    if s.isascii():
+        return not (s.replace("\n", "") if "\n" in s else s).isprintable()
+    return re.search(_SPECIAL, s) is not None
+
+
+def _dq_safe(s: str) -> bool:
+    """Every character copied as it is inside double quotes (ASCII: printable, no quote or backslash)."""
+    if s.isascii():
+        return s.isprintable() and '"' not in s and "\\" not in s
+    return re.search(_DQ_UNSAFE, s) is None
+
+
+def _needs_json_fix(s: str) -> bool:
+    if s.isascii():
+        return "\x7f" in s
+    return re.search(_JSON_FIX, s) is not None
+
 # Patterns for rare strings, left to re's own cache (compiled on first use, not at every startup).
 _LONE_SURROGATE = r"[\ud800-\udfff]"
 _READER_REFUSES = r"[\x7f-\x84\x86-\x9f\ufffe\uffff]"
@@ -77,7 +99,7 @@ class _Analysis:
     __slots__ = ("plain_ok", "single_ok", "block_ok")
 
     def __init__(self, s: str) -> None:
-        special = _SPECIAL_RE.search(s) is not None
+        special = _has_special(s)
         breaks = _BREAK_RE.search(s) is not None
         space_break = breaks and _SPACE_BREAK_RE.search(s) is not None
         break_space = breaks and _BREAK_SPACE_RE.search(s) is not None
@@ -136,7 +158,7 @@ def _single_line(s: str, style: int) -> str:
         return s
     if style == _SINGLE:
         return "'" + s.replace("'", "''") + "'"  # callers keep strings with line breaks off this path
-    if _DQ_UNSAFE_RE.search(s) is None and not s.startswith("\ufeff"):
+    if _dq_safe(s) and not s.startswith("\ufeff"):
         return '"' + s + '"'
     return _Writer(0, 0).double_quoted(s, allow_breaks=False)[1:]  # drop the separating space
 
@@ -224,7 +246,7 @@ class _Writer:
         bom = s.startswith("\ufeff")  # libyaml's is_bom looks at the start of the value for every character
         n = len(s)
         for i, c in enumerate(s):
-            if bom or c in '"\\' or c in _BREAK_SET or _SPECIAL_RE.match(c):
+            if bom or c in '"\\' or c in _BREAK_SET or _has_special(c):
                 self.put(_escape(c))
                 spaces = False
             elif c == " ":
@@ -383,7 +405,7 @@ def _json_string(s: str) -> str:
     folds a raw NEL like any line break inside a double-quoted scalar (spaces around it are dropped, one
     break becomes a space, each further break a newline).
     """
-    if _JSON_FIX_RE.search(s) is None:
+    if not _needs_json_fix(s):
         return s
     s = re.sub(_LONE_SURROGATE, "\ufffd", s)
     if re.search(_READER_REFUSES, s):
@@ -480,7 +502,7 @@ def _sorted_keys(keys: tuple[str, ...]) -> list[str]:
         if len(_ORDERS) > _CACHE_LIMIT:
             _ORDERS.clear()
         joined = "".join(keys)
-        if _JSON_FIX_RE.search(joined):
+        if _needs_json_fix(joined):
             return None  # type: ignore[return-value]  # the caller cleans the keys first
         if joined.isascii() and not _HAS_DIGIT_RE.search(joined):
             order = sorted(keys, key=lambda k: k.translate(_LETTERS_UP))
@@ -577,7 +599,7 @@ def _dict_keys(d: dict) -> list[str] | None:
     """Keys in yaml.v2 order; None when some key changes on the way through JSON (see _json_string)."""
     if len(d) < 2:
         keys = list(d)
-        return None if keys and _JSON_FIX_RE.search(keys[0]) else keys
+        return None if keys and _needs_json_fix(keys[0]) else keys
     return _sorted_keys(tuple(d))
 
 
