@@ -244,7 +244,7 @@ def _drain_duration_errors(duration: Message | None) -> list[str]:
     return []
 
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"  # compiled on first use (re's cache), not at startup
 
 
 def proxy_address_error(address: str) -> str | None:
@@ -282,7 +282,7 @@ def _is_fqdn(host: str) -> bool:
     if not host or len(host) > 255:
         return False
     labels = host.split(".")
-    return all(len(label) <= 63 and _DNS1123_LABEL.match(label) for label in labels)
+    return all(len(label) <= 63 and re.match(_DNS1123_LABEL, label) for label in labels)
 
 
 def _is_ip(host: str) -> bool:
@@ -312,7 +312,7 @@ def _trust_domain_error(domain: str) -> str | None:
     for i, label in enumerate(parts):
         if i == len(parts) - 1 and label == "":
             return None
-        if not (len(label) <= 63 and _DNS1123_LABEL.match(label)):
+        if not (len(label) <= 63 and re.match(_DNS1123_LABEL, label)):
             return f'trust domain name "{domain}" invalid'
     return None
 

@@ -46,8 +46,9 @@ def _children(field: Any, value: Any, where: str) -> list[tuple[str, Any]]:
 # kube-inject ignores neverInjectSelector/alwaysInjectSelector and Istio's webhook only warns about
 # an invalid one (then never matches it); sidecarctl refuses the config, with apimachinery's words.
 
-_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# Compiled on first use (re's cache): most runs have no selectors to check.
+_NAME = r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"
+_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
@@ -88,8 +89,8 @@ def _expression_problem(expr: dict[str, Any]) -> str | None:
 
 def _key_problem(key: str) -> str | None:
     prefix, _, name = key.rpartition("/")
-    if not name or len(name) > 63 or not _NAME.match(name) or (prefix and (
-            len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))) or key.startswith("/"):
+    if not name or len(name) > 63 or not re.match(_NAME, name) or (prefix and (
+            len(prefix) > 253 or not re.match(_DNS_SUBDOMAIN, prefix))) or key.startswith("/"):
         return (f"key: Invalid value: {_go_quote(key)}: must be a qualified name (an optional DNS subdomain "
                 "prefix and '/', and a name of at most 63 alphanumeric characters, '-', '_' or '.')")
     return None
@@ -97,7 +98,7 @@ def _key_problem(key: str) -> str | None:
 
 def _value_problem(value: Any) -> str | None:
     text = "" if value is None else str(value)
-    if len(text) > 63 or (text and not _NAME.match(text)):
+    if len(text) > 63 or (text and not re.match(_NAME, text)):
         return (f"values: Invalid value: {_go_quote(text)}: a valid label must be an empty string or at most 63 "
                 "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character")
     return None
