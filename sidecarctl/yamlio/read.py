@@ -20,7 +20,8 @@ import re
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from yaml import MarkedYAMLError, YAMLError
 from yaml.composer import ComposerError
@@ -78,6 +79,16 @@ def _lines(text: str) -> Iterator[str]:
         pos = end + 1
 
 
+def _read_lines(lines: Iterable[str]) -> Iterator[str]:
+    """_lines for a stream given as its lines, each with the end it has in the stream (as a file
+    iterates them): "\r\n" becomes "\n", and a last line without one gets it."""
+    for line in lines:
+        if line.endswith("\r\n"):
+            yield line[:-2] + "\n"
+        else:
+            yield line if line.endswith("\n") else line + "\n"
+
+
 def split_documents(data: str | bytes) -> list[str]:
     """The raw documents of a manifest stream, exactly as istioctl's YAMLReader returns them.
 
@@ -85,20 +96,32 @@ def split_documents(data: str | bytes) -> list[str]:
     handler reproduces the input bytes. Raises YamlError on a `---` line followed by anything but a comment.
     """
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, (bytes, bytearray)) else data
-    return list(_documents(text))
+    return list(_documents(_lines(text)))
 
 
 _SEPARATOR_LINE = re.compile(r"^---[^\n]*", re.MULTILINE)
 
+# A stream given as a function that gives its lines afresh on each call (a file read line by line).
+Lines = Callable[[], Iterable[str]]
 
-def iter_documents(text: str) -> Iterator[str]:
+
+def iter_documents(stream: str | Lines) -> Iterator[str]:
     """split_documents one document at a time (a long stream is never held twice); a bad `---`
-    line anywhere is still reported before the first document, as split_documents does."""
-    for match in _SEPARATOR_LINE.finditer(text):
-        line = match.group(0)
-        if line[3:].strip(_GO_SPACE)[:1] not in ("", "#"):
-            _check_separator(line, text.count("\n", 0, match.start()) + 1)
-    return _documents(text)
+    line anywhere is still reported before the first document, as split_documents does.
+
+    `stream` is the text, or a function giving its lines (see `_read_lines`): then the stream is
+    never held whole, and its lines are read twice, once for the separators and once for the
+    documents."""
+    if isinstance(stream, str):
+        for match in _SEPARATOR_LINE.finditer(stream):
+            line = match.group(0)
+            if line[3:].strip(_GO_SPACE)[:1] not in ("", "#"):
+                _check_separator(line, stream.count("\n", 0, match.start()) + 1)
+        return _documents(_lines(stream))
+    for number, line in enumerate(stream(), start=1):
+        if line.startswith("---"):
+            _check_separator(line, number)  # a "\r" before the "\n" is Go space: stripped there too
+    return _documents(_read_lines(stream()))
 
 
 def _check_separator(line: str, number: int) -> None:
@@ -108,9 +131,10 @@ def _check_separator(line: str, number: int) -> None:
                         problem="invalid Yaml document separator: " + trimmed)
 
 
-def _documents(text: str) -> Iterator[str]:
+def _documents(lines: Iterable[str]) -> Iterator[str]:
+    """YAMLReader.Read over the stream's lines (each ending in exactly one "\n")."""
     buf: list[str] = []
-    for number, line in enumerate(_lines(text), start=1):
+    for number, line in enumerate(lines, start=1):
         if line.startswith("---"):
             _check_separator(line, number)
             if buf:

@@ -4,13 +4,15 @@ Expected decodes and error texts in yamlio_read_cases.py come from the Go librar
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import yamlio_read_cases as cases
-from sidecarctl.yamlio import YamlError, load_document, split_documents
+from sidecarctl.yamlio import YamlError, iter_documents, load_document, split_documents
 
 
 def _same(got: Any, expected: Any) -> bool:
@@ -58,6 +60,32 @@ def test_split_rejects_content_after_separator(stream: str, rest: str) -> None:
     with pytest.raises(YamlError) as info:
         split_documents(stream)
     assert str(info.value) == "invalid Yaml document separator: " + rest
+
+
+def file_lines(stream: str) -> Callable[[], list[str]]:
+    """The stream as a file gives it line by line (each line with its own end), afresh per call."""
+    return lambda: [line.decode("utf-8") for line in io.BytesIO(stream.encode("utf-8"))]
+
+
+@pytest.mark.parametrize("stream", [
+    "a: 1\n---\nb: 2\n", "---\na: 1\n---\nb: 2\n", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\n---\nb: 2", "a\n---\n---\nb\n",
+    "a\n---", "a\n--- # next\r\nb\n", "a\n---\t \nb\n", "a\n---\n\n---\nb\n", "  ---\n", "", "---\n", "a\rb\n",
+    "a\r", "a\r\r\n---\r\r\nb", "\ufeffa\n---\u2028\nb\u0085c\n",
+], ids=repr)
+def test_iter_documents_of_lines_splits_as_the_whole_text(stream: str) -> None:
+    assert list(iter_documents(file_lines(stream))) == list(iter_documents(stream)) == split_documents(stream)
+
+
+@pytest.mark.parametrize("stream,line", [
+    ("a\n--- b\n", 2), ("----\r\n", 1), ("a\n" * 5000 + "--- |\n", 5001), ("a\r\nb\r\n---\u00a0x\r\n", 3),
+], ids=["second-line", "crlf", "late", "go-space-then-text"])
+def test_iter_documents_of_lines_reports_a_bad_separator_before_any_document(stream: str, line: int) -> None:
+    with pytest.raises(YamlError) as whole:
+        split_documents(stream)
+    for given in (stream, file_lines(stream)):
+        with pytest.raises(YamlError) as info:
+            iter_documents(given)  # raised by the call itself, before a document is asked for
+        assert (info.value.line, str(info.value)) == (line, str(whole.value))
 
 
 def test_split_bytes_keeps_undecodable_bytes_for_verbatim_output() -> None:
