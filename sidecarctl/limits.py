@@ -22,13 +22,20 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024
 MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024
 
 
-def read_bounded(stream: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """At most `limit` bytes of `stream`; more is an InputError naming `name` (never read whole)."""
+def read_bounded(stream: BinaryIO, name: str, limit: int | None = None) -> bytes:
+    """At most `limit` (MAX_INPUT_BYTES) bytes of `stream`; more is an InputError naming `name`
+    (never read whole)."""
+    limit = MAX_INPUT_BYTES if limit is None else limit  # looked up now: one cap for every reader
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"{name}: input larger than {limit // (1024 * 1024)} MiB "
-                         "(sidecarctl's limit; split the stream)")
+        raise input_too_large(name, limit)
     return data
+
+
+def input_too_large(name: str, limit: int) -> InputError:
+    """What a reader that counts the bytes itself (a file read line by line) raises past `limit`."""
+    return InputError(f"{name}: input larger than {limit // (1024 * 1024)} MiB "
+                      "(sidecarctl's limit; split the stream)")
 
 
 # The cyclic collector's first-generation threshold while a command starts (see startup_gc).

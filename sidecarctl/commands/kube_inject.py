@@ -59,7 +59,10 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
         raise UsageError("--diff and --patch cannot be used together")
     view = DIFF if diff else PATCH if patch else None
     check_view(out, view, preserve_formatting)
-    sources = collect_sources(filenames, recursive)
+    # The plain output reads regular files line by line as it injects them, not whole; views and
+    # --in-place (which compares each file with its output) hold the inputs whole.
+    streamed = view is None and not preserve_formatting and not out.in_place
+    sources = collect_sources(filenames, recursive, streamed=streamed)
     out.check(sources)
     source = SettingsSource(**pick(flags))
     resolved = settings_mod.resolve(source, native_sidecars)

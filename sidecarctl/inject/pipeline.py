@@ -45,7 +45,8 @@ class Engine:
         input_errors: tuple[type[BaseException], ...] = (),  # YAML and Kubernetes typing errors
         normalize_container: Callable[[Any], Any] | None = None,  # a container from JSON (no YAML coercion)
         container_json: Callable[[Any], str] | None = None,  # encoding/json of a container, Go field order
-        iter_documents: Callable[[str], Iterable[str]] | None = None,  # split_documents, lazily
+        # split_documents, lazily; also of a stream given as a function giving its lines
+        iter_documents: Callable[[str | Callable[[], Iterable[str]]], Iterable[str]] | None = None,
     ) -> None:
         self.split_documents = split_documents
         self.load_document = load_document
@@ -117,10 +118,15 @@ class KubeInject:
         formatting) need to relate each output to its input. Same errors as inject_stream."""
         return list(self.iter_documents(text, source))
 
-    def iter_documents(self, text: str, source: str = "-") -> Iterator[tuple[str, str]]:
+    def iter_documents(self, text: str | Callable[[], Iterable[str]], source: str = "-") -> Iterator[tuple[str, str]]:
         """inject_documents one pair at a time: a long stream's documents are never all held. The
-        input is split lazily when the engine can (a bad `---` line is still reported first)."""
-        split = self.engine.iter_documents or self.engine.split_documents
+        input is split lazily when the engine can (a bad `---` line is still reported first).
+        `text` may also be a function giving the stream's lines afresh (a file read line by line,
+        see yamlio.iter_documents), so that the stream itself is never held whole either."""
+        split = self.engine.iter_documents
+        if split is None:  # an engine without a lazy splitter takes the whole text
+            split = self.engine.split_documents
+            text = text if isinstance(text, str) else "".join(text())
         try:
             raws = split(text)
         except SidecarError as err:  # a bad `---` line: name the file and the line in it

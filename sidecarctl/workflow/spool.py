@@ -1,10 +1,12 @@
 """kube-inject's plain output (no view) streamed through a spool, so memory does not grow with N.
 
 Each output document is written, as it is made, to one spool (`Spool`: memory up to
-`SPOOL_MEMORY`, a temporary file past it); the input is split lazily. Only when every
-document of every source succeeded is the spool copied to stdout or renamed into `-o` (through a
-sibling temporary file), or, with `--in-place`, each source's part into its file. An error anywhere
-closes the spool: nothing is written anywhere (the no-partial-output rule).
+`SPOOL_MEMORY`, a temporary file past it); the input is split lazily, and a regular file is read
+line by line, never whole (`inputs.collect_sources(streamed=True)`; with `--in-place` the files are
+read whole, as each is compared with its output). Only when every document of every source
+succeeded is the spool copied to stdout or renamed into `-o` (through a sibling temporary file),
+or, with `--in-place`, each source's part into its file. An error anywhere closes the spool:
+nothing is written anywhere (the no-partial-output rule).
 
 JSON output is the same bytes `outputs.to_json` gives: one object, or a `v1 List` whose items are
 written one by one (the first is held back until a second shows it is a List).
@@ -140,7 +142,8 @@ def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) ->
             writer = shared or _writer(spool, out.format_for(source))
             part = Part(source, start=spool.tell())
             results = len(injector.results)
-            for _, output in injector.iter_documents(source.text, source=source.name):
+            stream = source.lines or source.text  # a streamed file is read again, line by line
+            for _, output in injector.iter_documents(stream, source=source.name):
                 writer.add(output)
             if writer is not shared:
                 writer.close()
@@ -176,7 +179,7 @@ def _writer(spool: Spool, output_format: str) -> Any:
 def commit(spool: Spool, parts: list[Part], out: OutputOptions) -> None:
     """Write what the spool holds: every document succeeded."""
     try:
-        if out.in_place:
+        if out.in_place:  # its sources are read whole (collect_sources without streamed): compared here
             for part in parts:
                 if part.source.path is None:
                     continue

@@ -68,3 +68,110 @@ def test_spool_moves_to_a_temporary_file_past_its_limit_and_keeps_every_byte() -
     s.seek(0)
     assert s.read() == b"0123456789abcdef"
     s.close()
+
+
+# --- a file is read line by line, never whole: the same bytes and errors as reading it whole ----------------
+# `--diff` still reads its inputs whole and reports errors the same way, so its stderr is the reference.
+
+DNS_POD = POD.replace("spec:\n", "spec:\n  dnsPolicy: Default\n")  # logs a warning as soon as it is injected
+
+
+def write(path: Path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+def assert_refused_like_a_file_read_whole(path: str, expected: str, tmp_path: Path) -> None:
+    plain, whole = inject("-q", "-f", path), inject("-q", "--diff", "-f", path)
+    assert plain.exit_code == whole.exit_code == 1
+    assert plain.stdout == "" and plain.stderr == whole.stderr == f"Error: {expected}\n"
+    target = tmp_path / "out.yaml"
+    assert inject("-q", "-f", path, "-o", str(target)).exit_code == 1 and not target.exists()
+
+
+def test_a_streamed_file_gives_the_output_of_the_same_stream_read_whole(tmp_path: Path) -> None:
+    text = "\ufeff" + stream(N).replace("\n", "\r\n") + "---\r\n# a comment\r\n--- # end\r\n" + SERVICE.rstrip("\n")
+    path = write(tmp_path / "in.yaml", text.encode("utf-8"))
+    result = inject("-q", "-f", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == inject("-q", stdin=text).stdout
+    assert result.stdout.count("name: istio-proxy\n") == N
+
+
+def test_a_bad_separator_late_in_a_file_is_reported_before_any_document_is_injected(tmp_path: Path) -> None:
+    docs = stream(N).replace(POD, DNS_POD, 1) + "--- x\n" + POD
+    path = write(tmp_path / "in.yaml", docs.encode("utf-8"))
+    line = docs.count("\n", 0, docs.index("--- x")) + 1
+    assert_refused_like_a_file_read_whole(path, f"{path}:{line}: invalid Yaml document separator: x", tmp_path)
+
+
+def test_invalid_utf8_in_a_late_document_is_reported_as_for_the_whole_file(tmp_path: Path) -> None:
+    from sidecarctl.errors import InputError
+    from sidecarctl.workflow.inputs import decode
+
+    data = (stream(N).replace(POD, DNS_POD, 1) + "---\n" + POD).encode("utf-8")
+    data = data[:-len("nginx\n")] + b"ng\xe9inx\n"  # in the last document
+    path = write(tmp_path / "in.yaml", data)
+    with pytest.raises(InputError) as whole:
+        decode(data, path)
+    assert_refused_like_a_file_read_whole(path, str(whole.value), tmp_path)
+
+
+def test_an_unreadable_later_file_is_reported_before_an_earlier_file_fails(tmp_path: Path) -> None:
+    broken = write(tmp_path / "a.yaml", b"kind: Pod\nmetadata: [\n")
+    undecodable = write(tmp_path / "b.yaml", POD.encode("utf-8") + b"---\n# \xff\n")
+    result = inject("-q", "-f", broken, "-f", undecodable)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"Error: {undecodable}:10:3: not UTF-8 text (byte {len(POD) + 6})\n"
+    assert inject("-q", "-f", broken, "-f", str(tmp_path / "missing.yaml")).stderr.startswith(
+        f"Error: open {tmp_path / 'missing.yaml'}: ")
+
+
+@pytest.fixture
+def one_mib_cap(monkeypatch: pytest.MonkeyPatch) -> int:
+    from sidecarctl import limits
+
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 1 << 20)
+    return 1 << 20
+
+
+def test_a_file_of_exactly_the_cap_is_read_and_one_byte_more_is_refused(tmp_path: Path, one_mib_cap: int) -> None:
+    body = (stream(N) + "---\n# ").encode("utf-8")
+    exact = body + b"x" * (one_mib_cap - len(body) - 1) + b"\n"
+    path = write(tmp_path / "in.yaml", exact)
+    result = inject("-q", "-f", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("name: istio-proxy\n") == N
+    path = write(tmp_path / "in.yaml", exact + b"\n")
+    assert_refused_like_a_file_read_whole(
+        path, f"{path}: input larger than 1 MiB (sidecarctl's limit; split the stream)", tmp_path)
+
+
+def test_a_file_over_the_cap_is_refused_for_its_size_before_its_bytes_are_judged(
+        tmp_path: Path, one_mib_cap: int) -> None:
+    path = write(tmp_path / "in.yaml", b"# \xff\n" + b"#" * one_mib_cap + b"\n")
+    assert_refused_like_a_file_read_whole(
+        path, f"{path}: input larger than 1 MiB (sidecarctl's limit; split the stream)", tmp_path)
+
+
+def test_a_pipe_given_as_a_file_is_read_once(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(stream(3),))
+    writer.start()
+    result = inject("-q", "-f", str(fifo))
+    writer.join()
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == inject("-q", stdin=stream(3)).stdout
+
+
+def test_only_regular_files_of_the_plain_output_are_left_unread(tmp_path: Path) -> None:
+    from sidecarctl.workflow.inputs import collect_sources
+
+    path = write(tmp_path / "in.yaml", b"a: 1\r\n---\nb: 2")
+    streamed, = collect_sources([path], streamed=True)
+    assert (streamed.text, "".join(streamed.lines() if streamed.lines else [])) == ("", "a: 1\r\n---\nb: 2")
+    assert collect_sources([path]) == [(path, "a: 1\r\n---\nb: 2", path, None)]
