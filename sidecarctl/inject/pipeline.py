@@ -45,7 +45,7 @@ class Engine:
         input_errors: tuple[type[BaseException], ...] = (),  # YAML and Kubernetes typing errors
         normalize_container: Callable[[Any], Any] | None = None,  # a container from JSON (no YAML coercion)
         container_json: Callable[[Any], str] | None = None,  # encoding/json of a container, Go field order
-        # split_documents, lazily; also of a stream given as a function giving its lines
+        # split_documents, lazily; also of a stream given as a function giving it in pieces
         iter_documents: Callable[[str | Callable[[], Iterable[str]]], Iterable[str]] | None = None,
     ) -> None:
         self.split_documents = split_documents
@@ -121,8 +121,9 @@ class KubeInject:
     def iter_documents(self, text: str | Callable[[], Iterable[str]], source: str = "-") -> Iterator[tuple[str, str]]:
         """inject_documents one pair at a time: a long stream's documents are never all held. The
         input is split lazily when the engine can (a bad `---` line is still reported first).
-        `text` may also be a function giving the stream's lines afresh (a file read line by line,
-        see yamlio.iter_documents), so that the stream itself is never held whole either."""
+        `text` may also be a function giving the stream's text afresh in pieces of whole lines (a
+        file read a block at a time, see yamlio.iter_documents): then the stream itself is never
+        held whole either."""
         split = self.engine.iter_documents
         if split is None:  # an engine without a lazy splitter takes the whole text
             split = self.engine.split_documents

@@ -6,9 +6,9 @@ does. JSON needs nothing special: a JSON document is YAML to the reader, and a `
 
 Inputs are read whole, except for kube-inject's streamed output (`collect_sources(streamed=True)`):
 a regular file is then read through once to check it (opened, within the input cap, UTF-8: the
-same errors, in the same order, as reading it whole) and not kept; its lines are read again from
-the file when it is injected (`Source.lines`), so a long stream is never held in memory. Stdin and
-other files that can be read only once (pipes, `<(...)`) are still read whole.
+same errors, in the same order, as reading it whole) and not kept; its text is read again from the
+file, a block at a time, as it is injected (`Source.pieces`), so a long stream is never held in
+memory. Stdin and files that can be read only once (pipes, `-f <(...)`) are still read whole.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ NO_FILENAME = "filename not specified (see --filename or -f)"
 class Source(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define at startup
     """One input: `name` for messages ("-" for stdin), `path` when it is a file (for --in-place).
 
-    `text` is the whole input, or "" when `lines` is set: a streamed file, whose decoded lines
-    (see `file_lines`) each call to `lines` reads afresh from the file."""
+    `text` is the whole input, or "" when `pieces` is set: a streamed file, whose text each call to
+    `pieces` reads afresh from the file, a block at a time (see `file_text`)."""
 
     name: str
     text: str
     path: str | None = None
-    lines: Callable[[], Iterator[str]] | None = None
+    pieces: Callable[[], Iterator[str]] | None = None
 
     @property
     def is_json(self) -> bool:
@@ -92,7 +92,7 @@ def collect_sources(filenames: tuple[str, ...] | list[str], recursive: bool = Fa
 def file_source(path: str, streamed: bool = False) -> Source:
     if streamed and os.path.isfile(path):  # a regular file: it can be read again
         check_file(path)
-        return Source(path, "", path, lines=lambda: file_lines(path))
+        return Source(path, "", path, pieces=lambda: file_text(path))
     return Source(path, read_file(path), path)
 
 
@@ -123,39 +123,65 @@ def read_file(path: str) -> str:
     return decode(data, path)
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 text, or an error naming the line and column of the first bad byte."""
+def decode(data: bytes, name: str, line: int = 1, offset: int = 0) -> str:
+    """UTF-8 text, or an error naming the line and column of the first bad byte. `data` may be a
+    block of a file that starts a line: `line` is that line's number, `offset` its byte offset."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
+        line += data.count(b"\n", 0, err.start)
         column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise _not_utf8(name, line, column, err.start) from None
-
-
-def _not_utf8(name: str, line: int, column: int, offset: int) -> InputError:
-    return InputError(f"{name}:{line}:{column}: not UTF-8 text (byte {offset})")
+        raise InputError(f"{name}:{line}:{column}: not UTF-8 text (byte {offset + err.start})") from None
 
 
 def check_file(path: str) -> None:
-    """What `read_file` would raise, without holding the file: the open error, then the cap, then
-    the first byte that is not UTF-8 (a file over the cap is refused before its bytes are judged)."""
+    """What `read_file` raises, without holding the file: the open error, then the cap, then the
+    first byte that is not UTF-8 (a file over the cap is refused before its bytes are judged)."""
     bad: InputError | None = None
-    for number, offset, data in _binary_lines(path):
+    for line, offset, data in _blocks(path):
         if bad is None and not data.isascii():
-            bad = _decode_line(data, path, number, offset)[1]
+            try:
+                decode(data, path, line, offset)
+            except InputError as err:
+                bad = err
     if bad is not None:
         raise bad
 
 
-def file_lines(path: str) -> Iterator[str]:
-    """The file's lines, each with its line end, decoded as `decode` decodes the whole file (same
-    error, raised when its line is reached) and within the same cap as `read_file`."""
-    for number, offset, data in _binary_lines(path):
-        text, bad = _decode_line(data, path, number, offset)
-        if bad is not None:
-            raise bad
-        yield text
+def file_text(path: str) -> Iterator[str]:
+    """The file's text a block of whole lines at a time (`yamlio.iter_documents` takes it so),
+    decoded as `read_file` decodes it whole (the same error, raised when its block is reached),
+    within the same cap."""
+    for line, offset, data in _blocks(path):
+        yield decode(data, path, line, offset)
+
+
+BLOCK_BYTES = 1 << 16
+
+
+def _blocks(path: str) -> Iterator[tuple[int, int, bytes]]:
+    """(number of its first line, byte offset, bytes) of each block of a file: ~BLOCK_BYTES, ending
+    at a b"\n" (or the end), so that no UTF-8 sequence is cut. read_bounded's cap and its error hold
+    for the file as a whole, and nothing is read past it."""
+    from sidecarctl import limits
+
+    cap = limits.MAX_INPUT_BYTES
+    with _open(path) as handle:
+        line, offset = 1, 0
+        while True:
+            try:
+                data = handle.read(min(BLOCK_BYTES, cap - offset + 1))
+                if data and not data.endswith(b"\n") and offset + len(data) <= cap:
+                    data += handle.readline(cap - offset - len(data) + 1)  # the rest of the line
+            except OSError as err:
+                raise InputError(f"open {path}: {err.strerror or err}") from None
+            if not data:
+                return
+            if offset + len(data) > cap:
+                raise limits.input_too_large(path, cap)
+            yield line, offset, data
+            line += data.count(b"\n")
+            offset += len(data)
 
 
 def _open(path: str) -> BinaryIO:
@@ -163,38 +189,6 @@ def _open(path: str) -> BinaryIO:
         return open(path, "rb")
     except OSError as err:
         raise InputError(f"open {path}: {err.strerror or err}") from None
-
-
-def _decode_line(data: bytes, name: str, number: int, offset: int) -> tuple[str, InputError | None]:
-    # No UTF-8 sequence contains a b"\n" byte, so decoding line by line fails at the same byte as
-    # decoding the whole file, and the line's own offset is the column.
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as err:
-        return "", _not_utf8(name, number, err.start + 1, offset + err.start)
-
-
-def _binary_lines(path: str) -> Iterator[tuple[int, int, bytes]]:
-    """(line number, byte offset, line with its b"\\n") of a file; read_bounded's cap and its error
-    hold for the file as a whole, and no line is read past it."""
-    from sidecarctl import limits
-
-    cap = limits.MAX_INPUT_BYTES
-    with _open(path) as handle:
-        offset = 0
-        number = 0
-        while True:
-            try:
-                data = handle.readline(cap - offset + 1)
-            except OSError as err:
-                raise InputError(f"open {path}: {err.strerror or err}") from None
-            if not data:
-                return
-            number += 1
-            if offset + len(data) > cap:
-                raise limits.input_too_large(path, cap)
-            yield number, offset, data
-            offset += len(data)
 
 
 def read_stdin(stream: Any) -> str:

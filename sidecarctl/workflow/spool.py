@@ -1,9 +1,9 @@
 """kube-inject's plain output (no view) streamed through a spool, so memory does not grow with N.
 
 Each output document is written, as it is made, to one spool (`Spool`: memory up to
-`SPOOL_MEMORY`, a temporary file past it); the input is split lazily, and a regular file is read
-line by line, never whole (`inputs.collect_sources(streamed=True)`; with `--in-place` the files are
-read whole, as each is compared with its output). Only when every document of every source
+`SPOOL_MEMORY`, a temporary file past it); the input is split lazily, and a regular file is read a
+block at a time, never whole (`inputs.collect_sources(streamed=True)`; with `--in-place` the files
+are read whole, as each is compared with its output). Only when every document of every source
 succeeded is the spool copied to stdout or renamed into `-o` (through a sibling temporary file),
 or, with `--in-place`, each source's part into its file. An error anywhere closes the spool:
 nothing is written anywhere (the no-partial-output rule).
@@ -142,7 +142,7 @@ def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) ->
             writer = shared or _writer(spool, out.format_for(source))
             part = Part(source, start=spool.tell())
             results = len(injector.results)
-            stream = source.lines or source.text  # a streamed file is read again, line by line
+            stream = source.pieces or source.text  # a streamed file is read again, a block at a time
             for _, output in injector.iter_documents(stream, source=source.name):
                 writer.add(output)
             if writer is not shared:

@@ -79,16 +79,6 @@ def _lines(text: str) -> Iterator[str]:
         pos = end + 1
 
 
-def _read_lines(lines: Iterable[str]) -> Iterator[str]:
-    """_lines for a stream given as its lines, each with the end it has in the stream (as a file
-    iterates them): "\r\n" becomes "\n", and a last line without one gets it."""
-    for line in lines:
-        if line.endswith("\r\n"):
-            yield line[:-2] + "\n"
-        else:
-            yield line if line.endswith("\n") else line + "\n"
-
-
 def split_documents(data: str | bytes) -> list[str]:
     """The raw documents of a manifest stream, exactly as istioctl's YAMLReader returns them.
 
@@ -101,27 +91,33 @@ def split_documents(data: str | bytes) -> list[str]:
 
 _SEPARATOR_LINE = re.compile(r"^---[^\n]*", re.MULTILINE)
 
-# A stream given as a function that gives its lines afresh on each call (a file read line by line).
-Lines = Callable[[], Iterable[str]]
+# A stream given as a function that gives its text afresh on each call, in pieces that each end at
+# a line end (but the last): a file read a block at a time.
+Pieces = Callable[[], Iterable[str]]
 
 
-def iter_documents(stream: str | Lines) -> Iterator[str]:
+def iter_documents(stream: str | Pieces) -> Iterator[str]:
     """split_documents one document at a time (a long stream is never held twice); a bad `---`
     line anywhere is still reported before the first document, as split_documents does.
 
-    `stream` is the text, or a function giving its lines (see `_read_lines`): then the stream is
-    never held whole, and its lines are read twice, once for the separators and once for the
-    documents."""
+    `stream` is the text, or a function giving it in pieces (see `Pieces`): then the stream is
+    never held whole, and it is read twice, once for the separators and once for the documents."""
     if isinstance(stream, str):
-        for match in _SEPARATOR_LINE.finditer(stream):
-            line = match.group(0)
-            if line[3:].strip(_GO_SPACE)[:1] not in ("", "#"):
-                _check_separator(line, stream.count("\n", 0, match.start()) + 1)
+        _check_separators(stream, 1)
         return _documents(_lines(stream))
-    for number, line in enumerate(stream(), start=1):
-        if line.startswith("---"):
-            _check_separator(line, number)  # a "\r" before the "\n" is Go space: stripped there too
-    return _documents(_read_lines(stream()))
+    number = 1
+    for piece in stream():
+        _check_separators(piece, number)
+        number += piece.count("\n")
+    return _documents(line for piece in stream() for line in _lines(piece))
+
+
+def _check_separators(text: str, first_line: int) -> None:
+    """Raise for the first bad `---` line of `text`, which starts a line (numbered `first_line`)."""
+    for match in _SEPARATOR_LINE.finditer(text):
+        line = match.group(0)
+        if line[3:].strip(_GO_SPACE)[:1] not in ("", "#"):
+            _check_separator(line, first_line + text.count("\n", 0, match.start()))
 
 
 def _check_separator(line: str, number: int) -> None:
@@ -132,7 +128,7 @@ def _check_separator(line: str, number: int) -> None:
 
 
 def _documents(lines: Iterable[str]) -> Iterator[str]:
-    """YAMLReader.Read over the stream's lines (each ending in exactly one "\n")."""
+    """YAMLReader.Read over the stream's lines (as `_lines` gives them)."""
     buf: list[str] = []
     for number, line in enumerate(lines, start=1):
         if line.startswith("---"):

@@ -168,10 +168,34 @@ def test_a_pipe_given_as_a_file_is_read_once(tmp_path: Path) -> None:
     assert result.stdout == inject("-q", stdin=stream(3)).stdout
 
 
-def test_only_regular_files_of_the_plain_output_are_left_unread(tmp_path: Path) -> None:
-    from sidecarctl.workflow.inputs import collect_sources
+def test_a_streamed_file_is_not_held_and_its_blocks_end_at_line_ends(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from sidecarctl.workflow import inputs
 
-    path = write(tmp_path / "in.yaml", b"a: 1\r\n---\nb: 2")
-    streamed, = collect_sources([path], streamed=True)
-    assert (streamed.text, "".join(streamed.lines() if streamed.lines else [])) == ("", "a: 1\r\n---\nb: 2")
-    assert collect_sources([path]) == [(path, "a: 1\r\n---\nb: 2", path, None)]
+    monkeypatch.setattr(inputs, "BLOCK_BYTES", 5)
+    text = "a: 1\r\n---\nb: \u00e9\u00e9\u00e9\u00e9\u20ac\nc: 3"
+    path = write(tmp_path / "in.yaml", text.encode("utf-8"))
+    streamed, = inputs.collect_sources([path], streamed=True)
+    assert streamed.text == "" and streamed.pieces is not None
+    pieces = list(streamed.pieces())
+    assert "".join(pieces) == text and all(piece.endswith("\n") for piece in pieces[:-1])
+    assert inputs.collect_sources([path]) == [(path, text, path, None)]
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 16])
+def test_invalid_utf8_is_placed_as_in_the_whole_file_whatever_the_block_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    from sidecarctl.errors import InputError
+    from sidecarctl.workflow import inputs
+
+    monkeypatch.setattr(inputs, "BLOCK_BYTES", block)
+    for bad in (b"\xff", b"\xe2\x82", b"\xe2\x82\n", b"\xed\xa0\x80", b"\xc3"):
+        data = "a: \u00e9\r\n---\nb: x\u20acy\n".encode("utf-8") * 20 + b"c: " + bad + b"z\n" + b"d: 4\n"
+        path = write(tmp_path / "in.yaml", data)
+        with pytest.raises(InputError) as whole:
+            inputs.decode(data, path)
+        with pytest.raises(InputError) as checked:
+            inputs.check_file(path)
+        with pytest.raises(InputError) as read:
+            list(inputs.file_text(path))
+        assert str(checked.value) == str(read.value) == str(whole.value)

@@ -62,9 +62,11 @@ def test_split_rejects_content_after_separator(stream: str, rest: str) -> None:
     assert str(info.value) == "invalid Yaml document separator: " + rest
 
 
-def file_lines(stream: str) -> Callable[[], list[str]]:
-    """The stream as a file gives it line by line (each line with its own end), afresh per call."""
-    return lambda: [line.decode("utf-8") for line in io.BytesIO(stream.encode("utf-8"))]
+def in_pieces(stream: str, lines: int) -> Callable[[], list[str]]:
+    """The stream as a file read a block at a time gives it: pieces of `lines` whole lines each
+    (line ends as they are), afresh per call."""
+    ends = [line.decode("utf-8") for line in io.BytesIO(stream.encode("utf-8"))]
+    return lambda: ["".join(ends[i:i + lines]) for i in range(0, len(ends), lines)]
 
 
 @pytest.mark.parametrize("stream", [
@@ -72,17 +74,18 @@ def file_lines(stream: str) -> Callable[[], list[str]]:
     "a\n---", "a\n--- # next\r\nb\n", "a\n---\t \nb\n", "a\n---\n\n---\nb\n", "  ---\n", "", "---\n", "a\rb\n",
     "a\r", "a\r\r\n---\r\r\nb", "\ufeffa\n---\u2028\nb\u0085c\n",
 ], ids=repr)
-def test_iter_documents_of_lines_splits_as_the_whole_text(stream: str) -> None:
-    assert list(iter_documents(file_lines(stream))) == list(iter_documents(stream)) == split_documents(stream)
+@pytest.mark.parametrize("lines", [1, 2, 3])
+def test_iter_documents_of_pieces_splits_as_the_whole_text(stream: str, lines: int) -> None:
+    assert list(iter_documents(in_pieces(stream, lines))) == list(iter_documents(stream)) == split_documents(stream)
 
 
 @pytest.mark.parametrize("stream,line", [
     ("a\n--- b\n", 2), ("----\r\n", 1), ("a\n" * 5000 + "--- |\n", 5001), ("a\r\nb\r\n---\u00a0x\r\n", 3),
 ], ids=["second-line", "crlf", "late", "go-space-then-text"])
-def test_iter_documents_of_lines_reports_a_bad_separator_before_any_document(stream: str, line: int) -> None:
+def test_iter_documents_of_pieces_reports_a_bad_separator_before_any_document(stream: str, line: int) -> None:
     with pytest.raises(YamlError) as whole:
         split_documents(stream)
-    for given in (stream, file_lines(stream)):
+    for given in (stream, in_pieces(stream, 1), in_pieces(stream, 3)):
         with pytest.raises(YamlError) as info:
             iter_documents(given)  # raised by the call itself, before a document is asked for
         assert (info.value.line, str(info.value)) == (line, str(whole.value))
