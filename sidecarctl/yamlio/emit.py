@@ -28,7 +28,7 @@ __all__ = ["dump_yaml"]
 
 _BEST_WIDTH = 80
 _SIMPLE_KEY_MAX_BYTES = 128  # yaml_emitter_check_simple_key
-_CACHE_LIMIT = 50_000
+_CACHE_LIMIT = 4096  # a batch repeats ~500 strings; the rest (names) would grow with N
 
 # Scalar styles.
 _PLAIN, _SINGLE, _DOUBLE, _LITERAL = 1, 2, 3, 4

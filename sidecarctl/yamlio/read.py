@@ -366,6 +366,9 @@ def _find_sentinel(value: Any, cls: type) -> Any:
 
 
 _PLAIN_VALUES: dict[str, Any] = {}
+# A batch's recurring scalars (images, ports, labels) are a few hundred; past them the cache fills
+# with each workload's own names, which would make memory grow with the number of workloads.
+_PLAIN_VALUES_LIMIT = 4096
 
 
 def _plain(s: str) -> Any:
@@ -374,7 +377,7 @@ def _plain(s: str) -> Any:
         return _PLAIN_VALUES[s]
     except KeyError:
         pass
-    if len(_PLAIN_VALUES) > 50_000:
+    if len(_PLAIN_VALUES) > _PLAIN_VALUES_LIMIT:
         _PLAIN_VALUES.clear()
     value = _r.resolve_plain(s)[1] if s else None
     _PLAIN_VALUES[s] = value
