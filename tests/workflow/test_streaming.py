@@ -56,7 +56,10 @@ def test_summary_names_every_workload_of_a_long_stream() -> None:
     assert f"{N} workloads: {N} injected, 0 skipped" in result.stderr
 
 
-def test_spool_moves_to_a_temporary_file_past_its_limit_and_keeps_every_byte() -> None:
+@pytest.mark.parametrize("tmpdir", [None, "missing"], ids=["tmpdir", "tmpdir-missing"])
+def test_spool_moves_to_a_temporary_file_past_its_limit_and_keeps_every_byte(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmpdir: str | None) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path / (tmpdir or "")))  # missing: tempfile finds another directory
     s = spool.Spool(limit=10)
     s.write(b"0123456789")
     assert not s.on_disk
@@ -68,6 +71,7 @@ def test_spool_moves_to_a_temporary_file_past_its_limit_and_keeps_every_byte() -
     s.seek(0)
     assert s.read() == b"0123456789abcdef"
     s.close()
+    assert list(tmp_path.iterdir()) == []  # the file had no name
 
 
 # --- a file is read line by line, never whole: the same bytes and errors as reading it whole ----------------
