@@ -3,9 +3,11 @@
 By default the output is istioctl's, byte for byte. The command reads every input, loads the
 settings, runs `sidecarctl.inject.pipeline` over every stream, and only then writes (stdout, `-o`,
 or each input with `--in-place`, through temporary files renamed into place), so a failure never
-leaves half a stream behind. The plain output is streamed: documents are split lazily and each
-output goes to a spool as it is made (`sidecarctl.workflow.spool`), so memory does not grow with N. Views (`--diff`, `--patch`, `--preserve-formatting`) and the summary
-live in `sidecarctl.workflow`, shared with the other commands.
+leaves half a stream behind. The plain output is streamed: each input file is checked up front,
+then read again a block at a time, documents are split lazily and each output goes to a spool as
+it is made (`sidecarctl.workflow.spool`), so memory hardly grows with N. Views (`--diff`,
+`--patch`, `--preserve-formatting`) and the summary live in `sidecarctl.workflow`, shared with the
+other commands.
 """
 
 from __future__ import annotations
