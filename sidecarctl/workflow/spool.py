@@ -36,15 +36,14 @@ class Spool:
     def __init__(self, limit: int | None = None) -> None:
         self._limit = SPOOL_MEMORY if limit is None else limit
         self._file: IO[bytes] = io.BytesIO()
-        self._in_memory = True
 
     def write(self, data: bytes) -> int:
         written = self._file.write(data)
-        if self._in_memory and self._file.tell() > self._limit:
+        if not self.on_disk and self._file.tell() > self._limit:
             disk = _anonymous_file()
             disk.write(self._file.getvalue())  # type: ignore[attr-defined]
             disk.seek(self._file.tell())
-            self._file, self._in_memory = disk, False
+            self._file = disk
         return written
 
     def tell(self) -> int:
@@ -61,7 +60,7 @@ class Spool:
 
     @property
     def on_disk(self) -> bool:
-        return not self._in_memory
+        return not isinstance(self._file, io.BytesIO)
 
 
 def _anonymous_file() -> IO[bytes]:
