@@ -435,7 +435,8 @@ def _variant(entry: dict[str, Any]) -> tuple[str, tuple[str, ...], str, dict[str
         parts.append(iop.removesuffix(".iop.yaml"))
     for flag in flags:
         path, _, value = flag.partition("=")
-        parts.append(f"{path.split('.')[-1]}-{value}")
+        path = re.sub(r"^(values\.|components\.)(global\.)?(proxy\.)?", "", path)
+        parts.append(f"{path}-{value}")
     if "mesh" in entry:
         known = MESH_MUTATIONS.get(entry["mesh"])
         if known is None:
@@ -484,7 +485,8 @@ def build_suite(git_dir: Path, release: str, out: Path | None = None) -> dict[st
         native = not entry.get("nativeDisabled", False)
         error = entry.get("expectedError")
         name = entry["in"] if error else entry["want"].removesuffix(".injected")
-        if not native:
+        if not native and any((e.get("want") or e["in"]) == (entry.get("want") or entry["in"])
+                              and not e.get("nativeDisabled") for e in table):
             name += "[native-sidecars-disabled]"
         case: dict[str, Any] = {"name": name, "input": entry["in"]}
         if not error:
