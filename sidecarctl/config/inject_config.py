@@ -9,10 +9,11 @@ sidecarctl also accepts the legacy single `template:` key (it becomes template `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
+from sidecarctl.releases import OTEL_RESOURCE_ATTRIBUTES, Release
 
 SIDECAR_TEMPLATE = "sidecar"
 TEMPLATE_NAME = "inject"  # Istio parses every injection template as template.New("inject")
@@ -85,23 +86,63 @@ _SHAPES = {
 }
 
 
-def parse_inject_config(text: str) -> InjectConfig:
-    """The config in whichever form the text has, with its templates parsed."""
+def parse_inject_config(text: str, release: Release | None = None) -> InjectConfig:
+    """The config in whichever form the text has, with its templates parsed (with the template
+    functions of `release`, default the newest)."""
     decoded = _decode(text)
     if decoded is None:
         config = InjectConfig(raw_templates={SIDECAR_TEMPLATE: text}, bare=True)
     else:
         config = decoded
-    config.templates = parse_templates(config.raw_templates)
+    config.templates = parse_templates(config.raw_templates, release)
     return config
 
 
-def parse_templates(raw: dict[str, str]) -> dict[str, Any]:
-    """inject.ParseTemplates: every template parsed with Sprig and Istio's functions; a template
-    marked `{# jinja2 #}` is compiled as Jinja2 instead (sidecarctl.inject.jinja)."""
-    from sidecarctl.gotemplate import TemplateError, funcmap, parse
+_RELEASE_FUNCS: dict[str, Any] = {}
+
+
+def release_funcs(release: Release | None) -> Any:
+    """Sprig and Istio's template functions as `release`'s Go code has them: a function Istio added
+    later is not defined (`otelResourceAttributes` before 1.30). One mapping per release, so the
+    template caches recognise it."""
+    from sidecarctl.gotemplate import funcmap
 
     funcs = funcmap("istio")
+    if release is None or release.has(OTEL_RESOURCE_ATTRIBUTES):
+        return funcs
+    cached = _RELEASE_FUNCS.get(release.version)
+    if cached is None:
+        cached = _RELEASE_FUNCS[release.version] = _Without(funcs, frozenset({OTEL_RESOURCE_ATTRIBUTES}))
+    return cached
+
+
+class _Without(Mapping[str, Any]):
+    """A function map without some names."""
+
+    def __init__(self, base: Mapping[str, Any], hidden: frozenset[str]) -> None:
+        self._base, self._hidden = base, hidden
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._hidden:
+            raise KeyError(name)
+        return self._base[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name not in self._hidden and name in self._base
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._base if name not in self._hidden)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def parse_templates(raw: dict[str, str], release: Release | None = None) -> dict[str, Any]:
+    """inject.ParseTemplates: every template parsed with Sprig and Istio's functions; a template
+    marked `{# jinja2 #}` is compiled as Jinja2 instead (sidecarctl.inject.jinja)."""
+    from sidecarctl.gotemplate import TemplateError, parse
+
+    funcs = release_funcs(release)
     parsed: dict[str, Any] = {}
     for name, text in raw.items():
         try:

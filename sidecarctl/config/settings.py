@@ -1,6 +1,10 @@
 """Loading every piece of injection settings, in istioctl kube-inject's order of precedence:
 --operatorFileName (its values and mesh config), then the --injectConfigFile / --valuesFile /
---meshConfigFile files, then sidecarctl's built-in defaults (--offline) or the cluster."""
+--meshConfigFile files, then sidecarctl's built-in defaults (--offline) or the cluster.
+
+The settings also say which Istio release they are for (`Settings.release`, see sidecarctl.releases):
+the one --istio-version names, else the newest for built-in settings, else the one the values
+were made for (`global.tag`), with a note in `Settings.notes` when that cannot be told."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sidecarctl.config.proto import Message
 from sidecarctl.config.values import ValuesConfig, ValuesError, parse_values
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
 from sidecarctl.errors import ConfigError
+from sidecarctl.releases import Release, detect, newest, release as named_release
 
 DEFAULTS_PACKAGE = "sidecarctl.defaults"
 DEFAULT_FILES = {"config": "inject-config.yaml", "values": "values.json", "mesh": "mesh-config.yaml"}
@@ -32,12 +37,15 @@ class Settings:
     """Every piece of settings (a plain class: a dataclass costs ~0.3 ms of startup to generate)."""
 
     def __init__(self, inject_config: InjectConfig, values: ValuesConfig, mesh: Message, revision: str = "",
-                 sources: dict[str, str] | None = None) -> None:
+                 sources: dict[str, str] | None = None, release: Release | None = None,
+                 notes: list[str] | None = None) -> None:
         self.inject_config = inject_config
         self.values = values
         self.mesh = mesh  # istio.mesh.v1alpha1.MeshConfig, defaults applied
         self.revision = revision
         self.sources: dict[str, str] = {} if sources is None else sources  # piece -> where it came from
+        self.release = newest() if release is None else release  # whose Go behaviour injection follows
+        self.notes: list[str] = [] if notes is None else notes  # one-line notes for stderr or the log
 
     def __repr__(self) -> str:
         return f"Settings(revision={self.revision!r}, sources={self.sources!r})"
@@ -55,42 +63,71 @@ def load_settings(
     offline: bool = False,
     revision: str = "",
     cluster: SettingsSource | None = None,
+    istio_version: str | None = None,
 ) -> Settings:
-    """Every piece of settings, or a one-line ConfigError naming the file and the fix."""
+    """Every piece of settings, or a one-line ConfigError naming the file and the fix.
+    `istio_version` (`1.28`, ...) picks the built-in settings and the Go behaviour of that release."""
+    chosen = named_release(istio_version) if istio_version else None
+    builtin = chosen or newest()
     op_values, op_mesh = _operator(operator_file)
     sources: dict[str, str] = {}
-    config_text, sources["config"] = _piece("config", inject_config_file, offline, cluster)
-    inject_config = _inject_config(config_text, sources["config"])
+    config_text, sources["config"] = _piece("config", inject_config_file, offline, cluster, builtin)
     if op_values is not None:
         values_text, sources["values"] = op_values, f"--operatorFileName {operator_file}"
     else:
-        values_text, sources["values"] = _piece("values", values_file, offline, cluster)
-    values = _values(values_text, sources["values"])
+        values_text, sources["values"] = _piece("values", values_file, offline, cluster, builtin)
+    # The release decides which template functions exist, so it is known before the templates parse;
+    # a values error is still reported after any inject config error, as before.
+    values_problem: ConfigError | None = None
+    values: ValuesConfig | None = None
+    try:
+        values = _values(values_text, sources["values"])
+    except ConfigError as err:
+        values_problem = err
+    notes: list[str] = []
+    if chosen is not None:
+        found = chosen
+    elif all(source.startswith("built-in") for source in sources.values()) or values is None:
+        found = builtin
+    else:
+        found, note = detect(values.as_map)
+        if note:
+            notes.append(note)
+    inject_config = _inject_config(config_text, sources["config"], found)
+    if values_problem is not None or values is None:
+        raise values_problem or ConfigError(f"{sources['values']}: no values")
     if op_mesh is not None:
         sources["mesh"] = f"--operatorFileName {operator_file}"
         mesh = _mesh(op_mesh, sources["mesh"])
     else:
-        mesh_text, sources["mesh"] = _piece("mesh", mesh_config_file, offline, cluster)
+        mesh_text, sources["mesh"] = _piece("mesh", mesh_config_file, offline, cluster, builtin)
         mesh = _mesh(_yaml(mesh_text, sources["mesh"]), sources["mesh"])
-    return Settings(inject_config, values, mesh, revision, sources)
+    return Settings(inject_config, values, mesh, revision, sources, found, notes)
 
 
 _FLAGS = {"config": "--injectConfigFile", "values": "--valuesFile", "mesh": "--meshConfigFile"}
 
 
-def _piece(piece: str, path: str | None, offline: bool, cluster: SettingsSource | None) -> tuple[str, str]:
-    """(text, source description) of one piece of settings."""
+def _piece(piece: str, path: str | None, offline: bool, cluster: SettingsSource | None,
+           builtin: Release) -> tuple[str, str]:
+    """(text, source description) of one piece of settings; `builtin` is the release whose
+    built-in settings --offline uses."""
     if path:
         return read_file(path, _FLAGS[piece]), f"{_FLAGS[piece]} {path}"
     if offline:
-        import importlib.resources  # only here: it costs ~5 ms of startup (pathlib, urllib)
-
-        name = DEFAULT_FILES[piece]
-        return importlib.resources.files(DEFAULTS_PACKAGE).joinpath(name).read_text("utf-8"), f"built-in {name}"
+        return builtin_text(piece, builtin), f"built-in {builtin.version}/{DEFAULT_FILES[piece]}"
     if cluster is not None:
         reader = {"config": cluster.inject_template, "values": cluster.inject_values, "mesh": cluster.mesh_config}
         return reader[piece](), f"cluster {piece}"
     raise ConfigError(f"no {_FLAGS[piece]} given: pass {_FLAGS[piece]} FILE, or --offline for the built-in settings")
+
+
+def builtin_text(piece: str, release: Release) -> str:
+    """One built-in settings file of a release (sidecarctl/defaults/<version>/)."""
+    import importlib.resources  # only here: it costs ~5 ms of startup (pathlib, urllib)
+
+    folder = importlib.resources.files(DEFAULTS_PACKAGE).joinpath(release.defaults)
+    return folder.joinpath(DEFAULT_FILES[piece]).read_text("utf-8")
 
 
 def read_file(path: str, flag: str) -> str:
@@ -118,9 +155,9 @@ def _operator(path: str | None) -> tuple[str | None, Any]:
     return op.values_json, op.mesh_config
 
 
-def _inject_config(text: str, source: str) -> InjectConfig:
+def _inject_config(text: str, source: str, release: Release | None = None) -> InjectConfig:
     try:
-        config = parse_inject_config(text)
+        config = parse_inject_config(text, release)
     except InjectConfigError as err:
         at = f" (line {err.line}, column {err.column})" if err.line and err.column else ""
         where = f'template "{err.template}"{at}: ' if err.template else ""

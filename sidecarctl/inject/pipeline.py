@@ -266,7 +266,7 @@ def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | 
     if not proxy_config_applied and PROXY_CONFIG_ANNOTATION in annotations:
         merged_settings = engine.apply_proxy_config(settings, annotations[PROXY_CONFIG_ANNOTATION])
     _check_preconditions(pod, warn)
-    errors = validate.annotation_errors(annotations)
+    errors = validate.annotation_errors(annotations, getattr(settings, "release", None))
     if errors:
         raise InjectionError("failed to run injection template: " + "; ".join(errors))
     envs = postprocess.cluster_and_network(_values(settings), metadata.get("labels"), proxy_envs or {})

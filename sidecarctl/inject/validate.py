@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 
 from sidecarctl.inject.goutil import parse_bool, quote
+from sidecarctl.releases import INTERFACE_ANNOTATIONS_VALIDATED, Release
 
 Validator = Callable[[str], "str | None"]  # the error text, or None when valid
 
@@ -136,11 +137,19 @@ ANNOTATION_VALIDATORS: dict[str, Validator] = {
 }
 
 
-def annotation_errors(annotations: dict[str, str] | None) -> list[str]:
-    """Every invalid annotation, in name order (Go visits a map in random order)."""
+# Checked only from Istio 1.30 (validate.go ValidateExcludeInterfaces); 1.28 and 1.29 take any value.
+INTERFACE_ANNOTATIONS = frozenset({"traffic.sidecar.istio.io/excludeInterfaces",
+                                   "traffic.sidecar.istio.io/kubevirtInterfaces",
+                                   "istio.io/reroute-virtual-interfaces"})
+
+
+def annotation_errors(annotations: dict[str, str] | None, release: Release | None = None) -> list[str]:
+    """Every invalid annotation, in name order (Go visits a map in random order), as `release`'s
+    validate.go checks them (default: the newest release)."""
+    skip = frozenset() if release is None or release.has(INTERFACE_ANNOTATIONS_VALIDATED) else INTERFACE_ANNOTATIONS
     errors = []
     for name in sorted(annotations or {}):
-        validator = ANNOTATION_VALIDATORS.get(name)
+        validator = None if name in skip else ANNOTATION_VALIDATORS.get(name)
         value = (annotations or {})[name]
         problem = validator(value) if validator else None
         if problem:

@@ -4,7 +4,8 @@ that renders sidecars (kube-inject, check, krm-fn).
 Each settings flag also reads a `SIDECARCTL_*` environment variable, for callers that pass the same
 arguments to every invocation (a Helm post-renderer): SIDECARCTL_INJECT_CONFIG_FILE,
 SIDECARCTL_MESH_CONFIG_FILE, SIDECARCTL_VALUES_FILE, SIDECARCTL_OPERATOR_FILE, SIDECARCTL_OFFLINE,
-SIDECARCTL_REVISION, SIDECARCTL_ISTIO_NAMESPACE, SIDECARCTL_KUBECONFIG, SIDECARCTL_CONTEXT.
+SIDECARCTL_REVISION, SIDECARCTL_ISTIO_NAMESPACE, SIDECARCTL_KUBECONFIG, SIDECARCTL_CONTEXT,
+SIDECARCTL_ISTIO_VERSION.
 A flag on the command line wins over its variable.
 """
 
@@ -39,6 +40,7 @@ class SettingsSource(NamedTuple):
     inject_configmap: str
     webhook_config: str
     kubeclient_timeout: str
+    istio_version: str | None = None  # the Istio release (1.28, ...): built-in settings and Go behaviour
 
     def needs_cluster(self) -> bool:
         """istioctl asks the cluster for any piece not given as a file (an IstioOperator may give
@@ -85,10 +87,22 @@ def settings_options(func: F) -> F:
                      help="Timeout of each request to the cluster (Go duration; 0 for none)."),
         click.option("--offline", is_flag=True, **_env("OFFLINE"),
                      help="Use the built-in defaults for any settings file not given."),
+        istio_version_option(),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def istio_version_option(**env: Any) -> Any:
+    """--istio-version: the Istio release to inject as (its built-in settings with --offline, and its
+    Go behaviour); default the newest for built-in settings, else the release the settings are for."""
+    from sidecarctl.releases import names
+
+    return click.option("--istio-version", "istio_version", default=None, metavar="X.Y",
+                        **(env or _env("ISTIO_VERSION")),
+                        help=f"Istio release to inject as ({names()}; default: the newest, or the "
+                             "release the settings files or cluster are for).")
 
 
 def pick(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -112,9 +126,12 @@ def load_settings(source: SettingsSource, revision: str, cluster: Any = None) ->
     bound = None
     if cluster is not None:
         bound = cluster.bind(source.istio_namespace, source.inject_configmap, source.mesh_configmap, revision)
-    return load(inject_config_file=source.inject_config_file, values_file=source.values_file,
-                mesh_config_file=source.mesh_config_file, operator_file=source.operator_file,
-                offline=source.offline, revision=revision, cluster=bound)
+    settings = load(inject_config_file=source.inject_config_file, values_file=source.values_file,
+                    mesh_config_file=source.mesh_config_file, operator_file=source.operator_file,
+                    offline=source.offline, revision=revision, cluster=bound, istio_version=source.istio_version)
+    for note in settings.notes:  # e.g. the Istio release of the settings cannot be told
+        click.echo(note, err=True)
+    return settings
 
 
 class Resolved(NamedTuple):

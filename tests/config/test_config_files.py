@@ -287,8 +287,8 @@ def test_operator_errors(tmp_path: Path, text: str, fragment: str) -> None:
 
 def test_offline_uses_the_built_in_defaults() -> None:
     s = load_settings(offline=True)
-    assert s.sources == {"config": "built-in inject-config.yaml", "values": "built-in values.json",
-                         "mesh": "built-in mesh-config.yaml"}
+    assert s.sources == {"config": "built-in 1.30.3/inject-config.yaml", "values": "built-in 1.30.3/values.json",
+                         "mesh": "built-in 1.30.3/mesh-config.yaml"}
     assert "sidecar" in s.inject_config.raw_templates
     assert s.values.hub and s.mesh.get("trust_domain") == "cluster.local"
 

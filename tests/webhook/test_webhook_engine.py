@@ -14,6 +14,7 @@ import pytest
 import yaml
 from webhook_support import Client, ServerFactory, review_of
 
+from sidecarctl.releases import newest
 from sidecarctl.webhook.engine import EngineInjector, SettingsFlags
 from sidecarctl.webhook.jsonpatch import apply_patch
 
@@ -22,7 +23,7 @@ INJECTED_BY = "example.com/injected-by"
 
 @pytest.fixture
 def client(tmp_path: Path, start_server: ServerFactory) -> Client:
-    config = yaml.safe_load(resources.files("sidecarctl.defaults").joinpath("inject-config.yaml").read_text())
+    config = yaml.safe_load(resources.files("sidecarctl.defaults").joinpath(newest().defaults).joinpath("inject-config.yaml").read_text())
     config.update(
         policy="disabled",
         neverInjectSelector=[{"matchLabels": {"role": "build"}}],

@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 
 import pytest
 
+from sidecarctl.releases import newest
 from sidecarctl.config import cluster
 from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env, template_revision
 
-DEFAULTS = resources.files("sidecarctl.defaults")
+DEFAULTS = resources.files("sidecarctl.defaults").joinpath(newest().defaults)
 
 
 class FakeCluster:

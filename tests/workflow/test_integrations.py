@@ -12,6 +12,8 @@ import pytest
 import yaml
 from workflow_support import HOST_POD, POD, SAMPLES, SERVICE, invoke
 
+from sidecarctl.releases import newest
+
 BIN = Path(sys.executable).parent
 SIDECARCTL, PLUGIN = BIN / "sidecarctl", BIN / "kubectl-sidecar"
 needs_entry_points = pytest.mark.skipif(not (SIDECARCTL.exists() and PLUGIN.exists()),
@@ -73,7 +75,7 @@ def test_krm_function_inline_settings() -> None:
 
     import sidecarctl
 
-    values = json.loads((Path(sidecarctl.__file__).parent / "defaults" / "values.json").read_text())
+    values = json.loads((Path(sidecarctl.__file__).parent / "defaults" / newest().defaults / "values.json").read_text())
     values["global"].update(hub="registry.example.com", tag="9.9")
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"values": json.dumps(values)}}
     result = invoke("krm-fn", stdin=_resource_list([yaml.safe_load(POD)], config))
