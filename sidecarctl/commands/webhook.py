@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sidecarctl.errors import ConfigError, SidecarError, UsageError
+from sidecarctl.workflow.settings import istio_version_option
 
 
 @click.group("webhook")
@@ -39,6 +40,7 @@ def _settings_options(func: Any) -> Any:
                      help="ConfigMap with the mesh config."),
         click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
                      help="Inject istio-proxy as a native sidecar; default from ENABLE_NATIVE_SIDECARS."),
+        istio_version_option(envvar=None),
     ]
     for option in reversed(options):
         func = option(func)
@@ -110,14 +112,20 @@ def _load_settings(flags: Any, loader: Any, reloader_cls: Any) -> Any:
 @click.option("--failure-policy", default="Fail", show_default=True, type=click.Choice(["Fail", "Ignore"]))
 @click.option("--native-sidecars/--no-native-sidecars", default=None,
               help="Inject istio-proxy as a Kubernetes native sidecar (default: when every node's kubelet is 1.33+).")
+@click.option("--offline", is_flag=True,
+              help="The webhook injects with the built-in settings of --istio-version instead of the ConfigMaps.")
+@istio_version_option(envvar=None)
 def manifests(ca_bundle_file: str, namespace: str, revision: str, image: str, replicas: int,
-              failure_policy: str, native_sidecars: bool | None) -> None:
+              failure_policy: str, native_sidecars: bool | None, offline: bool, istio_version: str | None) -> None:
     """Print the MutatingWebhookConfiguration, Service, Deployment, ServiceAccount and RBAC (YAML)."""
+    from sidecarctl.releases import release
     from sidecarctl.webhook.manifests import InstallOptions, install_manifests, render
 
     ca = _read_ca_bundle(ca_bundle_file)
+    version = release(istio_version).name if istio_version else ""  # an unsupported release fails here
     opts = InstallOptions(ca_bundle=ca, namespace=namespace, revision=revision, image=image, replicas=replicas,
-                          failure_policy=failure_policy, native_sidecars=native_sidecars)
+                          failure_policy=failure_policy, native_sidecars=native_sidecars, offline=offline,
+                          istio_version=version)
     click.echo(render(install_manifests(opts)), nl=False)
 
 

@@ -25,11 +25,9 @@ SUPPORTED: tuple[str, ...] = ("1.28.10", "1.29.6", "1.30.3")
 # Go behaviour by the first minor that has it (pkg/kube/inject at the release's tag).
 INTERFACE_ANNOTATIONS_VALIDATED = "interface-annotations-validated"  # validate.go ValidateExcludeInterfaces
 OTEL_RESOURCE_ATTRIBUTES = "otelResourceAttributes"  # template.go's template function
-AGENTGATEWAY_IMAGE = "AgentgatewayImage"  # inject.go's template data field
 FEATURES: Mapping[str, tuple[int, int]] = {
     INTERFACE_ANNOTATIONS_VALIDATED: (1, 30),
     OTEL_RESOURCE_ATTRIBUTES: (1, 30),
-    AGENTGATEWAY_IMAGE: (1, 29),
 }
 
 _MINOR = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")

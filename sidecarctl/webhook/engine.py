@@ -32,6 +32,7 @@ class SettingsFlags:
     inject_configmap_name: str = "istio-sidecar-injector"
     mesh_configmap_name: str = "istio"
     detect_native_sidecars: bool = False  # ENABLE_NATIVE_SIDECARS=auto: ask the cluster's nodes
+    istio_version: str | None = None  # --istio-version: the release's built-in settings and Go behaviour
 
     def files(self) -> list[str]:
         return [f for f in (self.inject_config_file, self.values_file, self.mesh_config_file,
@@ -99,7 +100,12 @@ class EngineInjector:
         settings = load_settings(inject_config_file=flags.inject_config_file, values_file=flags.values_file,
                                  mesh_config_file=flags.mesh_config_file, operator_file=flags.operator_file,
                                  offline=flags.offline, revision=template_revision(flags.revision),
-                                 cluster=cluster if flags.from_cluster else None)
+                                 cluster=cluster if flags.from_cluster else None, istio_version=flags.istio_version)
+        if settings.notes:  # e.g. the Istio release of the settings cannot be told
+            from sidecarctl.webhook import logs
+
+            for note in settings.notes:
+                logs.get("settings").warning(note)
         native = cluster.source.native_sidecars_supported() if cluster and flags.detect_native_sidecars else None
         return cls(settings, native)
 

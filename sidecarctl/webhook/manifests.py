@@ -33,6 +33,8 @@ class InstallOptions:
     failure_policy: str = "Fail"
     timeout_seconds: int = 10
     native_sidecars: bool | None = None  # None: detect from the nodes' kubelet versions, as Istio
+    offline: bool = False  # the server injects with built-in settings, not the ConfigMaps
+    istio_version: str = ""  # the Istio release the server injects as (`1.28`, ...); "" the newest
 
     @property
     def name(self) -> str:
@@ -154,6 +156,10 @@ def _args(opts: InstallOptions) -> list[str]:
             f"--tls-key-file={TLS_DIR}/tls.key", f"--istioNamespace={opts.namespace}"]
     if opts.revision:
         args.append(f"--revision={opts.revision}")
+    if opts.offline:
+        args.append("--offline")
+    if opts.istio_version:
+        args.append(f"--istio-version={opts.istio_version}")
     return args
 
 

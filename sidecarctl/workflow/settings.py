@@ -94,13 +94,13 @@ def settings_options(func: F) -> F:
     return func
 
 
-def istio_version_option(**env: Any) -> Any:
+def istio_version_option(envvar: str | None = ENV_PREFIX + "ISTIO_VERSION") -> Any:
     """--istio-version: the Istio release to inject as (its built-in settings with --offline, and its
     Go behaviour); default the newest for built-in settings, else the release the settings are for."""
     from sidecarctl.releases import names
 
     return click.option("--istio-version", "istio_version", default=None, metavar="X.Y",
-                        **(env or _env("ISTIO_VERSION")),
+                        envvar=envvar, show_envvar=envvar is not None,
                         help=f"Istio release to inject as ({names()}; default: the newest, or the "
                              "release the settings files or cluster are for).")
 
