@@ -611,6 +611,32 @@ def register_release(release: str) -> bool:
     return True
 
 
+def ratchet_list(release: str) -> str:
+    """Run the new suite with the shared runner and this venv's sidecarctl, and write the passing cases
+    to tests/conformance_passing_<release>.txt (the ratchet CI keeps); what happened, in one line."""
+    runner = ROOT.parent / "shared" / "conformance" / "run_conformance.py"
+    listing = ROOT / "tests" / f"conformance_passing_{release}.txt"
+    if not runner.is_file():
+        return (f"ratchet: {runner} is absent; run the suite with it and list the passing cases in "
+                f"{listing.relative_to(ROOT)}")
+    sidecarctl = Path(sys.executable).parent / "sidecarctl"
+    results = ROOT / "tests" / f".conformance-{release}.json"
+    subprocess.run([sys.executable, str(runner), "--suite", str(SUITES / f"istio-{release}"), "--cmd",
+                    f"{sidecarctl} kube-inject", "--json", str(results)], capture_output=True)
+    try:
+        rows = json.loads(results.read_text(encoding="utf-8"))
+    finally:
+        results.unlink(missing_ok=True)
+    passing = sorted(row["name"] for row in rows if row["passed"])
+    listing.write_text(f"# Istio {release} kube-inject golden tests (tests/conformance/istio-{release}) that pass; "
+                       ".ci/ratchet.py keeps them passing.\n" + "".join(name + "\n" for name in passing),
+                       encoding="utf-8")
+    byte = sum(1 for row in rows if row.get("byte_identical"))
+    compared = sum(1 for row in rows if row.get("byte_identical") is not None)
+    return (f"suite run: {len(passing)} of {len(rows)} pass, {byte} of {compared} byte-identical; "
+            f"listed in {listing.relative_to(ROOT)}")
+
+
 # --- command line ---------------------------------------------------------------------------------------
 
 
@@ -652,8 +678,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{counts['settings']} settings)")
             if register_release(release):
                 print(f"registered {release} in {RELEASES_MODULE.relative_to(ROOT)}")
-            print("next: run the suite, list its passing cases in tests/conformance/"
-                  f"istio-{release}.passing.txt, and review the Go differences (docs/releases.md)")
+            print(ratchet_list(release))
+            print(f"next: review what Istio {release} changed in Go (docs/releases.md), then commit")
         elif args.command == "defaults":
             from sidecarctl.releases import SUPPORTED
 

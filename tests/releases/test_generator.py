@@ -9,12 +9,14 @@ byte for byte; then the committed built-in defaults and suite settings must be w
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from sidecarctl.releases import SUPPORTED
 
@@ -160,3 +162,68 @@ def test_reads_the_injection_test_table(gen: ModuleType) -> None:
 def test_an_unknown_mesh_mutation_stops_with_what_to_do(gen: ModuleType) -> None:
     with pytest.raises(gen.ReleaseError, match="MESH_MUTATIONS"):
         gen._variant({"in": "x.yaml", "want": "x.yaml.injected", "mesh": "m.Something=1"})
+
+
+def _git(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def test_adding_a_release_is_one_command(gen: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`add X.Y.Z --istio-git DIR` on a small Istio-shaped repository: it pins the chart, writes the
+    defaults and the golden suite, and registers the release."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not on PATH")
+    istio = tmp_path / "istio"
+    shutil.copytree(gen.CHARTS / "1.30.3", istio, ignore=shutil.ignore_patterns("PROVENANCE.md"))
+    testdata = istio / "pkg" / "kube" / "inject" / "testdata" / "inject"
+    testdata.mkdir(parents=True)
+    for name in ("hello.yaml", "hello.yaml.injected", "hello-tproxy.yaml.injected", "hello-never.yaml.injected",
+                 "pod.yaml", "pod.yaml.injected", "pod-old-version.yaml.injected", "bad.yaml"):
+        (testdata / name).write_text(f"# {name}\n")
+    (istio / "pkg" / "kube" / "inject" / "inject_test.go").write_text(TABLE.replace('"bad.yaml"', '"bad.yaml"'))
+    _git(istio, "init", "-q")
+    _git(istio, "add", "-A")
+    _git(istio, "commit", "-qm", "release")
+    _git(istio, "tag", "1.31.0")
+    releases_module = tmp_path / "releases.py"
+    releases_module.write_text('SUPPORTED: tuple[str, ...] = ("1.28.10", "1.29.6", "1.30.3")\n')
+    for name, value in (("CHARTS", tmp_path / "charts"), ("DEFAULTS", tmp_path / "defaults"),
+                        ("SUITES", tmp_path / "suites"), ("RELEASES_MODULE", releases_module)):
+        monkeypatch.setattr(gen, name, value)
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+
+    assert gen.main(["add", "1.31.0", "--istio-git", str(istio)]) == 0
+
+    assert releases_module.read_text() == 'SUPPORTED: tuple[str, ...] = ("1.28.10", "1.29.6", "1.30.3", "1.31.0")\n'
+    assert (tmp_path / "charts" / "1.31.0" / "LICENSE").read_bytes() == (istio / "LICENSE").read_bytes()
+    values = json.loads((tmp_path / "defaults" / "1.31.0" / "values.json").read_text())
+    assert values["global"]["tag"] == "1.31.0" and values["global"]["hub"] == "docker.io/istio"
+    suite = tmp_path / "suites" / "istio-1.31.0"
+    cases = {c["name"]: c for c in yaml.safe_load((suite / "cases.yaml").read_text())}
+    # the table's cases, then every other X.yaml with golden X.yaml.injected, as TestInjection adds them
+    assert sorted(cases) == ["bad.yaml", "hello-never.yaml", "hello-tproxy.yaml", "hello.yaml",
+                             "pod-old-version.yaml", "pod.yaml"]
+    assert cases["hello-tproxy.yaml"]["settings"] == "interception-mode-tproxy"
+    assert cases["pod-old-version.yaml"]["native_sidecars"] is False
+    assert cases["bad.yaml"]["expected_error"] == "includeipranges" and "golden" not in cases["bad.yaml"]
+    assert (suite / "cases" / "hello.yaml").read_text() == "# hello.yaml\n"
+    mesh = (suite / "settings" / "interception-mode-tproxy" / "mesh-config.yaml").read_text()
+    assert "interceptionMode: TPROXY" in mesh
+
+
+def test_add_refuses_a_tag_the_repository_lacks(gen: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not on PATH")
+    _git(tmp_path, "init", "-q")
+    monkeypatch.setattr(gen, "CHARTS", tmp_path / "charts")
+    assert gen.main(["add", "1.31.0", "--istio-git", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "1.31.0" in err and "fetch the tag" in err and err.count("\n") == 1
