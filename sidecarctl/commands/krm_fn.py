@@ -9,7 +9,7 @@ missing from the functionConfig come from the built-in defaults (as `--offline`)
 functionConfig: a ConfigMap whose `data` (or any kind whose `spec`, or top level) holds
     injectConfigFile, meshConfigFile, valuesFile, operatorFileName   paths to settings files
     config, values, mesh                                            the same settings inline
-    revision, nativeSidecars ("true"/"false")
+    revision, nativeSidecars ("true"/"false"), istioVersion (as --istio-version: "1.28", ...)
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def settings_source(config: dict[str, Any]) -> Iterator[Any]:
         yield SettingsSource(**files, offline=True, revision=_text(config.get("revision")) or "",
                              istio_namespace="istio-system", kubeconfig=None, context=None, mesh_configmap="istio",
                              inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector",
-                             kubeclient_timeout="15s")
+                             kubeclient_timeout="15s", istio_version=_text(config.get("istioVersion")))
 
 
 def _inline_file(folder: str, key: str, value: Any) -> str:

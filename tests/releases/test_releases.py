@@ -189,3 +189,17 @@ def test_webhook_manifests_run_the_server_as_the_chosen_release(tmp_path: Path) 
     assert args[-2:] == ["--offline", "--istio-version=1.28"]
     refused = run_cli("webhook", "manifests", "--ca-bundle-file", str(ca), "--istio-version", "1.27")
     assert refused.exit_code == 1 and "Istio 1.27 is not supported" in refused.stderr
+
+
+def test_the_krm_function_takes_the_release_from_its_function_config() -> None:
+    def resource_list(version: str) -> str:
+        return yaml.safe_dump({"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+                               "items": [yaml.safe_load(_pod("traffic.sidecar.istio.io/excludeInterfaces", "bad!n"))],
+                               "functionConfig": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "f"},
+                                                  "data": {"istioVersion": version}}})
+
+    old = run_cli("krm-fn", stdin=resource_list("1.28"))
+    assert old.exit_code == 0, old.stdout + old.stderr
+    assert "docker.io/istio/proxyv2:1.28.10" in old.stdout
+    new = run_cli("krm-fn", stdin=resource_list("1.30"))
+    assert new.exit_code == 1 and "contains invalid characters" in new.stdout
