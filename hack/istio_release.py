@@ -163,13 +163,17 @@ def merge_inputs(profiles_dir: Path, profile: str, iop_files: Sequence[Path], se
         else:
             set_path(base, f"spec.values.{dst}={_go_v(spec[src])}")
     components = spec.get("components") or {}
-    pilot = values.setdefault("pilot", {}) if isinstance(values.get("pilot"), dict) else values.setdefault("pilot", {})
-    pilot["enabled"] = bool(((components.get("pilot") or {}).get("enabled")) is True)
-    cni = pilot.setdefault("cni", {}) if isinstance(pilot.get("cni"), dict) else pilot.setdefault("cni", {})
-    cni["enabled"] = bool(((components.get("cni") or {}).get("enabled")) is True)
+    set_path(base, f"spec.values.pilot.enabled={_go_v(_enabled(components, 'pilot'))}")
+    set_path(base, f"spec.values.pilot.cni.enabled={_go_v(_enabled(components, 'cni'))}")
     if user_values is not None:
         merge_from(base, {"spec": {"values": user_values}})
     return base
+
+
+def _enabled(components: Any, name: str) -> bool:
+    """GetPathBool("spec.components.NAME.enabled"): true only for a boolean true."""
+    component = components.get(name) if isinstance(components, dict) else None
+    return isinstance(component, dict) and component.get("enabled") is True
 
 
 def _go_v(value: Any) -> str:
@@ -203,13 +207,8 @@ def render_settings(release_dir: Path, profile: str = "test", set_flags: Sequenc
         iop_profile, hub_tag = "default", (RELEASE_HUB, release or release_dir.name)
     else:
         raise ReleaseError(f"profile {profile!r}: want test or default")
-    flags = list(set_flags) + iop_extra
-    if mesh_config:
-        flags_iop = {"spec": {"meshConfig": mesh_config}}
-    else:
-        flags_iop = None
-    merged = merge_inputs(release_dir / PROFILES, iop_profile, iop_files, flags, hub_tag)
-    if flags_iop is not None:
+    merged = merge_inputs(release_dir / PROFILES, iop_profile, iop_files, list(set_flags) + iop_extra, hub_tag)
+    if mesh_config:  # what spec.meshConfig becomes: values.meshConfig
         merge_from(merged["spec"].setdefault("values", {}), {"meshConfig": mesh_config})
     values = merged["spec"].get("values") or {}
     namespace = values.get("global", {}).get("istioNamespace") or "istio-system"
@@ -526,13 +525,13 @@ def _write_cases(out: Path, release: str, commit: str, cases: list[dict[str, Any
 
 
 def _yaml_scalar(value: Any) -> str:
+    """A plain scalar where YAML reads it back as the same string, else a JSON (YAML double-quoted) one."""
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._/\-\[\]]*", text) and text.lower() not in ("true", "false", "null",
-                                                                                         "yes", "no", "on", "off"):
-        if "[" not in text and " " not in text or not text.startswith("["):
-            return text
+    plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._/\-\[\]]*", text) and not text.endswith(" ")
+    if plain and text.lower() not in ("true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"):
+        return text
     return json.dumps(text)
 
 
