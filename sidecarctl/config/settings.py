@@ -17,7 +17,7 @@ from sidecarctl.config.proto import Message
 from sidecarctl.config.values import ValuesConfig, ValuesError, parse_values
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
 from sidecarctl.errors import ConfigError
-from sidecarctl.releases import Release, detect, newest, release as named_release
+from sidecarctl.releases import Release, detect, for_release, newest, release as named_release
 
 DEFAULTS_PACKAGE = "sidecarctl.defaults"
 DEFAULT_FILES = {"config": "inject-config.yaml", "values": "values.json", "mesh": "mesh-config.yaml"}
@@ -98,10 +98,10 @@ def load_settings(
         raise values_problem or ConfigError(f"{sources['values']}: no values")
     if op_mesh is not None:
         sources["mesh"] = f"--operatorFileName {operator_file}"
-        mesh = _mesh(op_mesh, sources["mesh"])
+        mesh = _mesh(op_mesh, sources["mesh"], found, notes)
     else:
         mesh_text, sources["mesh"] = _piece("mesh", mesh_config_file, offline, cluster, builtin)
-        mesh = _mesh(_yaml(mesh_text, sources["mesh"]), sources["mesh"])
+        mesh = _mesh(_yaml(mesh_text, sources["mesh"]), sources["mesh"], found, notes)
     return Settings(inject_config, values, mesh, revision, sources, found, notes)
 
 
@@ -195,7 +195,12 @@ def _yaml(text: str, source: str) -> Any:
         raise ConfigError(f"{source}: failed to convert to proto. {err}; fix the mesh config YAML") from None
 
 
-def _mesh(data: Any, source: str) -> Message:
+def _mesh(data: Any, source: str, release: Release | None = None, notes: list[str] | None = None) -> Message:
+    if release is not None:  # an older release ignores the fields its Istio does not know
+        data, dropped = for_release(data, release)
+        if dropped and notes is not None:
+            notes.append(f"note: {source}: {', '.join(dropped)} not known to Istio {release.name}; ignored as "
+                         f"Istio {release.name} ignores {'it' if len(dropped) == 1 else 'them'}")
     if source.startswith("--"):  # a file the user gave: a misspelt field is a mistake, not forward compatibility
         from sidecarctl.config.mesh import MESH
         from sidecarctl.config.strict import unknown_field

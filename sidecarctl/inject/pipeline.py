@@ -18,6 +18,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from sidecarctl import releases
 from sidecarctl.errors import InjectionError, InputError, SidecarError
 from sidecarctl.inject import goutil, policy, postprocess, validate, workloads
 
@@ -429,8 +430,12 @@ def _settings_with_proxy_config(settings: Any, annotation: str) -> Any:
     """A copy of the settings whose mesh config has the pod's proxy config merged in."""
     mesh_module = importlib.import_module("sidecarctl.config.mesh")
     yamltext = importlib.import_module("sidecarctl.config.yamltext")
+    release = getattr(settings, "release", None)
     try:
-        mesh = mesh_module.apply_proxy_config(yamltext.load_yaml(annotation), _mesh(settings))
+        data = yamltext.load_yaml(annotation)
+        if release is not None:  # an older release ignores the proxy config fields its Istio does not know
+            data, _ = releases.without_fields(data, release.unknown_fields("ProxyConfig"))
+        mesh = mesh_module.apply_proxy_config(data, _mesh(settings))
     except yamltext.YamlTextError as err:
         raise InjectionError(f"could not parse proxy config: {err}") from None
     except mesh_module.MeshError as err:

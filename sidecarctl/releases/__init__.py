@@ -30,6 +30,18 @@ FEATURES: Mapping[str, tuple[int, int]] = {
     OTEL_RESOURCE_ATTRIBUTES: (1, 30),
 }
 
+# Mesh and proxy config fields (JSON names) of istio.io/api that some supported releases lack: the
+# first minor that has each. Istio applies a mesh or proxy config with unknown fields allowed, so an
+# older release ignores them (e.g. `fileFlushInterval` never reaches its PROXY_CONFIG).
+MESH_FIELDS_SINCE: Mapping[str, Mapping[str, tuple[int, int]]] = {
+    "MeshConfig": {"hboneIdleTimeout": (1, 29)},
+    "ProxyConfig": {"fileFlushInterval": (1, 29), "fileFlushMinSizeKb": (1, 29), "statsCompression": (1, 29)},
+}
+# ... and the fields a release still has that the newest lacks: the last minor that has each.
+MESH_FIELDS_UNTIL: Mapping[str, Mapping[str, tuple[int, int]]] = {
+    "MeshConfig": {"fileFlushInterval": (1, 28), "fileFlushMinSize": (1, 28)},
+}
+
 _MINOR = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -64,6 +76,14 @@ class Release:
 
     def has(self, feature: str) -> bool:
         return self.minor >= FEATURES[feature]
+
+    def unknown_fields(self, message: str) -> list[str]:
+        """JSON names of the fields of MeshConfig or ProxyConfig this release's Istio does not know."""
+        return [name for name, since in MESH_FIELDS_SINCE.get(message, {}).items() if self.minor < since]
+
+    def retired_fields(self, message: str) -> list[str]:
+        """JSON names of fields this release knows and the newest release no longer has."""
+        return [name for name, until in MESH_FIELDS_UNTIL.get(message, {}).items() if self.minor <= until]
 
 
 _RELEASES = {Release(v).minor: Release(v) for v in SUPPORTED}
@@ -118,6 +138,39 @@ def detect(values: Mapping[str, Any] | None) -> tuple[Release, str | None]:
     shown = candidates[0] or "unset"
     return newest(), (f"note: cannot tell the Istio release of the settings (values global.tag {shown!r}); "
                       f"injecting as Istio {newest().name} does; pass --istio-version to choose")
+
+
+def without_fields(data: Any, names: list[str]) -> tuple[Any, list[str]]:
+    """A shallow copy of a decoded config without the named fields (JSON or proto names); the names
+    that were there."""
+    if not isinstance(data, Mapping) or not names:
+        return data, []
+    keys = {name: (name, _snake(name)) for name in names}
+    present = [name for name, forms in keys.items() if any(form in data for form in forms)]
+    if not present:
+        return data, []
+    drop = {form for name in present for form in keys[name]}
+    return {k: v for k, v in data.items() if k not in drop}, present
+
+
+def for_release(mesh: Any, release: Release) -> tuple[Any, list[str]]:
+    """A decoded mesh config as `release` reads it: without the fields it does not know (top level and
+    defaultConfig; returned by path, for a note) and without the fields it knows that the newest
+    lacks (they do not affect injection)."""
+    mesh, _ = without_fields(mesh, release.retired_fields("MeshConfig"))
+    mesh, dropped = without_fields(mesh, release.unknown_fields("MeshConfig"))
+    if isinstance(mesh, Mapping):
+        for key in ("defaultConfig", "default_config"):
+            if key in mesh:
+                proxy, gone = without_fields(mesh[key], release.unknown_fields("ProxyConfig"))
+                if gone:
+                    mesh = {**mesh, key: proxy}
+                    dropped += [f"{key}.{name}" for name in gone]
+    return mesh, dropped
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
 
 def _text(value: Any) -> str:

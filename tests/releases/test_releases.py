@@ -203,3 +203,48 @@ def test_the_krm_function_takes_the_release_from_its_function_config() -> None:
     assert "docker.io/istio/proxyv2:1.28.10" in old.stdout
     new = run_cli("krm-fn", stdin=resource_list("1.30"))
     assert new.exit_code == 1 and "contains invalid characters" in new.stdout
+
+
+# --- Go behaviour: the mesh and proxy config fields a release knows ----------------------------------
+
+
+def _proxy_config_env(stdout: str) -> str:
+    lines = [line.strip() for line in stdout.splitlines()]
+    at = lines.index("- name: PROXY_CONFIG")
+    return lines[at + 2]
+
+
+@pytest.mark.parametrize("version,want,noted", [
+    ("1.28", "{}", True),
+    ("1.29", '{"fileFlushInterval":"7s"}', False),
+    ("1.30", '{"fileFlushInterval":"7s"}', False),
+], ids=["1.28-ignores", "1.29-knows", "1.30-knows"])
+def test_proxy_config_fields_a_release_lacks_are_ignored(tmp_path: Path, version: str, want: str,
+                                                         noted: bool) -> None:
+    mesh = tmp_path / "mesh.yaml"
+    mesh.write_text("defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n  fileFlushInterval: 7s\n")
+    result = run_cli("kube-inject", "--offline", "--istio-version", version, "--meshConfigFile", str(mesh),
+                     "-f", SLEEP)
+    assert result.exit_code == 0, result.stderr
+    assert _proxy_config_env(result.stdout) == want
+    note = (f"note: --meshConfigFile {mesh}: defaultConfig.fileFlushInterval not known to Istio 1.28; "
+            "ignored as Istio 1.28 ignores it")
+    assert (note in result.stderr.splitlines()) is noted
+
+
+@pytest.mark.parametrize("version,want", [("1.28", "{}"), ("1.29", '{"statsCompression":false}')])
+def test_the_pod_proxy_config_annotation_as_each_release_reads_it(version: str, want: str) -> None:
+    pod = _pod("proxy.istio.io/config", "statsCompression: false\n")
+    result = run_cli("kube-inject", "--offline", "--istio-version", version, "-f", "-", stdin=pod)
+    assert result.exit_code == 0, result.stderr
+    assert _proxy_config_env(result.stdout) == want
+
+
+def test_mesh_fields_only_1_28_has_are_accepted_for_1_28(tmp_path: Path) -> None:
+    mesh = tmp_path / "mesh.yaml"
+    mesh.write_text("fileFlushInterval: 5s\nfileFlushMinSize: 10\n")
+    assert run_cli("kube-inject", "--offline", "--istio-version", "1.28", "--meshConfigFile", str(mesh),
+                   "-f", SLEEP).exit_code == 0
+    refused = run_cli("kube-inject", "--offline", "--istio-version", "1.30", "--meshConfigFile", str(mesh),
+                      "-f", SLEEP)
+    assert refused.exit_code == 1 and 'unknown field "fileFlushInterval"' in refused.stderr
