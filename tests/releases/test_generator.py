@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -227,3 +228,22 @@ def test_add_refuses_a_tag_the_repository_lacks(gen: ModuleType, tmp_path: Path,
     assert gen.main(["add", "1.31.0", "--istio-git", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "1.31.0" in err and "fetch the tag" in err and err.count("\n") == 1
+
+
+ISTIO_GIT = os.environ.get("ISTIO_GIT", "")
+
+
+@needs_shared
+@pytest.mark.skipif(not ISTIO_GIT, reason="ISTIO_GIT (a clone of istio/istio with tag 1.30.3) is not set")
+def test_builds_every_case_of_the_shared_1_30_3_suite(gen: ModuleType, tmp_path: Path) -> None:
+    """The suite builder, run on tag 1.30.3, writes each case of the shared suite as it is written there,
+    with settings of the same bytes (the shared suite is a public subset of TestInjection)."""
+    gen.build_suite(Path(ISTIO_GIT), "1.30.3", tmp_path / "suite")
+    mine = {c["name"]: c for c in yaml.safe_load((tmp_path / "suite" / "cases.yaml").read_text())}
+    for case in yaml.safe_load((SHARED / "cases.yaml").read_text()):
+        built = mine[case["name"]]
+        for key in ("input", "golden", "native_sidecars", "expected_error", "expected_log", "webhook"):
+            assert built.get(key) == case.get(key), (case["name"], key)
+        for file in FILES:
+            got = (tmp_path / "suite" / "settings" / built["settings"] / file).read_text(encoding="utf-8")
+            assert got == (SHARED / "settings" / case["settings"] / file).read_text(encoding="utf-8"), case["name"]
