@@ -131,9 +131,10 @@ def _yaml_map(text: str, where: str) -> dict[str, Any]:
     return value
 
 
-def merge_inputs(profiles_dir: Path, profile: str, iop_files: Sequence[Path], set_flags: Sequence[str],
+def merge_inputs(profiles_dir: Path, iop_files: Sequence[Path], set_flags: Sequence[str],
                  hub_tag: tuple[str, str] | None) -> dict[str, Any]:
-    """render.MergeInputs: the merged IstioOperator, with its values translated for Helm."""
+    """render.MergeInputs: the merged IstioOperator, with its values translated for Helm (the profile is
+    the user's `spec.profile`, from a file or `--set profile=NAME`, else `default`)."""
     user: dict[str, Any] = {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "metadata": {},
                             "spec": {}}
     for path in iop_files:
@@ -143,7 +144,7 @@ def merge_inputs(profiles_dir: Path, profile: str, iop_files: Sequence[Path], se
         merge_from(user, doc)
     for flag in set_flags:
         set_path(user, "spec." + flag)
-    profile = profile or user["spec"].get("profile") or "default"
+    profile = str(user["spec"].get("profile") or "default")
     user_values = copy.deepcopy(user["spec"].get("values"))
     base = _profile(profiles_dir, "default")
     if profile != "default":
@@ -199,15 +200,13 @@ def render_settings(release_dir: Path, profile: str = "test", set_flags: Sequenc
                     iop_files: Sequence[Path] = (), mesh_config: dict[str, Any] | None = None,
                     release: str | None = None) -> dict[str, str]:
     """The three ConfigMap texts {config, values, mesh} of one install of a pinned release."""
-    iop_extra: list[str] = []
-    if profile == "test":
-        iop_profile, hub_tag = "empty", None
-        iop_extra = ["components.pilot.enabled=true"]
-    elif profile == "default":
-        iop_profile, hub_tag = "default", (RELEASE_HUB, release or release_dir.name)
+    if profile == "test":  # getInjectionSettings: these flags after the case's; no compiled-in hub/tag
+        flags, hub_tag = [*set_flags, "profile=empty", "components.pilot.enabled=true"], None
+    elif profile == "default":  # istioctl install of a release build
+        flags, hub_tag = list(set_flags), (RELEASE_HUB, release or release_dir.name)
     else:
         raise ReleaseError(f"profile {profile!r}: want test or default")
-    merged = merge_inputs(release_dir / PROFILES, iop_profile, iop_files, list(set_flags) + iop_extra, hub_tag)
+    merged = merge_inputs(release_dir / PROFILES, iop_files, flags, hub_tag)
     if mesh_config:  # what spec.meshConfig becomes: values.meshConfig
         merge_from(merged["spec"].setdefault("values", {}), {"meshConfig": mesh_config})
     values = merged["spec"].get("values") or {}
