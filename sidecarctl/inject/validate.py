@@ -101,13 +101,15 @@ def validate_quantity(value: str) -> str | None:
     return None
 
 
-def validate_proxy_config(value: str) -> str | None:
-    """proxy.istio.io/config applied over Istio's default proxy config must parse and validate."""
+def validate_proxy_config(value: str, unknown: list[str] | None = None) -> str | None:
+    """proxy.istio.io/config applied over Istio's default proxy config must parse and validate;
+    `unknown` fields (those an older release's Istio does not know) are ignored, as there."""
     from sidecarctl.config import mesh, proto, yamltext  # imported lazily: only pods that use it pay
+    from sidecarctl.releases import without_fields
 
     try:
         config = mesh.default_proxy_config()
-        proto.apply_json(config, yamltext.load_yaml(value))
+        proto.apply_json(config, without_fields(yamltext.load_yaml(value), unknown or [])[0])
     except (yamltext.YamlTextError, proto.ProtoError) as err:
         return f"failed to convert to apply proxy config: {err}"
     errors = mesh.proxy_config_errors(config)
@@ -151,7 +153,10 @@ def annotation_errors(annotations: dict[str, str] | None, release: Release | Non
     for name in sorted(annotations or {}):
         validator = None if name in skip else ANNOTATION_VALIDATORS.get(name)
         value = (annotations or {})[name]
-        problem = validator(value) if validator else None
+        if validator is validate_proxy_config and release is not None:
+            problem = validate_proxy_config(value, release.unknown_fields("ProxyConfig"))
+        else:
+            problem = validator(value) if validator else None
         if problem:
             errors.append(f"invalid value '{value}' for annotation '{name}': {problem}")
     return errors

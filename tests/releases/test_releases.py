@@ -248,3 +248,12 @@ def test_mesh_fields_only_1_28_has_are_accepted_for_1_28(tmp_path: Path) -> None
     refused = run_cli("kube-inject", "--offline", "--istio-version", "1.30", "--meshConfigFile", str(mesh),
                       "-f", SLEEP)
     assert refused.exit_code == 1 and 'unknown field "fileFlushInterval"' in refused.stderr
+
+
+@pytest.mark.parametrize("version,code", [("1.28", 0), ("1.29", 1)])
+def test_a_bad_value_of_a_field_the_release_lacks_is_not_checked(version: str, code: int) -> None:
+    pod = _pod("proxy.istio.io/config", "statsCompression: sometimes\n")
+    result = run_cli("kube-inject", "--offline", "--istio-version", version, "-f", "-", stdin=pod)
+    assert result.exit_code == code, result.stderr
+    if code:
+        assert "could not parse proxy config: json: cannot unmarshal string into Go value of type bool" in result.stderr
