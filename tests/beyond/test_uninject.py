@@ -133,18 +133,11 @@ ROUND_TRIPS = [
 ]
 
 
-# sidecarctl's built-in template writes the agent's scrape annotations itself (over the user's),
-# so Istio's merge never saves the originals: that row needs Istio's own template.
-NEEDS_ISTIO_TEMPLATE = {"user prometheus annotations come back from the sidecar's env"}
-
-
 @pytest.mark.parametrize("settings", ["offline", "istio-default"])
 @pytest.mark.parametrize("native", ["false", "true"])
 @pytest.mark.parametrize("title,manifest", ROUND_TRIPS, ids=[t for t, _ in ROUND_TRIPS])
 def test_round_trip(title: str, manifest: str, native: str, settings: str) -> None:
-    if settings == "offline":
-        if title in NEEDS_ISTIO_TEMPLATE:
-            pytest.skip("the built-in template overwrites the user's scrape annotations")
+    if settings == "offline":  # the built-in settings are Istio's own (sidecarctl/defaults/)
         flags = ["--offline"]
     else:
         require_suite()
