@@ -14,7 +14,8 @@ render. The limits apply to each template execution: `execute` starts a fresh me
 (`Budget.start`) from the scope's budget, whose time limit is `seconds` from the start of that
 execution, capped by the scope's absolute `deadline` if it has one (a review's deadline bounds
 every template of the review together). Code that runs templates without opening a scope gets
-the DEFAULT limits. The scope is a context variable, so threads (webhook workers) each see their
+the process's default limits (documented below, changed by the commands' flags through
+`configured_limits`). The scope is a context variable, so threads (webhook workers) each see their
 own.
 
 Functions called outside any execution (a function map used by another engine, a test) charge a
@@ -23,6 +24,7 @@ fresh default meter per call: one call can still not build more than the limits 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,11 +56,16 @@ class Budget:
 
     __slots__ = ("seconds", "max_steps", "max_output", "deadline", "steps", "output", "_tick", "_capped")
 
-    def __init__(self, seconds: float | None = DEFAULT_SECONDS, max_steps: int = DEFAULT_MAX_STEPS,
-                 max_output: int = DEFAULT_MAX_OUTPUT, *, deadline: float | None = None) -> None:
-        """`seconds` of wall time per execution (None: none), and optionally an absolute
-        `deadline` on time.monotonic()'s clock capping every execution (a review's deadline)."""
-        if seconds is not None and seconds <= 0:
+    def __init__(self, seconds: float | None = None, max_steps: int | None = None,
+                 max_output: int | None = None, *, deadline: float | None = None) -> None:
+        """`seconds` of wall time per execution (math.inf: none), at most `max_steps` steps and
+        `max_output` characters; None takes the process's defaults (`configured_limits`).
+        Optionally an absolute `deadline` on time.monotonic()'s clock caps every execution (a
+        review's deadline)."""
+        seconds = _limits[0] if seconds is None else seconds
+        max_steps = _limits[1] if max_steps is None else max_steps
+        max_output = _limits[2] if max_output is None else max_output
+        if seconds <= 0:
             raise ValueError("a template time limit must be positive")
         if max_steps < 1 or max_output < 1:
             raise ValueError("template step and output limits must be positive")
@@ -74,7 +81,7 @@ class Budget:
     def start(self) -> Budget:
         """A fresh meter with these limits for one execution, its clock starting now."""
         meter = Budget(self.seconds, self.max_steps, self.max_output, deadline=self.deadline)
-        if self.seconds is not None:
+        if self.seconds != math.inf:
             own = time.monotonic() + self.seconds
             if self.deadline is None or own <= self.deadline:
                 meter.deadline, meter._capped = own, False
@@ -83,7 +90,7 @@ class Budget:
     def check_time(self) -> None:
         """BudgetExceeded once the deadline has passed."""
         if self.deadline is not None and time.monotonic() > self.deadline:
-            limit = "the request's deadline" if self._capped or self.seconds is None else f"{self.seconds:g} s"
+            limit = "the request's deadline" if self._capped else f"{self.seconds:g} s"
             raise BudgetExceeded(f"exceeded sidecarctl's template time limit ({limit}; "
                                  "see --template-timeout)")
 
@@ -109,7 +116,30 @@ class Budget:
                                  "(written or built by functions; see --template-max-output)")
 
 
-DEFAULT = Budget()
+_limits: tuple[float, int, int] = (DEFAULT_SECONDS, DEFAULT_MAX_STEPS, DEFAULT_MAX_OUTPUT)
+
+
+def default_budget() -> Budget:
+    """A budget with the process's defaults: what executions outside any scope run against."""
+    return Budget()
+
+
+@contextmanager
+def configured_limits(seconds: float | None = None, max_steps: int | None = None,
+                      max_output: int | None = None) -> Iterator[None]:
+    """Make these the process's defaults (None: keep the documented one) while the block runs:
+    every Budget() built meanwhile, in any thread (the webhook's per-review budgets included),
+    and every execution outside a scope gets them. The commands' --template-* flags."""
+    global _limits
+    saved = _limits
+    Budget(seconds, max_steps, max_output)  # ValueError for a bad limit, before anything runs
+    _limits = (saved[0] if seconds is None else seconds, saved[1] if max_steps is None else max_steps,
+               saved[2] if max_output is None else max_output)
+    try:
+        yield
+    finally:
+        _limits = saved
+
 
 _current: ContextVar[Budget | None] = ContextVar("sidecarctl_template_budget", default=None)
 
@@ -132,7 +162,7 @@ def budget_scope(budget: Budget) -> Iterator[Budget]:
 def _meter() -> Budget:
     """The meter to charge: the running execution's, else a fresh default one for this call."""
     meter = _current.get()
-    return meter if meter is not None else DEFAULT.start()
+    return meter if meter is not None else Budget().start()
 
 
 def charge_steps(n: int) -> None:

@@ -20,8 +20,7 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from sidecarctl.gotemplate import nodes as N
-from sidecarctl.gotemplate.budget import DEFAULT as DEFAULT_BUDGET
-from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, charge_value, current_budget, budget_scope
+from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
 from sidecarctl.gotemplate.builtins import (
     BUILTINS,
     IfaceBox,
@@ -1062,7 +1061,7 @@ def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, com
     (`budget.budget_scope`; the defaults outside any scope); ExecError on failure."""
     tree = trees[name]
     out: list[str] = []
-    meter = (current_budget() or DEFAULT_BUDGET).start()
+    meter = (current_budget() or Budget()).start()
 
     def write(text: str) -> None:
         meter.output += len(text)
