@@ -549,7 +549,7 @@ class Compiler:
                 if isinstance(val, (list, tuple, dict)) and len(val) > 0:
                     body = bodies[0]
                     assert body is not None
-                    _range_loop(s, val, body, ndecl, len(vars_))
+                    _range_loop(s, val, body, ndecl, len(vars_), n)
                     return
                 if not isinstance(val, (list, tuple, dict)) and val is not MISSING:
                     s.error(f"range can't iterate over {format_value(val)}")
@@ -983,7 +983,7 @@ def _set_var(s: State, name: str, value: Any) -> None:
     entry[1], entry[2] = value, False
 
 
-def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int) -> None:
+def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int, node: N.RangeNode) -> None:
     vars_ = s.vars
     saved = s.dot_iface
     if isinstance(val, dict):
@@ -1001,7 +1001,11 @@ def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int) -> None
                     k = vars_[mark - 2]
                     k[1], k[2] = key, False
             s.dot_iface = iface
-            s.step()
+            try:
+                s.budget.charge_steps(1)
+            except BudgetExceeded as e:  # named at the range's pipeline, not where its body was last
+                s.node = node.pipe
+                s.error(str(e))
             try:
                 body(s, elem)
             except _Continue:
