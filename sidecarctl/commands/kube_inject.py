@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from sidecarctl.commands import template_options as template_opts
 from sidecarctl.errors import SidecarError, UsageError
 from sidecarctl.workflow import settings as settings_mod
 from sidecarctl.workflow.documents import SourceRun, inject_sources
@@ -54,6 +55,7 @@ class SkippedWorkloads(SidecarError):
 @click.option("--patch", is_flag=True,
               help="Print, per injected workload, the strategic-merge patch injection applies to it.")
 @click.option("--fail-on-skip", is_flag=True, help="Exit 1 (after writing) when any workload was skipped.")
+@template_opts.template_options
 def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, native_sidecars: bool | None,
                 preserve_formatting: bool, diff: bool, patch: bool, fail_on_skip: bool, **flags: Any) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
@@ -61,6 +63,8 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
         raise UsageError("--diff and --patch cannot be used together")
     view = DIFF if diff else PATCH if patch else None
     check_view(out, view, preserve_formatting)
+    # the template budget's limits and denied functions for the whole run (closed with the command)
+    click.get_current_context().with_resource(template_opts.template_safety(**template_opts.pick(flags)))
     # The plain output reads regular files line by line as it injects them, not whole; views and
     # --in-place (which compares each file with its output) hold the inputs whole.
     streamed = view is None and not preserve_formatting and not out.in_place

@@ -11,6 +11,9 @@ from typing import Any
 
 import click
 
+from sidecarctl.commands import template_options as template_opts
+from sidecarctl.errors import InputError
+
 
 @click.group("template")
 def template_group() -> None:
@@ -18,23 +21,51 @@ def template_group() -> None:
 
 
 def _load_data(path: str) -> Any:
-    """JSON (or YAML, through JSON) with every number a float64, as Go's json into `any` gives."""
+    """JSON (or YAML, through JSON) with every number a float64, as Go's json into `any` gives.
+    Bounded like every input of sidecarctl: at most MAX_INPUT_BYTES, YAML through sidecarctl's
+    reader (yaml.v2's nesting and alias-expansion limits: an alias bomb fails at once)."""
+    from sidecarctl.limits import read_bounded
+
     with open(path, "rb") as fh:
-        raw = fh.read()
+        raw = read_bounded(fh, path)
     text = raw.decode("utf-8")
     try:
         return json.loads(_LONE_SURROGATE.sub(r"\\ufffd", text), parse_int=_float64, parse_float=_float64,
                           parse_constant=_no_constant)
-    except json.JSONDecodeError as json_error:
-        try:
-            import yaml
-        except ImportError:
-            raise ValueError(f"data file: {json_error}") from None
-        try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            raise ValueError(f"data file: {str(e).splitlines()[0]}") from None
-        return json.loads(json.dumps(loaded, default=str), parse_int=float)
+    except RecursionError:
+        raise ValueError("data file: JSON nested too deeply") from None
+    except json.JSONDecodeError:
+        pass
+    from sidecarctl.yamlio import load_document
+
+    loaded = load_document(raw)  # YamlError (an InputError) with yaml.v2's wording
+    return _go_numbers(loaded)
+
+
+def _go_numbers(value: Any) -> Any:
+    """sigs.k8s.io/yaml's route into `any`: YAML to JSON, then every number a float64."""
+    todo: list[Any] = [value]
+    while todo:  # iterative: the reader allows deeper nesting than Python's stack
+        v = todo.pop()
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        for k, x in items:
+            if isinstance(x, int) and not isinstance(x, bool):
+                v[k] = _float64(str(x))
+            elif isinstance(x, float):
+                v[k] = _float64(repr(x))
+            elif isinstance(x, (dict, list)):
+                todo.append(x)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _float64(str(value))
+    return value
+
+
+def _dump_yaml(value: Any) -> str:
+    """Istio's toYaml encoder (sigs.k8s.io/yaml.Marshal), from the YAML layer: the template engine
+    cannot import it, so this command hands it over (as kube-inject's inject package does)."""
+    from sidecarctl.yamlio import dump_yaml
+
+    return dump_yaml(value)
 
 
 # Go's JSON decoder turns an unpaired \uD800-\uDFFF escape into U+FFFD; Python would keep it.
@@ -79,9 +110,15 @@ def _fail(message: str, code: int = 1) -> None:
 @click.option("--data", "data_file", required=True, type=click.Path(dir_okay=False),
               help="JSON or YAML file whose value becomes the template's dot.")
 @click.argument("template_file", type=click.Path(dir_okay=False))
-def render(funcs: str, missingkey: str, name: str | None, data_file: str, template_file: str) -> None:
+@template_opts.template_options
+def render(funcs: str, missingkey: str, name: str | None, data_file: str, template_file: str,
+           **safety: Any) -> None:
     """Render TEMPLATE_FILE with the value of DATA_FILE as `.`; prints exactly what Go would."""
-    from sidecarctl.gotemplate import TemplateError, funcmap, parse
+    from sidecarctl.gotemplate import TemplateError, funcmap, parse, istio
+
+    click.get_current_context().with_resource(template_opts.template_safety(**template_opts.pick(safety)))
+    if istio._yaml_dumper is None:
+        istio.set_yaml_dumper(_dump_yaml)
 
     try:
         with open(template_file, "rb") as fh:
@@ -92,7 +129,7 @@ def render(funcs: str, missingkey: str, name: str | None, data_file: str, templa
         data = _load_data(data_file)
     except OSError as e:
         _fail(f"Error: cannot read data: {e.strerror}: {data_file}")
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, InputError) as e:
         _fail(f"Error: bad data in {data_file}: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
     tmpl_name = name if name is not None else os.path.basename(template_file)
     try:

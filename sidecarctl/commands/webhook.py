@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from sidecarctl.commands import template_options as template_opts
 from sidecarctl.errors import ConfigError, SidecarError, UsageError
 from sidecarctl.workflow.settings import istio_version_option
 
@@ -59,6 +60,7 @@ def _settings_options(func: Any) -> Any:
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Injection threads.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @_settings_options
+@template_opts.template_options
 def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_body_bytes: int,
           request_timeout: float, reload_interval: float, shutdown_timeout: float, workers: int,
           log_level: str, native_sidecars: bool | None, **settings: Any) -> None:
@@ -69,6 +71,9 @@ def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_bo
     from sidecarctl.webhook.server import ServerConfig, WebhookServer
     from sidecarctl.webhook.server import serve as run
 
+    # the template limits and denied functions for every review (each opens its own budget)
+    click.get_current_context().with_resource(
+        template_opts.template_safety(**template_opts.pick(settings), scope=False))
     logs.setup(log_level)
     native = native_sidecars_from_env() if native_sidecars is None else native_sidecars
     flags = SettingsFlags(**settings)

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import threading
 from collections import ChainMap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sidecarctl.gotemplate.builtins import BUILTINS
 from sidecarctl.gotemplate.errors import ExecError, ParseError, TemplateError
 from sidecarctl.gotemplate.exec import Compiler, compile_trees, deep_recursion, execute
-from sidecarctl.gotemplate.gotypes import FuncMap, GoFunc
+from sidecarctl.gotemplate.gotypes import FuncMap, GoError, GoFunc
 from sidecarctl.gotemplate.nodes import Tree
 
-__all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap", "Funcs"]
+__all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap", "Funcs",
+           "denied_functions", "function_names"]
 
 Funcs = Mapping[str, GoFunc]  # a FuncMap, or a lazy or layered view of some
 
@@ -150,16 +152,33 @@ def _parse_fresh(text: str, name: str, merged: Funcs) -> dict[str, Tree]:
 
 
 _FUNCMAPS: dict[str, Funcs] = {}
+_DENIED: tuple[frozenset[str], str] = (frozenset(), "")
+_DENIED_MAPS: dict[tuple[str, frozenset[str], str], Funcs] = {}
 
 
 def funcmap(kind: str) -> Funcs:
     """The function map for "go" (builtins only), "sprig" or "istio" (Sprig + Istio's additions,
     Istio's winning a shared name). Sprig's functions are imported on first use (`funcs.LazyFuncMap`).
+    Inside `denied_functions`, the denied names are replaced by functions that fail when called.
 
     The same mapping is returned on every call, so that `parse`'s cache recognises it.
     """
     if kind not in ("go", "sprig", "istio"):
         raise ValueError(f"unknown function set {kind!r} (want go, sprig or istio)")
+    names, flag = _DENIED
+    if names:
+        key = (kind, names, flag)
+        denied = _DENIED_MAPS.get(key)
+        if denied is None:
+            base = _funcmap(kind)
+            stubs = {name: _denied_stub(base.get(name) or BUILTINS[name], flag) for name in names
+                     if name in base or name in BUILTINS}
+            denied = _DENIED_MAPS[key] = ChainMap(stubs, base)
+        return denied
+    return _funcmap(kind)
+
+
+def _funcmap(kind: str) -> Funcs:
     cached = _FUNCMAPS.get(kind)
     if cached is not None:
         return cached
@@ -175,3 +194,38 @@ def funcmap(kind: str) -> Funcs:
     result: Funcs = ChainMap(*maps) if maps else {}
     _FUNCMAPS[kind] = result
     return result
+
+
+def _denied_stub(fn: GoFunc, flag: str) -> GoFunc:
+    """`fn`'s signature (the parser and the argument checks see no difference) with a body that
+    fails: a denied call is an error naming the function and the option, never a silent value."""
+    name = fn.name
+
+    def denied(*args: Any) -> Any:
+        raise GoError(f"function {name!r} is denied by {flag}")
+
+    return GoFunc(name, denied, fn.params, fn.variadic, fn.returns_error, fn.result)
+
+
+def function_names() -> frozenset[str]:
+    """Every function name a template may call (builtins, Sprig, Istio's)."""
+    return frozenset(BUILTINS) | frozenset(_funcmap("istio"))
+
+
+@contextmanager
+def denied_functions(names: Iterable[str], flag: str = "--deny-template-funcs") -> Iterator[None]:
+    """While the block runs, `funcmap` gives maps in which calling any of `names` fails the
+    execution with an error naming the function and `flag` (templates still parse: a template
+    that never calls a denied function on its path renders as before). ValueError for a name no
+    function map defines. Process-wide (the webhook's worker threads see it), restored after."""
+    global _DENIED
+    wanted = frozenset(n for n in names if n)
+    unknown = sorted(wanted - function_names())
+    if unknown:
+        raise ValueError(f"unknown template function{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+    saved = _DENIED
+    _DENIED = (wanted, flag)
+    try:
+        yield
+    finally:
+        _DENIED = saved

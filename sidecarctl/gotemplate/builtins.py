@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_output, charge_value
 from sidecarctl.gotemplate.gofmt import sprint, sprintf, sprintln
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
@@ -363,10 +364,23 @@ def go_ge(arg1: Any, arg2: Any) -> bool:
 # --- printing and escaping ------------------------------------------------------------------------
 
 
+def _charge_print(args: tuple[Any, ...], fmt: str = "") -> None:
+    """Charge the budget for printing `args` before building the text: the strings' lengths and
+    every container node (a value built from shared parts can print exponentially large)."""
+    size = len(fmt)
+    for a in args:
+        if isinstance(a, str):
+            size += len(a)
+        elif isinstance(a, (dict, list, tuple)):
+            charge_value(a)
+    charge_output(size)
+
+
 def _eval_args(args: tuple[Any, ...]) -> str:
     """Go's evalArgs: one string as is, otherwise Sprint with nil printed as `<no value>`."""
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
+    _charge_print(args)
     return sprint(["<no value>" if a is None or a is MISSING else a for a in args])
 
 
@@ -413,14 +427,17 @@ def _urlquery(*args: Any) -> str:
 
 
 def _print(*args: Any) -> str:
+    _charge_print(args)
     return sprint(list(args))
 
 
 def _println(*args: Any) -> str:
+    _charge_print(args)
     return sprintln(list(args))
 
 
 def _printf(fmt: str, *args: Any) -> str:
+    _charge_print(args, fmt)
     return sprintf(fmt, list(args))
 
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from sidecarctl.gotemplate import nodes as N
+from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
 from sidecarctl.gotemplate.builtins import (
     BUILTINS,
     IfaceBox,
@@ -50,10 +51,8 @@ GO_MAX_DEPTH = 100000
 # Python cannot nest 100000 template calls; past this depth we stop with Go's own message.
 MAX_DEPTH = 3000
 _FRAMES_PER_DEPTH = 30
-# sidecarctl's own bounds (Go has none): templates are untrusted, so one execution may write at
-# most MAX_OUTPUT characters and take at most MAX_STEPS range iterations and template calls.
-MAX_OUTPUT = 64 * 1024 * 1024
-MAX_STEPS = 10_000_000
+# sidecarctl's own bounds (Go has none) are the execution budget of `budget.py`: every range
+# iteration and template call is a step, every written character counts against its output.
 
 
 class _NoFinal:
@@ -87,10 +86,10 @@ class State:
     """One execution: output, variables, the template being run and the node last visited."""
 
     __slots__ = ("trees", "tree", "node", "vars", "depth", "w", "dot_iface", "missingkey", "compiler", "last_iface",
-                 "steps")
+                 "budget")
 
     def __init__(self, trees: dict[str, N.Tree], tree: N.Tree, missingkey: str, write: Callable[[str], Any],
-                 compiler: Compiler) -> None:
+                 compiler: Compiler, budget: Budget) -> None:
         self.compiler = compiler
         self.trees = trees
         self.tree = tree
@@ -101,13 +100,14 @@ class State:
         self.dot_iface = False
         self.last_iface = False  # whether the last field chain ended in an `interface {}` slot
         self.missingkey = missingkey
-        self.steps = 0
+        self.budget = budget
 
     def step(self) -> None:
-        """Count a range iteration or template call against MAX_STEPS (time stays bounded)."""
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            self.error(f"exceeded sidecarctl's limit of {MAX_STEPS} range iterations and template calls")
+        """Charge a range iteration or template call to the budget (which also reads the clock)."""
+        try:
+            self.budget.charge_steps(1)
+        except BudgetExceeded as e:
+            self.error(str(e))
 
     def error(self, msg: str) -> NoReturn:
         raise ExecError(error_text(self.tree, self.node, msg))
@@ -496,6 +496,11 @@ class Compiler:
             elif isinstance(v, GoFunc):
                 s.error(f"can't print {n} of type func")
             else:
+                if isinstance(v, (dict, list, tuple)):
+                    try:
+                        charge_value(v)
+                    except BudgetExceeded as e:
+                        s.error(str(e))
                 s.w(format_value(v))
 
         return run
@@ -544,7 +549,7 @@ class Compiler:
                 if isinstance(val, (list, tuple, dict)) and len(val) > 0:
                     body = bodies[0]
                     assert body is not None
-                    _range_loop(s, val, body, ndecl, len(vars_))
+                    _range_loop(s, val, body, ndecl, len(vars_), n)
                     return
                 if not isinstance(val, (list, tuple, dict)) and val is not MISSING:
                     s.error(f"range can't iterate over {format_value(val)}")
@@ -978,7 +983,7 @@ def _set_var(s: State, name: str, value: Any) -> None:
     entry[1], entry[2] = value, False
 
 
-def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int) -> None:
+def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int, node: N.RangeNode) -> None:
     vars_ = s.vars
     saved = s.dot_iface
     if isinstance(val, dict):
@@ -996,7 +1001,11 @@ def _range_loop(s: State, val: Any, body: Walker, ndecl: int, mark: int) -> None
                     k = vars_[mark - 2]
                     k[1], k[2] = key, False
             s.dot_iface = iface
-            s.step()
+            try:
+                s.budget.charge_steps(1)
+            except BudgetExceeded as e:  # named at the range's pipeline, not where its body was last
+                s.node = node.pipe
+                s.error(str(e))
             try:
                 body(s, elem)
             except _Continue:
@@ -1052,29 +1061,34 @@ def deep_recursion() -> Iterator[None]:
 
 
 def execute(trees: dict[str, N.Tree], name: str, data: Any, missingkey: str, compiler: Compiler) -> str:
-    """Run template `name` with `data` as dot; ExecError on failure."""
+    """Run template `name` with `data` as dot, metered by a fresh start of the current budget
+    (`budget.budget_scope`; the defaults outside any scope); ExecError on failure."""
     tree = trees[name]
     out: list[str] = []
-    size = 0
+    meter = (current_budget() or Budget()).start()
 
     def write(text: str) -> None:
-        nonlocal size
-        size += len(text)
-        if size > MAX_OUTPUT:
-            s.error(f"output larger than sidecarctl's limit of {MAX_OUTPUT} characters")
+        meter.output += len(text)
+        if meter.output > meter.max_output:
+            try:
+                meter.charge_output(0)
+            except BudgetExceeded as e:
+                s.error(str(e))
         out.append(text)
 
-    s = State(trees, tree, missingkey, write, compiler)
+    s = State(trees, tree, missingkey, write, compiler, meter)
     if data is None:
         data = MISSING  # reflect.ValueOf(nil) is Go's invalid value
     s.vars = [["$", data, False]]
     try:
-        with deep_recursion():
+        with deep_recursion(), budget_scope(meter):
             tree.compiled(s, data)
     except ExecError:
         raise
     except RecursionError:
         s.error(f"exceeded maximum template depth ({GO_MAX_DEPTH})")
+    except BudgetExceeded as e:  # charged by a printer outside a function call
+        s.error(str(e))
     except Exception as e:  # a failing GoObject hook (or an engine bug): still one line in Go's shape
         s.error(f"internal error: {type(e).__name__}: {e}")
     return "".join(out)

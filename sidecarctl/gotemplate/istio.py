@@ -24,6 +24,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_output, charge_steps, charge_value
 from sidecarctl.gotemplate.gojson import UnsupportedValue, encode_string, format_json_float
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
@@ -218,6 +219,7 @@ def value_or_default(value: Any, default: Any) -> Any:
 def to_json(m: Any) -> str:
     if not m:
         return "{}"
+    charge_value(m)
     return go_json(dict(m))
 
 
@@ -232,6 +234,7 @@ def from_json(text: str) -> Any:
 
 @gofunc("indent", "int", "string", result="string")
 def indent(spaces: int, source: str) -> str:
+    charge_output(len(source) + abs(spaces) * (1 + source.count("\n")))
     pad = " " * abs(spaces)
     lines = source.split("\n")
     return "\n".join([lines[0]] + [pad + line for line in lines[1:]])
@@ -241,6 +244,7 @@ def indent(spaces: int, source: str) -> str:
 def to_yaml(value: Any) -> str:
     if _yaml_dumper is None:
         raise GoError("toYaml: no YAML encoder installed (import sidecarctl.inject first)")
+    charge_value(value)
     try:
         data = json.loads(go_json(value))
     except GoError:
@@ -329,6 +333,7 @@ def exclude_interfaces(s: str) -> str:
 def struct_to_json(value: Any) -> str:
     if value is None or value is MISSING:
         return "{}"
+    charge_value(value)
     try:
         return go_json(value)
     except GoError:
@@ -386,6 +391,7 @@ def merge_maps(*maps: Any) -> GoMap:
 
 @gofunc("toJsonMap", "map[string]string", variadic=True, result="string")
 def to_json_map(*maps: Any) -> str:
+    charge_steps(sum(len(m or {}) for m in maps))
     merged = _merge(maps)
     return "null" if merged is None else go_json(dict(merged))
 
@@ -400,11 +406,13 @@ def _omit_nil(v: Any) -> tuple[Any, bool]:
     if v is None or v is MISSING:
         return None, True
     if type(v) is dict:
+        charge_steps(1 + len(v))  # each container is visited twice per visit of its parent
         if not any(_omit_nil(x)[1] for x in v.values()):
             return v, False
         out = {k: f for k, x in v.items() if (f := _omit_nil(x)[0]) is not None}
         return (out or None), True
     if type(v) is list:
+        charge_steps(1 + len(v))
         if not any(_omit_nil(x)[1] for x in v):
             return v, False
         kept = [f for x in v if (f := _omit_nil(x)[0]) is not None]

@@ -10,7 +10,7 @@ from typing import Any
 
 # Plain classes with __slots__ rather than dataclasses: this module is imported on every run, and
 # generating two dozen dataclasses costs several milliseconds of startup. Fields are set positionally
-# by the parser, in the order of each __init__; trees are pickled by the on-disk cache.
+# by the parser, in the order of each __init__; the on-disk cache stores trees as data (diskcache.py).
 
 
 class Node:

@@ -100,3 +100,31 @@ CASES = [
 @pytest.mark.parametrize(("kind", "name", "args", "status", "expected"), CASES)
 def test_matches_go(kind: str, name: str, args: list[Any], status: str, expected: str) -> None:
     check(kind, name, args, status, expected)
+
+
+# --- RE2: linear time, Go's iteration rules over UTF-8 ----------------------------------------
+
+
+def test_nested_quantifier_runs_in_linear_time() -> None:
+    """`(a+)+$` backtracks exponentially in Python's re; on RE2 10,000 characters take well under a
+    millisecond. Run under a 2 s budget: the assertion is that the budget is never hit."""
+    from sidecarctl.gotemplate import funcmap, parse
+    from sidecarctl.gotemplate.budget import Budget, budget_scope
+
+    tmpl = parse('{{ regexMatch "^(a+)+$" .s }} {{ regexFindAll "(a|aa)+$" .s 1 | len }}', "t", funcmap("sprig"))
+    with budget_scope(Budget(seconds=2)):
+        assert tmpl.execute({"s": "a" * 10_000 + "b"}) == "false 0"
+
+
+@pytest.mark.parametrize("template,want", [
+    ('{{ regexReplaceAll "a*" "bab" "-" }}', "-b-b-"),
+    ('{{ regexSplit "" "héllo" -1 }}', "[h é l l o]"),
+    ('{{ regexFindAll "" "hé" -1 | len }}', "3"),
+    ('{{ regexReplaceAll "(?P<x>é+)" "aééb" "<${x}$1>" }}', "a<éééé>b"),
+    ('{{ regexFind "\\\\bfoo\\\\b" "a foo b" }}', "foo"),
+    ('{{ regexReplaceAllLiteral "." "ab" "$1" }}', "$1$1"),
+], ids=["empty-after-match", "split-runes", "empty-matches-per-rune", "named-group", "word-boundary", "literal"])
+def test_go_iteration_rules_on_re2(template: str, want: str) -> None:
+    from sidecarctl.gotemplate import funcmap, parse
+
+    assert parse(template, "t", funcmap("sprig")).execute(None) == want

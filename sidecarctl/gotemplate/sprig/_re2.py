@@ -1,10 +1,12 @@
-"""Go's regexp (RE2 syntax) on top of Python's `re`.
+"""Go's regexp on RE2 (the `google-re2` binding): linear-time matching, as Go's.
 
-`translate` parses a Go pattern the way regexp/syntax does (reporting Go's error messages) and
-emits an equivalent Python pattern: anchors, `.`, Perl and POSIX classes and flags are spelled
-out so that Python's different defaults (Unicode \\d, `$` before a final newline, `{,n}`) never
-apply. `GoRegexp` then runs Go's own iteration rules for FindAll, ReplaceAll and Split (an empty
-match right after a previous match is skipped)."""
+`translate` parses a Go pattern the way Go's regexp/syntax does (Go's error messages, Go's limits
+and Unicode tables: RE2's C++ parser words its errors differently and accepts a few things Go
+refuses, such as `\\C`) and emits the same expression in RE2's syntax with anchors, `.`, Perl and
+POSIX classes and flags spelled out, so nothing depends on where the two parsers differ.
+`GoRegexp` matches with RE2 over the text's UTF-8 bytes and runs Go's own iteration rules for
+FindAll, ReplaceAll and Split (an empty match right after a previous match is skipped; an empty
+match advances by one rune). There is no backtracking fallback: the binding is a dependency."""
 
 from __future__ import annotations
 
@@ -12,7 +14,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
+import re2
+from re2 import _re2
+
+from sidecarctl.gotemplate import budget
+
+_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
 MAX_REPEAT = 1000
 _PUNCT_META = set("\\.+*?()|[]{}^$")
 
@@ -37,7 +46,6 @@ _POSIX = {
     "word": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
     "xdigit": [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
 }
-_WORD = "[0-9A-Za-z_]"
 
 
 class RegexpError(Exception):
@@ -82,18 +90,14 @@ def _class_text(ranges: list[tuple[int, int]], negated: bool = False) -> str:
         parts.append(_esc(lo) if lo == hi else f"{_esc(lo)}-{_esc(hi)}")
     body = "".join(parts)
     if not body:
-        return "[^\\x00-\\U0010ffff]" if not negated else "[\\x00-\\U0010ffff]"
+        return "[^\\x00-\\x{10ffff}]" if not negated else "[\\x00-\\x{10ffff}]"
     return f"[{'^' if negated else ''}{body}]"
 
 
 def _esc(c: int) -> str:
     if c < 0x80 and (chr(c).isalnum()):
         return chr(c)
-    if c <= 0xFF:
-        return f"\\x{c:02x}"
-    if c <= 0xFFFF:
-        return f"\\u{c:04x}"
-    return f"\\U{c:08x}"
+    return f"\\x{{{c:x}}}"
 
 
 @dataclass
@@ -169,7 +173,7 @@ class _Parser:
             elif c == "^":
                 self._atom("(?m:^)" if "m" in self.flags else "\\A", 1)
             elif c == "$":
-                self._atom("(?m:$)" if "m" in self.flags else "\\Z", 1)
+                self._atom("(?m:$)" if "m" in self.flags else "\\z", 1)
             elif c == ".":
                 self._atom("(?s:.)" if "s" in self.flags else "[^\\n]", 1)
             elif c == "[":
@@ -344,11 +348,9 @@ class _Parser:
             if c == "A":
                 return self._atom("\\A", 2)
             if c == "z":
-                return self._atom("\\Z", 2)
-            if c == "b":
-                return self._atom(f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))", 2)
-            if c == "B":
-                return self._atom(f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))", 2)
+                return self._atom("\\z", 2)
+            if c in "bB":  # ASCII word boundaries, in RE2 as in Go
+                return self._atom("\\" + c, 2)
             if c == "Q":
                 end = e.find("\\E", self.i + 2)
                 lit = e[self.i + 2 :] if end < 0 else e[self.i + 2 : end]
@@ -518,125 +520,195 @@ def translate(expr: str) -> Translation:
     return _Parser(expr).parse()
 
 
+# RE2's memory for one compiled program (its default is 8 MiB): Go accepts every pattern within
+# its own size limits, and a Unicode class repeated 1000 times needs more than the default.
+_RE2_MAX_MEM = 64 << 20
+
+
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print to stderr; the error is ours to report
+    options.max_mem = _RE2_MAX_MEM
+    return options
+
+
 @lru_cache(maxsize=256)
 def compile_go(expr: str) -> GoRegexp:
     """regexp.Compile; raises RegexpError with Go's message."""
     t = translate(expr)
+    program = _re2.RE2(t.pattern.encode("utf-8"), _re2_options())
+    if not program.ok():  # a program beyond RE2's memory limit (Go's are larger)
+        raise RegexpError("expression too large for sidecarctl's RE2 memory limit", expr)
+    return GoRegexp(expr, program, t.names)
+
+
+def _go_bytes(s: str) -> bytes:
+    """A Go string's bytes: bytes kept by surrogateescape come back; any other lone surrogate
+    (impossible in a Go string) becomes U+FFFD."""
     try:
-        pattern = re.compile(t.pattern)
-    except re.error as e:  # a construct this translator does not cover
-        raise RegexpError("unsupported by sidecarctl", f"{expr}: {e}") from None
-    return GoRegexp(expr, pattern, t.names)
+        return s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" and not "\udc80" <= c <= "\udcff" else c
+                       for c in s).encode("utf-8", "surrogateescape")
+
+
+def _text(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+def _rune_width(data: bytes, pos: int) -> int:
+    """The width of the rune at `pos` as Go's utf8.DecodeRune counts it (1 for an invalid byte)."""
+    if pos >= len(data):
+        return 1
+    lead = data[pos]
+    n = 1 if lead < 0xC2 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4 if lead < 0xF5 else 1
+    if n > 1:
+        try:
+            data[pos : pos + n].decode("utf-8")
+        except UnicodeDecodeError:
+            return 1
+    return n
+
+
+Spans = list[tuple[int, int]]
 
 
 class GoRegexp:
-    def __init__(self, expr: str, pattern: re.Pattern[str], names: list[str]) -> None:
+    """A compiled pattern with Go's Regexp methods, matched by RE2 (linear time) over the text's
+    UTF-8 bytes; Go's own iteration rules (FindAll, ReplaceAll, Split) are applied here."""
+
+    def __init__(self, expr: str, program: Any, names: list[str]) -> None:
         self.expr = expr
-        self.pattern = pattern
+        self.program = program
         self.names = names
 
+    def _search(self, data: bytes, pos: int) -> Spans | None:
+        spans: Spans = self.program.Match(_UNANCHORED, data, pos, len(data))
+        return None if spans[0][0] < 0 else spans
+
     def match_string(self, s: str) -> bool:
-        return self.pattern.search(s) is not None
+        return self._search(_go_bytes(s), 0) is not None
 
     def find_string(self, s: str) -> str:
-        m = self.pattern.search(s)
-        return m.group(0) if m else ""
+        data = _go_bytes(s)
+        spans = self._search(data, 0)
+        return _text(data[spans[0][0] : spans[0][1]]) if spans else ""
 
-    def all_matches(self, s: str, n: int) -> list[re.Match[str]]:
-        """Go's allMatches: successive matches; an empty match touching the previous one is skipped."""
+    def all_matches(self, data: bytes, n: int) -> list[Spans]:
+        """Go's allMatches: successive matches; an empty match touching the previous one is
+        skipped. The budget pays a step per match before the next search."""
         if n < 0:
-            n = len(s) + 1
-        out: list[re.Match[str]] = []
+            n = len(data) + 1
+        out: list[Spans] = []
         pos = 0
         prev_end = -1
-        while len(out) < n and pos <= len(s):
-            m = self.pattern.search(s, pos)
-            if m is None:
+        while len(out) < n and pos <= len(data):
+            spans = self._search(data, pos)
+            if spans is None:
                 break
+            start, end = spans[0]
             accept = True
-            if m.end() == pos:
-                if m.start() == prev_end:
+            if end == pos:
+                if start == prev_end:
                     accept = False
-                pos += 1
+                pos += _rune_width(data, pos)
             else:
-                pos = m.end()
-            prev_end = m.end()
+                pos = end
+            prev_end = end
             if accept:
-                out.append(m)
+                out.append(spans)
+                if len(out) & 1023 == 0:
+                    budget.charge_steps(1024)
         return out
 
     def find_all_string(self, s: str, n: int) -> list[str] | None:
-        matches = self.all_matches(s, n)
-        return [m.group(0) for m in matches] if matches else None
+        data = _go_bytes(s)
+        matches = self.all_matches(data, n)
+        return [_text(data[m[0][0] : m[0][1]]) for m in matches] if matches else None
 
     def replace_all(self, src: str, repl: str, literal: bool) -> str:
-        out: list[str] = []
-        last_end = 0
+        """Go's replaceAll: every match (an empty one right after a match excepted) replaced."""
+        data = _go_bytes(src)
+        template = _go_bytes(repl)
+        matches: list[Spans] = []
         pos = 0
-        while pos <= len(src):
-            m = self.pattern.search(src, pos)
-            if m is None:
+        last_end = 0
+        while pos <= len(data):
+            spans = self._search(data, pos)
+            if spans is None:
                 break
-            out.append(src[last_end : m.start()])
-            if m.end() > last_end or m.start() == 0:
-                out.append(repl if literal else self.expand(repl, m))
-            last_end = m.end()
-            if pos + 1 > m.end():
-                pos += 1
-            else:
-                pos = m.end()
-        out.append(src[last_end:])
-        return "".join(out)
+            start, end = spans[0]
+            if end > last_end or start == 0:
+                matches.append(spans)
+            last_end = end
+            width = _rune_width(data, pos)  # always advance at least one rune
+            pos = pos + width if pos + width > end else end
+        # what the result may hold, charged before building it
+        budget.charge_output(len(src) + len(repl) * len(matches))
+        out: list[bytes] = []
+        last_end = 0
+        for spans in matches:
+            start, end = spans[0]
+            out.append(data[last_end:start])
+            out.append(template if literal else self.expand(template, data, spans))
+            last_end = end
+        out.append(data[last_end:])
+        return _text(b"".join(out))
 
-    def expand(self, template: str, m: re.Match[str]) -> str:
+    def expand(self, template: bytes, data: bytes, spans: Spans) -> bytes:
         """Regexp.Expand: $1, ${1}, $name, ${name}, $$; a malformed reference is a literal $."""
+        text = _text(template)
         out: list[str] = []
-        while template:
-            before, sep, after = template.partition("$")
+        while text:
+            before, sep, after = text.partition("$")
             if not sep:
                 break
             out.append(before)
-            template = after
-            if template.startswith("$"):
+            text = after
+            if text.startswith("$"):
                 out.append("$")
-                template = template[1:]
+                text = text[1:]
                 continue
-            ref = _extract(template)
+            ref = _extract(text)
             if ref is None:
                 out.append("$")
                 continue
-            name, num, template = ref
-            out.append(self._group_text(m, name, num))
-        out.append(template)
-        return "".join(out)
+            name, num, text = ref
+            out.append(self._group_text(data, spans, name, num))
+        out.append(text)
+        return _go_bytes("".join(out))
 
-    def _group_text(self, m: re.Match[str], name: str, num: int) -> str:
+    def _group_text(self, data: bytes, spans: Spans, name: str, num: int) -> str:
+        index = -1
         if num >= 0:
-            if num <= len(self.names):
-                return m.group(num) or ""
+            index = num if num <= len(self.names) else -1
+        else:
+            for i, gname in enumerate(self.names, start=1):
+                if gname == name:
+                    index = i
+                    break
+        if index < 0 or spans[index][0] < 0:
             return ""
-        for i, gname in enumerate(self.names, start=1):
-            if gname == name:
-                return m.group(i) or ""
-        return ""
+        return _text(data[spans[index][0] : spans[index][1]])
 
     def split(self, s: str, n: int) -> list[str] | None:
         if n == 0:
             return None
         if self.expr and not s:
             return [""]
-        matches = self.all_matches(s, n)
+        data = _go_bytes(s)
+        matches = self.all_matches(data, n)
         parts: list[str] = []
         beg = end = 0
         for m in matches:
             if n > 0 and len(parts) == n - 1:
                 break
-            end = m.start()
-            if m.end() != 0:
-                parts.append(s[beg:end])
-            beg = m.end()
-        if end != len(s):
-            parts.append(s[beg:])
+            end = m[0][0]
+            if m[0][1] != 0:
+                parts.append(_text(data[beg:end]))
+            beg = m[0][1]
+        if end != len(data):
+            parts.append(_text(data[beg:]))
         return parts
 
 

@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_value
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
     GoError,
@@ -238,6 +239,8 @@ def strval(value: Any) -> str:
         return value
     if isinstance(value, (bytes, bytearray)):
         return to_gostr(bytes(value))
+    if isinstance(value, (dict, list, tuple)):
+        charge_value(value)  # printing a container visits every node (shared ones once per path)
     return format_v(value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_steps, charge_value
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoMap, GoSlice, gofunc, type_name
 
 from ._util import NilList, NilMap, go_empty, strval
@@ -49,11 +50,13 @@ def has_key(d: Any, key: str) -> bool:
 
 @gofunc("pluck", "string", MAP, variadic=True, result="[]interface {}")
 def pluck(key: str, *dicts: Any) -> list[Any]:
+    charge_steps(len(dicts))
     return [d[key] for d in map(_m, dicts) if key in d]
 
 
 @gofunc("keys", MAP, variadic=True, result="[]string")
 def keys(*dicts: Any) -> GoSlice:
+    charge_steps(sum(len(_m(d)) for d in dicts))
     return GoSlice([k for d in map(_m, dicts) for k in d], elem="string")
 
 
@@ -116,6 +119,8 @@ def merge_maps(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> Non
 
 
 def _merge(overwrite: bool, dst: Any, srcs: tuple[Any, ...]) -> Any:
+    for src in srcs:
+        charge_value(src)
     for src in srcs:
         if dst is None or isinstance(dst, NilMap):
             if src is None or isinstance(src, NilMap):
@@ -185,6 +190,7 @@ def dig(*ps: Any) -> Any:
 
 _reg(get, set_, unset, has_key, pluck, keys, pick, omit, values, dict_)
 def _deep_copy_top(v: Any) -> Any:
+    charge_value(v)
     if v is None:  # copystructure reflects on the nil interface and panics
         raise GoError("reflect: call of reflect.Value.Type on zero Value")
     return deep_copy(v)

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from sidecarctl.gotemplate import gojson as _shared
+from sidecarctl.gotemplate.budget import charge_value
 from sidecarctl.gotemplate.gotypes import Float32, GoError, GoObject, GoSizedInt
 
 from ._util import NilList, NilMap, NilStrings, to_bytes
@@ -18,6 +19,7 @@ from ._util import NilList, NilMap, NilStrings, to_bytes
 
 def marshal(value: Any, escape_html: bool = True, indent: str = "") -> str:
     """json.Marshal (indent="") or json.MarshalIndent(v, "", indent); raises GoError."""
+    charge_value(value)  # every node it will visit, before encoding (BudgetExceeded is no GoError)
     out: list[str] = []
     _encode(value, out, escape_html, indent, 0)
     return "".join(out)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_steps
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoSlice
 
 from ._util import INT64_MIN, NilList, elements, go_empty, go_kind, to_int
@@ -28,7 +29,9 @@ def _seq(value: Any, what: str) -> list[Any]:
     kind = go_kind(value)
     if kind not in ("slice", "array"):
         raise GoError(what.format(kind=kind))
-    return elements(value)
+    items = elements(value)
+    charge_steps(len(items) + 1)  # each list function copies or visits every element
+    return items
 
 
 def push(lst: Any, v: Any) -> list[Any]:
@@ -99,13 +102,16 @@ def in_list(haystack: list[Any], needle: Any) -> bool:
 def uniq(lst: Any) -> list[Any]:
     out: list[Any] = []
     for v in _seq(lst, "Cannot find uniq on type {kind}"):
+        charge_steps(len(out))  # quadratic, as Sprig's: each element is compared with those kept
         if not in_list(out, v):
             out.append(v)
     return out
 
 
 def without(lst: Any, *omit: Any) -> list[Any]:
-    return [v for v in _seq(lst, "Cannot find without on type {kind}") if not in_list(list(omit), v)]
+    items = _seq(lst, "Cannot find without on type {kind}")
+    charge_steps(len(items) * len(omit))
+    return [v for v in items if not in_list(list(omit), v)]
 
 
 def has(needle: Any, haystack: Any) -> bool:
@@ -138,6 +144,7 @@ def concat(*lists: Any) -> list[Any]:
         if kind not in ("slice", "array"):
             raise GoError(f"Cannot concat type {kind} as list")
         items = elements(lst)
+        charge_steps(len(items) + len(out))  # the concatenation copies both
         if items:
             out = list(out) + items if isinstance(out, NilList) else out + items
     return out

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from sidecarctl.gotemplate import budget
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoSlice, Int64, format_v, gofunc
 
 from ._util import int64, parse_go_int, to_float64, to_int, to_int64
@@ -163,17 +164,17 @@ def _go_floor(f: float) -> float:
     return float(math.floor(f))
 
 
+def _until_range(start: int, stop: int, step: int) -> range:
+    """The integers untilStep yields (none for a step of the wrong sign, or zero)."""
+    if (stop < start and step >= 0) or (stop >= start and step <= 0):
+        return range(0)
+    return range(start, stop, step)
+
+
 def until_step(start: int, stop: int, step: int) -> GoSlice:
-    out = GoSlice([], elem="int")
-    if stop < start:
-        if step >= 0:
-            return out
-        out.extend(range(start, stop, step))
-        return out
-    if step <= 0:
-        return out
-    out.extend(range(start, stop, step))
-    return out
+    numbers = _until_range(start, stop, step)
+    budget.charge_steps(len(numbers))  # before building: `until 100000000` stops here
+    return GoSlice(numbers, elem="int")
 
 
 @gofunc("until", "int", result="[]int")
@@ -208,7 +209,9 @@ def seq(*params: int) -> str:
 
 
 def _join(nums: list[int]) -> str:
-    return " ".join(str(n) for n in nums)
+    if nums:  # at least one character and a separator per number, before building them
+        budget.charge_output(2 * len(nums))
+    return " ".join(map(str, nums))
 
 
 @gofunc("toDecimal", ANY, result="int64")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from sidecarctl.gotemplate._lazy import lazy_module
+from sidecarctl.gotemplate import budget
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoMap, GoSlice, format_v, gofunc
 
 from . import _xstrings as xs
@@ -22,8 +23,6 @@ from ._util import (
     to_bytes,
     to_gostr,
 )
-
-secrets = lazy_module("secrets")  # randAlpha & co. only (it loads OpenSSL via hmac)
 
 FUNCS: dict[str, GoFunc] = {}
 
@@ -47,6 +46,7 @@ def go_repeat(s: str, count: int) -> str:
         raise GoError("strings: Repeat count causes overflow")
     if go_len(s) * count > 1 << 30:
         raise GoError("runtime error: makeslice: len out of range")  # more than this box can hold
+    budget.charge_output(len(s) * count)
     return s * count
 
 
@@ -62,7 +62,10 @@ def trim_space(s: str) -> str:
 def go_replace(src: str, old: str, new: str) -> str:
     """strings.Replace(src, old, new, -1); an empty old inserts new around every rune."""
     if old == "":
+        budget.charge_output(len(src) + len(new) * (len(src) + 1))
         return new + new.join(src) + new if src else new
+    if len(new) > len(old):
+        budget.charge_output(len(src) + (len(new) - len(old)) * src.count(old))
     return src.replace(old, new)
 
 
@@ -215,9 +218,23 @@ _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _random(count: int, alphabet: str) -> str:
+    """`count` characters drawn uniformly from `alphabet` with the OS's CSPRNG (goutils'
+    CryptoRandom): random bytes below the largest multiple of the alphabet's size are mapped to a
+    character (the rest are dropped, so there is no modulo bias), a block at a time in C."""
     if count < 0:
         return ""  # goutils returns an error, which Sprig drops
-    return "".join(secrets.choice(alphabet) for _ in range(count))
+    budget.charge_output(count)
+    n = len(alphabet)
+    usable = 256 - 256 % n
+    table = bytes(ord(alphabet[b % n]) for b in range(256))
+    drop = bytes(range(usable, 256))
+    parts: list[bytes] = []
+    have = 0
+    while have < count:
+        block = os.urandom(max(64, (count - have) * 256 // usable + 16)).translate(table, drop)
+        parts.append(block)
+        have += len(block)
+    return b"".join(parts)[:count].decode("ascii")
 
 
 # --- the functions --------------------------------------------------------------------------
@@ -303,22 +320,37 @@ def has_suffix(suffix: str, s: str) -> bool:
 
 @gofunc("quote", "interface {}", variadic=True, result="string")
 def quote(*values: Any) -> str:
+    _charge_print(values)
     return " ".join(go_quote(strval(v)) for v in values if v is not None)
 
 
 @gofunc("squote", "interface {}", variadic=True, result="string")
 def squote(*values: Any) -> str:
+    _charge_print(values)
     return " ".join(f"'{format_v(v)}'" for v in values if v is not None)
+
+
+def _charge_print(values: tuple[Any, ...]) -> None:
+    """Charge printing `values` before building the text (strings' lengths, container nodes)."""
+    size = 0
+    for v in values:
+        if isinstance(v, str):
+            size += len(v)
+        elif isinstance(v, (dict, list, tuple)):
+            budget.charge_value(v)
+    budget.charge_output(size)
 
 
 @gofunc("cat", "interface {}", variadic=True, result="string")
 def cat(*values: Any) -> str:
+    _charge_print(values)
     return " ".join(format_v(v) for v in values if v is not None)
 
 
 @gofunc("indent", "int", "string", result="string")
 def indent(spaces: int, s: str) -> str:
     pad = go_repeat(" ", spaces)
+    budget.charge_output(len(s) + len(pad) * (1 + s.count("\n")))
     return pad + s.replace("\n", "\n" + pad)
 
 
@@ -362,7 +394,9 @@ def strslice(value: Any) -> GoSlice:
     if isinstance(value, GoSlice) and value.elem == "string":
         return value
     if is_list(value):
-        return GoSlice([strval(v) for v in elements(value) if v is not None], elem="string")
+        items = elements(value)
+        budget.charge_steps(len(items))
+        return GoSlice([strval(v) for v in items if v is not None], elem="string")
     if value is None:
         return GoSlice([], elem="string")
     return GoSlice([strval(value)], elem="string")
@@ -375,7 +409,9 @@ def to_strings(value: Any) -> GoSlice:
 
 @gofunc("join", "string", "interface {}", result="string")
 def join(sep: str, value: Any) -> str:
-    return sep.join(strslice(value))
+    parts = strslice(value)
+    budget.charge_output(sum(map(len, parts)) + len(sep) * max(0, len(parts) - 1))
+    return sep.join(parts)
 
 
 @gofunc("sortAlpha", "interface {}", result="[]string")

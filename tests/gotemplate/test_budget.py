@@ -1,0 +1,118 @@
+"""The execution budget (gotemplate/budget.py): every limit stops a run with an error naming it,
+raised before the work it would bound is done, as an ExecError with the template position."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sidecarctl.gotemplate import ExecError, funcmap, parse
+from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
+
+
+def render(text: str, data: object = None, budget: Budget | None = None) -> str:
+    tmpl = parse(text, "t", funcmap("istio"))
+    if budget is None:
+        return tmpl.execute(data)
+    with budget_scope(budget):
+        return tmpl.execute(data)
+
+
+STEP_LIMIT = "template steps"
+OUTPUT_LIMIT = "output larger than"
+
+RUNAWAY = [
+    ("range-until", "{{ range until 100000000 }}x{{ end }}", "at <until 100000000>", STEP_LIMIT),
+    ("seq", "{{ seq 1 100000000 }}", "at <seq 1 100000000>", STEP_LIMIT),
+    ("untilStep", "{{ untilStep 0 100000000 1 }}", "error calling untilStep", STEP_LIMIT),
+    ("randAlphaNum", "{{ randAlphaNum 50000000 }}", "error calling randAlphaNum", OUTPUT_LIMIT),
+    ("randAscii", "{{ randAscii 50000000 }}", "error calling randAscii", OUTPUT_LIMIT),
+    ("repeat", '{{ repeat 50000000 "ab" }}', "error calling repeat", OUTPUT_LIMIT),
+    ("printf-doubling", '{{ $s := "xxxxxxxx" }}{{ range until 40 }}{{ $s = printf "%s%s" $s $s }}{{ end }}',
+     "error calling printf", OUTPUT_LIMIT),
+    ("append-quadratic", "{{ $l := list }}{{ range until 100000 }}{{ $l = append $l . }}{{ end }}",
+     "error calling append", STEP_LIMIT),
+    ("toJson-shared", '{{ $d := dict "a" 1 }}{{ range until 60 }}{{ $d = dict "a" $d "b" $d }}{{ end }}{{ toJson $d }}',
+     "error calling toJson", STEP_LIMIT),
+    ("print-shared", '{{ $d := list 1 }}{{ range until 60 }}{{ $d = list $d $d }}{{ end }}{{ $d }}',
+     "executing", STEP_LIMIT),
+    ("written-output", "{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}", "executing",
+     OUTPUT_LIMIT),
+    ("join", '{{ join "," (until 9000000) }}', "error calling join", STEP_LIMIT),
+]
+
+
+@pytest.mark.parametrize("text,where,limit", [c[1:] for c in RUNAWAY], ids=[c[0] for c in RUNAWAY])
+def test_runaway_templates_stop_naming_the_limit(text: str, where: str, limit: str) -> None:
+    with pytest.raises(ExecError) as e:
+        render(text)
+    message = str(e.value)
+    assert message.startswith("template: t:1:"), message
+    assert where in message and limit in message and "sidecarctl's" in message, message
+
+
+def test_limits_come_from_the_scope() -> None:
+    small = Budget(max_steps=100, max_output=50)
+    # until charges the elements it builds, the range one step per iteration
+    assert render("{{ range until 50 }}{{ end }}ok", budget=small) == "ok"
+    with pytest.raises(ExecError, match="limit of 100 template steps"):
+        render("{{ range until 51 }}{{ end }}", budget=small)
+    with pytest.raises(ExecError, match="limit of 50 characters"):
+        render("{{ range until 20 }}xxx{{ end }}", budget=small)
+
+
+def test_each_execution_gets_the_limits_afresh() -> None:
+    budget = Budget(max_steps=100)
+    with budget_scope(budget):
+        tmpl = parse("{{ range until 40 }}{{ end }}ok", "t", funcmap("sprig"))
+        assert [tmpl.execute(None) for _ in range(3)] == ["ok"] * 3
+    assert current_budget() is None
+
+
+def test_a_passed_deadline_stops_a_loop_naming_the_time_limit() -> None:
+    with pytest.raises(ExecError, match="template time limit \\(the request's deadline"):
+        render("{{ range until 5000 }}{{ end }}", budget=Budget(deadline=time.monotonic() - 1))
+
+
+def test_time_limit_names_the_seconds() -> None:
+    meter = Budget(seconds=0.001).start()
+    meter.deadline = time.monotonic() - 1
+    with pytest.raises(BudgetExceeded, match=r"time limit \(0.001 s; see --template-timeout\)"):
+        meter.check_time()
+
+
+def test_charge_value_counts_every_path_once_per_container() -> None:
+    shared = [1, 2, 3]
+    value = {"a": shared, "b": [shared, shared]}
+    meter = Budget().start()
+    with budget_scope(meter):
+        charge_value(value)
+    assert meter.steps == 2 + 3 + 2 + 3 + 3  # a, b; a's 3; b's 2 and their 3 each
+
+
+def test_charge_value_survives_a_cycle() -> None:
+    cyclic: dict[str, object] = {}
+    cyclic["self"] = cyclic
+    meter = Budget().start()
+    with budget_scope(meter):
+        charge_value(cyclic)
+    assert meter.steps >= 1
+
+
+@pytest.mark.parametrize("name,alphabet", [
+    ("randAlphaNum", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+    ("randAlpha", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+    ("randNumeric", "0123456789"),
+    ("randAscii", "".join(map(chr, range(32, 127)))),
+])
+def test_random_strings_use_the_whole_alphabet(name: str, alphabet: str) -> None:
+    out = render(f"{{{{ {name} 20000 }}}}")
+    assert len(out) == 20000 and set(out) == set(alphabet)
+
+
+def test_functions_outside_an_execution_are_bounded_per_call() -> None:
+    until = funcmap("sprig")["until"].fn
+    with pytest.raises(BudgetExceeded, match="template steps"):
+        until(100_000_000)
+    assert len(until(1000)) == 1000
