@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sidecarctl.errors import ConfigError
 from sidecarctl.webhook.decision import InjectPolicy
+
+# Template functions whose result is not a function of the pod and the settings (Sprig's random,
+# clock and key-generating functions): settings whose templates call one are never answered from
+# the result cache, so each pod gets its own draw, as from Istio.
+_NOT_DETERMINISTIC = re.compile(r"\b(?:rand\w*|uuidv4|now|date\w*|ago|gen\w+|bcrypt|htpasswd|shuffle|"
+                                r"encryptAES|derivePassword)\b")
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,12 @@ class EngineInjector:
     from `sidecarctl.inject.pipeline.inject_pod` (Istio's injectPod up to the patch)."""
 
     def __init__(self, settings: Any, native_sidecars: bool | None = None) -> None:
+        check_usable(settings)
         self.settings = settings
         self.native_sidecars = native_sidecars  # what the cluster's nodes support, when detected
         config = settings.inject_config
+        # the same pod and path give the same answer: the server may answer repeats from its cache
+        self.deterministic = not any(_NOT_DETERMINISTIC.search(t) for t in config.raw_templates.values())
         self._policy = InjectPolicy(policy=config.policy,
                                     never_inject_selector=tuple(config.never_inject_selector or ()),
                                     always_inject_selector=tuple(config.always_inject_selector or ()))
@@ -107,7 +118,22 @@ class EngineInjector:
             for note in settings.notes:
                 logs.get("settings").warning(note)
         native = cluster.source.native_sidecars_supported() if cluster and flags.detect_native_sidecars else None
-        return cls(settings, native)
+        injector = cls(settings, native)
+        injector.check_injects(template_revision(flags.revision))
+        return injector
+
+    def check_injects(self, revision: str = "") -> None:
+        """Inject a plain pod once: settings whose every piece parses may still fail every pod (empty
+        values, a mesh config the templates cannot use); a webhook serving them would deny every pod."""
+        pod = self.normalize({"apiVersion": "v1", "kind": "Pod",
+                              "metadata": {"name": "settings-check", "namespace": "default"},
+                              "spec": {"containers": [{"name": "app", "image": "app"}]}})
+        try:
+            self.inject(InjectRequest(pod, {}, revision, bool(self.native_sidecars)))
+        except Exception as err:
+            sources = ", ".join(getattr(self.settings, "sources", {}).values()) or "the settings"
+            raise ConfigError(f"{sources}: these settings fail to inject a plain pod: {err}; "
+                              "fix the values, mesh config or templates") from None
 
     def policy(self) -> InjectPolicy:
         return self._policy
@@ -124,6 +150,40 @@ class EngineInjector:
         return inject_pod(request.pod, self.settings, proxy_envs=dict(request.proxy_envs),
                           revision=request.revision, native_sidecars=request.native_sidecars,
                           warn=request.warnings.append, webhook=True)
+
+
+def check_usable(settings: Any) -> None:
+    """Refuse settings that load but inject no pod, or fail every pod: the webhook fails closed.
+
+    kube-inject takes an inject config that is not one (not YAML, empty, no `templates`) as one bare
+    template, as istioctl does; Istio's webhook refuses it, and so does this one. A `policy` other than
+    `enabled`/`disabled` makes Istio's webhook admit every pod uninjected (it logs "Illegal value"),
+    and a default template the config lacks fails every pod: both are refused up front here."""
+    config = settings.inject_config
+    source = getattr(settings, "sources", {}).get("config", "the injector config")
+    fix = "give the `config` key of ConfigMap istio-sidecar-injector (policy, templates)"
+    if config.bare:
+        text = next(iter(config.raw_templates.values()), "")
+        if not text.strip():
+            raise ConfigError(f"{source}: the injector config is empty; {fix}")
+        from sidecarctl.config.yamltext import YamlTextError, load_yaml
+
+        try:
+            load_yaml(text)
+        except YamlTextError as err:
+            raise ConfigError(f"{source}: the injector config is not valid YAML: {err}; {fix}") from None
+        raise ConfigError(f"{source}: not an injector config: no `templates` map of template name to "
+                          f"template text; {fix}")
+    if config.policy not in ("enabled", "disabled"):
+        raise ConfigError(f"{source}: policy {config.policy!r} is neither `enabled` nor `disabled` "
+                          "(Istio would admit every pod uninjected); set `policy: enabled` or `policy: disabled`")
+    aliases = config.aliases or {}
+    for name in config.default_templates:
+        for template in aliases.get(name, [name]):
+            if template not in config.templates:
+                have = ", ".join(sorted(config.templates))
+                raise ConfigError(f"{source}: defaultTemplates names template {template!r}, which the config "
+                                  f"does not define (have {have}); add it under `templates` or fix defaultTemplates")
 
 
 class _ClusterPieces:
