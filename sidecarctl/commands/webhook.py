@@ -54,16 +54,25 @@ def _settings_options(func: Any) -> Any:
 @click.option("--tls-cert-file", required=True, type=click.Path(dir_okay=False), help="Server certificate (PEM), reloaded when it changes.")
 @click.option("--tls-key-file", required=True, type=click.Path(dir_okay=False), help="Server key (PEM), reloaded when it changes.")
 @click.option("--max-body-bytes", default=6 * 1024 * 1024, show_default=True, type=click.IntRange(1024), help="Largest request accepted (413 beyond).")
-@click.option("--request-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1), help="Seconds to read and answer one review.")
+@click.option("--request-timeout", default=5.0, show_default=True, type=click.FloatRange(0.1),
+              help="Each review's deadline in seconds, from its arrival; keep it below the webhook's timeoutSeconds (10). Past it the render is stopped and the pod refused.")
 @click.option("--reload-interval", default=2.0, show_default=True, type=click.FloatRange(0.1), help="Seconds between checks of certificate and settings files.")
 @click.option("--shutdown-timeout", default=15.0, show_default=True, type=click.FloatRange(0), help="Seconds in-flight requests get on SIGTERM.")
-@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Injection threads.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Render processes kept ready (one per core).")
+@click.option("--max-workers", default=8, show_default=True, type=click.IntRange(1, 256), help="Render processes at most, forked while all are busy.")
+@click.option("--cache-entries", default=1024, show_default=True, type=click.IntRange(0), help="Answers remembered by pod content (pods of one ReplicaSet are identical); 0 disables.")
+@click.option("--header-timeout", default=5.0, show_default=True, type=click.FloatRange(0.1), help="Seconds for the TLS handshake, and for a request head to arrive.")
+@click.option("--idle-timeout", default=60.0, show_default=True, type=click.FloatRange(0.1), help="Seconds an idle keep-alive connection stays open.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(1), help="Open connections at most; more are closed at accept.")
+@click.option("--max-header-bytes", default=16 * 1024, show_default=True, type=click.IntRange(1024), help="Longest request line or header line.")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @_settings_options
 @template_opts.template_options
 def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_body_bytes: int,
           request_timeout: float, reload_interval: float, shutdown_timeout: float, workers: int,
-          log_level: str, native_sidecars: bool | None, **settings: Any) -> None:
+          max_workers: int, cache_entries: int, header_timeout: float, idle_timeout: float,
+          max_connections: int, max_header_bytes: int, log_level: str, native_sidecars: bool | None,
+          **settings: Any) -> None:
     """Serve /inject (AdmissionReview v1 and v1beta1) over HTTPS, with /healthz, /readyz, /metrics."""
     from sidecarctl.webhook import logs
     from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env, template_revision
@@ -83,7 +92,10 @@ def serve(port: int, address: str, tls_cert_file: str, tls_key_file: str, max_bo
     config = ServerConfig(host=address, port=port, cert_file=tls_cert_file, key_file=tls_key_file,
                           max_body_bytes=max_body_bytes, request_timeout=request_timeout,
                           reload_interval=reload_interval, shutdown_timeout=shutdown_timeout, workers=workers,
-                          revision=template_revision(flags.revision), native_sidecars=native)
+                          max_workers=max_workers, cache_entries=cache_entries, header_timeout=header_timeout,
+                          idle_timeout=idle_timeout, max_connections=max_connections,
+                          max_header_bytes=max_header_bytes, revision=template_revision(flags.revision),
+                          native_sidecars=native)
     reloader = _load_settings(flags, EngineInjector.load, SettingsReloader)
     try:
         server = WebhookServer(config, reloader)

@@ -29,11 +29,24 @@ class AdmissionRequest:
     pod: dict[str, Any]
 
 
-def parse_review(body: bytes) -> AdmissionRequest:
+def decode_json(body: bytes) -> Any:
+    """The body's JSON; BadReview for anything json cannot take, including what it refuses to build
+    (nesting past the recursion limit, integers of more than 4,300 digits)."""
     try:
-        review = json.loads(body)
+        return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise BadReview(f"body is not JSON: {e}") from None
+    except RecursionError:
+        raise BadReview("body is not a review: JSON nested too deeply") from None
+    except ValueError as e:  # e.g. "Exceeds the limit (4300 digits) for integer string conversion"
+        raise BadReview(f"body is not a review: {e}") from None
+
+
+def parse_review(body: bytes) -> AdmissionRequest:
+    return parse_review_object(decode_json(body))
+
+
+def parse_review_object(review: Any) -> AdmissionRequest:
     if not isinstance(review, dict):
         raise BadReview("body is not a JSON object")
     api_version, kind = review.get("apiVersion"), review.get("kind")
@@ -43,6 +56,9 @@ def parse_review(body: bytes) -> AdmissionRequest:
     request = review.get("request")
     if not isinstance(request, dict):
         raise BadReview("the AdmissionReview has no request")
+    uid = request.get("uid")
+    if not isinstance(uid, str) or not uid:
+        raise BadReview("the request has no uid (the API server always sends one; the answer must echo it)")
     _check_resource(request)
     pod = request.get("object")
     if not isinstance(pod, dict):
@@ -50,7 +66,7 @@ def parse_review(body: bytes) -> AdmissionRequest:
     if pod.get("kind") not in (None, "Pod"):
         raise BadReview(f"the request's object is a {pod.get('kind')!r}; only Pods are injected")
     _check_pod_shape(pod)
-    return AdmissionRequest(api_version=api_version, uid=_text(request.get("uid")),
+    return AdmissionRequest(api_version=api_version, uid=uid,
                             namespace=_text(request.get("namespace")),
                             operation=_text(request.get("operation")), pod=pod)
 

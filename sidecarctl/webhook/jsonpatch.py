@@ -37,6 +37,8 @@ def escape(token: str) -> str:
 
 
 def create_patch(original: Any, modified: Any) -> Patch:
+    """The operations taking `original` to `modified`. Their values are `modified`'s own (not
+    copies: the webhook encodes the patch at once); copy the patch before changing either."""
     ops: Patch = []
     _diff(original, modified, "", ops)
     return ops
@@ -50,7 +52,7 @@ def _diff(a: Any, b: Any, path: str, ops: Patch) -> None:
     elif isinstance(a, list) and isinstance(b, list):
         _diff_arrays(a, b, path, ops)
     else:
-        ops.append({"op": "replace", "path": path, "value": copy.deepcopy(b)})
+        ops.append({"op": "replace", "path": path, "value": b})
 
 
 def _diff_objects(a: dict[str, Any], b: dict[str, Any], path: str, ops: Patch) -> None:
@@ -61,7 +63,7 @@ def _diff_objects(a: dict[str, Any], b: dict[str, Any], path: str, ops: Patch) -
         if key in a:
             _diff(a[key], value, f"{path}/{escape(key)}", ops)
         else:
-            ops.append({"op": "add", "path": f"{path}/{escape(key)}", "value": copy.deepcopy(value)})
+            ops.append({"op": "add", "path": f"{path}/{escape(key)}", "value": value})
 
 
 def _diff_arrays(a: list[Any], b: list[Any], path: str, ops: Patch) -> None:
@@ -79,7 +81,7 @@ def _diff_arrays(a: list[Any], b: list[Any], path: str, ops: Patch) -> None:
         if j in partner:
             _diff(a[partner[j]], value, f"{path}/{j}", ops)
         else:
-            ops.append({"op": "add", "path": f"{path}/{j}", "value": copy.deepcopy(value)})
+            ops.append({"op": "add", "path": f"{path}/{j}", "value": value})
 
 
 # Past this many element comparisons, arrays are diffed position by position (still correct).
@@ -119,7 +121,7 @@ def _diff_positions(a: list[Any], b: list[Any], path: str, ops: Patch) -> None:
     for i in range(min(len(a), len(b))):
         _diff(a[i], b[i], f"{path}/{i}", ops)
     for j in range(len(a), len(b)):
-        ops.append({"op": "add", "path": f"{path}/{j}", "value": copy.deepcopy(b[j])})
+        ops.append({"op": "add", "path": f"{path}/{j}", "value": b[j]})
     for _ in range(len(b), len(a)):
         ops.append({"op": "remove", "path": f"{path}/{len(b)}"})
 

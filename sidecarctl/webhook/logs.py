@@ -35,6 +35,13 @@ def setup(level: str = "info", stream: Any = None) -> logging.Logger:
     logger.addHandler(handler)
     logger.setLevel(level.upper())
     logger.propagate = False
+    # what asyncio and aiohttp report themselves (a transport's fatal error, a malformed request)
+    # goes through the same one-line JSON handler, never as a multi-line traceback
+    for name in ("asyncio", "aiohttp"):
+        other = logging.getLogger(name)
+        other.handlers = [handler]
+        other.setLevel(max(logging.WARNING, logger.level))
+        other.propagate = False
     return logger
 
 

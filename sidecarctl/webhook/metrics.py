@@ -25,6 +25,7 @@ class Metrics:
         self._observed = 0
         self._results: dict[str, int] = {r: 0 for r in RESULTS}
         self._reloads: dict[tuple[str, str], int] = {}
+        self._events: dict[str, int] = {}
 
     def record(self, result: str, seconds: float) -> None:
         with self._lock:
@@ -39,13 +40,23 @@ class Metrics:
         with self._lock:
             self._reloads[(what, result)] = self._reloads.get((what, result), 0) + 1
 
+    def event(self, name: str) -> None:
+        """Count a server event: cache_hit, connection_refused, header_timeout, worker_killed, ..."""
+        with self._lock:
+            self._events[name] = self._events.get(name, 0) + 1
+
+    def event_count(self, name: str) -> int:
+        with self._lock:
+            return self._events.get(name, 0)
+
     def result_count(self, result: str) -> int:
         with self._lock:
             return self._results.get(result, 0)
 
     def render(self) -> str:
         with self._lock:
-            return "".join(self._injection_lines() + self._histogram_lines() + self._reload_lines())
+            return "".join(self._injection_lines() + self._histogram_lines() + self._reload_lines()
+                           + self._event_lines())
 
     def _injection_lines(self) -> list[str]:
         lines = ["# HELP sidecar_injection_requests_total Admission requests answered, by result.\n",
@@ -66,6 +77,15 @@ class Metrics:
         lines = [f"# HELP {name} Reloads of settings and TLS certificates, by result.\n",
                  f"# TYPE {name} counter\n"]
         lines += [f'{name}{{what="{w}",result="{r}"}} {n}\n' for (w, r), n in sorted(self._reloads.items())]
+        return lines
+
+
+    def _event_lines(self) -> list[str]:
+        name = "sidecarctl_webhook_events_total"
+        lines = [f"# HELP {name} Server events: answers from the cache, connections refused at the cap or "
+                 "closed for a slow request head, render workers killed at a deadline.\n",
+                 f"# TYPE {name} counter\n"]
+        lines += [f'{name}{{event="{e}"}} {n}\n' for e, n in sorted(self._events.items())]
         return lines
 
 

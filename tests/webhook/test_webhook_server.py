@@ -137,16 +137,23 @@ def test_get_on_inject_is_not_allowed(start_server: ServerFactory) -> None:
     assert client.request("/nowhere")[0] == 404
 
 
-def test_slow_injection_times_out(start_server: ServerFactory) -> None:
+def test_slow_injection_is_killed_at_the_deadline(start_server: ServerFactory) -> None:
+    """A render no budget can stop (a native call: here a sleep) is killed at the review's deadline;
+    the pod is refused, not admitted without its sidecar, and the next pod is injected."""
     class Slow(FakeInjector):
         def inject(self, request: Any) -> dict[str, Any]:
-            time.sleep(1.0)
+            if request.pod["metadata"].get("name") == "slow":
+                time.sleep(60)
             return super().inject(request)
 
-    _, client = start_server(Slow(), request_timeout=0.2)
-    status, body = client.request("/inject", json.dumps(review_of(POD)).encode())
-    assert status == 504 and b"longer than" in body
+    server, client = start_server(Slow(), request_timeout=0.5)
+    slow = {**POD, "metadata": {**POD["metadata"], "name": "slow"}}
+    response = client.review(review_of(slow, uid="slow-1"))["response"]
+    assert response["uid"] == "slow-1" and response["allowed"] is False
+    assert "deadline of 0.5s" in response["status"]["message"] and "patch" not in response
     assert client.request("/healthz") == (200, b"ok\n")
+    assert client.review(review_of(POD))["response"]["allowed"] is True
+    assert server.pool is not None and server.pool.killed == 1
     assert 'sidecar_injection_requests_total{result="timeout"} 1' in client.request("/metrics")[1].decode()
 
 
@@ -166,19 +173,21 @@ def test_health_ready_and_metrics(start_server: ServerFactory) -> None:
 
 
 def test_graceful_shutdown_finishes_in_flight_requests(start_server: ServerFactory) -> None:
-    started = threading.Event()
-
     class Slow(FakeInjector):
         def inject(self, request: Any) -> dict[str, Any]:
-            started.set()
+            pod = super().inject(request)  # recorded: the test sees the review has started
             time.sleep(0.5)
-            return super().inject(request)
+            return pod
 
-    server, client = start_server(Slow())
+    injector = Slow()
+    server, client = start_server(injector)
     results: list[Any] = []
     worker = threading.Thread(target=lambda: results.append(client.request("/inject", json.dumps(review_of(POD)).encode())))
     worker.start()
-    assert started.wait(10), "the request never reached the engine"
+    deadline = time.monotonic() + 10
+    while not injector.requests:
+        assert time.monotonic() < deadline, "the request never reached the engine"
+        time.sleep(0.02)
     server.stop_from_thread()  # returns once stopped: the in-flight request was answered first
     worker.join(10)
     assert results and results[0][0] == 200

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import ssl
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -23,12 +26,26 @@ SERVER_LIFETIME = 120.0
 
 
 class FakeInjector:
-    """Adds an `istio-proxy` container and a status annotation: enough to test the server."""
+    """Adds an `istio-proxy` container and a status annotation: enough to test the server.
+
+    Injection runs in the server's render processes, so the requests it saw are kept in a file
+    (one JSON line each) and read back by `requests`."""
 
     def __init__(self, policy: InjectPolicy | None = None, fail: str = "") -> None:
         self._policy = policy or InjectPolicy()
         self.fail = fail
-        self.requests: list[InjectRequest] = []
+        self.deterministic = True
+        fd, self._record = tempfile.mkstemp(prefix="fake-injector-", suffix=".jsonl")
+        os.close(fd)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.unlink(self._record)
+
+    @property
+    def requests(self) -> list[InjectRequest]:
+        with open(self._record) as f:
+            return [InjectRequest(**json.loads(line)) for line in f]
 
     def policy(self) -> InjectPolicy:
         return self._policy
@@ -37,7 +54,9 @@ class FakeInjector:
         return pod
 
     def inject(self, request: InjectRequest) -> dict[str, Any]:
-        self.requests.append(request)
+        with open(self._record, "a") as f:
+            f.write(json.dumps({"pod": request.pod, "proxy_envs": request.proxy_envs, "revision": request.revision,
+                                "native_sidecars": request.native_sidecars}) + "\n")
         if self.fail:
             raise ValueError(self.fail)
         pod = request.pod
