@@ -47,3 +47,15 @@ def setup(level: str = "info", stream: Any = None) -> logging.Logger:
 
 def get(name: str = "") -> logging.Logger:
     return logging.getLogger(f"{LOGGER_NAME}.{name}" if name else LOGGER_NAME)
+
+
+def streams() -> set[int]:
+    """The file descriptors the webhook's log handlers write to (kept open in forked workers)."""
+    fds: set[int] = set()
+    for handler in logging.getLogger(LOGGER_NAME).handlers:
+        stream = getattr(handler, "stream", None)
+        try:
+            fds.add(stream.fileno())  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            pass
+    return fds

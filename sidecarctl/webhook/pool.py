@@ -14,11 +14,14 @@ A process can be killed. So:
   zygote keeps the previous settings and says why.
 - the workers: each takes one review at a time from its socket (length-prefixed pickles between
   our own processes), runs it inside `budget_scope(Budget(deadline=...))` and sends the answer.
-- the pool (in the server's event loop): hands each review to an idle worker, forking more up to
-  `max_workers` when all are busy; a review still running at its deadline gets its worker
-  SIGKILLed and replaced. A review running past `slow_after` has its worker's CPU priority lowered
-  (nice 10), so normal reviews keep the cores while a hostile one runs out its deadline; such a
-  worker is retired afterwards (an unprivileged process cannot raise its priority back).
+- the pool (in the server's event loop): hands each review to an idle worker (reviews queue,
+  oldest first, while all are busy); a review still running at its deadline gets its worker
+  SIGKILLed and replaced. A review running past `slow_after` marks its worker slow: its CPU
+  priority is lowered (nice 10), so normal reviews keep the cores while a hostile one runs out its
+  deadline, and it stops counting as ready, so a replacement is forked (up to `max_workers` in
+  all): a burst of hostile reviews cannot hold every worker. Afterwards the worker gets its
+  priority back, or is retired where the process may not raise it (no CAP_SYS_NICE); workers
+  forked for a burst are retired as the burst ends.
 
 Workers and the zygote die with their parent (PR_SET_PDEATHSIG, and end-of-file on their socket).
 """
@@ -84,8 +87,9 @@ def _recv(sock: socket.socket) -> Any:
 
 def _become_child(keep: set[int]) -> None:
     """In a freshly forked child: drop the parent's event loop signal plumbing and every inherited
-    descriptor but `keep` and stdio (a kept copy of a client connection would hold it open), and
-    die with the parent."""
+    descriptor but `keep`, stdio and the log's (a kept copy of a client connection would hold it
+    open), and die with the parent."""
+    keep = keep | logs.streams()
     try:
         signal.set_wakeup_fd(-1)
     except (ValueError, OSError):
@@ -233,7 +237,7 @@ class _Worker:
 class WorkerPool:
     """Reviews to workers, at most one each; kills what runs past its deadline."""
 
-    def __init__(self, zygote: Zygote, workers: int = 2, max_workers: int = 8, slow_after: float = 0.25) -> None:
+    def __init__(self, zygote: Zygote, workers: int = 2, max_workers: int = 8, slow_after: float = 0.1) -> None:
         self.zygote = zygote
         self.size = workers
         self.max_workers = max(workers, max_workers)
@@ -283,8 +287,10 @@ class WorkerPool:
             raise
         worker.slow.cancel()
         self._busy.discard(worker)
-        if worker.niced or worker.generation != self.generation:
+        if worker.niced and not self._restore_priority(worker):
             self._retire(worker)
+        elif worker.generation != self.generation or (len(self._idle) >= self.size and not self._waiters):
+            self._retire(worker)  # an old generation's, or one forked for a burst that is over
         else:
             self._release(worker)
         return tuple(pickle.loads(data))
@@ -296,10 +302,6 @@ class WorkerPool:
             return worker
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
-        if self.live + self._spawning < self.max_workers:
-            # forked in the background: it serves whichever review waits longest, so a review
-            # that gives up meanwhile loses no worker
-            self._background_spawn()
         try:
             worker = await waiter
         except BaseException:
@@ -328,11 +330,22 @@ class WorkerPool:
         self._idle.append(worker)
 
     def _lower_priority(self, worker: _Worker) -> None:
+        """A slow review: its worker yields the CPU to the others, and stops counting as ready, so
+        a replacement is forked while it runs (a burst of hostile reviews cannot hold every worker)."""
         try:
             os.setpriority(os.PRIO_PROCESS, worker.pid, SLOW_NICE)
-            worker.niced = True
         except OSError:
             pass
+        worker.niced = True
+        self._replenish()
+
+    def _restore_priority(self, worker: _Worker) -> bool:
+        try:
+            os.setpriority(os.PRIO_PROCESS, worker.pid, 0)  # allowed with CAP_SYS_NICE only
+        except OSError:
+            return False
+        worker.niced = False
+        return True
 
     def _kill(self, worker: _Worker) -> None:
         if worker.slow is not None:
@@ -354,11 +367,11 @@ class WorkerPool:
         worker.writer.close()
 
     def _replenish(self) -> None:
-        """Keep `size` workers, and one for each waiting review (up to max_workers)."""
+        """Keep `size` workers that are not running a slow review (at most max_workers in all)."""
         if self._closed:
             return
-        want = max(self.size, self.live + len([w for w in self._waiters if not w.done()]))
-        for _ in range(min(want, self.max_workers) - self.live - self._spawning):
+        ready = sum(1 for w in (*self._idle, *self._busy) if not w.niced)
+        for _ in range(min(self.size - ready, self.max_workers - self.live) - self._spawning):
             self._background_spawn()
 
     def _background_spawn(self) -> None:

@@ -70,7 +70,7 @@ class ServerConfig:
     shutdown_timeout: float = 15.0
     workers: int = 2  # render processes kept ready
     max_workers: int = 8  # forked on demand while all are busy
-    slow_after: float = 0.25  # a render running this long gets a lower CPU priority
+    slow_after: float = 0.1  # a render running this long gets a lower CPU priority, and a stand-in
     cache_entries: int = 1024  # answers remembered by pod content; 0: no cache
     header_timeout: float = 5.0
     idle_timeout: float = 60.0
