@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.sslproto
 import json
+import logging
 import signal
 import socket
 import ssl
@@ -50,6 +51,8 @@ from sidecarctl.webhook.tls import TLSReloader
 
 log = logs.get("server")
 http_log = logs.get("http")
+_SILENT = logs.get("http.aiohttp")  # aiohttp's own report of what handle_error has logged already
+_SILENT.disabled = True
 
 # Kubernetes caps a request at 3 MiB of etcd value; the review wraps the pod, so allow some more.
 DEFAULT_MAX_BODY = 6 * 1024 * 1024
@@ -359,6 +362,20 @@ class _Connection(RequestHandler):
             self._head_timer = None
         super().connection_lost(exc)
         self._webhook._connection_closed()
+
+    def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        """aiohttp answers a malformed request 4xx (or a failed handler 500) and logs it, at
+        debug or with its traceback; here it is one line, a warning for the client's fault."""
+        reason = (f"{type(exc).__name__}: {exc}" if exc is not None else message or "").splitlines()
+        http_log.log(logging.WARNING if status < 500 else logging.ERROR,
+                     "bad HTTP request" if status < 500 else "HTTP handler error",
+                     extra={"status": status, "peer": request.remote or "", "reason": " ".join(reason)[:500]})
+        own, self.logger = self.logger, _SILENT
+        try:
+            return super().handle_error(request, status, exc, message)
+        finally:
+            self.logger = own
 
     def _awaiting_head(self) -> bool:
         waiter = getattr(self, "_waiter", None)
