@@ -157,10 +157,12 @@ class Server:
     def tracebacks(self) -> int:
         return self.log_path.read_text(errors="replace").count("Traceback")
 
-    def memory(self) -> tuple[float, float, int]:
-        """(PSS MiB, RSS MiB, processes) summed over the server and its descendants."""
+    def memory(self) -> tuple[float, float, int, float]:
+        """(PSS MiB, RSS MiB, processes) summed over the server and its descendants, and the RSS
+        of the acceptor (the process holding the connections) alone."""
         pids = descendants(self.proc.pid)
         pss = rss = 0
+        acceptor = 0.0
         for pid in pids:
             try:
                 for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -168,9 +170,11 @@ class Server:
                         pss += int(line.split()[1])
                     elif line.startswith("Rss:"):
                         rss += int(line.split()[1])
+                        if pid == self.proc.pid:
+                            acceptor = int(line.split()[1]) / 1024
             except OSError:
                 pass
-        return pss / 1024, rss / 1024, len(pids)
+        return pss / 1024, rss / 1024, len(pids), acceptor
 
 
 def descendants(root: int) -> list[int]:
@@ -263,9 +267,9 @@ def check(status: int, body: bytes, uid: str, expect_patch: bool, errors: list[s
         errors.append(f"{uid}: unexpected answer {str(response)[:200]}")
 
 
-async def slow_heads(server: Server, count: int, hold: float) -> tuple[int, float, float, int]:
+async def slow_heads(server: Server, count: int, hold: float) -> tuple[int, float, float, int, float]:
     """`count` TLS connections each sending a request head a byte at a time; the server's memory
-    once all are open. Returns (connections open, PSS MiB, RSS MiB, server processes)."""
+    once all are open. Returns (connections open, PSS MiB, RSS MiB, server processes, acceptor RSS MiB)."""
     head = b"POST /inject HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     writers: list[asyncio.StreamWriter] = []
     semaphore = asyncio.Semaphore(64)
@@ -283,7 +287,7 @@ async def slow_heads(server: Server, count: int, hold: float) -> tuple[int, floa
 
     await asyncio.gather(*(connect() for _ in range(count)))
     stop_at = time.monotonic() + hold
-    peak = (0.0, 0.0, 0)
+    peak = (0.0, 0.0, 0, 0.0)
     position = 1
     while time.monotonic() < stop_at:
         for writer in writers:
@@ -373,14 +377,15 @@ async def run(args: argparse.Namespace) -> int:
             server = Server(folder, cert, key, config, extra, "server-memory.log")
             try:
                 await server.wait_ready()
-                idle_pss, idle_rss, procs = server.memory()
-                open_now, pss, rss, procs = await slow_heads(server, count, args.hold)
+                idle_pss, idle_rss, _, idle_acceptor = server.memory()
+                open_now, pss, rss, procs, acceptor = await slow_heads(server, count, args.hold)
             finally:
                 server.stop()
-            print(f"memory: {open_now} slow-header connections open (server run with {' '.join(extra)}): "
-                  f"server PSS {pss:.0f} MiB, RSS {rss:.0f} MiB over {procs} processes "
-                  f"(idle: PSS {idle_pss:.0f} MiB, RSS {idle_rss:.0f} MiB); "
-                  "PSS counts pages shared by the forked processes once")
+            print(f"memory: {open_now} slow-header connections open (server run with {' '.join(extra)}):")
+            print(f"  server total PSS {pss:.0f} MiB over {procs} processes (RSS summed {rss:.0f} MiB counts the "
+                  f"pages the forked processes share once each); acceptor RSS {acceptor:.0f} MiB")
+            print(f"  idle before: total PSS {idle_pss:.0f} MiB (RSS summed {idle_rss:.0f}), acceptor RSS "
+                  f"{idle_acceptor:.0f} MiB")
     return 1 if failed else 0
 
 

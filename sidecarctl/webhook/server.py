@@ -19,7 +19,7 @@ Shape (one acceptor, a pool of render processes; see sidecarctl.webhook.pool):
   idle keep-alive connection is closed after `idle_timeout`, request lines and headers are capped
   (`max_header_bytes`, `max_headers`), bodies by `max_body_bytes`. asyncio's TLS layer reads into a
   buffer it allocates per connection (256 KiB); it is lowered to `TLS_READ_BUFFER` (a TLS record is
-  at most 16 KiB), so 2,000 stalled connections hold ~100 MiB, not ~600.
+  at most 16 KiB), so 2,000 stalled connections hold ~90 MiB, not ~600.
 - Malformed HTTP and reviews are answered 4xx by aiohttp or by us, logged as one JSON line each.
 
 SIGTERM drains: not ready, no new connections, in-flight reviews finish, then the workers stop.
@@ -58,7 +58,7 @@ _SILENT.disabled = True
 DEFAULT_MAX_BODY = 6 * 1024 * 1024
 # Reviews up to this size are parsed in the event loop (~1 ms at most); larger ones by a worker.
 PARSE_IN_LOOP = 256 * 1024
-TLS_READ_BUFFER = 32 * 1024
+TLS_READ_BUFFER = 16 * 1024
 
 
 @dataclass
