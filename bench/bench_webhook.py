@@ -23,7 +23,10 @@ with `--cache-entries 0`:
   the server's memory (PSS and RSS summed over its processes) while they are open.
 
 Both clients and server share this machine's cores, so the figures include the clients' own
-CPU. A measurement script, not a test: bounded by --seconds; exits 1 when a request failed.
+CPU. Beside each figure: CPU milliseconds per answered request, of the server's processes and of the
+clients, which do not depend on the machine's other load as wall-clock figures do: two cores divided
+by their sum bound what a quiet machine can reach. A measurement script, not a test: bounded by
+--seconds; exits 1 when a request failed.
 """
 
 from __future__ import annotations
@@ -154,6 +157,18 @@ class Server:
                 self.proc.wait()
         self._log.close()
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU of the server's processes so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in descendants(self.proc.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
     def tracebacks(self) -> int:
         return self.log_path.read_text(errors="replace").count("Traceback")
 
@@ -207,6 +222,7 @@ class Tally:
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.outcomes: dict[str, int] = {}
+        self.cpu_ms = (0.0, 0.0)  # CPU per answered request: the server's processes, these clients
 
 
 async def drive(server: Server, pod: dict[str, Any], clients: int, seconds: float, expect_patch: bool,
@@ -251,10 +267,14 @@ async def drive(server: Server, pod: dict[str, Any], clients: int, seconds: floa
                                      timeout=timeout) as session, \
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=server.context, limit=max(1, hostile)),
                                   timeout=timeout) as hostile_session:
-        started = time.perf_counter()
+        started, server_cpu, own = time.perf_counter(), server.cpu_seconds(), os.times()
         await asyncio.gather(*(client(session) for _ in range(clients)),
                              *(attacker(hostile_session) for _ in range(hostile)))
         elapsed = time.perf_counter() - started
+        now = os.times()
+        answered = max(1, len(normal.latencies) + len(bad.latencies))
+        normal.cpu_ms = ((server.cpu_seconds() - server_cpu) * 1000 / answered,
+                         ((now.user + now.system) - (own.user + own.system)) * 1000 / answered)
     return normal, bad, elapsed
 
 
@@ -317,7 +337,7 @@ def line(label: str, tally: Tally, elapsed: float) -> str:
     n = len(tally.latencies)
     return (f"  {label:<34} {n / elapsed:8.1f} req/s   p50 {pct(tally.latencies, .5):6.1f} ms   "
             f"p99 {pct(tally.latencies, .99):7.1f} ms   max {pct(tally.latencies, 1):7.1f} ms   "
-            f"errors {len(tally.errors)}")
+            f"errors {len(tally.errors)}   CPU/request: server {tally.cpu_ms[0]:.2f} ms, clients {tally.cpu_ms[1]:.2f} ms")
 
 
 def machine() -> str:
