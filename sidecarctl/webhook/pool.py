@@ -214,6 +214,13 @@ class Zygote:
             raise WorkerLost("the zygote is gone")
         return tuple(reply)
 
+    def alive(self) -> bool:
+        """False once the zygote has exited (no replacement worker could be forked)."""
+        try:
+            return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
+
     def close(self) -> None:
         self._sock.close()  # end-of-file: the zygote exits, and its workers with it
         try:

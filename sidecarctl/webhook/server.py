@@ -320,6 +320,9 @@ class WebhookServer:
         return web.Response(status=status, text=reason + "\n")
 
     async def healthz(self, request: web.Request) -> web.Response:
+        if self.pool is not None and not self.draining and not self.pool.zygote.alive():
+            # no worker can be forked any more: a restart is the remedy
+            return web.Response(status=503, text="the render zygote has exited\n")
         return web.Response(text="ok\n")
 
     async def readyz(self, request: web.Request) -> web.Response:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import socket
 import ssl
 import threading
@@ -155,6 +157,16 @@ def test_slow_injection_is_killed_at_the_deadline(start_server: ServerFactory) -
     assert client.review(review_of(POD))["response"]["allowed"] is True
     assert server.pool is not None and server.pool.killed == 1
     assert 'sidecar_injection_requests_total{result="timeout"} 1' in client.request("/metrics")[1].decode()
+
+
+def test_healthz_fails_once_workers_cannot_be_forked(start_server: ServerFactory) -> None:
+    server, client = start_server()
+    assert server.pool is not None and client.request("/healthz") == (200, b"ok\n")
+    os.kill(server.pool.zygote.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while client.request("/healthz")[0] != 503:
+        assert time.monotonic() < deadline, "/healthz still ok without a zygote"
+        time.sleep(0.05)
 
 
 def test_health_ready_and_metrics(start_server: ServerFactory) -> None:
