@@ -15,7 +15,7 @@ RESULTS = ("injected", "skipped", "failed", "bad_request", "timeout")
 
 
 class Metrics:
-    """Thread-safe: injections run in worker threads while the event loop serves /metrics."""
+    """Thread-safe: the event loop records answers while reload checks run in executor threads."""
 
     def __init__(self, buckets: Iterable[float] = DEFAULT_BUCKETS) -> None:
         self._lock = threading.Lock()
