@@ -288,3 +288,15 @@ def _ready(client: Client, proc: subprocess.Popen[bytes]) -> bool:
         return client.request("/readyz")[0] == 200
     except OSError:
         return False
+
+
+@pytest.mark.parametrize(("template", "deterministic"), [
+    pytest.param("x: {{ .Values.global.hub }}\n", True, id="values-only"),
+    pytest.param("x: {{ randAlphaNum 5 }}\n", False, id="random"),
+    pytest.param("x: {{ now | date \"2006\" }}\n", False, id="clock"),
+    pytest.param("x: {{ uuidv4 }}\n", False, id="uuid"),
+])
+def test_settings_with_random_templates_are_not_cached(tmp_path: Path, template: str, deterministic: bool) -> None:
+    path = tmp_path / "inject-config.yaml"
+    path.write_text(config_with(extra=template))
+    assert EngineInjector.load(SettingsFlags(offline=True, inject_config_file=str(path))).deterministic is deterministic

@@ -270,3 +270,26 @@ def test_settings_reload(start_server: ServerFactory, tmp_path: Path) -> None:
         time.sleep(0.1)
     text = client.request("/metrics")[1].decode()
     assert 'what="settings",result="ok"' in text and 'what="settings",result="error"' in text
+
+
+def test_result_cache_answers_repeats_and_keeps_pods_apart(start_server: ServerFactory) -> None:
+    injector = FakeInjector()
+    server, client = start_server(injector)
+    first = client.review(review_of(POD, uid="a"))["response"]
+    again = client.review(review_of(POD, uid="b"))["response"]
+    assert again["uid"] == "b" and {**again, "uid": "a"} == first
+    assert server.metrics.event_count("cache_hit") == 1 and len(injector.requests) == 1
+    other = {**POD, "metadata": {**POD["metadata"], "annotations": {"x": "1"}}}
+    client.review(review_of(other, uid="c"))
+    client.review(review_of(POD, uid="d"), path="/inject/cluster/east")
+    client.review(review_of(POD, uid="e", namespace="other"))
+    assert server.metrics.event_count("cache_hit") == 1 and len(injector.requests) == 4
+
+
+def test_templates_that_draw_random_values_are_not_cached(start_server: ServerFactory) -> None:
+    injector = FakeInjector()
+    injector.deterministic = False
+    server, client = start_server(injector)
+    for uid in ("a", "b"):
+        assert "patch" in client.review(review_of(POD, uid=uid))["response"]
+    assert server.metrics.event_count("cache_hit") == 0 and len(injector.requests) == 2
