@@ -94,8 +94,9 @@ def _become_child(keep: set[int]) -> None:
         signal.set_wakeup_fd(-1)
     except (ValueError, OSError):
         pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C or a SIGTERM to the whole process group: the server drains first, then stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
         fds = [int(name) for name in os.listdir("/proc/self/fd")]
