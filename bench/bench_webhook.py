@@ -367,6 +367,7 @@ async def run(args: argparse.Namespace) -> int:
     floor_pod = copy.deepcopy(base)
     floor_pod["metadata"]["annotations"] = {"sidecar.istio.io/inject": "false"}
     failed = False
+    goals: list[str] = []
     print(f"webhook bench: {machine()}")
     print(f"  {args.clients} keep-alive HTTPS clients over loopback, {args.seconds:g} s a phase; "
           f"hostile phase adds {args.hostile} clients; the clients share the machine's cores")
@@ -387,6 +388,9 @@ async def run(args: argparse.Namespace) -> int:
                     normal, _, elapsed = await drive(server, base, args.clients, args.seconds, True)
                     print(line(f"sleep pod ({name})", normal, elapsed))
                     failed |= report_errors(normal)
+                    goals.append(f"sleep pod ({name}): >= 800 req/s and p99 <= 30 ms, 0 errors: "
+                                 + verdict(len(normal.latencies) / elapsed >= 800 and pct(normal.latencies, .99) <= 30
+                                           and not normal.errors))
                 if "floor" in args.phases:
                     normal, _, elapsed = await drive(server, floor_pod, args.clients, args.seconds, False)
                     print(line(f"floor: not injected ({name})", normal, elapsed))
@@ -394,6 +398,8 @@ async def run(args: argparse.Namespace) -> int:
                 if "hostile" in args.phases:
                     normal, bad, elapsed = await drive(server, base, args.clients, args.seconds, True, args.hostile)
                     print(line(f"sleep pod under attack ({name})", normal, elapsed))
+                    goals.append(f"under attack ({name}): normal pods p99 <= 100 ms, 0 errors: "
+                                 + verdict(pct(normal.latencies, .99) <= 100 and not normal.errors and not bad.errors))
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(bad.outcomes.items()))
                     print(f"  {'  hostile reviews':<34} {len(bad.latencies) / elapsed:8.1f} req/s   "
                           f"p50 {pct(bad.latencies, .5):6.1f} ms   max {pct(bad.latencies, 1):7.1f} ms   "
@@ -414,12 +420,21 @@ async def run(args: argparse.Namespace) -> int:
                 open_now, pss, rss, procs, acceptor = await slow_heads(server, count, args.hold)
             finally:
                 server.stop()
+            goals.append(f"{count} slow-header connections: server memory <= 256 MiB (PSS): "
+                         + verdict(open_now >= count and pss <= 256))
             print(f"memory: {open_now} slow-header connections open (server run with {' '.join(extra)}):")
             print(f"  server total PSS {pss:.0f} MiB over {procs} processes (RSS summed {rss:.0f} MiB counts the "
                   f"pages the forked processes share once each); acceptor RSS {acceptor:.0f} MiB")
             print(f"  idle before: total PSS {idle_pss:.0f} MiB (RSS summed {idle_rss:.0f}), acceptor RSS "
                   f"{idle_acceptor:.0f} MiB")
+    print("goals (issue #12; the wall-clock ones need a quiet machine):")
+    for goal in goals:
+        print(f"  {goal}")
     return 1 if failed else 0
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 def report_errors(tally: Tally) -> bool:
