@@ -113,7 +113,10 @@ def make_cert(folder: Path) -> tuple[Path, Path]:
 
 def inject_config(folder: Path) -> Path:
     """The built-in inject config plus the hostile templates (only pods that ask get them)."""
-    config = yaml.safe_load((ROOT / "sidecarctl" / "defaults" / "inject-config.yaml").read_text())
+    from sidecarctl.releases import newest
+
+    defaults = ROOT / "sidecarctl" / "defaults" / newest().defaults  # what --offline uses
+    config = yaml.safe_load((defaults / "inject-config.yaml").read_text())
     config["templates"]["hostile-regex"] = REGEX_TEMPLATE
     config["templates"]["hostile-range"] = RANGE_TEMPLATE
     path = folder / "inject-config.yaml"

@@ -112,14 +112,15 @@ class EngineInjector:
                                  mesh_config_file=flags.mesh_config_file, operator_file=flags.operator_file,
                                  offline=flags.offline, revision=template_revision(flags.revision),
                                  cluster=cluster if flags.from_cluster else None, istio_version=flags.istio_version)
-        if settings.notes:  # e.g. the Istio release of the settings cannot be told
-            from sidecarctl.webhook import logs
-
-            for note in settings.notes:
-                logs.get("settings").warning(note)
         native = cluster.source.native_sidecars_supported() if cluster and flags.detect_native_sidecars else None
         injector = cls(settings, native)
         injector.check_injects(template_revision(flags.revision))
+        if settings.notes:  # e.g. the Istio release of the settings cannot be told
+            from sidecarctl.webhook import logs
+
+            # only for settings that will serve: settings refused are one line, the refusal's
+            for note in settings.notes:
+                logs.get("settings").warning(note)
         return injector
 
     def check_injects(self, revision: str = "") -> None:

@@ -22,12 +22,14 @@ import yaml
 from webhook_certs import CertPair
 from webhook_support import Client, ServerFactory, client_context, review_of
 
+from sidecarctl.releases import newest
 from sidecarctl.webhook import logs
 from sidecarctl.webhook.engine import EngineInjector, SettingsFlags
 from sidecarctl.webhook.service import InjectionService
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = yaml.safe_load((ROOT / "sidecarctl" / "defaults" / "inject-config.yaml").read_text())
+DEFAULTS = ROOT / "sidecarctl" / "defaults" / newest().defaults  # the built-in settings --offline uses
+DEFAULT_CONFIG = yaml.safe_load((DEFAULTS / "inject-config.yaml").read_text())
 
 POD: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod",
                        "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
@@ -113,7 +115,7 @@ def test_bad_settings_are_refused_on_reload(start_server: ServerFactory, tmp_pat
             path.write_text(config_with())
         else:  # the built-in piece, as a file
             name = {"--valuesFile": "values.json", "--meshConfigFile": "mesh-config.yaml"}[flag]
-            path.write_text((ROOT / "sidecarctl" / "defaults" / name).read_text())
+            path.write_text((DEFAULTS / name).read_text())
         flags = SettingsFlags(offline=True, **{field: str(path)})
         server, client = start_server(loader=EngineInjector.load, flags=flags, reload_interval=0.1)
         assert "patch" in client.review(review_of(POD))["response"]
