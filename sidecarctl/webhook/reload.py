@@ -33,9 +33,22 @@ class SettingsReloader:
             return None
         self._fingerprint, self._loaded_at = current, now
         try:
-            self.injector = self.loader(self.flags)
+            injector = self.loader(self.flags)
         except Exception as e:  # any settings error: keep serving with the previous settings
             log.error("settings reload failed; keeping the previous settings", extra={"reason": str(e)})
             raise
+        if _same(self.injector, injector):  # the periodic re-read of ConfigMaps that did not change
+            return None
+        self.injector = injector
         log.info("settings reloaded", extra={"files": self.flags.files(), "from_cluster": self.flags.from_cluster})
         return self.injector
+
+
+def _same(old: Injector, new: Injector) -> bool:
+    """Whether two loads gave the same settings (then the workers and the answer cache stay)."""
+    a, b = getattr(old, "settings", None), getattr(new, "settings", None)
+    if a is None or b is None:
+        return False
+    return bool(a.inject_config == b.inject_config and a.values == b.values and a.mesh == b.mesh
+                and a.revision == b.revision and a.release == b.release
+                and getattr(old, "native_sidecars", None) == getattr(new, "native_sidecars", None))

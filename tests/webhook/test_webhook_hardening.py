@@ -306,3 +306,17 @@ def test_settings_with_random_templates_are_not_cached(tmp_path: Path, template:
     path = tmp_path / "inject-config.yaml"
     path.write_text(config_with(extra=template))
     assert EngineInjector.load(SettingsFlags(offline=True, inject_config_file=str(path))).deterministic is deterministic
+
+
+def test_a_reload_that_changes_nothing_keeps_workers_and_cache(tmp_path: Path) -> None:
+    """A comment added to the file (or the periodic re-read of unchanged ConfigMaps) loads the same
+    settings: no new generation, so the workers and the answer cache stay."""
+    from sidecarctl.webhook.reload import SettingsReloader
+
+    path = tmp_path / "inject-config.yaml"
+    path.write_text(config_with())
+    reloader = SettingsReloader(SettingsFlags(offline=True, inject_config_file=str(path)), EngineInjector.load)
+    path.write_text("# a comment\n" + config_with())
+    assert reloader.check() is None
+    path.write_text(config_with(extra="x: y\n"))
+    assert reloader.check() is not None
