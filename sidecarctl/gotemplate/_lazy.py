@@ -26,7 +26,10 @@ def lazy_module(name: str) -> ModuleType:
 
 
 class LazyPattern:
-    """A regular expression compiled on first use (match, fullmatch, finditer... pass through)."""
+    """A regular expression compiled on first use, on RE2 (linear time, as Go's regexp, whose
+    syntax it takes: `\\z`, not Python's `\\Z`); match, fullmatch, finditer... pass through to the
+    `re2` module's pattern, which mirrors Python's `re` API. Patterns are ours; the text they
+    match may come from a template, so no backtracking engine may see it."""
 
     __slots__ = ("_source", "_compiled")
 
@@ -37,7 +40,9 @@ class LazyPattern:
     def __getattr__(self, name: str) -> Any:
         compiled = self._compiled
         if compiled is None:
-            import re
+            import re2
 
-            compiled = self._compiled = re.compile(self._source)
+            options = re2.Options()
+            options.log_errors = False
+            compiled = self._compiled = re2.compile(self._source, options)
         return getattr(compiled, name)

@@ -213,12 +213,13 @@ def parse_go_float(s: str) -> float:
     if "_" in low and not underscore_ok(low):
         raise ValueError(s)
     low = low.replace("_", "")
+    # (the patterns below are unambiguous, so Python's re checks them in linear time)
     if low.startswith("0x"):
-        if not re.fullmatch(r"0x([0-9a-f]*\.?[0-9a-f]*)p[+-]?[0-9]+", low) or not re.search(r"[0-9a-f]", low[2 : low.index("p")]):
+        if not re.fullmatch(r"0x[0-9a-f]*(\.[0-9a-f]*)?p[+-]?[0-9]+", low) or not re.search(r"[0-9a-f]", low[2 : low.index("p")]):
             raise ValueError(s)
         value = float.fromhex(low)
     else:
-        if not re.fullmatch(r"[0-9]*\.?[0-9]*(e[+-]?[0-9]+)?", low) or not re.search(r"[0-9]", low.split("e")[0]):
+        if not re.fullmatch(r"[0-9]*(\.[0-9]*)?(e[+-]?[0-9]+)?", low) or not re.search(r"[0-9]", low.split("e")[0]):
             raise ValueError(s)
         value = float(low)
     if math.isinf(value):

@@ -11,17 +11,19 @@ from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Uint64
 FUNCS: dict[str, GoFunc] = {}
 
 _S = r"[\t\n\f\r ]"  # Go's \s
-# Compiled when first used (LazyPattern): most runs never compare versions.
+# Compiled when first used (LazyPattern, on RE2 as Masterminds/semver's are on Go's regexp: a
+# constraint like "1   1   1 ... !" backtracked for minutes in Python's re): most runs never
+# compare versions.
 _VERSION = LazyPattern(
     r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
 )
 _CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
        r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
-_CONSTRAINT = LazyPattern(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*\Z")
+_CONSTRAINT = LazyPattern(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*\z")
 _RANGE = LazyPattern(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
 _FIND = LazyPattern(rf"({_OPS}){_S}*({_CV})")
-_VALID = LazyPattern(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*\Z")
+_VALID = LazyPattern(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*\z")
 _ALLOWED = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789")
 
 
