@@ -119,11 +119,6 @@ class Budget:
 _limits: tuple[float, int, int] = (DEFAULT_SECONDS, DEFAULT_MAX_STEPS, DEFAULT_MAX_OUTPUT)
 
 
-def default_budget() -> Budget:
-    """A budget with the process's defaults: what executions outside any scope run against."""
-    return Budget()
-
-
 @contextmanager
 def configured_limits(seconds: float | None = None, max_steps: int | None = None,
                       max_output: int | None = None) -> Iterator[None]:

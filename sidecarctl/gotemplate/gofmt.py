@@ -10,6 +10,7 @@ import math
 import struct
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_output
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
     Float32,
@@ -602,10 +603,15 @@ class _Scan:
         return ok
 
     def number(self) -> int | None:
-        start = self.i
+        """Go's parsenum: a number past 10**6 (tooLarge) swallows the rest of the format."""
+        num, found = 0, False
         while self.i < self.end and "0" <= self.fmt[self.i] <= "9":
+            if num > 10**6:
+                self.i = self.end
+                return None
+            num, found = num * 10 + ord(self.fmt[self.i]) - 48, True
             self.i += 1
-        return int(self.fmt[start : self.i]) if self.i > start else None
+        return num if found else None
 
 
 def _flags(p: _Printer, sc: _Scan) -> None:
@@ -663,6 +669,8 @@ def _width_and_precision(p: _Printer, sc: _Scan, args: list[Any]) -> bool:
             p.prec = 0 if prec is None else prec
     if not after_index:
         after_index = sc.arg_number()
+    if (p.wid or 0) > 64 or (p.prec or 0) > 64:  # up to 10**8 characters of padding or digits
+        charge_output(max(p.wid or 0, p.prec or 0))
     return after_index
 
 

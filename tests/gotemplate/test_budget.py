@@ -40,6 +40,9 @@ RUNAWAY = [
     ("written-output", "{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}", "executing",
      OUTPUT_LIMIT),
     ("join", '{{ join "," (until 9000000) }}', "error calling join", STEP_LIMIT),
+    ("printf-width", '{{ printf (repeat 20 "%10000000d") 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 }}',
+     "error calling printf", OUTPUT_LIMIT),
+    ("splitList", '{{ splitList "" (repeat 16000000 "a") | len }}', "error calling splitList", STEP_LIMIT),
 ]
 
 
@@ -116,3 +119,10 @@ def test_functions_outside_an_execution_are_bounded_per_call() -> None:
     with pytest.raises(BudgetExceeded, match="template steps"):
         until(100_000_000)
     assert len(until(1000)) == 1000
+
+
+def test_printf_numbers_past_a_million_end_the_format_as_in_go() -> None:
+    """Go's parsenum stops at tooLarge (> 10**6): the rest of the format is swallowed."""
+    assert render('{{ printf "%9999999999d|" 1 }}') == "%!(NOVERB)%!(EXTRA int=1)"
+    assert render('{{ printf "%.99999999f|" 1.5 }}') == "%!(NOVERB)%!(EXTRA float64=1.5)"
+    assert len(render('{{ printf "%1000000d" 1 }}')) == 1000000

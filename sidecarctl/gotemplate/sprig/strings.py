@@ -73,6 +73,8 @@ def go_split(s: str, sep: str, n: int = -1) -> list[str]:
     """strings.SplitN; an empty separator splits into runes."""
     if n == 0:
         return []
+    parts = len(s) if sep == "" else s.count(sep) + 1
+    budget.charge_steps(parts if n < 0 else min(n, parts))  # before building the list
     if sep == "":
         runes = list(s)  # Go explodes into runes; an invalid byte stays a one-byte piece
         if n < 0 or n > len(runes):
