@@ -117,8 +117,7 @@ def render(funcs: str, missingkey: str, name: str | None, data_file: str, templa
     from sidecarctl.gotemplate import TemplateError, funcmap, parse, istio
 
     click.get_current_context().with_resource(template_opts.template_safety(**template_opts.pick(safety)))
-    if istio._yaml_dumper is None:
-        istio.set_yaml_dumper(_dump_yaml)
+    istio.set_yaml_dumper(_dump_yaml)
 
     try:
         with open(template_file, "rb") as fh:
