@@ -32,7 +32,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from typing import Any
 
 FORMAT = 3  # 2 was pickle; entries of other formats are ignored (and replaced)
@@ -216,6 +215,8 @@ def store(kind: str, key: str, text: str, value: Any) -> None:
         return
     if len(data) > MAX_ENTRY_BYTES or not _folder_ok(folder, create=True):
         return
+    import tempfile  # writes are rare (a changed input); tempfile costs startup (it loads random, shutil)
+
     temporary = None
     try:
         _trim(folder)
