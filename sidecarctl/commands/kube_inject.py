@@ -36,6 +36,8 @@ __all__ = ["SettingsSource", "kube_inject", "write_atomically"]
 
 NATIVE_SIDECARS_ENV = settings_mod.NATIVE_SIDECARS_ENV
 DIFF, PATCH = "diff", "patch"
+STRATEGIC, JSON6902 = "strategic", "json6902"  # sidecarctl.workflow.patch.FORMATS, without its imports
+PATCH_FORMATS = (STRATEGIC, JSON6902)
 
 
 class SkippedWorkloads(SidecarError):
@@ -53,12 +55,17 @@ class SkippedWorkloads(SidecarError):
               help="Keep the input's comments, key order and quoting wherever injection changed nothing.")
 @click.option("--diff", is_flag=True, help="Print a unified diff per changed document instead.")
 @click.option("--patch", is_flag=True,
-              help="Print, per injected workload, the strategic-merge patch injection applies to it.")
+              help="Print, per injected workload, a patch for kustomize that gives the injected workload.")
+@click.option("--patch-format", "patch_format", type=click.Choice(PATCH_FORMATS), default=None,
+              help="With --patch: strategic (default; documents for `patches:`) or json6902 (a kustomize "
+                   "Component of JSON 6902 patches). Implies --patch.")
 @click.option("--fail-on-skip", is_flag=True, help="Exit 1 (after writing) when any workload was skipped.")
 @template_opts.template_options
 def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, native_sidecars: bool | None,
-                preserve_formatting: bool, diff: bool, patch: bool, fail_on_skip: bool, **flags: Any) -> None:
+                preserve_formatting: bool, diff: bool, patch: bool, patch_format: str | None, fail_on_skip: bool,
+                **flags: Any) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
+    patch = patch or patch_format is not None
     if diff and patch:
         raise UsageError("--diff and --patch cannot be used together")
     view = DIFF if diff else PATCH if patch else None
@@ -89,7 +96,7 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
                 runs = inject_sources(injector, sources)
             finally:
                 print_warnings(injector.warnings)
-            emit(runs, injector, out, view, preserve_formatting)
+            emit(runs, injector, out, view, preserve_formatting, patch_format or STRATEGIC)
             outcomes = [outcome for run in runs for outcome in run.outcomes]
             names = [run.source.name for run in runs for _ in run.outcomes]
     if not out.quiet:
@@ -145,13 +152,16 @@ def print_warnings(warnings: list[str]) -> None:
         sys.stderr.flush()
 
 
-def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | None, preserve: bool) -> None:
+def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | None, preserve: bool,
+         patch_format: str = STRATEGIC) -> None:
     """Build every text first (views may still fail), then write."""
     if view == PATCH:
         from sidecarctl.workflow.outputs import render
-        from sidecarctl.workflow.patch import patch_stream
+        from sidecarctl.workflow.patch import component_stream, patch_stream
 
-        write_text(render("".join(patch_stream(run, injector) for run in runs), out.format_for(None)), out.output)
+        text = component_stream(runs, injector) if patch_format == JSON6902 else \
+            "".join(patch_stream(run, injector) for run in runs)
+        write_text(render(text, out.format_for(None)), out.output)
         return
     written = [document_texts(run, injector, preserve) for run in runs]
     if view == DIFF:

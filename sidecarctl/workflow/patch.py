@@ -1,68 +1,108 @@
-"""--patch: per injected workload, the strategic-merge patch that injection applies to it.
+"""--patch: per injected workload, what injection changes in it, in a form kustomize applies faithfully.
 
-The patch is computed as apimachinery's two-way merge patch would be (maps: changed and new keys,
-`null` for removed ones; lists with a merge key in the Go type, such as containers by name: only
-the changed or new items, removed ones as `$patch: delete`; other lists whole), then checked:
-applied with `sidecarctl.kube.strategic_merge` to the normalised original it must give the
-injected object. Where list order matters (`$setElementOrder`) it is added only when needed.
-Each patch is a document with apiVersion, kind and metadata.name/namespace, so kustomize's
-`patches:` can target it.
+Two formats (`--patch-format`):
+
+strategic (default)
+    One strategic-merge patch document per workload (apiVersion, kind, metadata.name/namespace,
+    so kustomize's `patches:` targets it). Maps carry only changed and new keys (`null` for a
+    removed one); a changed list is given whole, and a list that has a merge key in the Go type
+    (containers, initContainers, volumes ... by name) and is already in the original starts with
+    `$patch: replace`, so the result has Istio's order whatever the merger. kustomize (kyaml)
+    ignores `$setElementOrder` and puts new merge items elsewhere than apimachinery does, but
+    honours `$patch: replace`; apimachinery (`kubectl patch`) honours it too. No other directive
+    is written. A `$patch: replace` on a list the original lacks would stay in kustomize's output,
+    so a new list is given plain.
+json6902
+    A kustomize `Component` whose `patches:` hold, per workload, a `target` and JSON 6902
+    operations (RFC 6902: `add`, `replace`, `remove` on the paths injection changed, a list as a
+    whole). For `components:` in an overlay; any tool that applies JSON patches applies them.
+
+Every patch is checked before it is printed: applied (with `sidecarctl.kube.strategic_merge`, or
+the operations one by one) to the original, it must give the injected object once both are
+normalised as istioctl normalises them; otherwise the command fails rather than print it.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sidecarctl.errors import InjectionError
 from sidecarctl.workflow.documents import Document, SourceRun
 
-DELETE = {"$patch": "delete"}
-ORDER = "$setElementOrder/"
+STRATEGIC, JSON6902 = "strategic", "json6902"
+FORMATS = (STRATEGIC, JSON6902)
+REPLACE = {"$patch": "replace"}
+COMPONENT = {"apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component"}
 
 
 def patch_stream(run: SourceRun, injector: Any) -> str:
-    """The patches of one source as a YAML stream (`---` after each)."""
+    """The strategic patches of one source as a YAML stream (`---` after each)."""
     from sidecarctl.yamlio import dump_yaml
 
     return "".join(dump_yaml(patch) + "---\n" for document in run.documents
                    for patch in document_patches(document, injector, run.source.name))
 
 
-def document_patches(document: Document, injector: Any, source: str = "-") -> list[dict[str, Any]]:
+def component_stream(runs: list[SourceRun], injector: Any) -> str:
+    """The JSON 6902 patches of every source as one kustomize Component (a one-document stream)."""
+    from sidecarctl.yamlio import dump_yaml
+
+    entries = [entry for run in runs for document in run.documents
+               for entry in document_patches(document, injector, run.source.name, JSON6902)]
+    return dump_yaml({**COMPONENT, "patches": entries}) + "---\n"
+
+
+def document_patches(document: Document, injector: Any, source: str = "-",
+                     form: str = STRATEGIC) -> list[dict[str, Any]]:
     from sidecarctl.yamlio import load_document
 
     original = injector.decode(document.raw)
     if original is None:
         return []
     injected = load_document(document.body)
+    raw = load_document(document.raw)
     where = f"{source}: document {document.index}"
-    return [patch for old, new in workload_pairs(original, injected)
-            if (patch := workload_patch(old, new, where)) is not None]
+    make = workload_patch if form == STRATEGIC else workload_operations
+    return [patch for old, new, given in workload_triples(original, injected, raw)
+            if (patch := make(old, new, where, given)) is not None]
 
 
 def workload_pairs(original: dict[str, Any], injected: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(before, after) per workload; a List contributes its items (Lists in Lists too)."""
+    return [(old, new) for old, new, _ in workload_triples(original, injected, original)]
+
+
+def workload_triples(original: dict[str, Any], injected: dict[str, Any],
+                     raw: Any) -> list[tuple[dict[str, Any], dict[str, Any], Any]]:
+    """(before, after, as written in the file) per workload; kustomize, like istioctl, takes a
+    List's items one by one."""
     if original.get("kind") != "List":
-        return [(original, injected)]
-    pairs = []
-    for old, new in zip(original.get("items") or [], injected.get("items") or []):
+        return [(original, injected, raw)]
+    raw_items = (raw.get("items") if isinstance(raw, dict) else None) or []
+    triples = []
+    for index, (old, new) in enumerate(zip(original.get("items") or [], injected.get("items") or [])):
         if isinstance(old, dict) and isinstance(new, dict):
-            pairs.extend(workload_pairs(old, new))
-    return pairs
+            given = raw_items[index] if index < len(raw_items) else old
+            triples.extend(workload_triples(old, new, given))
+    return triples
 
 
-def workload_patch(original: dict[str, Any], injected: dict[str, Any], where: str = "") -> dict[str, Any] | None:
-    """The patch document for one workload, None when injection changed nothing (skipped)."""
+# --- strategic merge ------------------------------------------------------------------------------
+
+def workload_patch(original: dict[str, Any], injected: dict[str, Any], where: str = "",
+                   raw: Any = None) -> dict[str, Any] | None:
+    """The strategic patch document for one workload, None when injection changed nothing (skipped)."""
     from sidecarctl.inject import workloads
 
     if original == injected or not workloads.is_injectable(original.get("kind")):
         return None
     go_type = workloads.kube_type(original["kind"])
-    for ordered in (False, True):
-        patch = with_identity(two_way(original, injected, _meta(go_type), ordered), original)
-        if applies(original, patch, injected, go_type):
-            return patch
-    raise InjectionError(f"{where}: no strategic-merge patch reproduces the injection; use the full output")
+    given = raw if isinstance(raw, dict) else original
+    patch = with_identity(two_way(original, injected, _meta(go_type), given), original)
+    if not applies(given, patch, injected, go_type):
+        raise InjectionError(f"{where}: no strategic-merge patch reproduces the injection; use the full output")
+    return patch
 
 
 def with_identity(patch: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
@@ -76,73 +116,53 @@ def with_identity(patch: dict[str, Any], original: dict[str, Any]) -> dict[str, 
 
 
 def applies(original: dict[str, Any], patch: dict[str, Any], injected: dict[str, Any], go_type: str) -> bool:
-    from sidecarctl.kube import normalize_as, strategic_merge
+    from sidecarctl.kube import strategic_merge
 
     try:
-        merged = strategic_merge(original, patch, go_type)
-        return bool(normalize_as(merged, go_type, coerce=False) == normalize_as(injected, go_type, coerce=False))
-    except Exception:  # any failure to apply means this candidate is not the patch
+        return same_object(strategic_merge(original, patch, go_type), injected, go_type)
+    except Exception:  # any failure to apply means this is not the patch
         return False
 
 
-def two_way(old: dict[str, Any], new: dict[str, Any], meta: Any, ordered: bool) -> dict[str, Any]:
-    """CreateTwoWayMergePatch's shape for two maps of the same Go type (`meta`: PatchMeta or None)."""
+def same_object(merged: dict[str, Any], injected: dict[str, Any], go_type: str) -> bool:
+    from sidecarctl.kube import normalize_as
+
+    return bool(normalize_as(merged, go_type, coerce=False) == normalize_as(injected, go_type, coerce=False))
+
+
+def two_way(old: dict[str, Any], new: dict[str, Any], meta: Any, given: Any = None) -> dict[str, Any]:
+    """Changed and new keys of two maps of the same Go type (`meta`: PatchMeta or None); `given`:
+    the same map as written in the file (whether a list is there to replace)."""
+    given = given if isinstance(given, dict) else {}
     patch: dict[str, Any] = {}
     for key, value in new.items():
         if key not in old:
             patch[key] = value
         elif old[key] != value or type(old[key]) is not type(value):
-            patch[key] = _field_patch(old[key], value, meta, key, ordered, patch)
+            patch[key] = _field_patch(old[key], value, meta, key, given.get(key))
     for key in old:
         if key not in new:
             patch[key] = None
     return patch
 
 
-def _field_patch(old: Any, new: Any, meta: Any, key: str, ordered: bool, patch: dict[str, Any]) -> Any:
+def _field_patch(old: Any, new: Any, meta: Any, key: str, given: Any) -> Any:
     if isinstance(old, dict) and isinstance(new, dict):
-        return two_way(old, new, _child(meta, key, "for_struct"), ordered)
-    if isinstance(old, list) and isinstance(new, list):
-        merge_key = _merge_key(meta, key)
-        if merge_key and all(isinstance(item, dict) and merge_key in item for item in old + new):
-            items = _list_patch(old, new, merge_key, _child(meta, key, "for_slice"), ordered)
-            if ordered or _order_differs(old, items, new, key, merge_key, meta):
-                patch[ORDER + key] = [{merge_key: item[merge_key]} for item in new]
-            return items
+        return two_way(old, new, _child(meta, key, "for_struct"), given)
+    if isinstance(new, list) and isinstance(given, list) and _merge_key(meta, key) \
+            and all(isinstance(item, dict) for item in new):
+        return [dict(REPLACE), *new]
     return new
-
-
-def _list_patch(old: list[Any], new: list[Any], merge_key: str, meta: Any, ordered: bool) -> list[Any]:
-    before = {item[merge_key]: item for item in old}
-    after = {item[merge_key] for item in new}
-    items = []
-    for item in new:
-        previous = before.get(item[merge_key])
-        if previous is None:
-            items.append(item)
-        elif previous != item:
-            items.append({merge_key: item[merge_key], **two_way(previous, item, meta, ordered)})
-    items.extend({merge_key: item[merge_key], **DELETE} for item in old if item[merge_key] not in after)
-    return items
-
-
-def _order_differs(old: list[Any], items: list[Any], new: list[Any], key: str, merge_key: str, meta: Any) -> bool:
-    """Whether merging these items alone leaves the list in another order than injection's
-    (a new item goes before the original ones it does not follow), so $setElementOrder is needed."""
-    from sidecarctl.kube import strategic
-
-    try:
-        merged = strategic._merge_map({key: strategic._copy(old)}, {key: strategic._copy(items)}, meta)[key]
-    except Exception:  # cannot tell: say so, and let the directive decide the order
-        return True
-    return [item.get(merge_key) for item in merged] != [item[merge_key] for item in new]
 
 
 def _meta(go_type: str) -> Any:
     from sidecarctl.kube.strategic import PatchMeta
     from sidecarctl.kube.typed import struct_node
 
-    return PatchMeta(struct_node(go_type))
+    try:
+        return PatchMeta(struct_node(go_type))
+    except Exception:  # a custom kind (raw JSON): no merge keys, every list is replaced whole
+        return None
 
 
 def _child(meta: Any, key: str, how: str) -> Any:
@@ -162,3 +182,77 @@ def _merge_key(meta: Any, key: str) -> str:
     except Exception:
         return ""
     return merge_key if "merge" in strategies else ""
+
+
+# --- JSON 6902 ------------------------------------------------------------------------------------
+
+def workload_operations(original: dict[str, Any], injected: dict[str, Any], where: str = "",
+                        raw: Any = None) -> dict[str, Any] | None:
+    """A kustomize `patches:` entry (target + JSON 6902 operations) for one workload, None when
+    injection changed nothing."""
+    from sidecarctl.inject import workloads
+
+    if original == injected or not workloads.is_injectable(original.get("kind")):
+        return None
+    given = raw if isinstance(raw, dict) else original
+    operations = json_operations(original, injected, given)
+    try:
+        applied = apply_operations(given, operations)
+        ok = same_object(applied, injected, workloads.kube_type(original["kind"]))
+    except (KeyError, IndexError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InjectionError(f"{where}: no JSON patch reproduces the injection; use the full output")
+    from sidecarctl.yamlio import dump_yaml
+
+    return {"target": target(original), "patch": dump_yaml(operations)}
+
+
+def target(obj: dict[str, Any]) -> dict[str, str]:
+    """kustomize's patch target: group, version, kind, name, namespace (when set)."""
+    group, _, version = str(obj.get("apiVersion") or "v1").rpartition("/")
+    meta = obj.get("metadata") or {}
+    out = {"group": group, "version": version, "kind": obj["kind"], "name": str(meta.get("name") or "")}
+    if meta.get("namespace"):
+        out["namespace"] = str(meta["namespace"])
+    return out
+
+
+def json_operations(old: dict[str, Any], new: dict[str, Any], given: Any, path: str = "") -> list[dict[str, Any]]:
+    """Operations turning `given` (the object as written; `old` is it decoded) into `new`: maps key
+    by key, anything else (lists, scalars) replaced whole. `add` where the file lacks the key."""
+    given = given if isinstance(given, dict) else {}
+    operations: list[dict[str, Any]] = []
+    for key, value in new.items():
+        where = f"{path}/{pointer_token(key)}"
+        if key in old and old[key] == value and type(old[key]) is type(value):
+            continue
+        if key in old and isinstance(old[key], dict) and isinstance(value, dict) and isinstance(given.get(key), dict):
+            operations.extend(json_operations(old[key], value, given[key], where))
+        else:
+            operations.append({"op": "replace" if key in given else "add", "path": where, "value": value})
+    operations.extend({"op": "remove", "path": f"{path}/{pointer_token(key)}"}
+                      for key in old if key not in new and key in given)
+    return operations
+
+
+def pointer_token(key: str) -> str:
+    """RFC 6901: `~` as `~0`, `/` as `~1` (annotation keys hold slashes)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def apply_operations(obj: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The operations applied to a copy (maps only: what `json_operations` writes)."""
+    out = copy.deepcopy(obj)
+    for operation in operations:
+        *parents, last = [token.replace("~1", "/").replace("~0", "~") for token in operation["path"].split("/")[1:]]
+        node = out
+        for token in parents:
+            node = node[token]
+        if operation["op"] == "remove":
+            del node[last]
+        elif operation["op"] == "replace" and last not in node:
+            raise KeyError(operation["path"])
+        else:
+            node[last] = copy.deepcopy(operation["value"])
+    return out
