@@ -1,10 +1,18 @@
-"""`sidecarctl krm-fn`: kube-inject as a kustomize/kpt KRM function.
+"""`sidecarctl krm-fn`: kube-inject as a kpt/kustomize KRM function, or a kustomize exec plugin.
 
-Reads a `config.kubernetes.io/v1` ResourceList on stdin, injects every item of `items` (other
-kinds pass through untouched), and writes the ResourceList on stdout with its `functionConfig`
-kept and a `results` entry per skipped workload (severity info) or failure (severity error, exit 1,
-items left as they came). A function runs hermetically: it never contacts a cluster; settings
-missing from the functionConfig come from the built-in defaults (as `--offline`).
+Without an argument (a KRM function, as kpt and `kustomize --enable-exec` run it): reads a
+`config.kubernetes.io/v1` ResourceList on stdin, injects every item of `items` (other kinds pass
+through untouched), and writes the ResourceList on stdout with its `functionConfig` kept and a
+`results` entry per skipped workload (severity info) or failure (severity error, exit 1, items
+left as they came).
+
+With CONFIG (a kustomize exec plugin, as `kubectl kustomize --enable-alpha-plugins` runs one:
+the plugin's config file as the only argument, the resources as a YAML stream on stdin): writes
+the resources back as a YAML stream, injected, kustomize's annotations kept; a skipped workload
+is a line on stderr, a failure a one-line error and exit 1 (kustomize then stops and shows it).
+
+A function runs hermetically: it never contacts a cluster; settings missing from the
+functionConfig come from the built-in defaults (as `--offline`).
 
 functionConfig: a ConfigMap whose `data` (or any kind whose `spec`, or top level) holds
     injectConfigFile, meshConfigFile, valuesFile, operatorFileName   paths to settings files
@@ -33,20 +41,45 @@ INLINE_KEYS = {"config": "inject_config_file", "mesh": "mesh_config_file", "valu
 
 
 @click.command("krm-fn", cls=ProgramCommand, context_settings={"help_option_names": ["-h", "--help"]})
-def krm_fn() -> None:
-    """Run as a KRM function: ResourceList on stdin, injected ResourceList on stdout."""
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+def krm_fn(config: str | None) -> None:
+    """Run as a KRM function (ResourceList on stdin, injected ResourceList on stdout), or with
+    CONFIG as a kustomize exec plugin (resources on stdin, injected resources on stdout)."""
     from sidecarctl.errors import UsageError
     from sidecarctl.workflow.inputs import read_stdin
     from sidecarctl.yamlio import dump_yaml
 
     if sys.stdin is not None and sys.stdin.isatty():
-        raise UsageError("krm-fn reads a ResourceList on stdin (run by kustomize or kpt)")
+        raise UsageError("krm-fn reads resources on stdin (run by kustomize or kpt)")
+    if config is not None:
+        exec_plugin(config, read_stdin(sys.stdin))
+        return
     resource_list = read_resource_list(read_stdin(sys.stdin))
     failed = process(resource_list)
     sys.stdout.buffer.write(dump_yaml(resource_list).encode("utf-8"))
     sys.stdout.buffer.flush()
     if failed:
         sys.exit(1)
+
+
+def exec_plugin(config_path: str, text: str) -> None:
+    """kustomize's exec plugin protocol: resources in and out as a YAML stream."""
+    from sidecarctl.yamlio import YamlError, dump_yaml, load_document, split_documents
+
+    try:
+        with open(config_path, encoding="utf-8") as handle:
+            function_config = load_document(handle.read())
+        items = [item for item in (load_document(doc) for doc in split_documents(text)) if item is not None]
+    except OSError as err:
+        raise InputError(f"{config_path}: {err.strerror or err}") from None
+    except (YamlError, UnicodeDecodeError) as err:
+        raise InputError(f"{config_path} or stdin: {err}") from None
+    injected, outcomes = inject_items(items, function_settings(function_config))
+    for item, outcome in outcomes:
+        if not outcome.injected:
+            click.echo(f"{outcome.kind.lower()}/{outcome.name}: sidecar injection skipped: {outcome.reason}", err=True)
+    sys.stdout.buffer.write("---\n".join(dump_yaml(item) for item in injected).encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 def read_resource_list(text: str) -> dict[str, Any]:
