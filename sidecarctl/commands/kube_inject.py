@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os  # noqa: F401  (tests patch os through this module)
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +28,7 @@ from sidecarctl.workflow.documents import SourceRun, inject_sources
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import JSON, YAML, OutputOptions, output_options, write, write_atomically, write_text
 from sidecarctl.workflow.progname import ProgramCommand
+from sidecarctl.workflow.progress import CountingResults, Progress, showing
 from sidecarctl.inject.workloads import pod_template_path_option
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
 from sidecarctl.workflow.summary import any_skipped, summary
@@ -50,7 +51,11 @@ class SkippedWorkloads(SidecarError):
 @settings_options
 @pod_template_path_option
 @click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
-              help="Inject istio-proxy as a native sidecar (default: ENABLE_NATIVE_SIDECARS=true).")
+              help="Inject istio-proxy as a native sidecar (an init container that keeps running) or not. "
+                   "Default, as istioctl: ENABLE_NATIVE_SIDECARS, matched exactly: `true` on, `false` off, "
+                   "`auto` (the default when unset) asks the cluster's nodes when settings come from a "
+                   "cluster and is off otherwise (--offline, settings files); any other value warns and "
+                   "is off.")
 @click.option("--preserve-formatting", is_flag=True,
               help="Keep the input's comments, key order and quoting wherever injection changed nothing.")
 @click.option("--diff", is_flag=True, help="Print a unified diff per changed document instead.")
@@ -60,10 +65,12 @@ class SkippedWorkloads(SidecarError):
               help="With --patch: strategic (default; documents for `patches:`) or json6902 (a kustomize "
                    "Component of JSON 6902 patches). Implies --patch.")
 @click.option("--fail-on-skip", is_flag=True, help="Exit 1 (after writing) when any workload was skipped.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="A line per workload on stderr (injected, or skipped and why) before the counts.")
 @template_opts.template_options
 def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, native_sidecars: bool | None,
                 preserve_formatting: bool, diff: bool, patch: bool, patch_format: str | None, fail_on_skip: bool,
-                **flags: Any) -> None:
+                verbose: bool, **flags: Any) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
     patch = patch or patch_format is not None
     if diff and patch:
@@ -78,9 +85,12 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
     sources = collect_sources(filenames, recursive, streamed=streamed)
     out.check(sources)
     source = SettingsSource(**pick(flags))
+    if native_sidecars is None:
+        warn_unknown_native_sidecars(os.environ.get(NATIVE_SIDECARS_ENV))
     resolved = settings_mod.resolve(source, native_sidecars)
-    injector = make_injector(resolved)
-    with long_lived_heap():
+    progress = Progress()
+    injector = make_injector(resolved, CountingResults(progress))
+    with long_lived_heap(), showing(progress):
         if view is None and not preserve_formatting:  # the plain output: streamed, memory bounded
             from sidecarctl.workflow.spool import commit, inject_to_spool
 
@@ -100,7 +110,7 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
             outcomes = [outcome for run in runs for outcome in run.outcomes]
             names = [run.source.name for run in runs for _ in run.outcomes]
     if not out.quiet:
-        click.echo(summary(outcomes, files=len(sources), names=names), err=True, nl=False)
+        click.echo(summary(outcomes, files=len(sources), names=names, verbose=verbose), err=True, nl=False)
     if fail_on_skip and any_skipped(outcomes):
         skipped = sum(1 for outcome in outcomes if not outcome.injected)
         raise SkippedWorkloads(f"{skipped} workload{'s' if skipped != 1 else ''} skipped (--fail-on-skip)")
@@ -138,11 +148,25 @@ def check_view(out: OutputOptions, view: str | None, preserve_formatting: bool) 
         raise UsageError("--patch writes new documents; --preserve-formatting does not apply to it")
 
 
-def make_injector(resolved: settings_mod.Resolved) -> Any:
+NATIVE_SIDECAR_MODES = ("true", "false", "auto")  # pilot/pkg/features: matched exactly, case and all
+
+
+def warn_unknown_native_sidecars(value: str | None) -> None:
+    """Istio's warning for an ENABLE_NATIVE_SIDECARS it does not know (`TRUE`, `1`, `yes`): the
+    mode is then off, as in Istio, and the line says so in istioctl's log format."""
+    if value is None or value in NATIVE_SIDECAR_MODES:
+        return
+    import datetime
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    click.echo(f"{stamp}\twarn\tUnknown value for {NATIVE_SIDECARS_ENV}: {value}, defaulting to false", err=True)
+
+
+def make_injector(resolved: settings_mod.Resolved, results: list[Any] | None = None) -> Any:
     from sidecarctl.inject.pipeline import KubeInject
 
     return KubeInject(settings=resolved.settings, native_sidecars=resolved.native_sidecars,
-                      revision=resolved.revision, log=lambda line: click.echo(line, err=True))
+                      revision=resolved.revision, log=lambda line: click.echo(line, err=True), results=results)
 
 
 def print_warnings(warnings: list[str]) -> None:
@@ -194,7 +218,8 @@ def join_documents(run: SourceRun, texts: list[str], preserve: bool) -> str:
 
 
 def _color(out: OutputOptions) -> bool:
-    return not out.output and sys.stdout.isatty()
+    """Colour only for a terminal, and never with NO_COLOR set to anything but "" (no-color.org)."""
+    return not out.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 # Kept for callers and tests that used these names here before they moved to sidecarctl.workflow.

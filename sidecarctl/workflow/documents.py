@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sidecarctl.workflow.inputs import Source
-from sidecarctl.workflow.progress import Progress
+from sidecarctl.workflow.progress import for_files
 
 SEPARATOR = "---\n"
 
@@ -44,7 +44,7 @@ class SourceRun:
 def inject_sources(injector: Any, sources: list[Source]) -> list[SourceRun]:
     """Every source through the injector, in order; the first error stops everything."""
     runs = []
-    progress = Progress(len(sources))
+    progress = for_files(len(sources))
     try:
         for done, source in enumerate(sources, start=1):
             start = len(injector.results)

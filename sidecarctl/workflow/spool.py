@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from sidecarctl.workflow.inputs import Source
 from sidecarctl.workflow.outputs import JSON, OutputOptions, write_atomically_with
-from sidecarctl.workflow.progress import Progress
+from sidecarctl.workflow.progress import for_files
 
 SPOOL_MEMORY = 1 << 20  # bytes kept in memory before the spool moves to a temporary file
 _ITEM_INDENT = "\n" + " " * 8
@@ -147,7 +147,7 @@ def inject_to_spool(injector: Any, sources: list[Source], out: OutputOptions) ->
     """Every source through the injector into one spool; the first error closes it and propagates."""
     spool = Spool()
     parts: list[Part] = []
-    progress = Progress(len(sources))
+    progress = for_files(len(sources))
     shared = None if out.in_place else _writer(spool, out.format_for(None))
     try:
         for done, source in enumerate(sources, start=1):

@@ -1,8 +1,14 @@
-"""The report on stderr after a run: one line per workload, then the counts.
+"""The report on stderr after a run.
+
+By default one line, the counts (istioctl prints nothing of its own but its warnings, so a
+drop-in adds no more than this):
+
+    2 workloads: 1 injected, 1 skipped
+
+With `-v`, one line per workload before it (prefixed with its file when there are several):
 
     deployment/web (shop) injected
     pod/x skipped: host networking
-    2 workloads: 1 injected, 1 skipped
 """
 
 from __future__ import annotations
@@ -17,15 +23,19 @@ def line(outcome: Any) -> str:
     return f"{subject} injected" if outcome.injected else f"{subject} skipped: {outcome.reason}"
 
 
-def summary(outcomes: Sequence[Any], files: int = 1, names: Sequence[str] | None = None) -> str:
-    """The report text (ends with a newline). With several files, `names` (the file of each
-    outcome) prefixes each line, and the count says how many files were read."""
+def summary(outcomes: Sequence[Any], files: int = 1, names: Sequence[str] | None = None,
+            verbose: bool = False) -> str:
+    """The report text (ends with a newline). `verbose`: a line per workload first; with several
+    files, `names` (the file of each outcome) prefixes those lines. The count says how many files
+    were read when there were several."""
     injected = sum(1 for outcome in outcomes if outcome.injected)
     skipped = len(outcomes) - injected
     noun = "workload" if len(outcomes) == 1 else "workloads"
     where = f" in {files} files" if files > 1 else ""
-    prefixes = [f"{name}: " for name in names] if names is not None and files > 1 else [""] * len(outcomes)
-    lines = [prefix + line(outcome) for prefix, outcome in zip(prefixes, outcomes)]
+    lines = []
+    if verbose:
+        prefixes = [f"{name}: " for name in names] if names is not None and files > 1 else [""] * len(outcomes)
+        lines = [prefix + line(outcome) for prefix, outcome in zip(prefixes, outcomes)]
     lines.append(f"{len(outcomes)} {noun}{where}: {injected} injected, {skipped} skipped")
     return "".join(text + "\n" for text in lines)
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from workflow_support import HOST_POD, POD, SAMPLES, SERVICE, inject
 
-from sidecarctl.workflow.progress import Progress
 
 SHOP = SAMPLES / "gitops" / "shop.yaml"
 
@@ -146,8 +145,9 @@ def test_in_place_writes_nothing_when_any_file_fails(tmp_path: Path) -> None:
 # --- summary, -q, --fail-on-skip ----------------------------------------------------------------
 
 @pytest.mark.parametrize("args,code,tail", [
-    pytest.param([], 0, "pod/p injected\npod/h skipped: host networking\n2 workloads: 1 injected, 1 skipped\n",
-                 id="summary"),
+    pytest.param([], 0, "has host networking enabled\n\n2 workloads: 1 injected, 1 skipped\n", id="summary"),
+    pytest.param(["-v"], 0, "pod/p injected\npod/h skipped: host networking\n2 workloads: 1 injected, 1 skipped\n",
+                 id="verbose"),
     pytest.param(["-q"], 0, "has host networking enabled\n\n", id="quiet-keeps-istioctl-warnings-only"),
     pytest.param(["--fail-on-skip"], 1, "Error: 1 workload skipped (--fail-on-skip)\n", id="fail-on-skip"),
 ])
@@ -220,27 +220,6 @@ def test_preserve_formatting_keeps_every_comment_and_unchanged_documents() -> No
     assert result.stdout[closing:].split("\n")[1] == "      initContainers:", "the list's closing comment closes it"
 
 
-# --- progress -----------------------------------------------------------------------------------
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.mark.parametrize("stream,total,shown", [
-    pytest.param(_Terminal(), 3, True, id="terminal"),
-    pytest.param(io.StringIO(), 3, False, id="not-a-terminal"),
-    pytest.param(_Terminal(), 1, False, id="one-file"),
-])
-def test_progress_only_on_a_terminal(stream: io.StringIO, total: int, shown: bool) -> None:
-    progress = Progress(total, stream)
-    for done in range(1, total + 1):
-        progress.step(done)
-    assert ("\r3/3 files" in stream.getvalue()) is shown
-    progress.close()
-    assert stream.getvalue().endswith("\r\033[K") is shown
-
-
 # --- preserve-formatting styles, in place, JSON; diff colour; patch as JSON ----------------------
 
 _STYLES = {
@@ -302,7 +281,7 @@ def test_patch_as_json() -> None:
 def test_summary_names_the_file_of_each_workload_when_there_are_several(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(POD)
     (tmp_path / "b.yaml").write_text(SERVICE + "---\n" + HOST_POD)
-    result = inject("-f", str(tmp_path))
+    result = inject("-v", "-f", str(tmp_path))
     assert result.stderr.endswith(f"{tmp_path}/a.yaml: pod/p injected\n{tmp_path}/b.yaml: pod/h skipped: host networking\n"
                                   "2 workloads in 2 files: 1 injected, 1 skipped\n")
 
