@@ -31,3 +31,50 @@ def completion(ctx: click.Context, shell: str) -> None:
     root = ctx.find_root().command
     # The completed program is the sidecarctl executable, whatever name the root context shows.
     click.echo(cls(root, {}, DEFAULT_NAME, COMPLETE_VAR).source())
+
+
+# --- kubectl's plugin completion ------------------------------------------------------------------
+#
+# kubectl (1.26 and later) completes `kubectl sidecar ...` by running the executable
+# `kubectl_complete-sidecar` found on PATH with the words after `sidecar`, the last one being the
+# word under completion (possibly ""), and reads cobra's `__complete` answer: one candidate per
+# line (`value<TAB>description`), then `:<directive>`, a bit set telling the shell what to do
+# when the candidates run out.
+
+DIRECTIVE_DEFAULT = 0  # the shell may complete file names
+DIRECTIVE_NO_FILE = 4  # ShellCompDirectiveNoFileComp
+DIRECTIVE_DIRS = 16  # ShellCompDirectiveFilterDirs
+
+
+def cobra_completions(args: list[str]) -> str:
+    """The cobra `__complete` answer for `kubectl sidecar ARGS...` (ARGS[-1]: the word completed)."""
+    from click.shell_completion import ShellComplete
+
+    from sidecarctl.cli import cli
+
+    words, incomplete = (args[:-1], args[-1]) if args else ([], "")
+    items = ShellComplete(cli, {}, "kubectl sidecar", COMPLETE_VAR).get_completions(words, incomplete)
+    kinds = {item.type for item in items}
+    plain = [item for item in items if item.type == "plain"]
+    # No candidate (a file argument, or a value click cannot list): the shell completes file names.
+    directive = DIRECTIVE_DEFAULT if "file" in kinds or not items else DIRECTIVE_DIRS if "dir" in kinds \
+        else DIRECTIVE_NO_FILE
+    lines = [f"{item.value}\t{_first_line(item.help)}" if item.help else str(item.value) for item in plain]
+    return "".join(line + "\n" for line in lines) + f":{directive}\n"
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.split("\n", 1)[0].split())
+
+
+def kubectl_complete() -> None:
+    """The `kubectl_complete-sidecar` console script: kubectl's plugin completion asks it."""
+    import sys
+
+    try:
+        sys.stdout.write(cobra_completions(sys.argv[1:]))
+        sys.stdout.flush()
+    except Exception as err:  # completion must never print a traceback into the user's shell
+        sys.stderr.write(f"kubectl_complete-sidecar: {type(err).__name__}: {err}\n")
+        sys.stdout.write(":1\n")  # ShellCompDirectiveError
+        sys.stdout.flush()
