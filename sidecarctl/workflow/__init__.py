@@ -2,11 +2,11 @@
 
     inputs      -f (repeatable, directories with -R), stdin when piped; `input_options` decorator
     outputs     stdout / -o / --in-place, --output-format yaml|json, atomic writes; `output_options`
-    summary     the per-workload report on stderr (-q to silence)
-    progress    a `\\r` counter on stderr when it is a terminal
+    summary     the count line on stderr (a line per workload with -v; -q to silence)
+    progress    a workload counter on stderr when it is a terminal and the run is long
     documents   input/output document pairs (separators kept) for the views below
     diff        --diff: unified diff per changed document
-    patch       --patch: the strategic-merge patch injection applies, per workload
+    patch       --patch: per workload, a patch kustomize applies as injection did (strategic or JSON 6902)
     preserve    --preserve-formatting: comments, key order and quoting kept (ruamel.yaml, imported lazily)
     settings    istioctl's settings flags (+ SIDECARCTL_* variables) and resolving them
     progname    `kubectl sidecar` as the program name when run as the kubectl plugin

@@ -125,3 +125,16 @@ def test_kpt_reports_a_function_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "items[0]" in result.stderr
     assert "istio-proxy" not in (package / "pod.yaml").read_text(), "nothing half-written"
+
+
+# --- the committed --patch sample is what kube-inject writes now ----------------------------------
+
+@pytest.mark.parametrize("args,committed", [
+    pytest.param(["--patch"], "overlays/mesh/sidecar-patch.yaml", id="strategic"),
+    pytest.param(["--patch-format", "json6902"], "overlays/mesh-json6902/sidecar/kustomization.yaml", id="json6902"),
+])
+def test_patch_sample_is_current(args: list[str], committed: str) -> None:
+    sample = REPO / "samples" / "kustomize-patch"
+    result = run("kube-inject", "--offline", "-q", *args, "-f", str(sample / "base" / "deployment.yaml"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (sample / committed).read_text(), "regenerate it (see the overlay's kustomization.yaml)"
