@@ -45,7 +45,7 @@ def doc_files() -> list[Path]:
     return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 
 
-def blocks(path: Path) -> list[Block]:
+def blocks(path: Path, root: Path = REPO) -> list[Block]:
     """The ```sh blocks of one Markdown file, with the skip mark of the line just before each."""
     lines = path.read_text(encoding="utf-8").splitlines()
     found: list[Block] = []
@@ -63,7 +63,7 @@ def blocks(path: Path) -> list[Block]:
             previous = next((line for line in reversed(lines[:index]) if line.strip()), "")
             mark = SKIP.fullmatch(previous.strip())
             body = "\n".join(lines[index + 1:end]) + "\n"
-            found.append(Block(str(path.relative_to(REPO)), index + 1, body, mark["reason"] if mark else None))
+            found.append(Block(str(path.relative_to(root)), index + 1, body, mark["reason"] if mark else None))
         index = end + 1
     return found
 
@@ -108,3 +108,19 @@ def test_example_runs_as_written(block: Block, workspace: Path) -> None:
                             timeout=TIMEOUT, check=False)
     assert result.returncode == 0, (f"{block.id} exited {result.returncode}\n--- block\n{block.text}--- stdout\n"
                                     f"{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}")
+
+
+@pytest.mark.parametrize("markdown,expected", [
+    pytest.param("```sh\necho a\n```\n", [(1, "echo a\n", None)], id="one-block"),
+    pytest.param("<!-- docs-runner: skip (needs a cluster) -->\n```sh\nkubectl get po\n```\n",
+                 [(2, "kubectl get po\n", "needs a cluster")], id="marked"),
+    pytest.param("<!-- docs-runner: skip (x) -->\n\n```sh\na\n```\n```sh\nb\n```\n",
+                 [(3, "a\n", "x"), (6, "b\n", None)], id="a-mark-covers-one-block"),
+    pytest.param("```text\nsidecarctl x\n```\n```yaml\na: 1\n```\n```\nplain\n```\n", [], id="not-sh"),
+    pytest.param("````sh\n```sh\ninner\n```\n````\n", [(1, "```sh\ninner\n```\n", None)], id="longer-fence"),
+    pytest.param("<!-- docs-runner: skip () -->\n```sh\na\n```\n", [(2, "a\n", None)], id="a-mark-needs-a-reason"),
+])
+def test_blocks_and_marks(tmp_path: Path, markdown: str, expected: list[tuple[int, str, str | None]]) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(markdown, encoding="utf-8")
+    assert [(block.line, block.text, block.skip) for block in blocks(page, tmp_path)] == expected
