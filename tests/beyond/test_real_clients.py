@@ -138,3 +138,23 @@ def test_patch_sample_is_current(args: list[str], committed: str) -> None:
     result = run("kube-inject", "--offline", "-q", *args, "-f", str(sample / "base" / "deployment.yaml"))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (sample / committed).read_text(), "regenerate it (see the overlay's kustomization.yaml)"
+
+
+@needs_entry_points
+@pytest.mark.skipif(KPT is None, reason="kpt not found (PATH, or the folder kubectl links into)")
+@pytest.mark.parametrize("allow_exec", [pytest.param(True, id="allow-exec"), pytest.param(False, id="refused")])
+def test_kpt_fn_render_runs_the_sample_pipeline(allow_exec: bool, tmp_path: Path) -> None:
+    package = tmp_path / "kpt"
+    package.mkdir()
+    for name in ("Kptfile", "deployment.yaml"):
+        (package / name).write_text((REPO / "samples" / "kpt" / name).read_text())
+    flags = ["--allow-exec"] if allow_exec else []
+    result = subprocess.run([str(KPT), "fn", "render", str(package), *flags], capture_output=True, text=True,
+                            env=environment(HOME=str(tmp_path)), timeout=300, check=False)
+    rendered = (package / "deployment.yaml").read_text()
+    if allow_exec:
+        assert result.returncode == 0, result.stderr
+        assert containers(rendered) == {"web": ["web", "istio-proxy"]} and '"revision":"canary"' in rendered
+    else:
+        assert result.returncode != 0 and "--allow-exec" in result.stderr
+        assert "istio-proxy" not in rendered
