@@ -45,12 +45,13 @@ def patch_stream(run: SourceRun, injector: Any) -> str:
 
 
 def component_stream(runs: list[SourceRun], injector: Any) -> str:
-    """The JSON 6902 patches of every source as one kustomize Component (a one-document stream)."""
+    """The JSON 6902 patches of every source as one kustomize Component: a kustomization.yaml
+    file, so one document without a closing `---`."""
     from sidecarctl.yamlio import dump_yaml
 
     entries = [entry for run in runs for document in run.documents
                for entry in document_patches(document, injector, run.source.name, JSON6902)]
-    return dump_yaml({**COMPONENT, "patches": entries}) + "---\n"
+    return dump_yaml({**COMPONENT, "patches": entries})
 
 
 def document_patches(document: Document, injector: Any, source: str = "-",
