@@ -99,6 +99,9 @@ def workload_patch(original: dict[str, Any], injected: dict[str, Any], where: st
     if original == injected or not workloads.is_injectable(original.get("kind")):
         return None
     go_type = workloads.kube_type(original["kind"])
+    if go_type == workloads.RAW_TYPE:
+        raise InjectionError(f"{where}: {original['kind']} is a custom kind, which kustomize merges without "
+                             "knowing its lists; use --patch-format json6902 for it")
     given = raw if isinstance(raw, dict) else original
     patch = with_identity(two_way(original, injected, _meta(go_type), given), original)
     if not applies(given, patch, injected, go_type):
@@ -160,10 +163,7 @@ def _meta(go_type: str) -> Any:
     from sidecarctl.kube.strategic import PatchMeta
     from sidecarctl.kube.typed import struct_node
 
-    try:
-        return PatchMeta(struct_node(go_type))
-    except Exception:  # a custom kind (raw JSON): no merge keys, every list is replaced whole
-        return None
+    return PatchMeta(struct_node(go_type))
 
 
 def _child(meta: Any, key: str, how: str) -> Any:

@@ -135,3 +135,30 @@ def test_kustomize_applies_the_patches_as_kube_inject_writes(
             names = [c["name"] for c in got[identity(obj)].get("spec", {}).get("template", {}).get("spec", {})
                      .get("containers", [])]
             assert names.count("istio-proxy") <= 1
+
+
+OLDEST_AND_NEWEST = sorted(set(list(VERSIONS)[:1] + list(VERSIONS)[-1:]))
+
+
+@pytest.mark.parametrize("version", OLDEST_AND_NEWEST, ids=OLDEST_AND_NEWEST or None)
+def test_custom_kinds_through_json6902(version: str, tmp_path: Path) -> None:
+    """Rollouts and registered kinds have no Go type: the JSON 6902 form carries them."""
+    samples = Path(__file__).resolve().parents[2] / "samples" / "custom"
+    flags = ["--offline", "--pod-template-path", "MyCRD=spec.workload.template"]
+    sources = [samples / "rollout.yaml", samples / "mycrd.yaml"]
+    inputs = [arg for source in sources for arg in ("-f", str(source))]
+    component = run("kube-inject", "-q", *flags, "--patch-format", "json6902", *inputs)
+    injected = run("kube-inject", "-q", *flags, *inputs)
+    assert component.exit_code == 0 and injected.exit_code == 0, component.stderr + injected.stderr
+    for source in sources:
+        (tmp_path / source.name).write_text(source.read_text())
+    (tmp_path / "sidecar").mkdir()
+    (tmp_path / "sidecar" / "kustomization.yaml").write_text(component.stdout)
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"resources": [s.name for s in sources],
+                                                                 "components": ["sidecar"]}))
+    result = subprocess.run([str(VERSIONS[version]), "kustomize", str(tmp_path)], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    got = {identity(obj): prune(obj) for obj in objects(result.stdout)}
+    want = {identity(obj): prune(obj) for obj in objects(injected.stdout)}
+    assert got == want

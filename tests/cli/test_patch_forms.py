@@ -87,3 +87,13 @@ def test_json6902_is_a_component_for_components() -> None:
 def test_patch_format_usage_errors(args: list[str], message: str) -> None:
     result = run_cli("kube-inject", "--offline", *args, stdin=POD)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_strategic_patch_of_a_custom_kind_points_to_json6902() -> None:
+    rollout = POD.replace("apiVersion: v1\nkind: Pod", "apiVersion: argoproj.io/v1alpha1\nkind: Rollout").replace(
+        "spec:\n  containers:\n  - name: app\n    image: nginx\n",
+        "spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: nginx\n")
+    result = run_cli("kube-inject", "--offline", "--patch", stdin=rollout)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("Error: -: document 1: Rollout is a custom kind, which kustomize merges without knowing "
+                             "its lists; use --patch-format json6902 for it\n")
