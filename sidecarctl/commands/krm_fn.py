@@ -69,11 +69,14 @@ def exec_plugin(config_path: str, text: str) -> None:
     try:
         with open(config_path, encoding="utf-8") as handle:
             function_config = load_document(handle.read())
-        items = [item for item in (load_document(doc) for doc in split_documents(text)) if item is not None]
     except OSError as err:
-        raise InputError(f"{config_path}: {err.strerror or err}") from None
+        raise InputError(f"{config_path}: {err.strerror or err} (the plugin's config file)") from None
     except (YamlError, UnicodeDecodeError) as err:
-        raise InputError(f"{config_path} or stdin: {err}") from None
+        raise InputError(f"{config_path}: {err} (the plugin's config file)") from None
+    try:
+        items = [item for item in (load_document(doc) for doc in split_documents(text)) if item is not None]
+    except YamlError as err:
+        raise InputError(f"stdin: {err}") from None
     injected, outcomes = inject_items(items, function_settings(function_config))
     for item, outcome in outcomes:
         if not outcome.injected:
