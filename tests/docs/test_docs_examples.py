@@ -27,7 +27,7 @@ SHARED = REPO.parent / "shared"
 SKIP = re.compile(r"<!-- docs-runner: skip \((?P<reason>.+)\) -->")
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 IGNORED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", "build")
-TIMEOUT = 300
+TIMEOUT = 120  # a block is an example: one that runs for minutes belongs in CI or is marked
 
 
 class Block(NamedTuple):
