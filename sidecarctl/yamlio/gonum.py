@@ -18,12 +18,24 @@ def _shortest_digits64(f: float) -> tuple[bool, str, int]:
     return bool(sign), ds, len(ds) + exp
 
 
-def _shortest_digits32(f: float) -> tuple[bool, str, int]:
-    """The same for the float32 nearest to f: the fewest digits that read back as that float32."""
-    target = struct.unpack("<f", struct.pack("<f", f))[0]
+_FLOAT32_MAX = 3.4028234663852886e38
+_FLOAT32_INF_FROM = 3.4028235677973366e38  # half an ulp above the largest float32: rounds to infinity
+
+
+def _float32(f: float) -> float:
+    """Go's float32(f): round to nearest even, infinity only from half an ulp above the largest float32
+    (struct's 'f' refuses anything above the largest float32 instead of rounding it)."""
+    a = abs(f)
+    if a > _FLOAT32_MAX:
+        return math.copysign(math.inf if a >= _FLOAT32_INF_FROM else _FLOAT32_MAX, f)
+    return struct.unpack("<f", struct.pack("<f", f))[0]
+
+
+def _shortest_digits32(target: float) -> tuple[bool, str, int]:
+    """The same for a finite, non-zero float32 value: the fewest digits that read back as it."""
     for precision in range(1, 10):
         text = "%.*e" % (precision - 1, target)
-        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == target:
+        if _float32(float(text)) == target:
             return _shortest_digits64(float(text))
     return _shortest_digits64(target)
 
@@ -56,7 +68,8 @@ def format_float(f: float, bits: int = 64) -> str:
     if special is not None:
         return special
     if bits == 32:
-        if abs(f) > 3.4028235677973366e38:  # rounds to float32 infinity
+        f = _float32(f)  # FormatFloat converts first: 1e-50 is 0, 3.4028235e38 the largest float32
+        if math.isinf(f):
             return "+Inf" if f > 0 else "-Inf"
         if f == 0:
             return "-0" if math.copysign(1.0, f) < 0 else "0"

@@ -14,7 +14,7 @@ the same -- and the values are built here with yaml.v2's rules rather than PyYAM
 from __future__ import annotations
 
 import base64
-import binascii
+import codecs
 import math
 import re
 import sys
@@ -52,6 +52,7 @@ _RTAG = {_r.STR: _STR, _r.BOOL: _TAG + "bool", _r.NULL: _TAG + "null", _r.INT: _
 
 # yaml.v2 decode.go: decodes past 1000 may come at most this share from alias expansion.
 _ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
+_INT64_MAX = (1 << 63) - 1
 _LIBYAML_MAX_DEPTH = 1000  # libyaml's nesting limit (yaml.v2 allows 10000; deeper documents are refused)
 _RECURSION_HEADROOM = 2 * _LIBYAML_MAX_DEPTH * 4 + 500
 
@@ -396,20 +397,35 @@ def _tagged(tag: str, s: str) -> Any:
     long_rtag = _RTAG[rtag]
     if long_rtag == tag:
         return value
-    if tag == _TAG + "float" and rtag == _r.INT:
-        return float(value)
+    if tag == _TAG + "float" and rtag == _r.INT and value <= _INT64_MAX:
+        return float(value)  # only an int64 becomes a float: a uint64 is refused below, as in Go
     raise YamlError("error converting YAML to JSON: yaml: cannot decode %s `%s` as a %s"
                     % (_SHORT.get(long_rtag, long_rtag), s, _SHORT.get(tag, tag)))
 
 
+# Go's base64.StdEncoding: padded quanta of four, '=' only to pad the last one (trailing bits may be set).
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
+
+
 def _binary(s: str) -> str:
-    """!!binary: base64 (Go ignores CR/LF in it) decoded; invalid UTF-8 becomes U+FFFD in JSON."""
-    try:
-        data = base64.b64decode(s.replace("\r", "").replace("\n", ""), validate=True)
-    except (binascii.Error, ValueError):
-        raise YamlError("error converting YAML to JSON: yaml: !!binary value contains invalid base64 data") \
-            from None
-    return data.decode("utf-8", "replace")
+    """!!binary: Go's base64.StdEncoding (CR and LF ignored, padding required) decoded; each byte that is
+    not part of valid UTF-8 becomes one U+FFFD, as Go's JSON writes it."""
+    s = s.replace("\r", "").replace("\n", "")
+    if not _BASE64.match(s):
+        raise YamlError("error converting YAML to JSON: yaml: !!binary value contains invalid base64 data")
+    return base64.b64decode(s).decode("utf-8", _GO_UTF8_ERRORS)
+
+
+def _go_replace(exc: UnicodeError) -> tuple[str, int]:
+    """One U+FFFD for the first byte of an invalid sequence, then decoding resumes at the next byte
+    (Go's utf8.DecodeRune), where Python's 'replace' covers the whole invalid sequence with one."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "\ufffd", exc.start + 1
+
+
+_GO_UTF8_ERRORS = "sidecarctl-go-utf8"
+codecs.register_error(_GO_UTF8_ERRORS, _go_replace)
 
 
 def _json_value(value: Any) -> Any:
@@ -417,8 +433,8 @@ def _json_value(value: Any) -> Any:
     if type(value) is float:
         if math.isnan(value) or math.isinf(value):
             raise _Unsupported(format_float(value))
-        if value.is_integer() and abs(value) < 1e21:
-            return json_integral(value)
+        if value.is_integer() and abs(value) < 1e21 and (value or math.copysign(1.0, value) > 0):
+            return json_integral(value)  # but -0.0, which Go's JSON writes as -0
     return value
 
 

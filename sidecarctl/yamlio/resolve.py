@@ -39,7 +39,8 @@ for _words, _entry in (
 _HINT_DIGIT = frozenset("0123456789+-")
 
 _YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z")  # what Go's ParseFloat accepts after a leading '.'
+# What Go's strconv.ParseFloat can accept after a leading '.': digits with '_' separators, an exponent.
+_DOT_FLOAT = re.compile(r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?\Z")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 
 _INT64_MIN, _INT64_MAX, _UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
@@ -91,6 +92,35 @@ def _parse_float(s: str) -> float | None:
     """strconv.ParseFloat on a string already known to be decimal syntax: overflow is an error in Go."""
     value = float(s)
     return None if math.isinf(value) else value
+
+
+def _underscores_ok(s: str) -> bool:
+    """strconv's underscoreOK for an unsigned decimal number: each '_' stands between two digits."""
+    saw = "^"  # '^' start, '0' digit, '_' underscore, '!' anything else
+    for c in s:
+        if "0" <= c <= "9":
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
+def _parse_dot_float(s: str) -> float | None:
+    """strconv.ParseFloat(s, 64) for a string starting with '.', which yaml.v2 hands it unchanged: Go's
+    float syntax, where '_' may separate digits (so `.5_0` is 0.5), and overflow is an error."""
+    if not _DOT_FLOAT.match(s):
+        return None
+    if "_" in s:
+        if not _underscores_ok(s):
+            return None
+        s = s.replace("_", "")
+    return _parse_float(s)
 
 
 # --- timestamps: Go's time.Parse on the layouts yaml.v2 tries ---------------------------------------------
@@ -181,8 +211,8 @@ def resolve_plain(s: str, timestamps: bool = True) -> tuple[str, Any]:
     first = s[0]
     if first in _HINT_DIGIT:
         return _resolve_number(s, timestamps)
-    if first == "." and _DOT_FLOAT.match(s):
-        f = _parse_float(s)
+    if first == ".":
+        f = _parse_dot_float(s)
         if f is not None:
             return FLOAT, f
     return STR, s
@@ -195,6 +225,6 @@ def plain_is_string(s: str) -> bool:
     first = s[0]
     if first in _HINT_DIGIT:
         return _resolve_number(s)[0] == STR and not is_base60_float(s)
-    if first == "." and _DOT_FLOAT.match(s):
-        return _parse_float(s) is None
+    if first == ".":
+        return _parse_dot_float(s) is None
     return True
