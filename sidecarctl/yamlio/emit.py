@@ -527,7 +527,7 @@ def _go_int(v: int) -> str:
 
 def _go_float(f: float) -> str:
     if math.isnan(f) or math.isinf(f):
-        raise ValueError("json: unsupported value: " + ("NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")))
+        raise YamlError("json: unsupported value: " + ("NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")))
     if f.is_integer() and abs(f) < 1e21:
         i = json_integral(f)  # Go's JSON writes 2.0 as "2", which yaml.v2 reads back as an int
         if _INT_MIN <= i <= _UINT_MAX:
@@ -706,8 +706,8 @@ def _emit_root(obj: Any, out: list[str]) -> bool:
 def dump_yaml(obj: Any) -> str:
     """What `sigs.k8s.io/yaml.Marshal` returns for `obj` (JSON-shaped: dict/list/str/int/float/bool/None).
 
-    Raises YamlError where Marshal fails (characters its YAML re-read refuses) and ValueError for NaN and
-    infinities (Go's json.Marshal refuses them).
+    Raises YamlError where Marshal fails: NaN and infinities and cycles (json.Marshal refuses them),
+    characters its YAML re-read refuses, nesting past that re-read's 10,000 levels.
     """
     out: list[str] = []
     try:
@@ -719,44 +719,46 @@ def dump_yaml(obj: Any) -> str:
     return "".join(out)
 
 
-def _dump_deep(obj: Any) -> str:
-    """Go has no nesting limit here; Python frames are cheap in 3.11, so deep values get a larger stack.
+# yaml.v2's scanner refuses more than 10,000 nested flow collections in the JSON Marshal re-reads.
+_GO_MAX_DEPTH = 10_000
+_FRAMES_PER_LEVEL = 3  # _emit_value -> _emit_map/_emit_seq, and a _normalize detour
 
-    A cycle is refused first, as Go's json.Marshal does (and without recursing into it).
-    """
-    if _has_cycle(obj):
-        raise ValueError("json: unsupported value: encountered a cycle")
+
+def _dump_deep(obj: Any) -> str:
+    """A value nested deeper than Python's recursion limit allows: refused like Go past 10,000 levels
+    or when it contains itself (both found without recursing), else written with a stack to fit."""
+    depth = _nesting(obj)
+    if depth > _GO_MAX_DEPTH:
+        raise YamlError("yaml: exceeded max depth of %d" % _GO_MAX_DEPTH)
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, _DEEP_RECURSION_LIMIT))
+    sys.setrecursionlimit(max(old, old + depth * _FRAMES_PER_LEVEL))
     try:
         out: list[str] = []
         if not _emit_root(obj, out):
             out.append("\n")
         return "".join(out)
-    except RecursionError:
-        raise ValueError("value nested too deeply to write as YAML") from None
     finally:
         sys.setrecursionlimit(old)
 
 
-_DEEP_RECURSION_LIMIT = 30_000  # about 10000 levels of nesting
-
-
-def _has_cycle(obj: Any) -> bool:
-    """Whether a dict or list contains itself (iterative depth-first walk keeping the current path)."""
+def _nesting(obj: Any) -> int:
+    """How many collections nest at the deepest point of `obj` (iteratively); YamlError for a
+    collection that contains itself, as Go's json.Marshal refuses it."""
+    deepest = 0
     on_path: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(obj, False)]
+    stack: list[tuple[Any, int, bool]] = [(obj, 1, False)]
     while stack:
-        node, leaving = stack.pop()
+        node, depth, leaving = stack.pop()
         if leaving:
             on_path.discard(id(node))
             continue
-        if not isinstance(node, (dict, list, tuple)):
+        if isinstance(node, (str, bytes)) or not isinstance(node, (dict, list, tuple)) and not hasattr(node, "keys"):
             continue
         if id(node) in on_path:
-            return True
+            raise YamlError("json: unsupported value: encountered a cycle via %s" % type(node).__name__)
+        deepest = max(deepest, depth)
         on_path.add(id(node))
-        stack.append((node, True))
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, False) for child in children if isinstance(child, (dict, list, tuple)))
-    return False
+        stack.append((node, depth, True))
+        children = [node[k] for k in node.keys()] if hasattr(node, "keys") else node
+        stack.extend((child, depth + 1, False) for child in children)
+    return deepest

@@ -132,7 +132,7 @@ def test_numbers_as_go_json_then_yaml_v2_write_them() -> None:
 
 
 def test_nan_is_refused_like_go_json() -> None:
-    with pytest.raises(ValueError, match="unsupported value: NaN"):
+    with pytest.raises(YamlError, match="unsupported value: NaN"):
         dump_yaml({"k": float("nan")})
 
 
@@ -172,8 +172,22 @@ def test_deep_nesting_is_written() -> None:
 def test_cyclic_value_is_refused_like_go_json() -> None:
     value: dict = {}
     value["self"] = value
-    with pytest.raises(ValueError, match="cycle"):
+    with pytest.raises(YamlError, match="cycle"):
         dump_yaml(value)
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(10_000, False), (10_001, True)], ids=["10000-written", "10001-refused"])
+@pytest.mark.parametrize("shape", ["list", "dict"])
+def test_nesting_past_go_reread_limit_is_refused(depth: int, refused: bool, shape: str) -> None:
+    """Marshal's re-read of its JSON (yaml.v2) refuses more than 10,000 nested flow collections."""
+    value: Any = 1
+    for _ in range(depth):
+        value = [value] if shape == "list" else {"k": value}
+    if refused:
+        with pytest.raises(YamlError, match="exceeded max depth of 10000"):
+            dump_yaml(value)
+    else:
+        assert dump_yaml(value).endswith(" 1\n")
 
 
 def test_repeated_calls_use_cached_decisions_consistently() -> None:
