@@ -23,14 +23,13 @@ from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from yaml import MarkedYAMLError, YAMLError
+from yaml import YAMLError
 from yaml.composer import ComposerError
 from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
                          SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.reader import ReaderError
-from yaml.scanner import ScannerError
 
+from sidecarctl.yamlio import goparse
 from sidecarctl.yamlio import resolve as _r
 from sidecarctl.yamlio.gonum import format_float, json_integral, yaml_float_text
 from sidecarctl.yamlio.yamlerror import YamlError
@@ -53,8 +52,13 @@ _RTAG = {_r.STR: _STR, _r.BOOL: _TAG + "bool", _r.NULL: _TAG + "null", _r.INT: _
 # yaml.v2 decode.go: decodes past 1000 may come at most this share from alias expansion.
 _ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
 _INT64_MAX = (1 << 63) - 1
-_LIBYAML_MAX_DEPTH = 1000  # libyaml's nesting limit (yaml.v2 allows 10000; deeper documents are refused)
-_RECURSION_HEADROOM = 2 * _LIBYAML_MAX_DEPTH * 4 + 500
+_GO_MAX_DEPTH = 10_000  # yaml.v2's scanner: nested flow collections, and block indentation levels
+# The product limit of the CLI's manifest reading (strict mode, docs/errors.md): libyaml's own limit,
+# which sidecarctl has always enforced, far below Go's.
+MANIFEST_MAX_DEPTH = 1000
+# Python frames the value walks take per level of nesting (value -> raw -> _target -> _mapping/list).
+_FRAMES_PER_LEVEL = 5
+_RECURSION_HEADROOM = 2 * _GO_MAX_DEPTH * _FRAMES_PER_LEVEL + 1000  # flow and block levels both count
 
 # Go's unicode.IsSpace, which strings.TrimSpace uses on what follows a '---'.
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
@@ -241,23 +245,6 @@ def _attach(frame: list[Any], node: Node) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _go_yaml_message(exc: MarkedYAMLError) -> tuple[str, int | None, int | None]:
-    """yaml.v2 parser.fail(): 'line N: ' from the problem mark (0-based for parser errors, +1 for
-    scanner errors), else from the context mark, else nothing."""
-    problem = exc.problem or "unknown problem parsing YAML content"
-    pm, cm = exc.problem_mark, exc.context_mark
-    line = 0
-    if pm is not None and pm.line != 0:
-        line = pm.line + (1 if isinstance(exc, ScannerError) else 0)
-    elif cm is not None and cm.line != 0:
-        line = cm.line
-    if "exceeded maximum nesting depth" in problem:
-        problem = "exceeded max depth of %d" % _LIBYAML_MAX_DEPTH
-    where = "line %d: " % line if line else ""
-    mark = pm or cm
-    return where + problem, (mark.line + 1 if mark else None), (mark.column + 1 if mark else None)
-
-
 def _anchor_at(text: str, mark: Any, sigil: str) -> str:
     """The anchor/alias name written at a node's start (libyaml's composer does not keep it)."""
     try:
@@ -276,29 +263,68 @@ def _conversion_error(go_message: str, line: int | None = None, column: int | No
 # makes it a string, so such documents are composed from events.
 _NON_SPECIFIC_TAG_RE = re.compile(r"(?:^|[\s\[\]{},])!(?:[\s\[\]{},]|$)", re.M)
 
+# Where libyaml (a later version than yaml.v2's port) may read a document differently without failing:
+# the `\/` escape, directives (yaml.v2 knows only %YAML 1.1), U+FEFF after the start, a tag holding a
+# flow indicator. A `?` in a flow collection is the other case (checked apart: both characters are
+# common). Such documents, and every document libyaml refuses, are read by yaml.v2's own rules
+# (goparse), which also nest to Go's 10,000 levels rather than libyaml's 1,000.
+_GO_ONLY_RE = re.compile(r"\\/|\ufeff|^%|![^\s]*[,\[\]{}]", re.M)
 
-def _parse(data: bytes, text: str) -> Node | None:
-    try:
+
+def _libyaml_may_differ(text: str) -> bool:
+    if "?" in text and ("[" in text or "{" in text):
+        return True
+    return _GO_ONLY_RE.search(text) is not None
+
+
+def _parse(data: bytes, text: str, strict: bool) -> Node | None:
+    if not _libyaml_may_differ(text):
         try:
-            if "!" in text and _NON_SPECIFIC_TAG_RE.search(text):
-                return _compose_events(data)
-            return _first_node(data)
-        except ComposerError as exc:
-            if exc.context and "duplicate anchor" in exc.context:
-                return _compose_events(data)
-            raise
-    except ComposerError as exc:
-        mark = exc.problem_mark
-        name = _anchor_at(text, mark, "*")
-        raise _conversion_error("unknown anchor '%s' referenced" % name,
-                                mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
-    except ReaderError as exc:
-        raise _conversion_error(exc.reason) from None
-    except MarkedYAMLError as exc:
-        message, line, column = _go_yaml_message(exc)
-        raise _conversion_error(message, line, column) from None
-    except YAMLError as exc:  # pragma: no cover - any other libyaml complaint
-        raise _conversion_error(str(exc)) from None
+            try:
+                if "!" in text and _NON_SPECIFIC_TAG_RE.search(text):
+                    return _compose_events(data)
+                return _first_node(data)
+            except ComposerError as exc:
+                if exc.context and "duplicate anchor" in exc.context:
+                    return _compose_events(data)
+                raise
+        except YAMLError:
+            pass  # yaml.v2 decides what libyaml refuses (it may accept it, or fail in its own words)
+    return _go_parse(data, strict)
+
+
+def _go_parse(data: bytes, strict: bool) -> Node | None:
+    try:
+        node = goparse.compose_first(data.decode("utf-8", "surrogateescape"))
+    except goparse.GoYamlError as exc:
+        mark = exc.mark
+        raise _conversion_error(exc.message, mark[1] + 1 if mark else None,
+                                mark[2] + 1 if mark else None) from None
+    if strict and node is not None and _node_depth(node) > MANIFEST_MAX_DEPTH:
+        raise _too_deep()
+    return node
+
+
+def _too_deep() -> YamlError:
+    return _conversion_error("exceeded max depth of %d" % MANIFEST_MAX_DEPTH)
+
+
+def _node_depth(root: Node) -> int:
+    """How many collections nest at the deepest point of a node graph (each node counted once)."""
+    deepest = 0
+    seen: set[int] = set()
+    todo: list[tuple[Node, int]] = [(root, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if node.__class__ is ScalarNode or id(node) in seen:
+            continue
+        seen.add(id(node))
+        deepest = max(deepest, depth)
+        if node.__class__ is MappingNode:
+            todo.extend((child, depth + 1) for pair in node.value for child in pair)
+        else:
+            todo.extend((child, depth + 1) for child in node.value)
+    return deepest
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -737,7 +763,7 @@ def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
     else:
         text = doc
         data = doc.encode("utf-8", "surrogateescape")
-    node = _parse(data or b"\n", text)
+    node = _parse(data or b"\n", text, strict)
     if node is None:
         return None, None
     aliases_possible = "*" in text
@@ -751,7 +777,7 @@ def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
         try:
             value = builder.value(node)
         except RecursionError:
-            raise _conversion_error("exceeded max depth of %d" % _LIBYAML_MAX_DEPTH) from None
+            raise _conversion_error("exceeded max depth of %d" % _GO_MAX_DEPTH) from None
     error = builder.deferred_error(value)
     if error is not None:
         raise error

@@ -176,10 +176,48 @@ def test_recursive_alias_is_refused() -> None:
     assert str(info.value) == "error converting YAML to JSON: yaml: anchor 'a' value contains itself"
 
 
-def test_absurd_nesting_is_refused_cleanly() -> None:
+def _nested(shape: str, depth: int) -> str:
+    if shape == "flow-seq":
+        return "[" * depth + "1" + "]" * depth
+    if shape == "flow-map":
+        return "{a: " * depth + "1" + "}" * depth
+    if shape == "block-seq":
+        return "".join(" " * i + "-\n" for i in range(depth - 1)) + " " * (depth - 1) + "- 1\n"
+    return "".join(" " * i + "k:\n" for i in range(depth - 1)) + " " * (depth - 1) + "k: 1\n"
+
+
+def _leaf(value: object, depth: int) -> object:
+    for _ in range(depth):
+        value = value[0] if isinstance(value, list) else value["a" if "a" in value else "k"]  # type: ignore[index]
+    return value
+
+
+SHAPES = ["flow-seq", "flow-map", "block-seq", "block-map"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_nesting_to_go_limit_decodes(shape: str) -> None:
+    """yaml.v2 nests 10,000 flow collections or block indentation levels (libyaml only 1,000)."""
+    assert _leaf(load_document(_nested(shape, 10_000)), 10_000) == 1
+
+
+@pytest.mark.parametrize("shape", ["flow-seq", "flow-map", "block-map"])
+def test_nesting_past_go_limit_is_refused_cleanly(shape: str) -> None:
     with pytest.raises(YamlError) as info:
-        load_document("[" * 5000 + "]" * 5000)
-    assert "exceeded max depth" in str(info.value)
+        load_document(_nested(shape, 10_001))
+    assert "exceeded max depth of 10000" in str(info.value)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(("depth", "refused"), [(1000, False), (1001, True)], ids=["1000", "1001"])
+def test_strict_reading_keeps_the_manifest_nesting_limit(shape: str, depth: int, refused: bool) -> None:
+    """The CLI's manifest reading (strict) refuses nesting past 1,000 levels, a product limit on top of Go."""
+    doc = _nested(shape, depth)
+    if refused:
+        with pytest.raises(YamlError, match="exceeded max depth of 1000"):
+            load_document(doc, strict=True)
+    else:
+        assert _leaf(load_document(doc, strict=True), depth) == 1
 
 
 def test_deep_but_allowed_nesting_decodes() -> None:
