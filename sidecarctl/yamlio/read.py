@@ -279,20 +279,28 @@ def _libyaml_may_differ(text: str) -> bool:
             or ("!" in text and _FLOW_INDICATOR_TAG_RE.search(text) is not None))
 
 
-def _parse(data: bytes, text: str, strict: bool) -> Node | None:
+def _parse(data: bytes, text: str, strict: bool) -> tuple[Node | None, bool]:
+    """The first document's node graph, and whether libyaml composed it."""
     if not _libyaml_may_differ(text):
         try:
             try:
                 if "!" in text and _NON_SPECIFIC_TAG_RE.search(text):
-                    return _compose_events(data)
-                return _first_node(data)
+                    return _compose_events(data), True
+                return _first_node(data), True
             except ComposerError as exc:
                 if exc.context and "duplicate anchor" in exc.context:
-                    return _compose_events(data)
+                    return _compose_events(data), True
                 raise
         except YAMLError:
             pass  # yaml.v2 decides what libyaml refuses (it may accept it, or fail in its own words)
-    return _go_parse(data, strict)
+    return _go_parse(data, strict), False
+
+
+class _Yamlv2Differs(Exception):
+    """libyaml composed a mapping key that yaml.v2's scanner would not have: an empty flow
+    collection (`[]: x`). yaml.v2 forgets such a simple key when the collection closes (its
+    simple-key index is keyed by token number, which the collection's own slot shares) and hands
+    the collection to the parser as a whole node, so Go reads `[]: x` as `[]`."""
 
 
 def _go_parse(data: bytes, strict: bool) -> Node | None:
@@ -541,8 +549,9 @@ class _Builder:
     aliases, so a node met again is an alias use: it is decoded again (as yaml.v2 does) and counted
     toward the excessive-aliasing limit."""
 
-    def __init__(self, text: str, aliases_possible: bool, strict: bool = False) -> None:
+    def __init__(self, text: str, aliases_possible: bool, strict: bool = False, libyaml: bool = False) -> None:
         self.text = text
+        self.libyaml = libyaml  # the graph is libyaml's: check for what yaml.v2 would not have composed
         self.strict = strict
         self.tracking = aliases_possible
         self.seen: set[int] = set()
@@ -622,6 +631,8 @@ class _Builder:
                 self._merge(vnode, out)
                 merged = True
                 continue
+            if self.libyaml and knode.__class__ is not ScalarNode and knode.flow_style and not knode.value:
+                raise _Yamlv2Differs
             key = self.raw(knode)
             if type(key) in (dict, list):
                 raise YamlError("error converting YAML to JSON: yaml: invalid map key: %s" % _go_sharp_v(key),
@@ -765,7 +776,7 @@ def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
     else:
         text = doc
         data = doc.encode("utf-8", "surrogateescape")
-    node = _parse(data or b"\n", text, strict)
+    node, via_libyaml = _parse(data or b"\n", text, strict)
     if node is None:
         return None, None
     aliases_possible = "*" in text
@@ -775,9 +786,16 @@ def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
                 return _plain_value(node), node
             except (_Fallback, RecursionError):
                 pass  # something the common case does not cover: the full walk below decides
-        builder = _Builder(text, aliases_possible, strict)
+        builder = _Builder(text, aliases_possible, strict, via_libyaml)
         try:
-            value = builder.value(node)
+            try:
+                value = builder.value(node)
+            except _Yamlv2Differs:
+                node = _go_parse(data or b"\n", strict)
+                if node is None:
+                    return None, None
+                builder = _Builder(text, aliases_possible, strict, False)
+                value = builder.value(node)
         except RecursionError:
             raise _conversion_error("exceeded max depth of %d" % _GO_MAX_DEPTH) from None
     error = builder.deferred_error(value)
