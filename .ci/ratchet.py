@@ -3,8 +3,11 @@
 
     ratchet.py conformance RESULTS.json tests/conformance_passing.txt
     ratchet.py corpus RESULTS.jsonl tests/gotemplate/corpus_passing.txt
+    ratchet.py yaml-oracle RESULTS.json tests/yamlio/oracle_passing.txt
 
-RESULTS is what the shared runners write (`run_conformance.py --json`, `run_corpus.py --jsonl-out`).
+RESULTS is what the shared runners write (`run_conformance.py --json`, `run_corpus.py --jsonl-out`,
+`run_yaml_oracle.py --json-out`). The YAML oracle's report names only the failing cases, so its
+cases are read from the case files the report names; a case is `emit ID` or `read ID`.
 Cases that pass but are not listed yet are named, so the list can be extended in the same commit.
 """
 
@@ -17,11 +20,25 @@ from pathlib import Path
 
 def load_results(kind: str, path: Path) -> dict[str, bool]:
     text = path.read_text(encoding="utf-8")
+    if kind == "yaml-oracle":
+        return load_oracle_results(json.loads(text))
     if kind == "conformance":
         rows = json.loads(text)
     else:
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     return {row["name"]: bool(row["passed"]) for row in rows}
+
+
+def load_oracle_results(report: dict) -> dict[str, bool]:
+    results: dict[str, bool] = {}
+    for kind, part in report.items():
+        failed = {row["id"] for row in part["failures"]}
+        with open(part["file"], encoding="utf-8") as cases:
+            for line in cases:
+                if line.strip():
+                    ident = json.loads(line)["id"]
+                    results[f"{kind} {ident}"] = ident not in failed
+    return results
 
 
 def load_list(path: Path) -> list[str]:
@@ -32,7 +49,7 @@ def load_list(path: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] not in ("conformance", "corpus"):
+    if len(argv) != 3 or argv[0] not in ("conformance", "corpus", "yaml-oracle"):
         print(__doc__, file=sys.stderr)
         return 2
     kind, results_path, list_path = argv[0], Path(argv[1]), Path(argv[2])
