@@ -7,8 +7,11 @@ document when it has one (the `---` line is dropped), and starts the next one ot
 
 Decoding follows `sigs.k8s.io/yaml.Unmarshal` (v1.6.0) into an untyped value: yaml.v2 (2.4) builds the
 document, converts it to JSON (non-string keys become strings) and the JSON is read back. libyaml
-(PyYAML's C parser) does the parsing -- yaml.v2 is a port of it, so the grammar and error messages are
-the same -- and the values are built here with yaml.v2's rules rather than PyYAML's.
+(PyYAML's C parser) does the parsing where that is certain to give yaml.v2's node graph -- yaml.v2 is a
+port of an older libyaml, so the grammar and error messages are the same but for a few edges -- and
+`goparse` (yaml.v2's own reader, scanner and parser) does it for documents that may meet one of those
+edges and for every document libyaml refuses. The values are built here with yaml.v2's rules rather
+than PyYAML's. Checked against sigs.k8s.io/yaml itself: ../shared/yaml-oracle (CI's third ratchet).
 """
 
 from __future__ import annotations
@@ -53,9 +56,10 @@ _RTAG = {_r.STR: _STR, _r.BOOL: _TAG + "bool", _r.NULL: _TAG + "null", _r.INT: _
 _ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
 _INT64_MAX = (1 << 63) - 1
 _GO_MAX_DEPTH = 10_000  # yaml.v2's scanner: nested flow collections, and block indentation levels
-# The product limit of the CLI's manifest reading (strict mode, docs/errors.md): libyaml's own limit,
-# which sidecarctl has always enforced, far below Go's.
+# The product limit of the CLI's manifest reading (docs/errors.md), far below Go's: what libyaml, the
+# fast path, refuses anyway. Strict reading applies it; other callers may ask for it (`max_depth`).
 MANIFEST_MAX_DEPTH = 1000
+_LIBYAML_DEPTH = 1000  # libyaml refuses documents nesting deeper (it counts block levels one higher)
 # Python frames the value walks take per level of nesting (value -> raw -> _target -> _mapping/list).
 _FRAMES_PER_LEVEL = 5
 _RECURSION_HEADROOM = 2 * _GO_MAX_DEPTH * _FRAMES_PER_LEVEL + 1000  # flow and block levels both count
@@ -279,7 +283,7 @@ def _libyaml_may_differ(text: str) -> bool:
             or ("!" in text and _FLOW_INDICATOR_TAG_RE.search(text) is not None))
 
 
-def _parse(data: bytes, text: str, strict: bool) -> tuple[Node | None, bool]:
+def _parse(data: bytes, text: str, max_depth: int | None) -> tuple[Node | None, bool]:
     """The first document's node graph, and whether libyaml composed it."""
     if not _libyaml_may_differ(text):
         try:
@@ -293,7 +297,7 @@ def _parse(data: bytes, text: str, strict: bool) -> tuple[Node | None, bool]:
                 raise
         except YAMLError:
             pass  # yaml.v2 decides what libyaml refuses (it may accept it, or fail in its own words)
-    return _go_parse(data, strict), False
+    return _go_parse(data, max_depth), False
 
 
 class _Yamlv2Differs(Exception):
@@ -303,20 +307,20 @@ class _Yamlv2Differs(Exception):
     the collection to the parser as a whole node, so Go reads `[]: x` as `[]`."""
 
 
-def _go_parse(data: bytes, strict: bool) -> Node | None:
+def _go_parse(data: bytes, max_depth: int | None) -> Node | None:
     try:
         node = goparse.compose_first(data.decode("utf-8", "surrogateescape"))
     except goparse.GoYamlError as exc:
         mark = exc.mark
         raise _conversion_error(exc.message, mark[1] + 1 if mark else None,
                                 mark[2] + 1 if mark else None) from None
-    if strict and node is not None and _node_depth(node) > MANIFEST_MAX_DEPTH:
-        raise _too_deep()
+    if max_depth is not None and node is not None and _node_depth(node) > max_depth:
+        raise _too_deep(max_depth)
     return node
 
 
-def _too_deep() -> YamlError:
-    return _conversion_error("exceeded max depth of %d" % MANIFEST_MAX_DEPTH)
+def _too_deep(max_depth: int) -> YamlError:
+    return _conversion_error("exceeded max depth of %d" % max_depth)
 
 
 def _node_depth(root: Node) -> int:
@@ -760,14 +764,16 @@ def _plain_value(node: Node) -> Any:
     return [_plain_value(child) for child in node.value]
 
 
-def load_document(doc: str | bytes, strict: bool = False) -> Any:
+def load_document(doc: str | bytes, strict: bool = False, max_depth: int | None = None) -> Any:
     """The value `sigs.k8s.io/yaml.Unmarshal` would decode `doc` into (as untyped JSON): None for an empty
     or comment-only document. Raises YamlError with istioctl's message. `strict` also refuses a key
-    written twice in one mapping (yaml.v2's strict mode), which istioctl would silently collapse."""
-    return _load(doc, strict)[0]
+    written twice in one mapping (yaml.v2's strict mode), which istioctl would silently collapse, and
+    nesting deeper than MANIFEST_MAX_DEPTH (the CLI's manifest limit). `max_depth` refuses nesting
+    deeper than that many collections (without it, Go's own 10,000-level limit applies)."""
+    return _load(doc, strict, max_depth)[0]
 
 
-def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
+def _load(doc: str | bytes, strict: bool, max_depth: int | None = None) -> tuple[Any, Node | None]:
     """load_document, and the node graph when the value came from the common-case walk (so it
     mirrors the graph: one dict per mapping, keys in order, one list per sequence)."""
     if isinstance(doc, (bytes, bytearray)):
@@ -776,9 +782,13 @@ def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
     else:
         text = doc
         data = doc.encode("utf-8", "surrogateescape")
-    node, via_libyaml = _parse(data or b"\n", text, strict)
+    if strict and (max_depth is None or max_depth > MANIFEST_MAX_DEPTH):
+        max_depth = MANIFEST_MAX_DEPTH
+    node, via_libyaml = _parse(data or b"\n", text, max_depth)
     if node is None:
         return None, None
+    if via_libyaml and max_depth is not None and max_depth < _LIBYAML_DEPTH and _node_depth(node) > max_depth:
+        raise _too_deep(max_depth)
     aliases_possible = "*" in text
     with _deep_recursion():
         if not aliases_possible or not _ALIAS_RE.search(text):
@@ -791,7 +801,7 @@ def _load(doc: str | bytes, strict: bool) -> tuple[Any, Node | None]:
             try:
                 value = builder.value(node)
             except _Yamlv2Differs:
-                node = _go_parse(data or b"\n", strict)
+                node = _go_parse(data or b"\n", max_depth)
                 if node is None:
                     return None, None
                 builder = _Builder(text, aliases_possible, strict, False)
@@ -831,10 +841,10 @@ class DocumentMemo:
         self._entries: dict[str, list[_MemoEntry]] = {}  # by the document's shape, the latest first
         self._lock = threading.Lock()
 
-    def load(self, doc: str, strict: bool = False) -> Any:
-        """load_document(doc, strict), reusing a remembered document of the same shape."""
+    def load(self, doc: str, strict: bool = False, max_depth: int | None = None) -> Any:
+        """load_document(doc, strict, max_depth), reusing a remembered document of the same shape."""
         if not isinstance(doc, str) or not doc.isascii() or "\r" in doc:
-            return load_document(doc, strict)  # line breaks and columns as libyaml counts them, simply
+            return load_document(doc, strict, max_depth)  # line breaks and columns as libyaml counts them, simply
         shape = doc.translate(_shape_table())
         lines = doc.split("\n")
         with self._lock:
@@ -843,7 +853,7 @@ class DocumentMemo:
                 if value is not _NO_REUSE:
                     self._entries[shape] = self._entries.pop(shape)  # the latest used goes last
                     return value
-        value, node = _load(doc, strict)
+        value, node = _load(doc, strict, max_depth)
         if node is None:
             return value
         entry = _MemoEntry(lines, value, _scalar_slots(node, value, lines))

@@ -220,6 +220,17 @@ def test_strict_reading_keeps_the_manifest_nesting_limit(shape: str, depth: int,
         assert _leaf(load_document(doc, strict=True), depth) == 1
 
 
+@pytest.mark.parametrize(("max_depth", "refused"), [(3, False), (2, True)], ids=["at-limit", "past-limit"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_max_depth_refuses_deeper_documents(shape: str, max_depth: int, refused: bool) -> None:
+    doc = _nested(shape, 3)
+    if refused:
+        with pytest.raises(YamlError, match="exceeded max depth of 2"):
+            load_document(doc, max_depth=max_depth)
+    else:
+        assert _leaf(load_document(doc, max_depth=max_depth), 3) == 1
+
+
 def test_deep_but_allowed_nesting_decodes() -> None:
     depth = 900
     value = load_document("[" * depth + "1" + "]" * depth)
