@@ -27,8 +27,10 @@ __all__ = ["GoYamlError", "compose_first"]
 _MAX_DEPTH = 10_000  # max_flow_level and max_indents in scannerc.go
 _RAW_BLOCK = 512  # input_raw_buffer_size: the reader decodes the input this many bytes at a time
 
-# The characters yaml.v2's reader accepts (readerc.go); anything else fails when the reader gets to it.
-_BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The characters yaml.v2's reader refuses (readerc.go accepts TAB, LF, CR, 0x20-0x7E, NEL, 0xA0-0xD7FF,
+# 0xE000-0xFFFD and the astral planes). Patterns are compiled on first use (re's cache): most
+# processes never read a document this way, and a class this wide costs milliseconds to compile.
+_BAD_CHAR = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
 
 _BLANKZ = frozenset(" \t\r\n\x85\u2028\u2029\0")
 _BREAKZ = frozenset("\r\n\x85\u2028\u2029\0")
@@ -44,9 +46,9 @@ _ESCAPES = {"0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n
             "r": "\r", "e": "\x1b", " ": " ", '"': '"', "'": "'", "\\": "\\", "N": "\x85", "_": "\xa0",
             "L": "\u2028", "P": "\u2029"}
 _CODE_LENGTH = {"x": 2, "u": 4, "U": 8}
-_SPACES_RUN = re.compile(" *")
-_BLANKS_RUN = re.compile("[ \t]*")
-_COMMENT_RUN = re.compile("[^\r\n\x85\u2028\u2029\0]*")
+_SPACES_RUN = " *"
+_BLANKS_RUN = "[ \t]*"
+_COMMENT_RUN = "[^\r\n\x85\u2028\u2029\0]*"
 
 # Token types.
 (STREAM_START, STREAM_END, VERSION_DIRECTIVE, TAG_DIRECTIVE, DOCUMENT_START, DOCUMENT_END,
@@ -138,7 +140,7 @@ class _Reader:
         self.t = text + "\0" * 8  # past the end, the scanner sees NUL, as after the reader's EOF
         self.n = len(text)
         self.ascii = text.isascii()
-        bad = _BAD_CHAR.search(text)
+        bad = re.search(_BAD_CHAR, text)
         self.bad = bad.start() if bad is not None else self.n + 1
         self.nbytes = self.n if self.ascii else len(text.encode("utf-8", "surrogateescape"))
         self.pos = 0
@@ -569,10 +571,11 @@ class GoParser:
         self.simple_key_allowed = False
         self.insert_token(-1, self.scan_plain_scalar())
 
-    def skip_run(self, run: re.Pattern[str]) -> None:
-        """`skip(); cache(1)` while the character matches `run` (within one line), a decoded block at a
-        time: the reader refills at the same places as one character at a time."""
+    def skip_run(self, pattern: str) -> None:
+        """`skip(); cache(1)` while the character matches `pattern` (within one line), a decoded block
+        at a time: the reader refills at the same places as one character at a time."""
         r = self.r
+        run = re.compile(pattern)
         while True:
             end = run.match(self.t, r.pos, max(r.pos, r.decoded)).end()  # type: ignore[union-attr]
             self.column += end - r.pos

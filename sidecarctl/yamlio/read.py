@@ -273,14 +273,15 @@ _NON_SPECIFIC_TAG_RE = re.compile(r"(?:^|[\s\[\]{},])!(?:[\s\[\]{},]|$)", re.M)
 # common). Such documents, and every document libyaml refuses, are read by yaml.v2's own rules
 # (goparse), which also nest to Go's 10,000 levels rather than libyaml's 1,000.
 # Substring tests first: a regular expression with alternatives would try each at every character.
-_FLOW_INDICATOR_TAG_RE = re.compile(r"![^\s]*[,\[\]{}]")
-_DIRECTIVE_RE = re.compile("(?:^|[\r\n\x85\u2028\u2029])%")  # a '%' at a line start
+# The patterns are compiled on first use (re's cache), not at every startup.
+_FLOW_INDICATOR_TAG = r"![^\s]*[,\[\]{}]"
+_DIRECTIVE = "(?:^|[\r\n\x85\u2028\u2029])%"  # a '%' at a line start
 
 
 def _libyaml_may_differ(text: str) -> bool:
     return (("?" in text and ("[" in text or "{" in text)) or "\\/" in text or "\ufeff" in text
-            or ("%" in text and _DIRECTIVE_RE.search(text) is not None)
-            or ("!" in text and _FLOW_INDICATOR_TAG_RE.search(text) is not None))
+            or ("%" in text and re.search(_DIRECTIVE, text) is not None)
+            or ("!" in text and re.search(_FLOW_INDICATOR_TAG, text) is not None))
 
 
 def _parse(data: bytes, text: str, max_depth: int | None) -> tuple[Node | None, bool]:
