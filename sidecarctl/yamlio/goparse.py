@@ -35,7 +35,6 @@ _BAD_CHAR = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uf
 _BLANKZ = frozenset(" \t\r\n\x85\u2028\u2029\0")
 _BREAKZ = frozenset("\r\n\x85\u2028\u2029\0")
 _BREAK = frozenset("\r\n\x85\u2028\u2029")
-_SPACEZ = frozenset(" \r\n\x85\u2028\u2029\0")
 _ALPHA = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
 _HEX = frozenset("0123456789ABCDEFabcdef")
 _URI = _ALPHA | frozenset(";/?:@&=+$,.!~*'()[]%")
@@ -115,8 +114,7 @@ class _SimpleKey:
 
 
 class _Event:
-    __slots__ = ("typ", "start", "end", "anchor", "tag", "value", "implicit", "style", "flow", "major",
-                 "minor")
+    __slots__ = ("typ", "start", "end", "anchor", "tag", "value", "implicit", "style", "flow")
 
     def __init__(self, typ: int, start: _GoMark, end: _GoMark, anchor: str = "", tag: str = "",
                  value: str = "", implicit: bool = False, style: str = PLAIN, flow: bool = False) -> None:
@@ -243,13 +241,8 @@ class GoParser:
         self.states: list[Any] = []
         self.marks: list[_GoMark] = []
         self.tag_directives: list[tuple[str, str]] = []
-        self.version: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ reader access
-    @property
-    def pos(self) -> int:
-        return self.r.pos
-
     def mark(self) -> _GoMark:
         return (self.r.pos - self.bom, self.line, self.column)
 
@@ -1441,10 +1434,6 @@ def compose_first(text: str) -> Node | None:
         return _compose(parser)
     except _Fail as fail:
         raise fail.go_error() from None
-
-
-class _UnknownAnchor(Exception):
-    pass
 
 
 def _compose(parser: GoParser) -> Node | None:
