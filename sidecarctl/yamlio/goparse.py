@@ -28,7 +28,7 @@ _MAX_DEPTH = 10_000  # max_flow_level and max_indents in scannerc.go
 _RAW_BLOCK = 512  # input_raw_buffer_size: the reader decodes the input this many bytes at a time
 
 # The characters yaml.v2's reader refuses (readerc.go accepts TAB, LF, CR, 0x20-0x7E, NEL, 0xA0-0xD7FF,
-# 0xE000-0xFFFD and the astral planes). Patterns are compiled on first use (re's cache): most
+# 0xE000-0xFFFD and the astral planes). Patterns are compiled on first use (`_compiled`): most
 # processes never read a document this way, and a class this wide costs milliseconds to compile.
 _BAD_CHAR = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
 
@@ -48,6 +48,11 @@ _CODE_LENGTH = {"x": 2, "u": 4, "U": 8}
 _SPACES_RUN = " *"
 _BLANKS_RUN = "[ \t]*"
 _COMMENT_RUN = "[^\r\n\x85\u2028\u2029\0]*"
+# Characters a scalar's loop only copies (each ends the run where the loop would test something else).
+_PLAIN_RUN = "[^ \t\r\n\x85\u2028\u2029\0:]*"
+_PLAIN_FLOW_RUN = "[^ \t\r\n\x85\u2028\u2029\0:,?\\[\\]{}]*"
+_SINGLE_RUN = "[^ \t\r\n\x85\u2028\u2029\0']*"
+_DOUBLE_RUN = "[^ \t\r\n\x85\u2028\u2029\0\"\\\\]*"
 
 # Token types.
 (STREAM_START, STREAM_END, VERSION_DIRECTIVE, TAG_DIRECTIVE, DOCUMENT_START, DOCUMENT_END,
@@ -123,6 +128,17 @@ class _Event:
         self.implicit, self.style, self.flow = implicit, style, flow
 
 
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """The pattern compiled on its first use (cheaper to look up than through re's own cache)."""
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return compiled
+
+
 def _utf8_width(c: str) -> int:
     o = ord(c)
     if o < 0x80 or 0xD800 <= o <= 0xDFFF:  # a lone surrogate stands for one undecodable byte
@@ -138,7 +154,7 @@ class _Reader:
         self.t = text + "\0" * 8  # past the end, the scanner sees NUL, as after the reader's EOF
         self.n = len(text)
         self.ascii = text.isascii()
-        bad = re.search(_BAD_CHAR, text)
+        bad = _compiled(_BAD_CHAR).search(text)
         self.bad = bad.start() if bad is not None else self.n + 1
         self.nbytes = self.n if self.ascii else len(text.encode("utf-8", "surrogateescape"))
         self.pos = 0
@@ -568,7 +584,7 @@ class GoParser:
         """`skip(); cache(1)` while the character matches `pattern` (within one line), a decoded block
         at a time: the reader refills at the same places as one character at a time."""
         r = self.r
-        run = re.compile(pattern)
+        run = _compiled(pattern)
         while True:
             end = run.match(self.t, r.pos, max(r.pos, r.decoded)).end()  # type: ignore[union-attr]
             self.column += end - r.pos
@@ -578,6 +594,18 @@ class GoParser:
             self.cache(1)
             if run.match(self.t, r.pos, r.pos + 1).end() == r.pos:  # type: ignore[union-attr]
                 return  # the character after the decoded block ends the run
+
+    def read_run(self, s: list[str], pattern: str, ahead: int) -> None:
+        """`read(); cache(ahead)` while the character matches `pattern`, as one slice: the run stops where
+        one character at a time would have refilled the reader, so refills happen at the same places."""
+        r = self.r
+        stop = r.decoded - ahead + 1
+        if stop > r.pos:
+            end = _compiled(pattern).match(self.t, r.pos, stop).end()  # type: ignore[union-attr]
+            if end > r.pos:
+                s.append(self.t[r.pos:end])
+                self.column += end - r.pos
+                r.pos = end
 
     def scan_to_next_token(self) -> None:
         t, r = self.t, self.r
@@ -847,6 +875,7 @@ class GoParser:
             leading_blank = self.ch() in " \t"
             while self.ch() not in _BREAKZ:
                 self.read(s)
+                self.read_run(s, _COMMENT_RUN, 1)
                 self.cache(1)
             self.cache(2)
             self.read_line(leading_break)
@@ -942,6 +971,7 @@ class GoParser:
                             self.skip()
                 else:
                     self.read(s)
+                    self.read_run(s, _SINGLE_RUN if single else _DOUBLE_RUN, 2)
                 self.cache(2)
             self.cache(1)
             if t[r.pos] == ("'" if single else '"'):
@@ -1014,6 +1044,7 @@ class GoParser:
                         s.extend(whitespaces)
                         whitespaces.clear()
                 self.read(s)
+                self.read_run(s, _PLAIN_FLOW_RUN if self.flow_level > 0 else _PLAIN_RUN, 2)
                 end = self.mark()
                 self.cache(2)
             if not (t[r.pos] in " \t" or t[r.pos] in _BREAK):
