@@ -29,7 +29,7 @@ _RAW_BLOCK = 512  # input_raw_buffer_size: the reader decodes the input this man
 
 # The characters yaml.v2's reader refuses (readerc.go accepts TAB, LF, CR, 0x20-0x7E, NEL, 0xA0-0xD7FF,
 # 0xE000-0xFFFD and the astral planes). Patterns are compiled on first use (`_compiled`): most
-# processes never read a document this way, and a class this wide costs milliseconds to compile.
+# processes never read a document this way.
 _BAD_CHAR = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
 
 _BLANKZ = frozenset(" \t\r\n\x85\u2028\u2029\0")
