@@ -40,7 +40,7 @@ class FileError(InputError):
 _OS_HINTS: dict[str, str] = {
     "ENOSPC": "free some space or write elsewhere",
     "EDQUOT": "free some space within your quota or write elsewhere",
-    "EFBIG": "the file size limit was reached (see `ulimit -f`); raise it or write elsewhere",
+    "EFBIG": "raise the file size limit (`ulimit -f`) or write elsewhere",
     "EMLINK": "the directory or file has too many links; write elsewhere",
     "EACCES": "check the permissions of the file and of its directory",
     "EPERM": "the file may be immutable (`lsattr`) or owned by another user; check who may change it",

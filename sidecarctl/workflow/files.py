@@ -146,7 +146,7 @@ def replace_files(items: list[tuple[str, Fill]], policy: FilePolicy = FilePolicy
             _swap(entry)
     except BaseException as exc:
         kept = _roll_back(staged)
-        _remove_all(staged, backups=not kept)
+        _remove_all(staged, backups=kept)  # a backup that could not be put back stays, named
         if isinstance(exc, FileError) and any(entry.attempted for entry in staged):
             raise FileError(_rolled_back_message(str(exc), staged, kept)) from None
         raise
@@ -190,8 +190,14 @@ def _check_replaceable(name: str, target: str, st: os.stat_result, policy: FileP
         raise FileError(f"write {name}: the file has {st.st_nlink} hard links, which replacing it would "
                         "break (the other names would keep the old text); use --break-hardlinks to "
                         "replace it anyway")
-    if (not st.st_mode & 0o222 or not os.access(target, os.W_OK)) and not policy.force:
-        raise FileError(f"write {name}: the file is read-only; use --force to replace it anyway")
+    if policy.force:
+        return
+    if not st.st_mode & 0o222:
+        raise FileError(f"write {name}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); "
+                        "use --force to replace it anyway")
+    if not os.access(target, os.W_OK):
+        raise FileError(f"write {name}: the file is read-only for uid {os.geteuid()}; "
+                        "use --force to replace it anyway")
 
 
 def _keep_owner(entry: _Staged, st: os.stat_result, policy: FilePolicy) -> None:
@@ -259,7 +265,10 @@ def _roll_back(staged: list[_Staged]) -> bool:
         if not entry.attempted:
             continue
         try:
-            if entry.backup is not None:
+            if entry.backup is not None and _same_file(entry.backup, entry.target):
+                os.unlink(entry.backup)  # the rename never happened (and rename(2) between links is a no-op)
+                entry.backup = None
+            elif entry.backup is not None:
                 os.replace(entry.backup, entry.target)
                 entry.backup = None
             elif not entry.existed and entry.temp is None:
@@ -267,6 +276,13 @@ def _roll_back(staged: list[_Staged]) -> bool:
         except OSError:
             ok = False
     return ok
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samestat(os.stat(one), os.stat(other))
+    except OSError:
+        return False
 
 
 def _rolled_back_message(message: str, staged: list[_Staged], kept: bool) -> str:
