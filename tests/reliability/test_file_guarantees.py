@@ -15,7 +15,7 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -120,6 +120,37 @@ def test_output_onto_a_directory_is_one_line(tmp_path: Path) -> None:
     target.mkdir()
     assert_error(kube_inject(source, "-q", "-o", str(target)), "out", "Is a directory")
     assert list(target.iterdir()) == []
+
+
+def _symlink_loop(tmp_path: Path) -> Path:
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to("loop.yaml")
+    return loop
+
+
+def _read_only_directory(tmp_path: Path) -> Path:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories")
+    directory = tmp_path / "ro"
+    directory.mkdir(mode=0o555)
+    return directory / "out.yaml"
+
+
+@pytest.mark.parametrize("make,mentions", [
+    (lambda t: t / "no" / "out.yaml", ("No such file or directory", "create the directory")),
+    (lambda t: t / "in.yaml" / "out.yaml", ("Not a directory",)),
+    (lambda t: t / ("x" * 300), ("File name too long", "shorter path")),
+    (_symlink_loop, ("Too many levels of symbolic links", "fix the link")),
+    (_read_only_directory, ("Permission denied", "permissions")),
+], ids=["missing-directory", "not-a-directory", "name-too-long", "symlink-loop", "read-only-directory"])
+def test_output_os_errors_are_one_line(tmp_path: Path, make: Callable[[Path], Path],
+                                       mentions: tuple[str, ...]) -> None:
+    source = tmp_path / "in.yaml"
+    source.write_bytes(DEPLOYMENT)
+    target = make(tmp_path)
+    line = assert_error(kube_inject(source, "-q", "-o", str(target)), *mentions)
+    assert "internal error" not in line
+    assert source.read_bytes() == DEPLOYMENT and _temporaries(tmp_path) == []
 
 
 def test_output_onto_a_regular_file_keeps_its_mode(tmp_path: Path) -> None:
