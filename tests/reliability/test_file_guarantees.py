@@ -252,19 +252,34 @@ def _wait_for(marker: Path, proc: subprocess.Popen[bytes]) -> None:
 # A full disk, a file size limit
 
 
-@pytest.fixture
-def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
+def _tmpfs(mount: Path, options: str) -> Iterator[Path]:
     mount.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    yield from _tmpfs(tmp_path / "small", "size=64k")
+
+
+@pytest.fixture
+def read_only_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    yield from _tmpfs(tmp_path / "ro", "ro,size=64k")
+
+
+def test_output_onto_a_read_only_file_system(tmp_path: Path, read_only_tmpfs: Path) -> None:
+    source = tmp_path / "in.yaml"
+    source.write_bytes(DEPLOYMENT)
+    assert_error(kube_inject(source, "-q", "-o", str(read_only_tmpfs / "out.yaml")), "out.yaml",
+                 "Read-only file system", "write elsewhere")
 
 
 def _many(tmp_path: Path, count: int) -> Path:
