@@ -11,8 +11,6 @@ indented by 4 spaces like kubectl, key order as in the YAML.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 

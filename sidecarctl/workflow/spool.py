@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from typing import IO, Any
 
 from sidecarctl.errors import FileError
