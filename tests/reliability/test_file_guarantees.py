@@ -128,6 +128,16 @@ def _symlink_loop(tmp_path: Path) -> Path:
     return loop
 
 
+def _socket(tmp_path: Path) -> Path:
+    import socket
+
+    path = tmp_path / "sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()  # the socket file stays; nobody listens on it
+    return path
+
+
 def _read_only_directory(tmp_path: Path) -> Path:
     if os.geteuid() == 0:
         pytest.skip("root writes into read-only directories")
@@ -142,15 +152,18 @@ def _read_only_directory(tmp_path: Path) -> Path:
     (lambda t: t / ("x" * 300), ("File name too long", "shorter path")),
     (_symlink_loop, ("Too many levels of symbolic links", "fix the link")),
     (_read_only_directory, ("Permission denied", "permissions")),
-], ids=["missing-directory", "not-a-directory", "name-too-long", "symlink-loop", "read-only-directory"])
+    (_socket, ("No such device or address", "socket")),
+], ids=["missing-directory", "not-a-directory", "name-too-long", "symlink-loop", "read-only-directory", "socket"])
 def test_output_os_errors_are_one_line(tmp_path: Path, make: Callable[[Path], Path],
                                        mentions: tuple[str, ...]) -> None:
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
     target = make(tmp_path)
+    kind = stat.S_IFMT(os.lstat(target).st_mode) if os.path.lexists(target) else None
     line = assert_error(kube_inject(source, "-q", "-o", str(target)), *mentions)
     assert "internal error" not in line
     assert source.read_bytes() == DEPLOYMENT and _temporaries(tmp_path) == []
+    assert (stat.S_IFMT(os.lstat(target).st_mode) if os.path.lexists(target) else None) == kind
 
 
 def test_output_onto_a_regular_file_keeps_its_mode(tmp_path: Path) -> None:
