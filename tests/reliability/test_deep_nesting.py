@@ -85,3 +85,13 @@ def test_the_documents_are_as_deep_as_claimed() -> None:
                 elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                     depth -= 1
             assert deepest == LIMIT - 1
+
+
+@pytest.mark.parametrize("depth,kind", [(LIMIT - 1, "map"), (LIMIT, "seq")], ids=["999-map", "1000-seq"])
+def test_krm_function_at_the_limit(depth: int, kind: str) -> None:
+    """krm-fn reads a ResourceList on stdin: its items are as deep as a List's."""
+    resource_list = list_item(depth, kind).replace("apiVersion: v1\nkind: List\n",
+                                                   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n", 1)
+    result = run(["krm-fn"], stdin=resource_list.encode())
+    assert result.code == 0, result.err
+    assert b"istio-proxy" in result.stdout
