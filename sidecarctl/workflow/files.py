@@ -261,7 +261,7 @@ def _backup(entry: _Staged) -> str:
 def _roll_back(staged: list[_Staged]) -> bool:
     """Put back every file already replaced; False if one could not be (its backup is kept)."""
     ok = True
-    for entry in staged:
+    for entry in reversed(staged):  # last first: two names of one file come back in order
         if not entry.attempted:
             continue
         try:
@@ -271,8 +271,8 @@ def _roll_back(staged: list[_Staged]) -> bool:
             elif entry.backup is not None:
                 os.replace(entry.backup, entry.target)
                 entry.backup = None
-            elif not entry.existed and entry.temp is None:
-                os.unlink(entry.target)  # a file this run created
+            elif not entry.existed and (entry.temp is None or not os.path.lexists(entry.temp)):
+                os.unlink(entry.target)  # a file this run created (its rename went through)
         except OSError:
             ok = False
     return ok

@@ -124,3 +124,19 @@ def test_an_owner_that_cannot_be_kept_is_refused_unless_forced(tmp_path: Path,
     assert invoke("kube-inject", "--offline", "-q", "--in-place", "--force", "-f", str(path)).exit_code == 0
     assert path.read_bytes() != before and path.stat().st_uid == os.geteuid()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
+
+
+def test_two_names_of_one_file_are_put_back_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-f target -f link-to-target -f third: the third fails; the target holds its first text again."""
+    target, third = tmp_path / "f0.yaml", tmp_path / "f2.yaml"
+    target.write_text(DEPLOYMENT.replace("NAME", "web0"))
+    third.write_text(DEPLOYMENT.replace("NAME", "web2"))
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target.name)
+    before = target.read_bytes()
+    _failing_replace(monkeypatch, third, OSError(28, "No space left on device"))
+    result = invoke("kube-inject", "--offline", "-q", "--in-place", "-f", str(target), "-f", str(link),
+                    "-f", str(third))
+    assert result.exit_code == 1, result.stderr
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f2.yaml", "link.yaml"]
