@@ -6,7 +6,9 @@ cluster client's imports.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import io
 import os
 import signal
 import sys
@@ -174,6 +176,8 @@ def run() -> NoReturn:
     stdout and stderr are flushed here), sidecarctl registers no atexit handlers, and the webhook
     stops its server before main returns; so the process exits with os._exit.
     """
+    if sys.stdout is None:  # started with stdout closed (`>&-`): writing to it is EBADF, one line
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(_ClosedStream()), encoding="utf-8")
     try:
         code: Any = main()
     except SystemExit as e:
@@ -198,6 +202,16 @@ def run() -> NoReturn:
         except ValueError:
             pass
     os._exit(status)
+
+
+class _ClosedStream(io.RawIOBase):
+    """stdout when the process started without one: every write fails as write(2) on fd 1 would."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def _write_err(text: str) -> None:

@@ -220,7 +220,7 @@ def join_documents(run: SourceRun, texts: list[str], preserve: bool) -> str:
 
 def _color(out: OutputOptions) -> bool:
     """Colour only for a terminal, and never with NO_COLOR set to anything but "" (no-color.org)."""
-    return not out.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return not out.output and sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 # Kept for callers and tests that used these names here before they moved to sidecarctl.workflow.

@@ -110,6 +110,8 @@ def _fill_and_close(handle: IO[bytes], path: str, fill: Fill) -> None:
 
 def write_stdout(fill: Fill) -> None:
     """The output on stdout; a full disk or a size limit there is one line, EPIPE stays quiet."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise FileError("write stdout: stdout is closed; redirect it (> FILE) or give -o FILE")
     try:
         sys.stdout.flush()
         fill(sys.stdout.buffer)

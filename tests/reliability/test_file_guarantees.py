@@ -114,6 +114,17 @@ def test_output_to_a_descriptor_name_writes_into_the_pipe(tmp_path: Path, name: 
     assert getattr(result, stream) == _expected(tmp_path)
 
 
+@pytest.mark.parametrize("flags,mentions", [((), ("write stdout", "Bad file descriptor")),
+                                           (("-o", "/dev/stdout"), ("/dev/stdout", "Bad file descriptor"))],
+                         ids=["stdout", "dev-stdout"])
+def test_closed_stdout_is_one_line(tmp_path: Path, flags: tuple[str, ...], mentions: tuple[str, ...]) -> None:
+    source = tmp_path / "in.yaml"
+    source.write_bytes(DEPLOYMENT)
+    proc = subprocess.run(["/bin/sh", "-c", 'exec "$@" >&-', "sh", *SIDECARCTL, "kube-inject", "--offline", "-q",
+                           "-f", str(source), *flags], stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS)
+    assert_error(Result(proc.returncode, b"", proc.stderr), *mentions)
+
+
 def test_output_onto_a_directory_is_one_line(tmp_path: Path) -> None:
     source, target = tmp_path / "in.yaml", tmp_path / "out"
     source.write_bytes(DEPLOYMENT)
@@ -371,3 +382,15 @@ def test_recursive_over_a_self_link(tmp_path: Path) -> None:
     (tree / "self.yaml").symlink_to("self.yaml")
     assert_error(run(["kube-inject", "--offline", "-q", "-R", "-f", str(tree)]), "self.yaml",
                  "Too many levels of symbolic links")
+
+
+@pytest.mark.parametrize("args", [["kube-inject", "--offline", "--diff"], ["check", "--offline"], ["uninject"],
+                                  ["krm-fn"]], ids=["diff", "check", "uninject", "krm-fn"])
+def test_every_command_with_stdout_closed_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    source = tmp_path / "in.yaml"
+    source.write_bytes(DEPLOYMENT)
+    stdin = b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
+    files = [] if args[0] == "krm-fn" else ["-f", str(source)]
+    proc = subprocess.run(["/bin/sh", "-c", 'exec "$@" >&-', "sh", *SIDECARCTL, *args, *files], input=stdin,
+                          stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS)
+    assert_error(Result(proc.returncode, b"", proc.stderr), "write stdout", "Bad file descriptor")
