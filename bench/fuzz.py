@@ -467,19 +467,21 @@ def main() -> int:
     deadline = time.monotonic() + args.minutes * 60
     last_report = time.monotonic()
     print(f"fuzz: seed {seed}, {args.minutes:g} min, targets {', '.join(stats)}", flush=True)
-    while time.monotonic() < deadline:
-        name, make, seeds = rng.choice(targets)
-        text, run = make(rng, seeds)
-        run_one(stats[name], name, text, run, args.out)
-        if time.monotonic() - last_report > 60:
-            last_report = time.monotonic()
-            print(_summary(stats), flush=True)
-    print(_summary(stats), flush=True)
-    if files_target is not None:
-        import shutil
+    try:
+        while time.monotonic() < deadline:
+            name, make, seeds = rng.choice(targets)
+            text, run = make(rng, seeds)
+            run_one(stats[name], name, text, run, args.out)
+            if time.monotonic() - last_report > 60:
+                last_report = time.monotonic()
+                print(_summary(stats), flush=True)
+    finally:  # Ctrl-C included: no tmpfs left mounted, no scratch left behind
+        if files_target is not None:
+            import shutil
 
-        files_target.close()
-        shutil.rmtree(files_target.scratch, ignore_errors=True)
+            files_target.close()
+            shutil.rmtree(files_target.scratch, ignore_errors=True)
+    print(_summary(stats), flush=True)
     findings = sum(len(s.findings) for s in stats.values())
     print(f"fuzz: done, {findings} finding(s)" + (f" in {args.out}" if findings else ""), flush=True)
     return 1 if findings else 0
