@@ -185,13 +185,14 @@ def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | N
 
         text = component_stream(runs, injector) if patch_format == JSON6902 else \
             "".join(patch_stream(run, injector) for run in runs)
-        write_text(render(text, out.format_for(None)), out.output)
+        write_text(render(text, out.format_for(None)), out.output, out.policy)
         return
     written = [document_texts(run, injector, preserve) for run in runs]
     if view == DIFF:
         from sidecarctl.workflow.diff import diff_run
 
-        write_text("".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)), out.output)
+        write_text("".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)), out.output,
+                   out.policy)
         return
     if preserve:  # the text is final: a JSON document was kept as JSON, in its own layout
         out = out._replace(output_format=YAML)
@@ -219,7 +220,7 @@ def join_documents(run: SourceRun, texts: list[str], preserve: bool) -> str:
 
 def _color(out: OutputOptions) -> bool:
     """Colour only for a terminal, and never with NO_COLOR set to anything but "" (no-color.org)."""
-    return not out.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return not out.output and sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 # Kept for callers and tests that used these names here before they moved to sidecarctl.workflow.

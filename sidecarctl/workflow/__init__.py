@@ -1,7 +1,10 @@
 """Workflows around injection that istioctl lacks, as reusable pieces for every command.
 
     inputs      -f (repeatable, directories with -R), stdin when piped; `input_options` decorator
-    outputs     stdout / -o / --in-place, --output-format yaml|json, atomic writes; `output_options`
+    outputs     stdout / -o / --in-place, --output-format yaml|json; `output_options`
+    files       writing files: -o through devices and pipes, atomic replacement, the --in-place
+                transaction (mode, owner and group kept; hard links and read-only files refused)
+    spool       kube-inject's streamed plain output (memory up to 1 MiB, then an unnamed temp file)
     summary     the count line on stderr (a line per workload with -v; -q to silence)
     progress    a workload counter on stderr when it is a terminal and the run is long
     documents   input/output document pairs (separators kept) for the views below
@@ -15,7 +18,7 @@ A command composes them (see commands/kube_inject.py):
 
     @click.command("x", cls=ProgramCommand)
     @input_options            # filenames, recursive
-    @output_options           # out: OutputOptions (-o, --output-format, --in-place, -q)
+    @output_options           # out: OutputOptions (-o, --output-format, --in-place, -q, --force, ...)
     @settings_options         # SettingsSource fields; SettingsSource(**pick(kwargs))
     def x(filenames, recursive, out, **kwargs):
         sources = collect_sources(filenames, recursive)   # all read before anything is processed

@@ -97,18 +97,38 @@ def file_source(path: str, streamed: bool = False) -> Source:
 
 
 def manifest_files(directory: str, recursive: bool) -> list[str]:
-    """A directory's manifest files in lexical order, subdirectories where they sort (as kubectl's walk)."""
+    """A directory's manifest files in lexical order, subdirectories where they sort (as kubectl's walk).
+
+    Symbolic links to directories are followed; one that leads back to a directory being walked
+    (a loop, which would never end) is an error naming both, as `find -L` reports it."""
+    return _walk(directory, recursive, {})
+
+
+def _walk(directory: str, recursive: bool, ancestors: dict[tuple[int, int], str]) -> list[str]:
     found: list[str] = []
     try:
+        st = os.stat(directory)
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError as err:
-        raise InputError(f"open {directory}: {err.strerror or err}") from None
+        from sidecarctl.errors import os_error
+
+        raise os_error("open", directory, err) from None
+    key = (st.st_dev, st.st_ino)
+    if key in ancestors:
+        raise InputError(f"{directory}: file system loop: it is {ancestors[key]} again (a symbolic link to a "
+                         "directory that contains it); remove the link or leave out -R")
+    ancestors[key] = directory
     for entry in entries:
-        if entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+        except OSError:  # a link whose target cannot be looked at: read as a file, which names the error
+            is_dir = False
+        if is_dir:
             if recursive:
-                found.extend(manifest_files(entry.path, recursive))
+                found.extend(_walk(entry.path, recursive, ancestors))
         elif entry.name.endswith(MANIFEST_EXTENSIONS):
             found.append(entry.path)
+    del ancestors[key]
     return found
 
 

@@ -1,7 +1,8 @@
 """Where results go: stdout, `-o FILE`, or back into each input file (`--in-place`); YAML or JSON.
 
 Callers build every result first and write last, so an error anywhere writes nothing anywhere.
-Files are written through a sibling temporary file renamed into place (mode kept).
+How files are written (atomically, as one transaction for `--in-place`, through devices and
+pipes for `-o`) is `sidecarctl.workflow.files`.
 
 JSON output is what `kubectl get -o json` users script against: one document gives that object,
 any other number gives a `v1 List` of them (comment-only documents have no object and vanish),
@@ -10,14 +11,13 @@ indented by 4 spaces like kubectl, key order as in the YAML.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 import click
 
-from sidecarctl.errors import InputError, UsageError
+from sidecarctl.errors import UsageError
+from sidecarctl.workflow.files import FilePolicy, replace_files, write_output, write_stdout
 from sidecarctl.workflow.inputs import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,6 +30,12 @@ class OutputOptions(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to de
     output_format: str | None = None  # None: YAML (in place: JSON for a .json file)
     in_place: bool = False
     quiet: bool = False
+    break_hardlinks: bool = False
+    force: bool = False
+
+    @property
+    def policy(self) -> FilePolicy:
+        return FilePolicy(break_hardlinks=self.break_hardlinks, force=self.force)
 
     def check(self, sources: list[Source]) -> None:
         """Usage errors (exit 2) found before anything is processed."""
@@ -45,15 +51,23 @@ class OutputOptions(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to de
 
 
 def output_options(func: F) -> F:
-    """`-o/--output`, `--output-format`, `--in-place`, `-q/--quiet`, passed as an `OutputOptions`
-    named `out` (the four parameters are folded into it)."""
+    """`-o/--output`, `--output-format`, `--in-place`, `-q/--quiet`, `--break-hardlinks`, `--force`,
+    passed as an `OutputOptions` named `out` (the parameters are folded into it)."""
     options = [
+        click.option("--force", is_flag=True,
+                     help="Replace read-only files, and files whose owner or group cannot be kept (-o, --in-place)."),
+        click.option("--break-hardlinks", "break_hardlinks", is_flag=True,
+                     help="Replace files that have other hard links with new files (the other names keep "
+                          "the old text); refused without it."),
         click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
         click.option("--in-place", "in_place", is_flag=True,
-                     help="Rewrite each input file (atomically; nothing is written if any document fails)."),
+                     help="Rewrite each input file: all files or none, each keeping its mode, owner and group "
+                          "(a symlink's target is rewritten, the link kept)."),
         click.option("--output-format", "output_format", type=click.Choice([YAML, JSON]), default=None,
                      help="yaml (default) or json: one object, or a v1 List when there are several."),
-        click.option("-o", "--output", "output", metavar="FILE", help="Write the output to FILE instead of stdout."),
+        click.option("-o", "--output", "output", metavar="FILE",
+                     help="Write the output to FILE instead of stdout (a regular file is replaced atomically; "
+                          "a device, FIFO or /dev/stdout is written through)."),
     ]
     for option in options:
         func = option(func)
@@ -66,7 +80,8 @@ def _fold_output_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs["out"] = OutputOptions(output=kwargs.pop("output"), output_format=kwargs.pop("output_format"),
-                                      in_place=kwargs.pop("in_place"), quiet=kwargs.pop("quiet"))
+                                      in_place=kwargs.pop("in_place"), quiet=kwargs.pop("quiet"),
+                                      break_hardlinks=kwargs.pop("break_hardlinks"), force=kwargs.pop("force"))
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -91,69 +106,31 @@ def to_json(yaml_stream: str) -> str:
 def write(results: list[tuple[Source, str]], out: OutputOptions) -> None:
     """Write YAML streams, one per source: back to each file, or all together to -o / stdout."""
     if out.in_place:
+        changed = []
         for source, text in results:
             rendered = render(text, out.format_for(source))
             if source.path is not None and rendered != source.text:  # unchanged files keep their mtime
-                write_atomically(source.path, rendered)
+                changed.append((source.path, _filler(rendered.encode("utf-8"))))
+        replace_files(changed, out.policy)
         return
     text = render("".join(text for _, text in results), out.format_for(None))
-    write_text(text, out.output)
+    write_text(text, out.output, out.policy)
 
 
-def write_text(text: str, output: str | None) -> None:
+def write_text(text: str, output: str | None, policy: FilePolicy = FilePolicy()) -> None:
+    """Text (UTF-8, whatever the locale says) to `-o` or stdout."""
+    fill = _filler(text.encode("utf-8"))
     if output:
-        write_atomically(output, text)
-        return
-    # Bytes, not text: the output is UTF-8 whatever the locale says.
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
+        write_output(output, fill, policy)
+    else:
+        write_stdout(fill)
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write a sibling temporary file and rename it over path: all or nothing, input never truncated.
-
-    A symlink is followed, so the file it points to is replaced and the link kept.
-    """
-    write_atomically_with(path, lambda handle: handle.write(text.encode("utf-8")))
+    """Replace the regular file at path (or create it) with text, all or nothing; a symlink is
+    followed, so the file it points to is replaced and the link kept."""
+    replace_files([(path, _filler(text.encode("utf-8")))])
 
 
-def write_atomically_with(path: str, fill: Callable[[Any], Any]) -> None:
-    """write_atomically, the bytes written by `fill(binary_handle)` (a spool copied, say)."""
-    path = os.path.realpath(path)
-    directory = os.path.dirname(path)
-    mode = _target_mode(path)
-    import tempfile  # only when writing files: it costs milliseconds of every run's startup
-
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".sidecarctl-", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise InputError(f"open {path}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fill(handle)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except OSError as err:
-        _remove_quietly(temp)
-        raise InputError(f"write {path}: {err.strerror or err}") from None
-    except BaseException:
-        _remove_quietly(temp)
-        raise
-
-
-def _target_mode(path: str) -> int:
-    """Keep an existing file's permissions; a new file gets 0666 less the umask, as os.Create."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+def _filler(data: bytes) -> Callable[[Any], Any]:
+    return lambda handle: handle.write(data)

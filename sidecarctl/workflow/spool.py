@@ -4,8 +4,8 @@ Each output document is written, as it is made, to one spool (`Spool`: memory up
 `SPOOL_MEMORY`, a temporary file past it); the input is split lazily, and a regular file is read a
 block at a time, never whole (`inputs.collect_sources(streamed=True)`; with `--in-place` the files
 are read whole, as each is compared with its output). Only when every document of every source
-succeeded is the spool copied to stdout or renamed into `-o` (through a sibling temporary file),
-or, with `--in-place`, each source's part into its file. An error anywhere closes the spool:
+succeeded is the spool copied to stdout or to `-o`, or, with `--in-place`, each source's part
+into its file (`sidecarctl.workflow.files`: atomic, one transaction). An error anywhere closes the spool:
 nothing is written anywhere (the no-partial-output rule).
 
 JSON output is the same bytes `outputs.to_json` gives: one object, or a `v1 List` whose items are
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from typing import IO, Any
 
+from sidecarctl.errors import FileError
+from sidecarctl.workflow.files import replace_files, write_output, write_stdout
 from sidecarctl.workflow.inputs import Source
-from sidecarctl.workflow.outputs import JSON, OutputOptions, write_atomically_with
+from sidecarctl.workflow.outputs import JSON, OutputOptions
 from sidecarctl.workflow.progress import for_files
 
 SPOOL_MEMORY = 1 << 20  # bytes kept in memory before the spool moves to a temporary file
@@ -38,12 +39,15 @@ class Spool:
         self._file: IO[bytes] = io.BytesIO()
 
     def write(self, data: bytes) -> int:
-        written = self._file.write(data)
-        if not self.on_disk and self._file.tell() > self._limit:
-            disk = _anonymous_file()
-            disk.write(self._file.getvalue())  # type: ignore[attr-defined]
-            disk.seek(self._file.tell())
-            self._file = disk
+        try:
+            written = self._file.write(data)
+            if not self.on_disk and self._file.tell() > self._limit:
+                disk = _anonymous_file()
+                disk.write(self._file.getvalue())  # type: ignore[attr-defined]
+                disk.seek(self._file.tell())
+                self._file = disk
+        except OSError as err:  # $TMPDIR full, `ulimit -f`, ...: the user's to fix
+            raise spool_error(err) from None
         return written
 
     def tell(self) -> int:
@@ -61,6 +65,14 @@ class Spool:
     @property
     def on_disk(self) -> bool:
         return not isinstance(self._file, io.BytesIO)
+
+
+def spool_error(err: OSError) -> FileError:
+    from sidecarctl.errors import os_error
+
+    directory = os.environ.get("TMPDIR") or "/tmp"
+    message = str(os_error("write a temporary file in", directory, err))
+    return FileError(f"{message}; set TMPDIR to a directory with room for the output")
 
 
 def _anonymous_file() -> IO[bytes]:
@@ -192,25 +204,37 @@ def commit(spool: Spool, parts: list[Part], out: OutputOptions) -> None:
     """Write what the spool holds: every document succeeded."""
     try:
         if out.in_place:  # its sources are read whole (collect_sources without streamed): compared here
+            changed = []
             for part in parts:
                 if part.source.path is None:
                     continue
-                spool.seek(part.start)
-                data = spool.read(part.end - part.start)
+                data = _read_part(spool, part)
                 if data != part.source.text.encode("utf-8"):  # unchanged files keep their mtime
-                    write_atomically_with(part.source.path, lambda handle, data=data: handle.write(data))
-            return
-        if out.output:
-            write_atomically_with(out.output, lambda handle: _copy(spool, handle))
-            return
-        sys.stdout.flush()
-        _copy(spool, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+                    changed.append((part.source.path, lambda handle, data=data: handle.write(data)))
+            replace_files(changed, out.policy)
+        elif out.output:
+            write_output(out.output, lambda handle: _copy(spool, handle), out.policy)
+        else:
+            write_stdout(lambda handle: _copy(spool, handle))
     finally:
         spool.close()
 
 
+def _read_part(spool: Spool, part: Part) -> bytes:
+    try:
+        spool.seek(part.start)
+        return spool.read(part.end - part.start)
+    except OSError as err:
+        raise spool_error(err) from None
+
+
 def _copy(spool: Spool, handle: IO[bytes]) -> None:
     spool.seek(0)
-    while chunk := spool.read(1 << 16):
+    while True:
+        try:
+            chunk = spool.read(1 << 16)
+        except OSError as err:
+            raise spool_error(err) from None
+        if not chunk:
+            return
         handle.write(chunk)
