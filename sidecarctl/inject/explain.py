@@ -146,13 +146,13 @@ def file_verdicts(text: str, source: str, rules: InjectPolicy) -> list[Verdict]:
     only the webhook's own decision is shown."""
     from sidecarctl.errors import SidecarError
     from sidecarctl.inject import uninject, workloads
-    from sidecarctl.yamlio import load_document, split_documents
+    from sidecarctl.yamlio import MANIFEST_MAX_DEPTH, load_document, split_documents
 
     objects: list[dict[str, Any]] = []
     namespaces: dict[str, dict[str, str]] = {}
     for index, raw in enumerate(split_documents(text), start=1):
         try:
-            _collect_namespace(load_document(raw), namespaces)
+            _collect_namespace(load_document(raw, max_depth=MANIFEST_MAX_DEPTH), namespaces)
             obj = uninject.decode_workload(raw)  # typed as kube-inject types it
         except SidecarError as err:
             raise type(err)(f"{source}: document {index}: {err}") from None

@@ -438,7 +438,7 @@ def decode_workload(raw: str) -> dict[str, Any] | None:
 
     yamlio, kube = _yamlio(), _kube()
     try:
-        value = yamlio.load_document(raw)
+        value = yamlio.load_document(raw, max_depth=yamlio.MANIFEST_MAX_DEPTH)
         kind = workload_kind(value)
         if kind is None or not workloads.is_injectable(kind):
             return None
