@@ -21,7 +21,10 @@ A process can be killed. So:
   deadline, and it stops counting as ready, so a replacement is forked (up to `max_workers` in
   all): a burst of hostile reviews cannot hold every worker. Afterwards the worker gets its
   priority back, or is retired where the process may not raise it (no CAP_SYS_NICE); workers
-  forked for a burst are retired as the burst ends.
+  forked for a burst are retired as the burst ends. When all `max_workers` run slow reviews and
+  another review waits, the slow review that has run longest (at least PREEMPT_AFTER) is stopped
+  (its worker killed, the review refused), so more hostile reviews than `max_workers` cannot starve
+  the rest either.
 
 Workers and the zygote die with their parent (PR_SET_PDEATHSIG, and end-of-file on their socket).
 """
@@ -52,6 +55,9 @@ log = logs.get("pool")
 _HEADER = struct.Struct("!I")
 _PR_SET_PDEATHSIG = 1
 SLOW_NICE = 10
+# a slow review is stopped to make room only once it has run this long: a normal render slowed by
+# a busy CPU takes milliseconds to a few hundred; what holds a worker for seconds is hostile
+PREEMPT_AFTER = 1.0
 
 
 class WorkerLost(Exception):
@@ -240,6 +246,9 @@ class _Worker:
     generation: int
     niced: bool = False
     slow: asyncio.TimerHandle | None = field(default=None, repr=False)
+    started: float = 0.0  # when its current review was handed to it (loop time)
+    preempted: bool = False
+    killed: bool = False
 
 
 class WorkerPool:
@@ -252,12 +261,14 @@ class WorkerPool:
         self.slow_after = slow_after
         self.generation = 0
         self.killed = 0
+        self.preempted = 0
         self._idle: deque[_Worker] = deque()
         self._busy: set[_Worker] = set()
         self._spawning = 0
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._room_timer: asyncio.TimerHandle | None = None
 
     @property
     def live(self) -> int:
@@ -278,6 +289,7 @@ class WorkerPool:
         WorkerLost when it died."""
         loop = asyncio.get_running_loop()
         worker = await asyncio.wait_for(self._acquire(), max(0.0, deadline - time.monotonic()))
+        worker.started = loop.time()
         worker.slow = loop.call_later(self.slow_after, self._lower_priority, worker)
         try:
             worker.writer.write(_frame((deadline, body, path)))
@@ -289,6 +301,10 @@ class WorkerPool:
             raise
         except (asyncio.IncompleteReadError, ConnectionError, OSError) as e:
             self._kill(worker)
+            if worker.preempted:
+                raise WorkerLost(f"the review was stopped after {loop.time() - worker.started:.1f}s: all "
+                                 f"{self.max_workers} render workers were busy with slow reviews while others "
+                                 "waited") from None
             raise WorkerLost(f"render worker {worker.pid} died: {type(e).__name__}") from None
         except BaseException:  # cancelled (the client went away): the worker's state is unknown
             self._kill(worker)
@@ -310,6 +326,7 @@ class WorkerPool:
             return worker
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
+        self._make_room()
         try:
             worker = await waiter
         except BaseException:
@@ -346,6 +363,7 @@ class WorkerPool:
             pass
         worker.niced = True
         self._replenish()
+        self._make_room()
 
     def _restore_priority(self, worker: _Worker) -> bool:
         try:
@@ -355,7 +373,38 @@ class WorkerPool:
         worker.niced = False
         return True
 
+    def _make_room(self) -> None:
+        """A review waits while every one of `max_workers` runs a slow review (and none is being
+        forked): stop the one that has run longest, once past PREEMPT_AFTER, so its replacement
+        serves the oldest waiter."""
+        if self._closed or self._idle or self._spawning or self.live < self.max_workers:
+            return
+        if not any(not waiter.done() for waiter in self._waiters):
+            return
+        slow = [w for w in self._busy if w.niced and not w.preempted]
+        if len(slow) < len(self._busy):
+            return  # a worker runs a normal review: it frees soon
+        if slow:
+            victim = min(slow, key=lambda w: w.started)
+            wait = victim.started + PREEMPT_AFTER - asyncio.get_running_loop().time()
+            if wait > 0:  # look again once it has run long enough
+                if self._room_timer is None:
+                    self._room_timer = asyncio.get_running_loop().call_later(wait, self._room_check)
+                return
+            victim.preempted = True
+            self.preempted += 1
+            log.warning("stopping the longest-running slow review: every render worker is busy with one "
+                        "and other reviews wait", extra={"worker": victim.pid, "max_workers": self.max_workers})
+            self._kill(victim)
+
+    def _room_check(self) -> None:
+        self._room_timer = None
+        self._make_room()
+
     def _kill(self, worker: _Worker) -> None:
+        if worker.killed:  # stopped by _make_room, then seen dead by its review
+            return
+        worker.killed = True
         if worker.slow is not None:
             worker.slow.cancel()
         self._busy.discard(worker)
@@ -397,6 +446,7 @@ class WorkerPool:
         finally:
             self._spawning -= 1
         self._release(worker)
+        self._make_room()  # more reviews may wait behind the one this worker now serves
 
     def new_generation(self) -> None:
         """The zygote has new settings: idle workers are replaced now, busy ones once they answer."""
@@ -409,6 +459,8 @@ class WorkerPool:
 
     def close(self) -> None:
         self._closed = True
+        if self._room_timer is not None:
+            self._room_timer.cancel()
         for worker in [*self._idle, *self._busy]:
             self._close_worker(worker)
             try:

@@ -1,0 +1,66 @@
+"""Defects found by the adversarial review of the webhook server (issue #12): each test failed
+before its fix."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from webhook_support import FakeInjector, ServerFactory, review_of
+
+from sidecarctl.webhook.engine import InjectRequest
+
+
+def _pod(name: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "app"}]}}
+
+
+def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, what
+        time.sleep(0.02)
+
+
+class StuckInjector(FakeInjector):
+    """Pods named `stuck-*` block in one native call (a sleep) until the worker is killed."""
+
+    def inject(self, request: InjectRequest) -> dict[str, Any]:
+        if request.pod["metadata"]["name"].startswith("stuck"):
+            time.sleep(300)
+        return super().inject(request)
+
+
+def test_more_hostile_reviews_than_max_workers_do_not_starve_other_pods(start_server: ServerFactory) -> None:
+    """Each slow review gets a stand-in worker, up to --max-workers; once that many slow reviews
+    run, a normal pod used to queue until its own deadline and be refused. Now the slow review
+    that has run longest is stopped (and refused) to make room for a waiting one."""
+    server, client = start_server(StuckInjector(), workers=1, max_workers=2, request_timeout=8.0)
+    assert server.pool is not None
+    stop = threading.Event()
+
+    def hostile(i: int) -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                client.request("/inject", json.dumps(review_of(_pod(f"stuck-{i}-{n}"), uid=f"h{i}")).encode())
+            except OSError:  # the server stopped at the test's end
+                return
+
+    threads = [threading.Thread(target=hostile, args=(i,), daemon=True) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        pool = server.pool
+        _wait_for(lambda: pool.killed > 0 or (pool.live == 2 and not pool._idle and all(w.niced for w in pool._busy)),
+                  "the hostile reviews never held every worker")
+        answers = [client.review(review_of(_pod(f"normal-{i}"), uid=f"n{i}"))["response"] for i in range(3)]
+    finally:
+        stop.set()
+    assert [(a["uid"], a["allowed"], "patch" in a) for a in answers] == [(f"n{i}", True, True) for i in range(3)]
+    assert server.pool.killed >= 1
