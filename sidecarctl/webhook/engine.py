@@ -18,10 +18,11 @@ from sidecarctl.errors import ConfigError
 from sidecarctl.webhook.decision import InjectPolicy
 
 # Template functions whose result is not a function of the pod and the settings (Sprig's random,
-# clock and key-generating functions): settings whose templates call one are never answered from
-# the result cache, so each pod gets its own draw, as from Istio.
+# clock and key-generating functions, and getHostByName: DNS, one address picked at random):
+# settings whose templates call one are never answered from the result cache, so each pod gets its
+# own draw, as from Istio.
 _NOT_DETERMINISTIC = re.compile(r"\b(?:rand\w*|uuidv4|now|date\w*|ago|gen\w+|bcrypt|htpasswd|shuffle|"
-                                r"encryptAES|derivePassword)\b")
+                                r"encryptAES|derivePassword|getHostByName)\b")
 
 
 @dataclass(frozen=True)

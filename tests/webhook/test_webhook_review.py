@@ -7,11 +7,17 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
+import yaml
 from webhook_support import FakeInjector, ServerFactory, review_of
 
-from sidecarctl.webhook.engine import InjectRequest
+from sidecarctl.releases import newest
+from sidecarctl.webhook.engine import EngineInjector, InjectRequest, SettingsFlags
+
+DEFAULTS = Path(__file__).resolve().parents[2] / "sidecarctl" / "defaults" / newest().defaults
 
 
 def _pod(name: str) -> dict[str, Any]:
@@ -64,3 +70,19 @@ def test_more_hostile_reviews_than_max_workers_do_not_starve_other_pods(start_se
         stop.set()
     assert [(a["uid"], a["allowed"], "patch" in a) for a in answers] == [(f"n{i}", True, True) for i in range(3)]
     assert server.pool.killed >= 1
+
+
+def _config_with(**templates: str) -> str:
+    config = yaml.safe_load((DEFAULTS / "inject-config.yaml").read_text())
+    config["templates"].update(templates)
+    return yaml.safe_dump(config)
+
+
+@pytest.mark.parametrize("template", [
+    # Sprig's getHostByName picks one of the name's addresses at random, as Go's does
+    pytest.param('x: {{ getHostByName "localhost" }}\n', id="getHostByName"),
+])
+def test_templates_with_a_random_pick_are_not_cached(tmp_path: Path, template: str) -> None:
+    path = tmp_path / "inject-config.yaml"
+    path.write_text(_config_with(extra=template))
+    assert EngineInjector.load(SettingsFlags(offline=True, inject_config_file=str(path))).deterministic is False
