@@ -320,8 +320,10 @@ class WorkerPool:
         return tuple(pickle.loads(data))
 
     async def _acquire(self) -> _Worker:
-        if self._idle:
+        while self._idle:
             worker = self._idle.popleft()
+            if self._gone(worker):
+                continue
             self._busy.add(worker)
             return worker
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
@@ -345,6 +347,10 @@ class WorkerPool:
             self._busy.discard(worker)
             self._retire(worker)
             return
+        if worker.reader.at_eof():
+            self._busy.discard(worker)
+            self._gone(worker)
+            return
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -353,6 +359,15 @@ class WorkerPool:
                 return
         self._busy.discard(worker)
         self._idle.append(worker)
+
+    def _gone(self, worker: _Worker) -> bool:
+        """Whether an idle worker has died (the OOM killer, a stray signal): its socket is at
+        end-of-file. It is dropped and replaced rather than handed a review it would fail."""
+        if not worker.reader.at_eof():
+            return False
+        log.warning("a render worker exited while idle; replacing it", extra={"worker": worker.pid})
+        self._retire(worker)
+        return True
 
     def _lower_priority(self, worker: _Worker) -> None:
         """A slow review: its worker yields the CPU to the others, and stops counting as ready, so

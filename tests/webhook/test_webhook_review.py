@@ -4,6 +4,8 @@ before its fix."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -86,3 +88,18 @@ def test_templates_with_a_random_pick_are_not_cached(tmp_path: Path, template: s
     path = tmp_path / "inject-config.yaml"
     path.write_text(_config_with(extra=template))
     assert EngineInjector.load(SettingsFlags(offline=True, inject_config_file=str(path))).deterministic is False
+
+
+def test_a_worker_that_died_while_idle_costs_no_pod(start_server: ServerFactory) -> None:
+    """A render worker killed while idle (the OOM killer, a stray signal) used to be handed the
+    next review, which was then refused as an internal error."""
+    server, client = start_server(workers=2)
+    pool = server.pool
+    assert pool is not None
+    idle = list(pool._idle)
+    assert len(idle) == 2
+    for worker in idle:
+        os.kill(worker.pid, signal.SIGKILL)
+    _wait_for(lambda: all(worker.reader.at_eof() for worker in idle), "the server never saw the workers go")
+    answers = [client.review(review_of(_pod(f"after-{i}"), uid=f"a{i}"))["response"] for i in range(3)]
+    assert [(a["allowed"], "patch" in a) for a in answers] == [(True, True)] * 3
