@@ -14,10 +14,11 @@ Shape (one acceptor, a pool of render processes; see sidecarctl.webhook.pool):
   without its sidecar).
 - Injection uses both cores: the acceptor and the workers are separate processes, and the
   workers render in parallel.
-- Connections are bounded: at most `max_connections` open (more are closed at accept), a
-  request head must arrive within `header_timeout` of the connection or of its first byte, an
-  idle keep-alive connection is closed after `idle_timeout`, request lines and headers are capped
-  (`max_header_bytes`, `max_headers`), bodies by `max_body_bytes`. asyncio's TLS layer reads into a
+- Connections are bounded: at most `max_connections` open (at the cap the one idle longest makes
+  room; a new one is closed at accept only when all are in a request), a request head must arrive
+  within `header_timeout` of the connection or of its first byte, an idle keep-alive connection is
+  closed after `idle_timeout`, request lines and headers are capped (`max_header_bytes`,
+  `max_headers`), bodies by `max_body_bytes`. asyncio's TLS layer reads into a
   buffer it allocates per connection (256 KiB); it is lowered to `TLS_READ_BUFFER` (a TLS record is
   at most 16 KiB), so 2,000 stalled connections hold ~90 MiB, not ~600.
 - Malformed HTTP and reviews are answered 4xx by aiohttp or by us, logged as one JSON line each.
@@ -102,6 +103,7 @@ class WebhookServer:
         self._tasks: list[asyncio.Task[None]] = []
         self._handshakes: set[asyncio.Task[None]] = set()
         self._open = 0
+        self._connections: set[_Connection] = set()
         self._stopped = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -150,7 +152,7 @@ class WebhookServer:
                 log.error("accept failed", extra={"reason": str(e)})
                 await asyncio.sleep(0.1)
                 continue
-            if self._open >= self.config.max_connections:
+            if self._open >= self.config.max_connections and not self._evict_idle():
                 conn.close()
                 self.metrics.event("connection_refused")
                 http_log.warning("connection refused: at the connection cap",
@@ -171,6 +173,24 @@ class WebhookServer:
             conn.close()
             if not isinstance(e, asyncio.CancelledError):
                 http_log.info("TLS handshake failed", extra={"peer": peer[0], "reason": str(e) or type(e).__name__})
+
+    def _evict_idle(self) -> bool:
+        """At the connection cap: close the connection that has waited longest for a request head
+        (an idle keep-alive, or a slow head), so that connections doing nothing cannot keep the API
+        server's out. False when every connection is in a request."""
+        idle = [c for c in self._connections if c.transport is not None and not c.transport.is_closing()
+                and c._awaiting_head()]
+        if not idle:
+            return False
+        victim = min(idle, key=lambda c: c.last_active)
+        self.metrics.event("connection_evicted")
+        peer = victim.transport.get_extra_info("peername") if victim.transport else None
+        http_log.info("connection closed: it was idle and the connection cap was reached",
+                      extra={"peer": peer[0] if peer else "", "max_connections": self.config.max_connections})
+        victim.force_close()
+        if victim.transport is not None:
+            victim.transport.abort()  # now: a graceful TLS close would hold the slot a while longer
+        return True
 
     def _connection_closed(self) -> None:
         self._open -= 1
@@ -349,12 +369,15 @@ class _Connection(RequestHandler):
                          max_headers=config.max_headers)
         self._webhook = server
         self._head_timer: asyncio.TimerHandle | None = None
+        self.last_active = self._loop.time()  # the last bytes received (the connection cap evicts the stalest)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
+        self._webhook._connections.add(self)
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
+        self.last_active = self._loop.time()
         super().data_received(data)
         if self._head_timer is None and self._awaiting_head():
             self._arm_head_timer()
@@ -364,6 +387,7 @@ class _Connection(RequestHandler):
             self._head_timer.cancel()
             self._head_timer = None
         super().connection_lost(exc)
+        self._webhook._connections.discard(self)
         self._webhook._connection_closed()
 
     def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,

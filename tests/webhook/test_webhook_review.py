@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
-from webhook_support import FakeInjector, ServerFactory, review_of
+from webhook_certs import CertPair
+from webhook_support import FakeInjector, ServerFactory, client_context, review_of
 
 from sidecarctl.releases import newest
 from sidecarctl.webhook.engine import EngineInjector, InjectRequest, SettingsFlags
@@ -103,3 +105,25 @@ def test_a_worker_that_died_while_idle_costs_no_pod(start_server: ServerFactory)
     _wait_for(lambda: all(worker.reader.at_eof() for worker in idle), "the server never saw the workers go")
     answers = [client.review(review_of(_pod(f"after-{i}"), uid=f"a{i}"))["response"] for i in range(3)]
     assert [(a["allowed"], "patch" in a) for a in answers] == [(True, True)] * 3
+
+
+def test_idle_keepalive_connections_cannot_hold_the_connection_cap(start_server: ServerFactory,
+                                                                    certs: CertPair) -> None:
+    """Connections that sent one request and then idle used to keep their slot for --idle-timeout
+    (60 s): anyone able to reach the Service could fill --max-connections with them, and the API
+    server's own connections were refused at accept. At the cap, the connection that has idled
+    longest now gives way to the new one."""
+    server, client = start_server(max_connections=3)
+    context = client_context(certs.ca)
+    held = []
+    for _ in range(3):
+        conn = context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),
+                                   server_hostname="127.0.0.1")
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+        held.append(conn)
+    _wait_for(lambda: server.open_connections == 3, "the idle connections are not all open")
+    response = client.review(review_of(_pod("web"), uid="after"))["response"]
+    assert response["uid"] == "after" and "patch" in response
+    for conn in held:
+        conn.close()
