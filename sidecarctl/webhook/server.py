@@ -276,6 +276,10 @@ class WebhookServer:
             return self._reject(413, f"request body larger than {self.config.max_body_bytes} bytes", request.path)
         except TimeoutError:
             return self._reject(408, "timed out reading the request body", request.path)
+        except ConnectionResetError:  # the client's doing: nobody is left to answer
+            http_log.info("connection closed by the client before its request body arrived",
+                          extra={"path": request.path, "peer": request.remote or ""})
+            return web.Response(status=400)
         if not body:
             return self._reject(400, "no body found", request.path)
         path = request.path

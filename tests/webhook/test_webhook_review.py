@@ -4,6 +4,7 @@ before its fix."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -127,3 +128,22 @@ def test_idle_keepalive_connections_cannot_hold_the_connection_cap(start_server:
     assert response["uid"] == "after" and "patch" in response
     for conn in held:
         conn.close()
+
+
+def test_a_client_that_leaves_mid_body_is_no_internal_error(start_server: ServerFactory, certs: CertPair,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """A client closing its connection halfway through the body is the client's doing: it used to be
+    logged as the server's `internal error` (level error, the alerting kind)."""
+    caplog.set_level(logging.INFO, logger="sidecarctl.webhook")
+    server, _ = start_server()
+    context = client_context(certs.ca)
+    with context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),
+                             server_hostname="127.0.0.1") as conn:
+        conn.sendall(b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n{\"apiVersion\":")
+        time.sleep(0.2)  # the handler is reading the body
+    _wait_for(lambda: any("body" in r.getMessage() or r.getMessage() == "internal error" for r in caplog.records
+                          if r.name.startswith("sidecarctl.webhook")), "the server logged nothing")
+    errors = [r.getMessage() for r in caplog.records
+              if r.name.startswith("sidecarctl.webhook") and r.levelname == "ERROR"]
+    assert errors == []
