@@ -60,6 +60,9 @@ DEFAULT_MAX_BODY = 6 * 1024 * 1024
 # Reviews up to this size are parsed in the event loop (~1 ms at most); larger ones by a worker.
 PARSE_IN_LOOP = 256 * 1024
 TLS_READ_BUFFER = 16 * 1024
+# At the connection cap, a request body still arriving after this long may be cut off to make room
+# (the API server sends its body at once; a trickled one holds a slot for the whole deadline).
+SLOW_BODY_SECONDS = 1.0
 
 
 @dataclass
@@ -176,16 +179,22 @@ class WebhookServer:
 
     def _evict_idle(self) -> bool:
         """At the connection cap: close the connection that has waited longest for a request head
-        (an idle keep-alive, or a slow head), so that connections doing nothing cannot keep the API
-        server's out. False when every connection is in a request."""
-        idle = [c for c in self._connections if c.transport is not None and not c.transport.is_closing()
-                and c._awaiting_head()]
-        if not idle:
+        (an idle keep-alive, or a slow head), else the one whose request body has been trickling in
+        longest (past SLOW_BODY_SECONDS), so that connections doing nothing cannot keep the API
+        server's out. False when every connection is in a request that is moving."""
+        live = [c for c in self._connections if c.transport is not None and not c.transport.is_closing()]
+        candidates = [(c.last_active, c) for c in live if c._awaiting_head()]
+        why = "it was idle"
+        if not candidates:
+            stale = asyncio.get_running_loop().time() - SLOW_BODY_SECONDS
+            candidates = [(c.body_since, c) for c in live if c.body_since is not None and c.body_since < stale]
+            why = "its request body was still arriving"
+        if not candidates:
             return False
-        victim = min(idle, key=lambda c: c.last_active)
+        victim = min(candidates, key=lambda pair: pair[0])[1]
         self.metrics.event("connection_evicted")
         peer = victim.transport.get_extra_info("peername") if victim.transport else None
-        http_log.info("connection closed: it was idle and the connection cap was reached",
+        http_log.info(f"connection closed: {why} and the connection cap was reached",
                       extra={"peer": peer[0] if peer else "", "max_connections": self.config.max_connections})
         victim.force_close()
         if victim.transport is not None:
@@ -270,16 +279,22 @@ class WebhookServer:
         deadline = time.monotonic() + self.config.request_timeout
         if request.content_type != "application/json":
             return self._reject(415, "invalid Content-Type, want `application/json`", request.path)
+        conn = request.protocol if isinstance(request.protocol, _Connection) else None
+        if conn is not None:
+            conn.body_since = asyncio.get_running_loop().time()
         try:
             body = await asyncio.wait_for(request.read(), self.config.request_timeout)
         except web.HTTPRequestEntityTooLarge:
             return self._reject(413, f"request body larger than {self.config.max_body_bytes} bytes", request.path)
         except TimeoutError:
             return self._reject(408, "timed out reading the request body", request.path)
-        except ConnectionResetError:  # the client's doing: nobody is left to answer
-            http_log.info("connection closed by the client before its request body arrived",
+        except ConnectionResetError:  # the client left (or was cut off at the cap): nobody to answer
+            http_log.info("connection closed before its request body arrived",
                           extra={"path": request.path, "peer": request.remote or ""})
             return web.Response(status=400)
+        finally:
+            if conn is not None:
+                conn.body_since = None
         if not body:
             return self._reject(400, "no body found", request.path)
         path = request.path
@@ -374,6 +389,7 @@ class _Connection(RequestHandler):
         self._webhook = server
         self._head_timer: asyncio.TimerHandle | None = None
         self.last_active = self._loop.time()  # the last bytes received (the connection cap evicts the stalest)
+        self.body_since: float | None = None  # while a handler reads the request body: since when
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)

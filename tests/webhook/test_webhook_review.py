@@ -147,3 +147,25 @@ def test_a_client_that_leaves_mid_body_is_no_internal_error(start_server: Server
     errors = [r.getMessage() for r in caplog.records
               if r.name.startswith("sidecarctl.webhook") and r.levelname == "ERROR"]
     assert errors == []
+
+
+def test_slow_bodies_cannot_hold_the_connection_cap(start_server: ServerFactory, certs: CertPair) -> None:
+    """A connection that sends its head and then trickles its body is in a request for up to the
+    review's deadline, so idle-connection eviction cannot free it: a few hundred such connections a
+    second kept the cap full. At the cap, a body that has been arriving for over a second now gives
+    way too (the API server sends its body at once)."""
+    server, client = start_server(max_connections=3, request_timeout=60.0)
+    context = client_context(certs.ca)
+    held = []
+    for _ in range(3):
+        conn = context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),
+                                   server_hostname="127.0.0.1")
+        conn.sendall(b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100000\r\n\r\n{")
+        held.append(conn)
+    _wait_for(lambda: server.open_connections == 3, "the slow bodies are not all open")
+    time.sleep(1.2)  # older than the grace a body gets
+    response = client.review(review_of(_pod("web"), uid="after"))["response"]
+    assert response["uid"] == "after" and "patch" in response
+    for conn in held:
+        conn.close()
