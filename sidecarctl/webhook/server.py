@@ -104,7 +104,7 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self._listener: socket.socket | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._handshakes: set[asyncio.Task[None]] = set()
+        self._handshakes: dict[asyncio.Task[None], float] = {}  # TLS handshakes under way: since when
         self._open = 0
         self._connections: set[_Connection] = set()
         self._stopped = asyncio.Event()
@@ -163,8 +163,8 @@ class WebhookServer:
                 continue
             self._open += 1
             task = asyncio.create_task(self._handshake(conn, peer))
-            self._handshakes.add(task)
-            task.add_done_callback(self._handshakes.discard)
+            self._handshakes[task] = loop.time()
+            task.add_done_callback(self._handshake_done)
 
     async def _handshake(self, conn: socket.socket, peer: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -185,12 +185,19 @@ class WebhookServer:
         live = [c for c in self._connections if c.transport is not None and not c.transport.is_closing()]
         candidates = [(c.last_active, c) for c in live if c._awaiting_head()]
         why = "it was idle"
+        stale = asyncio.get_running_loop().time() - SLOW_BODY_SECONDS
         if not candidates:
-            stale = asyncio.get_running_loop().time() - SLOW_BODY_SECONDS
             candidates = [(c.body_since, c) for c in live if c.body_since is not None and c.body_since < stale]
             why = "its request body was still arriving"
         if not candidates:
-            return False
+            stalled = [(since, task) for task, since in self._handshakes.items() if since < stale and not task.done()]
+            if not stalled:
+                return False
+            self.metrics.event("connection_evicted")
+            http_log.info("connection closed: its TLS handshake had stalled and the connection cap was reached",
+                          extra={"max_connections": self.config.max_connections})
+            min(stalled, key=lambda pair: pair[0])[1].cancel()  # the handshake's task closes it
+            return True
         victim = min(candidates, key=lambda pair: pair[0])[1]
         self.metrics.event("connection_evicted")
         peer = victim.transport.get_extra_info("peername") if victim.transport else None
@@ -200,6 +207,9 @@ class WebhookServer:
         if victim.transport is not None:
             victim.transport.abort()  # now: a graceful TLS close would hold the slot a while longer
         return True
+
+    def _handshake_done(self, task: asyncio.Task[None]) -> None:
+        self._handshakes.pop(task, None)
 
     def _connection_closed(self) -> None:
         self._open -= 1

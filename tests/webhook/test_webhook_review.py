@@ -169,3 +169,17 @@ def test_slow_bodies_cannot_hold_the_connection_cap(start_server: ServerFactory,
     assert response["uid"] == "after" and "patch" in response
     for conn in held:
         conn.close()
+
+
+def test_stalled_tls_handshakes_cannot_hold_the_connection_cap(start_server: ServerFactory) -> None:
+    """A TCP connection that never sends its TLS ClientHello holds a slot for --header-timeout and
+    costs its sender nothing: a couple of hundred a second kept the cap full. At the cap, a
+    handshake stalled for over a second now gives way to the new connection."""
+    server, client = start_server(max_connections=3)
+    held = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(3)]
+    _wait_for(lambda: server.open_connections == 3, "the stalled handshakes are not all open")
+    time.sleep(1.2)  # older than the grace a handshake gets
+    response = client.review(review_of(_pod("web"), uid="after"))["response"]
+    assert response["uid"] == "after" and "patch" in response
+    for conn in held:
+        conn.close()
