@@ -12,6 +12,7 @@ a Deployment's pods are answered from the first one's injection.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -164,7 +165,8 @@ class ResultCache:
         """`response` is the review's `response` without its uid."""
         if self.max_entries <= 0:
             return
-        size = len(response.get("patch", "")) + 512
+        # everything kept: the patch, warnings (they may echo a pod's annotation), the log fields
+        size = len(json.dumps(response)) + sum(len(str(v)) for v in fields.values()) + 512
         if key in self._entries:
             self._bytes -= self._entries.pop(key)[3]
         self._entries[key] = (result, response, fields, size)

@@ -21,6 +21,7 @@ from webhook_support import FakeInjector, ServerFactory, client_context, review_
 
 from sidecarctl.releases import newest
 from sidecarctl.webhook.engine import EngineInjector, InjectRequest, SettingsFlags
+from sidecarctl.webhook.service import ResultCache
 
 DEFAULTS = Path(__file__).resolve().parents[2] / "sidecarctl" / "defaults" / newest().defaults
 
@@ -183,3 +184,14 @@ def test_stalled_tls_handshakes_cannot_hold_the_connection_cap(start_server: Ser
     assert response["uid"] == "after" and "patch" in response
     for conn in held:
         conn.close()
+
+
+def test_the_result_cache_counts_every_byte_it_keeps() -> None:
+    """The cache's byte bound counted only the patch: a pod's warnings (Istio echoes an invalid
+    `sidecar.istio.io/inject` value, up to the 256 KiB a review parsed in the loop may carry) and
+    its logged name were kept uncounted, so hostile pods could hold 1,024 x 256 KiB."""
+    cache = ResultCache(max_entries=1024, max_bytes=200_000)
+    for i in range(10):
+        response = {"allowed": True, "warnings": ["Invalid value for sidecar.istio.io/inject: " + "x" * 50_000]}
+        cache.put(bytes([i]), "injected", response, {"pod": "default/" + "p" * 10_000})
+    assert 1 <= len(cache) <= 3
