@@ -256,13 +256,14 @@ class WebhookServer:
         await self.stop()
 
     async def _watch(self) -> None:
-        """Poll the certificate and settings sources; file reads and loads run off the event loop
-        (the settings in the zygote, which forks the workers)."""
-        loop = asyncio.get_running_loop()
+        """Poll the certificate and settings sources; settings loads run off the event loop (in the
+        zygote, which forks the workers). The certificate check runs on the loop's thread (two small
+        files): it changes the live SSLContext, which must not change while another thread makes
+        connections from it, and the loop's thread is the one that does."""
         while True:
             await asyncio.sleep(self.config.reload_interval)
             try:
-                tls = await loop.run_in_executor(None, self.tls.check)
+                tls = self.tls.check()
                 if tls is not None:
                     self.metrics.reloaded("tls", "ok" if tls else "error")
                 await self._check_settings()

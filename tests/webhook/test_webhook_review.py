@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from webhook_certs import CertPair
+from webhook_certs import CertPair, make_server_cert
 from webhook_support import FakeInjector, ServerFactory, client_context, review_of
 
 from sidecarctl.releases import newest
@@ -195,3 +197,32 @@ def test_the_result_cache_counts_every_byte_it_keeps() -> None:
         response = {"allowed": True, "warnings": ["Invalid value for sidecar.istio.io/inject: " + "x" * 50_000]}
         cache.put(bytes([i]), "injected", response, {"pod": "default/" + "p" * 10_000})
     assert 1 <= len(cache) <= 3
+
+
+def test_the_live_tls_context_is_changed_only_on_the_event_loop_thread(start_server: ServerFactory, certs: CertPair,
+                                                                      ca: tuple[Path, Path], tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A certificate rotation loaded the new pair into the live SSLContext from an executor thread,
+    with the GIL released, while the event loop thread made SSL objects from that context for new
+    connections: OpenSSL's context is not safe to change under them (a handshake could take the new
+    certificate with the old key, or read a freed chain). The loop thread is the only one that
+    makes connections, so the live context is now changed there."""
+    live = tmp_path / "live"
+    live.mkdir()
+    shutil.copy(certs.cert, live / "tls.crt")
+    shutil.copy(certs.key, live / "tls.key")
+    server, client = start_server(pair=CertPair(certs.ca, live / "tls.crt", live / "tls.key"), reload_interval=0.1)
+    threads: list[str] = []
+    original = ssl.SSLContext.load_cert_chain
+
+    def recording(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        if context is server.tls.context:
+            threads.append(threading.current_thread().name)
+        original(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_cert_chain", recording)
+    rotated = make_server_cert(tmp_path, ca, name="rotated", cn="rotated.test")
+    shutil.copy(rotated.key, live / "tls.key")
+    shutil.copy(rotated.cert, live / "tls.crt")
+    _wait_for(lambda: 'what="tls",result="ok"' in server.metrics.render(), "the certificate was not reloaded")
+    assert threads and set(threads) == {"webhook-server"}
