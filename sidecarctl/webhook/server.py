@@ -378,6 +378,8 @@ class WebhookServer:
     async def readyz(self, request: web.Request) -> web.Response:
         if self.draining:
             return web.Response(status=503, text="shutting down\n")
+        if self.pool is not None and not self.pool.zygote.alive():  # every review would be refused
+            return web.Response(status=503, text="the render zygote has exited\n")
         return web.Response(text="ok\n")
 
     async def metrics_page(self, request: web.Request) -> web.Response:

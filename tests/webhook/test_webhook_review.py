@@ -226,3 +226,14 @@ def test_the_live_tls_context_is_changed_only_on_the_event_loop_thread(start_ser
     shutil.copy(rotated.cert, live / "tls.crt")
     _wait_for(lambda: 'what="tls",result="ok"' in server.metrics.render(), "the certificate was not reloaded")
     assert threads and set(threads) == {"webhook-server"}
+
+
+def test_readyz_fails_once_workers_cannot_be_forked(start_server: ServerFactory) -> None:
+    """Without its zygote (its workers die with it) a replica refuses every pod at the deadline; it
+    stayed ready until the liveness probe restarted it, so its Service kept sending it reviews that
+    another replica would have answered."""
+    server, client = start_server()
+    assert server.pool is not None and client.request("/readyz") == (200, b"ok\n")
+    os.kill(server.pool.zygote.pid, signal.SIGKILL)
+    _wait_for(lambda: client.request("/healthz")[0] == 503, "/healthz still ok without a zygote")
+    assert client.request("/readyz")[0] == 503
