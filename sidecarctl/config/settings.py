@@ -71,7 +71,10 @@ def load_settings(
     builtin = chosen or newest()
     op_values, op_mesh = _operator(operator_file)
     sources: dict[str, str] = {}
-    config_text, sources["config"] = _piece("config", inject_config_file, offline, cluster, builtin)
+    # A built-in inject config is read once the release is known (reading it cannot fail): with
+    # --offline and a values file for 1.28, the built-in pieces are 1.28's, not the newest's.
+    config_text, sources["config"] = ("", "built-in") if offline and not inject_config_file else \
+        _piece("config", inject_config_file, offline, cluster, builtin)
     if op_values is not None:
         values_text, sources["values"] = op_values, f"--operatorFileName {operator_file}"
     else:
@@ -93,6 +96,9 @@ def load_settings(
         found, note = detect(values.as_map)
         if note:
             notes.append(note)
+        builtin = found
+    if sources["config"] == "built-in":
+        config_text, sources["config"] = _piece("config", None, offline, cluster, builtin)
     inject_config = _inject_config(config_text, sources["config"], found)
     if values_problem is not None or values is None:
         raise values_problem or ConfigError(f"{sources['values']}: no values")

@@ -1,0 +1,22 @@
+"""Edge cases found trying --istio-version and release detection as a new user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sidecarctl.config import load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULTS = REPO / "sidecarctl" / "defaults"
+
+
+@pytest.mark.parametrize("version", ["1.28.10", "1.29.6"])
+def test_offline_pieces_follow_the_release_a_given_values_file_is_for(version: str) -> None:
+    # --offline --valuesFile <a 1.28 install's values>: the values say 1.28, so the built-in
+    # templates and mesh must be 1.28's too (1.30's templates call a function 1.28 lacks).
+    settings = load_settings(values_file=str(DEFAULTS / version / "values.json"), offline=True)
+    assert settings.release.version == version
+    assert settings.sources["config"] == f"built-in {version}/inject-config.yaml"
+    assert settings.sources["mesh"].startswith(f"built-in {version}/")
