@@ -167,7 +167,7 @@ def settings_source(config: dict[str, Any]) -> Iterator[Any]:
         yield SettingsSource(**files, offline=True, revision=_text(config.get("revision")) or "",
                              istio_namespace="istio-system", kubeconfig=None, context=None, mesh_configmap="istio",
                              inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector",
-                             kubeclient_timeout="15s", istio_version=_text(config.get("istioVersion")))
+                             kubeclient_timeout="15s", istio_version=_istio_version(config))
 
 
 def _inline_file(folder: str, key: str, value: Any) -> str:
@@ -177,6 +177,22 @@ def _inline_file(folder: str, key: str, value: Any) -> str:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(value if isinstance(value, str) else dump_yaml(value))
     return path
+
+
+def _istio_version(config: dict[str, Any]) -> str | None:
+    """istioVersion as text; an unquoted number that lost its trailing zero (YAML reads 1.30 as 1.3)
+    is refused with the fix, rather than reported as the unsupported Istio 1.3."""
+    from sidecarctl.errors import ConfigError
+    from sidecarctl.releases import release
+
+    value = config.get("istioVersion")
+    if isinstance(value, float):
+        try:
+            release(str(value))
+        except ConfigError:
+            raise ConfigError(f"functionConfig istioVersion: {value} was read as a YAML number (1.30 reads as 1.3); "
+                              'quote it, e.g. istioVersion: "1.30"') from None
+    return _text(value)
 
 
 def _native(config: dict[str, Any]) -> bool | None:

@@ -1,0 +1,30 @@
+"""krm-fn functionConfig spellings a user writes by hand."""
+
+from __future__ import annotations
+
+import pytest
+from cli_runner import run_cli
+
+POD = "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec: {containers: [{name: a, image: nginx}]}\n"
+
+
+def _resource_list(config: str) -> str:
+    return ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n"
+            f"  apiVersion: example.com/v1\n  kind: Inject\n  metadata: {{name: f}}\n  spec: {config}\nitems:\n{POD}")
+
+
+@pytest.mark.parametrize("config,image", [
+    ('{istioVersion: "1.30"}', "proxyv2:1.30.3"),
+    ("{istioVersion: 1.29}", "proxyv2:1.29.6"),
+], ids=["quoted", "number-that-survives"])
+def test_istio_version_spellings(config: str, image: str) -> None:
+    result = run_cli("krm-fn", stdin=_resource_list(config))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert image in result.stdout
+
+
+def test_an_unquoted_1_30_says_to_quote_it() -> None:
+    # YAML reads `1.30` as the number 1.3: "Istio 1.3 is not supported" would send the user astray.
+    result = run_cli("krm-fn", stdin=_resource_list("{istioVersion: 1.30}"))
+    assert result.exit_code == 1
+    assert 'quote it' in result.stdout and '"1.30"' in result.stdout, result.stdout
