@@ -100,9 +100,16 @@ def istio_version_option(envvar: str | None = ENV_PREFIX + "ISTIO_VERSION") -> A
     from sidecarctl.releases import names
 
     return click.option("--istio-version", "istio_version", default=None, metavar="X.Y",
-                        envvar=envvar, show_envvar=envvar is not None,
+                        envvar=envvar, show_envvar=envvar is not None, shell_complete=_complete_release,
                         help=f"Istio release to inject as ({names()}; default: the newest, or the "
                              "release the settings files or cluster are for).")
+
+
+def _complete_release(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """The supported releases by minor, for shell (and `kubectl sidecar`) completion."""
+    from sidecarctl.releases import supported
+
+    return [r.name for r in supported() if r.name.startswith(incomplete)]
 
 
 def pick(kwargs: dict[str, Any]) -> dict[str, Any]:
