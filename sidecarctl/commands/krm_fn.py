@@ -196,10 +196,16 @@ def _istio_version(config: dict[str, Any]) -> str | None:
 
 
 def _native(config: dict[str, Any]) -> bool | None:
+    from sidecarctl.errors import ConfigError
+
     value = config.get("nativeSidecars")
     if value is None:
         return None
-    return str(value).lower() == "true"
+    text = str(value).lower()
+    if text not in ("true", "false"):  # a typo must not turn native sidecars off unsaid
+        raise ConfigError(f"functionConfig nativeSidecars: {value!r} is not true or false; "
+                          "give one, or leave it out for ENABLE_NATIVE_SIDECARS")
+    return text == "true"
 
 
 def _text(value: Any) -> str | None:

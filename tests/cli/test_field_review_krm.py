@@ -28,3 +28,20 @@ def test_an_unquoted_1_30_says_to_quote_it() -> None:
     result = run_cli("krm-fn", stdin=_resource_list("{istioVersion: 1.30}"))
     assert result.exit_code == 1
     assert 'quote it' in result.stdout and '"1.30"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("value,native", [
+    ("true", True), ('"TRUE"', True), ("false", False), ('"False"', False),
+], ids=["true", "TRUE", "false", "False"])
+def test_native_sidecars_values(value: str, native: bool) -> None:
+    result = run_cli("krm-fn", stdin=_resource_list(f"{{nativeSidecars: {value}}}"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert ("restartPolicy: Always" in result.stdout) == native
+
+
+@pytest.mark.parametrize("value", ['"yes"', "1", '"enabled"'])
+def test_an_unknown_native_sidecars_value_is_refused_not_taken_as_false(value: str) -> None:
+    # It used to mean `false` silently: a typo turned native sidecars off with nothing said.
+    result = run_cli("krm-fn", stdin=_resource_list(f"{{nativeSidecars: {value}}}"))
+    assert result.exit_code == 1
+    assert "nativeSidecars" in result.stdout and "true or false" in result.stdout, result.stdout
