@@ -17,7 +17,7 @@ from sidecarctl.config.proto import Message
 from sidecarctl.config.values import ValuesConfig, ValuesError, parse_values
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
 from sidecarctl.errors import ConfigError
-from sidecarctl.releases import Release, detect, for_release, newest, release as named_release
+from sidecarctl.releases import FEATURES, Release, detect, for_release, newest, release as named_release
 
 DEFAULTS_PACKAGE = "sidecarctl.defaults"
 DEFAULT_FILES = {"config": "inject-config.yaml", "values": "values.json", "mesh": "mesh-config.yaml"}
@@ -167,9 +167,20 @@ def _inject_config(text: str, source: str, release: Release | None = None) -> In
     except InjectConfigError as err:
         at = f" (line {err.line}, column {err.column})" if err.line and err.column else ""
         where = f'template "{err.template}"{at}: ' if err.template else ""
-        raise ConfigError(f"{source}: {where}{err}; fix the injection template") from None
+        raise ConfigError(f"{source}: {where}{err}; {_template_fix(str(err), release)}") from None
     _check_selectors(config, source)
     return config
+
+
+def _template_fix(message: str, release: Release | None) -> str:
+    """The advice for a template that does not parse: a function a later release added names the
+    release the templates are for (istioctl of the older release fails on them just the same)."""
+    for feature, since in FEATURES.items():
+        if release is not None and not release.has(feature) and f'function "{feature}" not defined' in message:
+            later = f"{since[0]}.{since[1]}"
+            return (f"these templates are for Istio {later} or later, injecting as Istio {release.name}: "
+                    f"pass --istio-version {later}, or use Istio {release.name}'s templates")
+    return "fix the injection template"
 
 
 def _check_selectors(config: InjectConfig, source: str) -> None:

@@ -20,3 +20,16 @@ def test_offline_pieces_follow_the_release_a_given_values_file_is_for(version: s
     assert settings.release.version == version
     assert settings.sources["config"] == f"built-in {version}/inject-config.yaml"
     assert settings.sources["mesh"].startswith(f"built-in {version}/")
+
+
+def test_newer_templates_with_an_older_release_say_which_release_they_need() -> None:
+    # 1.30's templates with --istio-version 1.28 fail as istioctl 1.28 fails on them; the advice
+    # must point at the release, not at "fix the injection template" the user did not write.
+    from sidecarctl.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        load_settings(inject_config_file=str(DEFAULTS / "1.30.3" / "inject-config.yaml"), offline=True,
+                      istio_version="1.28")
+    message = str(info.value)
+    assert 'function "otelResourceAttributes" not defined' in message
+    assert "Istio 1.30" in message and "--istio-version" in message and "\n" not in message
