@@ -600,6 +600,7 @@ def register_release(release: str) -> bool:
     if not m:
         raise ReleaseError(f"{RELEASES_MODULE}: no `SUPPORTED: tuple[str, ...] = (...)` line; restore it")
     current = re.findall(r'"([^"]+)"', m.group(1))
+    _refuse_older_patch(release, current)
     kept = [r for r in current if _minor(r) != _minor(release)] + [release]
     kept.sort(key=lambda r: tuple(int(p) for p in r.split(".")))
     new = "SUPPORTED: tuple[str, ...] = (" + ", ".join(f'"{r}"' for r in kept) + ")"
@@ -607,6 +608,18 @@ def register_release(release: str) -> bool:
         return False
     RELEASES_MODULE.write_text(text[:m.start()] + new + text[m.end():], encoding="utf-8")
     return True
+
+
+def _refuse_older_patch(release: str, current: list[str]) -> None:
+    """One patch per minor is supported: adding an older patch than the one there would replace the
+    newer release's support with its predecessor's."""
+    def key(version: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in version.split("."))
+
+    for there in current:
+        if _minor(there) == _minor(release) and key(there) > key(release):
+            raise ReleaseError(f"release {release}: {there} is newer and already supported; add a later patch "
+                               f"of {_minor(release)}, or none")
 
 
 def ratchet_list(release: str) -> str:
@@ -668,6 +681,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "add":
             release = _check_release(args.release)
+            from sidecarctl.releases import SUPPORTED
+
+            _refuse_older_patch(release, list(SUPPORTED))  # before anything is written
             pinned = pin_chart(args.istio_git, release)
             print(f"pinned chart inputs: {pinned.relative_to(ROOT)}")
             print(f"defaults: {generate_defaults(release).relative_to(ROOT)}")

@@ -33,3 +33,39 @@ def test_newer_templates_with_an_older_release_say_which_release_they_need() -> 
     message = str(info.value)
     assert 'function "otelResourceAttributes" not defined' in message
     assert "Istio 1.30" in message and "--istio-version" in message and "\n" not in message
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(REPO / "hack"))
+    try:
+        return importlib.import_module("istio_release")
+    finally:
+        sys.path.remove(str(REPO / "hack"))
+
+
+@pytest.mark.parametrize("added,want", [
+    ("1.28.11", '("1.28.11", "1.29.6", "1.30.3")'),
+    ("1.31.0", '("1.28.10", "1.29.6", "1.30.3", "1.31.0")'),
+], ids=["newer-patch-replaces", "new-minor"])
+def test_register_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: str, want: str) -> None:
+    gen = _generator()
+    module = tmp_path / "releases.py"
+    module.write_text('SUPPORTED: tuple[str, ...] = ("1.28.10", "1.29.6", "1.30.3")\n', encoding="utf-8")
+    monkeypatch.setattr(gen, "RELEASES_MODULE", module)
+    assert gen.register_release(added)
+    assert module.read_text(encoding="utf-8") == f"SUPPORTED: tuple[str, ...] = {want}\n"
+
+
+def test_an_older_patch_does_not_replace_a_newer_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `add 1.28.9` used to swap 1.28.10 out of SUPPORTED silently (its defaults and suite left behind).
+    gen = _generator()
+    module = tmp_path / "releases.py"
+    text = 'SUPPORTED: tuple[str, ...] = ("1.28.10", "1.29.6", "1.30.3")\n'
+    module.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(gen, "RELEASES_MODULE", module)
+    with pytest.raises(gen.ReleaseError, match="1.28.10 is newer"):
+        gen.register_release("1.28.9")
+    assert module.read_text(encoding="utf-8") == text
