@@ -15,8 +15,12 @@ from sidecarctl.releases import INTERFACE_ANNOTATIONS_VALIDATED, Release
 
 Validator = Callable[[str], "str | None"]  # the error text, or None when valid
 
-_INTERFACE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.\-]*$")
-_DIGITS = re.compile(r"^[0-9]+$")
+# \Z, not $: Go's `$` is the end of the text, Python's also matches before a final newline.
+_INTERFACE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.\-]*\Z")
+_DIGITS = re.compile(r"^[0-9]+\Z")
+# strings.TrimSpace trims Unicode White_Space; str.strip() also takes \x1c-\x1f, which Go keeps.
+_GO_SPACES = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+              "\u2028\u2029\u202f\u205f\u3000")
 
 
 def parse_uint(text: str, bits: int) -> tuple[int | None, str]:
@@ -78,10 +82,10 @@ def validate_interfaces(interfaces: str) -> str | None:
     if not interfaces:
         return None
     for name in interfaces.split(","):
-        name = name.strip()
+        name = name.strip(_GO_SPACES)
         if not name:
             return "empty interface name"
-        if len(name) > 15:
+        if len(name.encode("utf-8", "surrogatepass")) > 15:  # Go's len: bytes
             return f"interface name {quote(name)} too long (max 15 chars)"
         if not _INTERFACE_NAME.match(name):
             return f"interface name {quote(name)} contains invalid characters"
@@ -163,12 +167,12 @@ def annotation_errors(annotations: dict[str, str] | None, release: Release | Non
 
 
 def _parse_port(text: str) -> str | None:
-    _, err = parse_uint(text.strip(), 16)
+    _, err = parse_uint(text.strip(_GO_SPACES), 16)
     return f"failed parsing port '{text}': {err}" if err else None
 
 
 def _validate_port_list(parameter: str, ports: str) -> str | None:
-    ports = ports.strip()
+    ports = ports.strip(_GO_SPACES)
     if not ports:
         return None
     for port in ports.split(","):
