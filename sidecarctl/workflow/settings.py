@@ -101,8 +101,29 @@ def istio_version_option(envvar: str | None = ENV_PREFIX + "ISTIO_VERSION") -> A
 
     return click.option("--istio-version", "istio_version", default=None, metavar="X.Y",
                         envvar=envvar, show_envvar=envvar is not None, shell_complete=_complete_release,
+                        callback=_check_release,
                         help=f"Istio release to inject as ({names()}; default: the newest, or the "
                              "release the settings files or cluster are for).")
+
+
+def _check_release(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An unsupported release is refused before anything is read, naming where it came from (the
+    flag, or its environment variable)."""
+    from click.core import ParameterSource
+
+    from sidecarctl.errors import ConfigError
+    from sidecarctl.releases import release
+
+    if value is None:
+        return None
+    try:
+        release(value)
+    except ConfigError as err:
+        envvar = param.envvar if isinstance(param.envvar, str) else None
+        if envvar and ctx.get_parameter_source(param.name or "") is ParameterSource.ENVIRONMENT:
+            raise ConfigError(f"{envvar}{str(err).removeprefix('--istio-version')}") from None
+        raise
+    return value
 
 
 def _complete_release(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
