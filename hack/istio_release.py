@@ -452,10 +452,25 @@ def _variant(entry: dict[str, Any]) -> tuple[str, tuple[str, ...], str, dict[str
 
 
 def build_suite(git_dir: Path, release: str, out: Path | None = None) -> dict[str, Any]:
-    """tests/conformance/istio-<release>/ in the shared suite's format; returns counts for the README."""
+    """tests/conformance/istio-<release>/ in the shared suite's format; returns counts for the README.
+    Built beside it and swapped in only when complete: a failure leaves the suite as it was (a half
+    folder would break the tests that read every suite)."""
     out = out or SUITES / f"istio-{release}"
+    building = out.with_name(f".{out.name}.building")
+    if building.exists():
+        shutil.rmtree(building)
+    try:
+        counts = _build_suite(git_dir, release, building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     if out.exists():
         shutil.rmtree(out)
+    building.rename(out)
+    return counts
+
+
+def _build_suite(git_dir: Path, release: str, out: Path) -> dict[str, Any]:
     (out / "cases").mkdir(parents=True)
     testdata = "pkg/kube/inject/testdata/inject"
     names = git_ls(git_dir, release, testdata)

@@ -69,3 +69,18 @@ def test_an_older_patch_does_not_replace_a_newer_one(tmp_path: Path, monkeypatch
     with pytest.raises(gen.ReleaseError, match="1.28.10 is newer"):
         gen.register_release("1.28.9")
     assert module.read_text(encoding="utf-8") == text
+
+
+def test_a_failed_suite_build_leaves_the_suite_as_it_was(tmp_path: Path) -> None:
+    # `suite R --istio-git <wrong dir>` used to delete the committed suite first, and for a new R left
+    # an empty istio-R/cases/ behind, which breaks tests/releases/test_suites.py's collection.
+    gen = _generator()
+    suites = tmp_path / "conformance"
+    kept = suites / "istio-1.28.10"
+    (kept / "cases").mkdir(parents=True)
+    (kept / "cases.yaml").write_text("- name: kept\n", encoding="utf-8")
+    for out in (kept, suites / "istio-1.27.0"):
+        with pytest.raises(gen.ReleaseError):
+            gen.build_suite(tmp_path / "no-such-clone", out.name.removeprefix("istio-"), out)
+    assert sorted(p.name for p in suites.iterdir()) == ["istio-1.28.10"]
+    assert (kept / "cases.yaml").read_text(encoding="utf-8") == "- name: kept\n"
