@@ -38,6 +38,7 @@ RESOURCE_LIST = ("config.kubernetes.io/v1", "ResourceList")
 FILE_KEYS = {"injectConfigFile": "inject_config_file", "meshConfigFile": "mesh_config_file",
              "valuesFile": "values_file", "operatorFileName": "operator_file"}
 INLINE_KEYS = {"config": "inject_config_file", "mesh": "mesh_config_file", "values": "values_file"}
+KNOWN_KEYS = (*FILE_KEYS, *INLINE_KEYS, "revision", "nativeSidecars", "istioVersion")
 
 
 @click.command("krm-fn", cls=ProgramCommand, context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,8 +158,12 @@ def function_settings(function_config: Any) -> dict[str, Any]:
 @contextmanager
 def settings_source(config: dict[str, Any]) -> Iterator[Any]:
     """A SettingsSource (offline) for the functionConfig; inline settings go through temporary files."""
+    from sidecarctl.errors import ConfigError
     from sidecarctl.workflow.settings import SettingsSource
 
+    for key in config:  # a misspelt key would silently give the default release or settings
+        if key not in KNOWN_KEYS:
+            raise ConfigError(f"functionConfig: unknown key {str(key)!r}; the keys are {', '.join(KNOWN_KEYS)}")
     files: dict[str, str | None] = {field: _text(config.get(key)) for key, field in FILE_KEYS.items()}
     with tempfile.TemporaryDirectory(prefix="sidecarctl-krm-") as folder:
         for key, field in INLINE_KEYS.items():
