@@ -73,6 +73,8 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
                 verbose: bool, **flags: Any) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
     patch = patch or patch_format is not None
+    if out.quiet and verbose:
+        raise UsageError("-q/--quiet and -v/--verbose cannot be used together")
     if diff and patch:
         raise UsageError("--diff and --patch cannot be used together")
     view = DIFF if diff else PATCH if patch else None
@@ -88,7 +90,7 @@ def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions,
     if native_sidecars is None:
         warn_unknown_native_sidecars(os.environ.get(NATIVE_SIDECARS_ENV))
     resolved = settings_mod.resolve(source, native_sidecars)
-    progress = Progress()
+    progress = Progress(enabled=False) if out.quiet else Progress()  # -q: nothing on stderr but errors
     injector = make_injector(resolved, CountingResults(progress))
     with long_lived_heap(), showing(progress):
         if view is None and not preserve_formatting:  # the plain output: streamed, memory bounded

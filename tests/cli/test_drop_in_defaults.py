@@ -179,3 +179,39 @@ def test_help_states_the_real_default() -> None:
     text = " ".join(run_cli("kube-inject", "--help").stdout.split())
     assert "ENABLE_NATIVE_SIDECARS=true" not in text
     assert "`auto` (the default when unset)" in text and "any other value warns and is off" in text
+
+
+# --- -q silences everything but errors and istioctl's own lines; -q with -v is a contradiction -------
+
+def test_quiet_and_verbose_together_is_a_usage_error() -> None:
+    result = run_cli("kube-inject", "--offline", "-q", "-v", stdin=POD)
+    assert result.exit_code == 2
+    assert "-q/--quiet and -v/--verbose cannot be used together" in result.stderr
+
+
+def test_quiet_shows_no_counter_on_a_terminal() -> None:
+    """A real pseudo-terminal as stderr and a run past the counter's delay: with -q nothing of the
+    counter (nor the summary) reaches the terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, SIDECARCTL_NO_CACHE="1")
+    proc = subprocess.run([sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-q", "-f", "-"],
+                          input=pods(1500).encode(), stdout=subprocess.DEVNULL, stderr=follower, env=env,
+                          timeout=300, check=False)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and drained
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"workload" not in seen, seen[:200]
