@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sidecarctl.config.yamltext import YamlTextError, load_yaml, to_go_numbers
-from sidecarctl.gotemplate.gojson import json_kind
+from sidecarctl.golang.json import json_kind
 from sidecarctl.gotemplate.gotypes import format_v
 
 _MISSING = object()

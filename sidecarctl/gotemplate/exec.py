@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+from sidecarctl.golang.strconv import quote as go_quote
 from sidecarctl.gotemplate import nodes as N
 from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
 from sidecarctl.gotemplate.builtins import (
@@ -34,7 +35,7 @@ from sidecarctl.gotemplate.builtins import (
     zero_value,
 )
 from sidecarctl.gotemplate.errors import ExecError
-from sidecarctl.gotemplate.gofmt import format_value, go_quote
+from sidecarctl.gotemplate.gofmt import format_value
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
     FuncMap,

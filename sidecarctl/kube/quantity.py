@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sidecarctl.kube.errors import QuantityError
+from sidecarctl.kube.yamljson import json_text
 
 SPLIT_RE = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
 ERR_FORMAT = "quantities must match the regular expression '" + SPLIT_RE + "'"
@@ -259,8 +260,6 @@ def canonical_quantity(value: object) -> str:
         known = _CANONICAL.get(value)
         if known is not None:
             return known
-    from sidecarctl.kube.gojson import json_text
-
     if value is None:
         return "0"
     if isinstance(value, str):

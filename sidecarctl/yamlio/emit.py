@@ -20,7 +20,8 @@ import sys
 from functools import cmp_to_key
 from typing import Any
 
-from sidecarctl.yamlio.gonum import format_float, json_integral
+from sidecarctl.golang.json import json_integral
+from sidecarctl.golang.strconv import format_float
 from sidecarctl.yamlio.resolve import plain_is_string
 from sidecarctl.yamlio.yamlerror import YamlError
 

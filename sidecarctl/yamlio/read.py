@@ -32,9 +32,12 @@ from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarE
                          SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sidecarctl.golang.json import json_integral
+from sidecarctl.golang.strconv import format_float
+from sidecarctl.golang.strconv import quote as _go_quote
 from sidecarctl.yamlio import goparse
 from sidecarctl.yamlio import resolve as _r
-from sidecarctl.yamlio.gonum import format_float, json_integral, yaml_float_text
+from sidecarctl.yamlio.resolve import yaml_float_text
 from sidecarctl.yamlio.yamlerror import YamlError
 
 try:
@@ -477,27 +480,6 @@ def _json_value(value: Any) -> Any:
         if value.is_integer() and abs(value) < 1e21 and (value or math.copysign(1.0, value) > 0):
             return json_integral(value)  # but -0.0, which Go's JSON writes as -0
     return value
-
-
-def _go_quote(s: str) -> str:
-    """strconv.Quote, near enough: Go escapes, printable runes kept."""
-    out = []
-    for c in s:
-        if c in _GO_QUOTE_ESCAPES:
-            out.append(_GO_QUOTE_ESCAPES[c])
-        elif c.isprintable() or c == " ":
-            out.append(c)
-        elif ord(c) < 0x80:
-            out.append("\\x%02x" % ord(c))
-        elif ord(c) <= 0xFFFF:
-            out.append("\\u%04x" % ord(c))
-        else:
-            out.append("\\U%08x" % ord(c))
-    return '"' + "".join(out) + '"'
-
-
-_GO_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                     "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 
 
 def _go_sharp_v(value: Any, top: bool = True) -> str:

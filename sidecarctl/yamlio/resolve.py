@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+
+from sidecarctl.golang.strconv import format_float
 from typing import Any
 
 STR = "str"
@@ -228,3 +230,13 @@ def plain_is_string(s: str) -> bool:
     if first == ".":
         return _parse_dot_float(s) is None
     return True
+
+
+def yaml_float_text(f: float, bits: int = 64) -> str:
+    """How yaml.v2 (and sigs.k8s.io/yaml for float keys) spells a float: strconv's shortest 'g', with
+    the specials as .inf/-.inf/.nan."""
+    text = format_float(f, "g", -1, bits)
+    return _YAML_SPECIALS.get(text, text)
+
+
+_YAML_SPECIALS = {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}
