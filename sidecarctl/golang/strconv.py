@@ -344,6 +344,11 @@ def _digits_value(s: str, base: int) -> int | None:
 
 def parse_uint(s: str, base: int = 0, bits: int = 64, func: str = "ParseUint") -> int:
     """strconv.ParseUint(s, base, bits); base 0 reads 0b/0o/0x/0 prefixes and `_` separators."""
+    if s.isdigit() and s.isascii() and (base == 10 or (base == 0 and (s[0] != "0" or len(s) == 1))):
+        n = int(s)  # the common case: plain decimal digits
+        if n >= 1 << bits:
+            raise NumError(func, s, "value out of range")
+        return n
     body, b = s, base
     if not s:
         raise NumError(func, s, "invalid syntax")
