@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sidecarctl import kube, yamlio
 from sidecarctl.inject import probes, strip
 
 PROXY = "istio-proxy"
@@ -413,7 +414,7 @@ def uninject_stream(text: str, source: str = "-", settings: Any = None) -> str:
     from sidecarctl.errors import InputError, SidecarError
 
     out = []
-    for index, raw in enumerate(_yamlio().split_documents(text), start=1):
+    for index, raw in enumerate(yamlio.split_documents(text), start=1):
         try:
             out.append(uninject_document(raw, settings))
         except SidecarError as err:
@@ -428,7 +429,7 @@ def uninject_document(raw: str, settings: Any = None) -> str:
     obj = decode_workload(raw)
     if obj is None:
         return (raw if raw.endswith("\n") else raw + "\n") + "---\n"
-    return str(_yamlio().dump_yaml(uninject_object(obj, settings))) + "---\n"
+    return str(yamlio.dump_yaml(uninject_object(obj, settings))) + "---\n"
 
 
 def decode_workload(raw: str) -> dict[str, Any] | None:
@@ -436,7 +437,6 @@ def decode_workload(raw: str) -> dict[str, Any] | None:
     from sidecarctl.errors import InputError
     from sidecarctl.inject import workloads
 
-    yamlio, kube = _yamlio(), _kube()
     try:
         value = yamlio.load_document(raw, max_depth=yamlio.MANIFEST_MAX_DEPTH)
         kind = workload_kind(value)
@@ -450,7 +450,7 @@ def decode_workload(raw: str) -> dict[str, Any] | None:
 def workload_kind(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
-    kind = _kube().normalize_as(value, "meta.TypeMeta").get("kind")
+    kind = kube.normalize_as(value, "meta.TypeMeta").get("kind")
     return kind if isinstance(kind, str) and kind else None
 
 
@@ -464,25 +464,13 @@ def uninject_object(obj: dict[str, Any], settings: Any = None) -> dict[str, Any]
         for index, item in enumerate(items):
             kind = workload_kind(item)
             if kind is not None and kind != workloads.LIST_KIND and workloads.is_injectable(kind):
-                items[index] = uninject_object(_kube().normalize_as(item, workloads.kube_type(kind)), settings)
+                items[index] = uninject_object(kube.normalize_as(item, workloads.kube_type(kind)), settings)
         return obj
     template = workloads.locate(obj)
     pod = template.pod()
     undone = uninject_pod(pod, template.deploy_meta.get("name") or "")
     if settings is not None and undone.injected:
-        pod = _kube().normalize_as(pod, "core.Pod")
+        pod = kube.normalize_as(pod, "core.Pod")
         subtract_templates(pod, settings, template, undone)
-    workloads.write_back(obj, template, _kube().normalize_as(pod, "core.Pod"))
+    workloads.write_back(obj, template, kube.normalize_as(pod, "core.Pod"))
     return obj
-
-
-def _yamlio() -> Any:
-    import importlib
-
-    return importlib.import_module("sidecarctl.yamlio")
-
-
-def _kube() -> Any:
-    import importlib
-
-    return importlib.import_module("sidecarctl.kube")
