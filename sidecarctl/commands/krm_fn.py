@@ -126,7 +126,8 @@ def inject_items(items: list[Any], config: dict[str, Any]) -> tuple[list[Any], l
         resolved = settings_mod.resolve(source, _native(config))
     injector = KubeInject(settings=resolved.settings, native_sidecars=resolved.native_sidecars,
                           revision=resolved.revision, log=lambda line: click.echo(line, err=True))
-    out, outcomes = [], []
+    out: list[Any] = []
+    outcomes: list[Any] = []
     for index, item in enumerate(items):
         start = len(injector.results)
         ((_, document),) = injector.inject_documents(dump_yaml(item), source=f"items[{index}]")

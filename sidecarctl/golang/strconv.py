@@ -366,12 +366,12 @@ def parse_uint(s: str, base: int = 0, bits: int = 64, func: str = "ParseUint") -
     elif not 2 <= base <= 36:
         raise NumError(func, s, f"invalid base {base}")
     # base 0 reads "0" as an octal prefix with no digits after it; "0x" alone has none
-    n = _digits_value(body, b) if body or (base == 0 and b == 8) else None
-    if n is None:
+    value = _digits_value(body, b) if body or (base == 0 and b == 8) else None
+    if value is None:
         raise NumError(func, s, "invalid syntax")
-    if n >= 1 << bits:
+    if value >= 1 << bits:
         raise NumError(func, s, "value out of range")
-    return n
+    return value
 
 
 def parse_int(s: str, base: int = 0, bits: int = 64) -> int:

@@ -499,7 +499,7 @@ def _parse_nanos(value: str, nbytes: int) -> int:
     if nbytes > 10:
         value, nbytes = value[:10], 10
     ns = _atoi(value[1:nbytes])
-    return ns * 10 ** (10 - nbytes)
+    return int(ns * 10 ** (10 - nbytes))  # nbytes <= 10: a whole number
 
 
 def _signed_offset_len(value: str) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -413,7 +413,7 @@ def call_dynamic(s: State, dot: Any, fn: GoFunc, node: N.Node, name: str, args: 
 class Compiler:
     """Turns parse trees into closures for one function map and missingkey option."""
 
-    def __init__(self, funcs: FuncMap) -> None:
+    def __init__(self, funcs: Mapping[str, GoFunc]) -> None:
         self.funcs = funcs
         self._arg_cache: dict[tuple[int, str], Arg] = {}
 
@@ -1027,7 +1027,7 @@ def _raise_continue(s: State, dot: Any) -> None:
     raise _Continue
 
 
-def compile_trees(trees: dict[str, N.Tree], funcs: FuncMap) -> Compiler:
+def compile_trees(trees: dict[str, N.Tree], funcs: Mapping[str, GoFunc]) -> Compiler:
     compiler = Compiler(funcs)
     for tree in trees.values():
         tree.compiled = compiler.compile_list(tree.root)

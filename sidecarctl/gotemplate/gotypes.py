@@ -136,7 +136,7 @@ class Float32(float):
 # --- typed collections ----------------------------------------------------------------------
 
 
-class GoSlice(list):  # type: ignore[type-arg]
+class GoSlice(list[Any]):
     """A slice whose element type is not `interface {}` (e.g. Sprig's `[]string`)."""
 
     __slots__ = ("elem",)
@@ -150,7 +150,7 @@ class GoSlice(list):  # type: ignore[type-arg]
         return "[]" + self.elem
 
 
-class GoMap(dict):  # type: ignore[type-arg]
+class GoMap(dict[Any, Any]):
     """A map with concrete key/element types (e.g. `map[string]string` annotations).
 
     `index` of a missing key yields the element type's zero value (`""` for strings), where a

@@ -25,7 +25,7 @@ class Node:
         return ""
 
     def __repr__(self) -> str:
-        fields = []
+        fields: list[str] = []
         for cls in type(self).__mro__:
             for name in getattr(cls, "__slots__", ()):
                 fields.insert(0, f"{name}={getattr(self, name, None)!r}")

@@ -323,7 +323,7 @@ class _Parser:
             self.unexpected(nxt, word)
         if self.range_depth == 0:
             self.errorf(f"{word} outside {{{{range}}}}")
-        return cls(tok.pos, tok.line)  # type: ignore[no-any-return]
+        return cls(tok.pos, tok.line)
 
     # Pipeline: declarations? command ('|' command)*
     def pipeline(self, context: str, end: int) -> PipeNode:

@@ -125,12 +125,12 @@ class KubeInject:
         `text` may also be a function giving the stream's text afresh in pieces of whole lines (a
         file read a block at a time, see yamlio.iter_documents): then the stream itself is never
         held whole either."""
-        split = self.engine.iter_documents
-        if split is None:  # an engine without a lazy splitter takes the whole text
-            split = self.engine.split_documents
-            text = text if isinstance(text, str) else "".join(text())
+        lazy = self.engine.iter_documents
+        whole = ""
+        if lazy is None:  # an engine without a lazy splitter takes the whole text
+            whole = text if isinstance(text, str) else "".join(text())
         try:
-            raws = split(text)
+            raws = lazy(text) if lazy is not None else self.engine.split_documents(whole)
         except SidecarError as err:  # a bad `---` line: name the file and the line in it
             line = getattr(err, "line", None)
             raise type(err)(f"{source}:{line}: {err}" if line else f"{source}: {err}") from None
@@ -225,7 +225,7 @@ class KubeInject:
 
     def _typed(self, value: Any, kind: str) -> dict[str, Any]:
         try:
-            return self.engine.normalize_as(value, workloads.kube_type(kind))  # type: ignore[no-any-return]
+            return self.engine.normalize_as(value, workloads.kube_type(kind))
         except self.engine.input_errors as err:
             raise InputError(_go_text(err)) from None
 
@@ -416,7 +416,7 @@ def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: A
                          envs: dict[str, str], revision: str, **choice: Any) -> tuple[Any, Any]:
     params = render.InjectionParams(pod=pod, type_meta=type_meta, deploy_meta=deploy_meta, settings=settings,
                                     native_sidecars=native, proxy_envs=envs, revision=revision, **choice)
-    return render.run_template(params)  # type: ignore[no-any-return]
+    return render.run_template(params)
 
 
 def _container_json(container: Any) -> str:

@@ -154,7 +154,7 @@ def apply_overlay(target: dict[str, Any], overlay: dict[str, Any], context: str)
     decode the result as a corev1.Pod again (errors carry Istio's `strategic merge: ` and
     `unmarshal patched pod: ` prefixes)."""
     try:
-        return kube.apply_overlay(target, overlay)  # type: ignore[no-any-return]
+        return kube.apply_overlay(target, overlay)
     except (kube.StrategicMergeError, kube.KubeTypeError) as err:
         raise InjectionError(f"{context}: {err}") from None
 

@@ -163,7 +163,7 @@ def _find(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
     return strip.find_container(name, spec.get("containers")) or strip.find_container(name, spec.get("initContainers"))
 
 
-def _env(container: dict[str, Any] | None) -> dict[str, str]:
+def _env(container: dict[str, Any] | None) -> dict[str | None, str]:
     return {var.get("name"): var.get("value") or "" for var in (container or {}).get("env") or []
             if isinstance(var, dict)}
 
@@ -193,7 +193,7 @@ def _restore_container_probes(container: dict[str, Any], probers: dict[str, Any]
             _restore_one(lifecycle, hook, probers.get(urls[hook]), urls[hook], ports)
 
 
-def _restore_one(holder: dict[str, Any], key: str, prober: Any, url: str, ports: dict[Any, str]) -> None:
+def _restore_one(holder: dict[str, Any], key: str, prober: Any, url: str, ports: dict[Any, Any]) -> None:
     probe = holder.get(key)
     if not isinstance(probe, dict) or not isinstance(prober, dict):
         return
@@ -442,7 +442,7 @@ def decode_workload(raw: str) -> dict[str, Any] | None:
         kind = workload_kind(value)
         if kind is None or not workloads.is_injectable(kind):
             return None
-        return kube.normalize_as(value, workloads.kube_type(kind))  # type: ignore[no-any-return]
+        return kube.normalize_as(value, workloads.kube_type(kind))
     except (yamlio.YamlError, kube.KubeTypeError) as err:
         raise InputError(str(err)) from None
 

@@ -461,7 +461,7 @@ class _Connection(RequestHandler):
 async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     """Anything unexpected is a 500 with one line of reason: never a traceback, never a dead server."""
     try:
-        return await handler(request)  # type: ignore[no-any-return]
+        return await handler(request)
     except web.HTTPException:
         raise
     except Exception as e:

@@ -363,6 +363,7 @@ def _value_entry(raw: str) -> tuple[int, str | None, bool, str]:
         _VALUES.clear()
     s = _json_string(raw)
     style = _value_style(s)
+    entry: tuple[int, str | None, bool, str]
     if style == _LITERAL or (style == _SINGLE and _BREAK_RE.search(s)):
         entry = (style, None, True, s)
     else:

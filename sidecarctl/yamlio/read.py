@@ -159,7 +159,7 @@ def _documents(lines: Iterable[str]) -> Iterator[str]:
 # --------------------------------------------------------------------------------------------------------
 
 
-class _NodeParser(_Parser):  # type: ignore[misc, valid-type]
+class _NodeParser(_Parser):
     """libyaml parser and composer; tags are left for our own resolution."""
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
@@ -214,9 +214,11 @@ def _compose_events(data: bytes) -> Node | None:
 
 
 def _event_node(event: Any, anchors: dict[str, Node]) -> Node | None:
+    # The C parser's events carry yaml._yaml.Mark, which the stubs do not count as a yaml.Mark.
+    start: Any = event.start_mark
     if isinstance(event, AliasEvent):
         if event.anchor not in anchors:
-            raise ComposerError(None, None, "found undefined alias", event.start_mark)
+            raise ComposerError(None, None, "found undefined alias", start)
         return anchors[event.anchor]
     if isinstance(event, ScalarEvent):
         tag = event.tag
@@ -224,11 +226,11 @@ def _event_node(event: Any, anchors: dict[str, Node]) -> Node | None:
             tag = _PLAIN if event.implicit[0] else _STR
         elif tag == "!":
             tag = _STR  # yaml.v2 keeps the non-specific tag, which resolves to nothing: a string
-        node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node: Node = ScalarNode(tag, event.value, start, event.end_mark, event.style)  # type: ignore[arg-type]
     elif isinstance(event, SequenceStartEvent):
-        node = SequenceNode(event.tag or "", [], event.start_mark, None, event.flow_style)
+        node = SequenceNode(event.tag or "", [], start, None, event.flow_style)
     elif isinstance(event, MappingStartEvent):
-        node = MappingNode(event.tag or "", [], event.start_mark, None, event.flow_style)
+        node = MappingNode(event.tag or "", [], start, None, event.flow_style)
     else:
         return None
     if event.anchor is not None:

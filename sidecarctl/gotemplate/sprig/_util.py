@@ -25,7 +25,7 @@ from sidecarctl.gotemplate.gotypes import (
 NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
 
 
-class NilList(list):  # type: ignore[type-arg]
+class NilList(list[Any]):
     """A nil `[]interface {}`: prints `[]` like an empty slice but marshals to JSON `null`."""
 
     __slots__ = ()
@@ -262,7 +262,7 @@ def go_title_rune(c: str) -> str:
     return _simple_upper(c)
 
 
-class NilMap(dict):  # type: ignore[type-arg]
+class NilMap(dict[Any, Any]):
     """A nil `map[string]interface {}`: reads like an empty map, marshals to JSON `null`."""
 
     __slots__ = ()
