@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from sidecarctl.commands import template_options as template_opts
+from sidecarctl.commands.options import pod_template_path_option
 from sidecarctl.errors import SidecarError, UsageError
 from sidecarctl.workflow import settings as settings_mod
 from sidecarctl.workflow.documents import SourceRun, inject_sources

@@ -544,7 +544,7 @@ class ClusterSource:
         token = ""
         while True:
             try:
-                answer = self._call(request, lambda api, **kw: page(api, token, **kw))
+                answer = self._call(request, lambda api, **kw: page(api, token, **kw))  # noqa: B023 - called at once
             except _NotFound:
                 return items
             items.extend(i for i in answer.get("items") or [] if isinstance(i, dict))

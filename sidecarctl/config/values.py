@@ -104,7 +104,7 @@ def parse_values(text: str) -> ValuesConfig:
 def _check_typed(data: dict[str, Any]) -> None:
     for path, kind in _TYPED.items():
         node: Any = data
-        for i, key in enumerate(path):
+        for key in path:
             if node is None:
                 break
             if not isinstance(node, dict):

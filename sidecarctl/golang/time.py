@@ -22,7 +22,7 @@ from sidecarctl.golang.duration import round_duration as round_duration
 from sidecarctl.golang.duration import time_quote as time_quote
 from sidecarctl.golang.errors import GoError
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December"]
 LONG_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]

@@ -24,12 +24,12 @@ from sidecarctl.gotemplate import nodes as N
 from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
 from sidecarctl.gotemplate.builtins import (
     BUILTINS,
-    IfaceBox,
     FLOAT_TYPES,
     IFACE,
     INT_TYPES,
     RV,
     UINT_TYPES,
+    IfaceBox,
     can_be_nil,
     normalize_type,
     zero_value,
@@ -38,7 +38,6 @@ from sidecarctl.gotemplate.errors import ExecError
 from sidecarctl.gotemplate.gofmt import format_value
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
-    FuncMap,
     GoFunc,
     GoMap,
     GoObject,

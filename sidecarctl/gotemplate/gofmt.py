@@ -7,8 +7,6 @@ sidecarctl.golang.strconv.
 
 from __future__ import annotations
 
-import math
-import struct
 from typing import Any
 
 from sidecarctl.golang.strconv import can_backquote, format_float, is_print, quote, quote_rune

@@ -40,7 +40,6 @@ How the executor calls a GoFunc (sidecarctl.gotemplate.exec):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 

@@ -29,11 +29,11 @@ from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.budget import charge_output, charge_steps, charge_value
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
+    Float32,
     GoError,
     GoFunc,
     GoMap,
     GoObject,
-    Float32,
     format_v,
     gofunc,
     type_name,

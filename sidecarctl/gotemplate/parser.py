@@ -7,8 +7,6 @@ reading order is what makes `template: NAME:LINE: ...` come out identical.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Container
 
 from sidecarctl.golang import strconv
@@ -46,7 +44,6 @@ from sidecarctl.gotemplate.nodes import (
     WithNode,
     is_empty_tree,
 )
-
 
 _Syntax = SyntaxErr
 

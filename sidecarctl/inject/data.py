@@ -132,7 +132,7 @@ class KubeView(GoObject):
 
     def _json_members(self) -> list[str]:
         members: list[str] = []
-        for go, js, typ, omit, inline in self._fields():
+        for _go, js, typ, omit, inline in self._fields():
             if inline:
                 members += KubeView(typ, self.data)._json_members()
                 continue

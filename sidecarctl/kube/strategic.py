@@ -18,7 +18,6 @@ original [a, b] and patch [x, b'] the result is [x, a, b+b']; with patch [b', x]
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable
 from typing import Any
 

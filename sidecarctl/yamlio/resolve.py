@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from sidecarctl.golang.strconv import format_float, parse_int, parse_uint
-from typing import Any
 
 STR = "str"
 BOOL = "bool"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from cli_runner import Result, run_cli  # noqa: F401 - Result is used by the tests
 
 REPO = Path(__file__).resolve().parents[2]
