@@ -26,8 +26,9 @@ LAYERS: list[set[str]] = [
     {"cli"},
     {"__main__"},
 ]
-# Root modules every layer may use: the error types, input limits, the on-disk cache, the version.
-SHARED = {"errors", "limits", "diskcache", "__init__"}
+# Root modules every layer may use: the error types, input limits, the on-disk cache, the supported
+# Istio releases, the version.
+SHARED = {"errors", "limits", "diskcache", "releases", "__init__"}
 # Third-party packages only some places may import.
 RESTRICTED = {
     "click": {"commands", "cli"},
