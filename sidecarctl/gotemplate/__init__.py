@@ -174,7 +174,7 @@ def funcmap(kind: str) -> Funcs:
             base = _funcmap(kind)
             stubs = {name: _denied_stub(base.get(name) or BUILTINS[name], flag) for name in names
                      if name in base or name in BUILTINS}
-            denied = _DENIED_MAPS[key] = ChainMap(stubs, base)
+            denied = _DENIED_MAPS[key] = ChainMap(stubs, base)  # type: ignore[arg-type]  # read only
         return denied
     return _funcmap(kind)
 

@@ -396,7 +396,8 @@ class _Connection(RequestHandler):
         assert server._runner is not None and server._runner.server is not None
         config = server.config
         super().__init__(server._runner.server, loop=asyncio.get_running_loop(),
-                         keepalive_timeout=config.idle_timeout, access_log=None, logger=http_log,
+                         keepalive_timeout=config.idle_timeout, access_log=None,  # type: ignore[arg-type]  # None: no access log
+                         logger=http_log,
                          max_line_size=config.max_header_bytes, max_field_size=config.max_header_bytes,
                          max_headers=config.max_headers)
         self._webhook = server
