@@ -13,7 +13,8 @@ import struct
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 UINT64_MAX = (1 << 64) - 1
-# The smallest float64 that rounds to float32 infinity.
+_FLOAT32_MAX = 3.4028234663852886e38
+# Half an ulp above the largest float32: from here float32(f) is infinity; below it, it rounds.
 _FLOAT32_OVERFLOW = 3.4028235677973366e38
 
 
@@ -29,11 +30,13 @@ class NumError(ValueError):
 
 
 def to_float32(f: float) -> float:
-    """float32(f): the nearest float32, infinity beyond its range."""
+    """Go's float32(f): round to nearest even; infinity only from half an ulp above the largest
+    float32 (struct's 'f' refuses anything above the largest float32 instead of rounding it)."""
     if math.isnan(f) or math.isinf(f):
         return f
-    if abs(f) >= _FLOAT32_OVERFLOW:
-        return math.copysign(math.inf, f)
+    a = abs(f)
+    if a > _FLOAT32_MAX:
+        return math.copysign(math.inf if a >= _FLOAT32_OVERFLOW else _FLOAT32_MAX, f)
     return float(struct.unpack("<f", struct.pack("<f", f))[0])
 
 

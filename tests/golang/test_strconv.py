@@ -151,3 +151,15 @@ def test_unmarshal(text: str, want: object, err: str | None) -> None:
     assert message == err
     if err is None:
         assert value == want
+
+
+@pytest.mark.parametrize("value,want", [
+    pytest.param(3.4028234663852886e38, "3.4028235e+38", id="largest-float32"),
+    pytest.param(3.40282356e38, "3.4028235e+38", id="above-largest-rounds-down"),
+    pytest.param(3.4028235677973366e38, "+Inf", id="half-ulp-above-is-infinity"),
+    pytest.param(-3.40282350e38, "-3.4028235e+38", id="negative-rounds-too"),
+    pytest.param(1e-50, "0", id="underflow-to-zero"),
+])
+def test_float32_conversion_near_the_range_ends(value: float, want: str) -> None:
+    """Go's float32(f) rounds values just above the largest float32 down to it (FormatFloat 'g', 32)."""
+    assert strconv.format_float(value, "g", -1, 32) == want
