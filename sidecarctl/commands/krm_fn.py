@@ -78,7 +78,7 @@ def exec_plugin(config_path: str, text: str) -> None:
     except YamlError as err:
         raise InputError(f"stdin: {err}") from None
     injected, outcomes = inject_items(items, function_settings(function_config))
-    for item, outcome in outcomes:
+    for _item, outcome in outcomes:
         if not outcome.injected:
             click.echo(f"{outcome.kind.lower()}/{outcome.name}: sidecar injection skipped: {outcome.reason}", err=True)
     sys.stdout.buffer.write("---\n".join(dump_yaml(item) for item in injected).encode("utf-8"))

@@ -30,7 +30,6 @@ from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import JSON, YAML, OutputOptions, output_options, write, write_atomically, write_text
 from sidecarctl.workflow.progname import ProgramCommand
 from sidecarctl.workflow.progress import CountingResults, Progress, showing
-from sidecarctl.commands.options import pod_template_path_option
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
 from sidecarctl.workflow.summary import any_skipped, summary
 

@@ -450,8 +450,8 @@ def _tagged(tag: str, s: str) -> Any:
     long_rtag = _RTAG[rtag]
     if long_rtag == tag:
         return value
-    if tag == _TAG + "float" and rtag == _r.INT and value <= _INT64_MAX:
-        return float(value)  # only an int64 becomes a float: a uint64 is refused below, as in Go
+    if tag == _TAG + "float" and rtag == _r.INT and value <= _INT64_MAX:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]  # only an int64 becomes a float: a uint64 is refused below, as in Go
     raise YamlError("error converting YAML to JSON: yaml: cannot decode %s `%s` as a %s"
                     % (_SHORT.get(long_rtag, long_rtag), s, _SHORT.get(tag, tag)))
 
