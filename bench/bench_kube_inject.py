@@ -87,7 +87,7 @@ def build_stream(texts: list[str], n: int) -> str:
     i = 0
     while len(docs) < n:
         doc = pool[i % len(pool)]
-        docs.append(re.sub(r"(?m)^(  name: )(\S+)", lambda m: f"{m.group(1)}{m.group(2)}-{i}", doc, count=1))
+        docs.append(re.sub(r"(?m)^(  name: )(\S+)", lambda m: f"{m.group(1)}{m.group(2)}-{i}", doc, count=1))  # noqa: B023
         i += 1
     return "---\n".join(d.strip("\n") + "\n" for d in docs)
 

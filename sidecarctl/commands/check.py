@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
+from sidecarctl.commands.options import pod_template_path_option
 from sidecarctl.errors import UsageError
-from sidecarctl.inject.workloads import pod_template_path_option
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.settings import SettingsSource, open_cluster, pick, resolve, settings_options
 

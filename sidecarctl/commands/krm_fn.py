@@ -79,7 +79,7 @@ def exec_plugin(config_path: str, text: str) -> None:
     except YamlError as err:
         raise InputError(f"stdin: {err}") from None
     injected, outcomes = inject_items(items, function_settings(function_config))
-    for item, outcome in outcomes:
+    for _item, outcome in outcomes:
         if not outcome.injected:
             click.echo(f"{outcome.kind.lower()}/{outcome.name}: sidecar injection skipped: {outcome.reason}", err=True)
     sys.stdout.buffer.write("---\n".join(dump_yaml(item) for item in injected).encode("utf-8"))
@@ -127,7 +127,8 @@ def inject_items(items: list[Any], config: dict[str, Any]) -> tuple[list[Any], l
         resolved = settings_mod.resolve(source, _native(config))
     injector = KubeInject(settings=resolved.settings, native_sidecars=resolved.native_sidecars,
                           revision=resolved.revision, log=lambda line: click.echo(line, err=True))
-    out, outcomes = [], []
+    out: list[Any] = []
+    outcomes: list[Any] = []
     for index, item in enumerate(items):
         start = len(injector.results)
         ((_, document),) = injector.inject_documents(dump_yaml(item), source=f"items[{index}]")

@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from sidecarctl.commands import template_options as template_opts
+from sidecarctl.commands.options import pod_template_path_option
 from sidecarctl.errors import SidecarError, UsageError
 from sidecarctl.workflow import settings as settings_mod
 from sidecarctl.workflow.documents import SourceRun, inject_sources
@@ -29,7 +30,6 @@ from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import JSON, YAML, OutputOptions, output_options, write, write_atomically, write_text
 from sidecarctl.workflow.progname import ProgramCommand
 from sidecarctl.workflow.progress import CountingResults, Progress, showing
-from sidecarctl.inject.workloads import pod_template_path_option
 from sidecarctl.workflow.settings import SettingsSource, pick, settings_options
 from sidecarctl.workflow.summary import any_skipped, summary
 

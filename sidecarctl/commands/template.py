@@ -114,7 +114,7 @@ def _fail(message: str, code: int = 1) -> None:
 def render(funcs: str, missingkey: str, name: str | None, data_file: str, template_file: str,
            **safety: Any) -> None:
     """Render TEMPLATE_FILE with the value of DATA_FILE as `.`; prints exactly what Go would."""
-    from sidecarctl.gotemplate import TemplateError, funcmap, parse, istio
+    from sidecarctl.gotemplate import TemplateError, funcmap, istio, parse
 
     click.get_current_context().with_resource(template_opts.template_safety(**template_opts.pick(safety)))
     istio.set_yaml_dumper(_dump_yaml)

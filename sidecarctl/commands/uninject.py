@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from sidecarctl.inject.workloads import pod_template_path_option
+from sidecarctl.commands.options import pod_template_path_option
 from sidecarctl.workflow.inputs import collect_sources, input_options
 from sidecarctl.workflow.outputs import OutputOptions, output_options, write
 from sidecarctl.workflow.settings import SettingsSource, pick, resolve, settings_options

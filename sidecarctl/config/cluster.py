@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from sidecarctl.errors import ConfigError, UsageError
+from sidecarctl.golang.duration import parse_duration
+from sidecarctl.golang.errors import GoError
 
 DEFAULT_TIMEOUT_SECONDS = 15.0
 DEFAULT_ISTIO_NAMESPACE = "istio-system"
@@ -56,8 +58,6 @@ _NODE_PAGE = 500
 
 # --- flag values --------------------------------------------------------------------------------
 
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)"
 
 
 def parse_timeout(text: str | float | None) -> float | None:
@@ -78,18 +78,11 @@ def parse_timeout(text: str | float | None) -> float | None:
 
 
 def _parse_go_duration(text: str) -> float | None:
-    if text == "0":
-        return 0.0
-    sign, body = (-1.0, text[1:]) if text.startswith("-") else (1.0, text.lstrip("+"))
-    total, pos = 0.0, 0
-    for match in re.finditer(_DURATION_PART, body):
-        if match.start() != pos:
-            return None
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    if pos == 0 or pos != len(body):
+    """time.ParseDuration in seconds; None where Go returns an error."""
+    try:
+        return parse_duration(text) / 1e9
+    except GoError:
         return None
-    return sign * total
 
 
 def configmap_name(name: str, default: str, revision: str) -> str:
@@ -551,7 +544,7 @@ class ClusterSource:
         token = ""
         while True:
             try:
-                answer = self._call(request, lambda api, **kw: page(api, token, **kw))
+                answer = self._call(request, lambda api, **kw: page(api, token, **kw))  # noqa: B023 - called at once
             except _NotFound:
                 return items
             items.extend(i for i in answer.get("items") or [] if isinstance(i, dict))

@@ -139,7 +139,7 @@ class _Without(Mapping[str, Any]):
 
 def parse_templates(raw: dict[str, str], release: Release | None = None) -> dict[str, Any]:
     """inject.ParseTemplates: every template parsed with Sprig and Istio's functions; a template
-    marked `{# jinja2 #}` is compiled as Jinja2 instead (sidecarctl.inject.jinja)."""
+    marked `{# jinja2 #}` is compiled as Jinja2 instead (sidecarctl.gotemplate.jinja)."""
     from sidecarctl.gotemplate import TemplateError, parse
 
     funcs = release_funcs(release)
@@ -147,7 +147,7 @@ def parse_templates(raw: dict[str, str], release: Release | None = None) -> dict
     for name, text in raw.items():
         try:
             if text.lstrip("\ufeff").startswith("{#"):  # perhaps the `{# jinja2 #}` dialect marker
-                from sidecarctl.inject import jinja
+                from sidecarctl.gotemplate import jinja
 
                 if jinja.is_jinja(text):
                     parsed[name] = jinja.parse(text, name=TEMPLATE_NAME)

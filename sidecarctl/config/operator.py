@@ -84,7 +84,8 @@ def merge_from(base: dict[str, Any], other: dict[str, Any]) -> None:
 
 def read_operator(text: str) -> OperatorSettings:
     user = _user_config(text)
-    spec = user.get("spec") if isinstance(user.get("spec"), dict) else {}
+    given = user.get("spec")
+    spec: dict[str, Any] = given if isinstance(given, dict) else {}
     user_values = spec.get("values") if isinstance(spec.get("values"), dict) else None
     base = _profile(_str(spec.get("profile")))
     base["spec"]["hub"], base["spec"]["tag"] = RELEASE_HUB, RELEASE_TAG
@@ -123,7 +124,7 @@ def _profile(name: str) -> dict[str, Any]:
     name = name or "default"
     if name not in _PROFILES:
         raise OperatorError(f'profile "{name}" not found: open profiles/{name}.yaml: file does not exist')
-    base = copy.deepcopy(_DEFAULT)
+    base: dict[str, Any] = copy.deepcopy(_DEFAULT)
     merge_from(base["spec"], copy.deepcopy(_PROFILES[name]))
     return base
 

@@ -24,7 +24,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from sidecarctl.config import protoschema
-from sidecarctl.gotemplate.gojson import json_kind
+from sidecarctl.golang.duration import parse_duration
+from sidecarctl.golang.errors import GoError
+from sidecarctl.golang.json import json_kind
 from sidecarctl.gotemplate.istio import go_json, go_json_float, go_json_string
 
 _INT_RANGES = {
@@ -390,11 +392,6 @@ def _struct_value(t: str, raw: Any) -> Any:
     return copy.deepcopy(raw)
 
 
-_DURATION_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-                   "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION_PART = re.compile(r"(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)")
-
-
 def _duration(raw: Any) -> Message:
     if not isinstance(raw, str):
         raise _type_error(raw, "string")
@@ -405,31 +402,10 @@ def _duration(raw: Any) -> Message:
 
 def parse_go_duration(text: str) -> int:
     """time.ParseDuration, in nanoseconds; raises ProtoError with jsonpb's `bad Duration` text."""
-    bad = ProtoError(f'bad Duration: time: invalid duration "{text}"')
-    s, neg = text, False
-    if s[:1] in ("-", "+"):
-        neg, s = s[0] == "-", s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        raise bad
-    total, pos = 0, 0
-    while pos < len(s):
-        m = _DURATION_PART.match(s, pos)
-        if not m or (m.group(1) == "" and not m.group(2)):
-            if m is None and re.match(r"[\d.]+", s[pos:]):
-                unit_missing = ProtoError(f'bad Duration: time: missing unit in duration "{text}"')
-                raise unit_missing
-            raise bad
-        scale = _DURATION_UNITS[m.group(3)]
-        whole = int(m.group(1) or "0") * scale
-        frac = m.group(2) or ""
-        whole += int(int(frac) * scale / 10 ** len(frac)) if frac else 0
-        total += whole
-        pos = m.end()
-    if total > (1 << 63) - 1 + (1 if neg else 0):
-        raise bad
-    return -total if neg else total
+    try:
+        return parse_duration(text)
+    except GoError as err:
+        raise ProtoError(f"bad Duration: {err}") from None
 
 
 # --- marshal --------------------------------------------------------------------------------

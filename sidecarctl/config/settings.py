@@ -17,7 +17,8 @@ from sidecarctl.config.proto import Message
 from sidecarctl.config.values import ValuesConfig, ValuesError, parse_values
 from sidecarctl.config.yamltext import YamlTextError, load_yaml
 from sidecarctl.errors import ConfigError
-from sidecarctl.releases import FEATURES, Release, detect, for_release, newest, release as named_release
+from sidecarctl.releases import FEATURES, Release, detect, for_release, newest
+from sidecarctl.releases import release as named_release
 
 DEFAULTS_PACKAGE = "sidecarctl.defaults"
 DEFAULT_FILES = {"config": "inject-config.yaml", "values": "values.json", "mesh": "mesh-config.yaml"}

@@ -7,11 +7,11 @@ silently ignored and the mesh runs with defaults. sidecarctl refuses it in files
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from sidecarctl.config.proto import TYPES
+from sidecarctl.golang.strconv import quote
 
 
 def unknown_field(type_name: str, data: Any, path: str = "") -> str | None:
@@ -105,4 +105,5 @@ def _value_problem(value: Any) -> str | None:
 
 
 def _go_quote(value: Any) -> str:
-    return json.dumps("" if value is None else str(value), ensure_ascii=False)
+    """%q of the value as a string (Kubernetes' field.Invalid prints string values with %q)."""
+    return quote("" if value is None else str(value))

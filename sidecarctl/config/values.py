@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sidecarctl.config.yamltext import YamlTextError, load_yaml, to_go_numbers
-from sidecarctl.gotemplate.gojson import json_kind
+from sidecarctl.golang.json import json_kind
 from sidecarctl.gotemplate.gotypes import format_v
 
 _MISSING = object()
@@ -104,7 +104,7 @@ def parse_values(text: str) -> ValuesConfig:
 def _check_typed(data: dict[str, Any]) -> None:
     for path, kind in _TYPED.items():
         node: Any = data
-        for i, key in enumerate(path):
+        for key in path:
             if node is None:
                 break
             if not isinstance(node, dict):

@@ -14,7 +14,9 @@ class YamlTextError(ValueError):
 # (`sidecarctl.diskcache`, keyed by the text and the decoder's sources) well under 1 ms. Shorter
 # texts decode faster than a cache file is read.
 CACHE_MIN_CHARS = 8192
-_DECODER_FILES = ("read.py", "resolve.py", "gonum.py")
+# The sources whose change changes a decoded value (the cache key): yamlio's readers and the Go
+# number spelling they use.
+_DECODER_FILES = ("yamlio/read.py", "yamlio/resolve.py", "yamlio/goparse.py", "golang/strconv.py", "golang/json.py")
 
 
 def load_yaml(text: str) -> Any:
@@ -35,9 +37,9 @@ def load_yaml(text: str) -> Any:
 def _decoder_paths() -> tuple[str, ...]:
     import os
 
-    from sidecarctl import yamlio
+    import sidecarctl
 
-    here = os.path.dirname(os.path.abspath(yamlio.__file__))
+    here = os.path.dirname(os.path.abspath(sidecarctl.__file__))
     return tuple(os.path.join(here, name) for name in _DECODER_FILES)
 
 

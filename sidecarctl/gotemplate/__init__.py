@@ -99,7 +99,8 @@ def parse(text: str, name: str = "inject", funcs: Funcs | None = None, missingke
         return hit[0]
     if missingkey not in MISSINGKEY_OPTIONS:
         raise TemplateError(f'unrecognized option: missingkey={missingkey}')
-    merged: Funcs = ChainMap(funcs, BUILTINS) if funcs else BUILTINS  # funcs win over builtins (Sprig's slice)
+    # funcs win over builtins (Sprig's slice); ChainMap only reads them, so a Mapping does
+    merged: Funcs = ChainMap(funcs, BUILTINS) if funcs else BUILTINS  # type: ignore[arg-type]
     if persist:
         tmpl = _parse_persisted(text, name, merged, missingkey)
     else:
@@ -173,7 +174,7 @@ def funcmap(kind: str) -> Funcs:
             base = _funcmap(kind)
             stubs = {name: _denied_stub(base.get(name) or BUILTINS[name], flag) for name in names
                      if name in base or name in BUILTINS}
-            denied = _DENIED_MAPS[key] = ChainMap(stubs, base)
+            denied = _DENIED_MAPS[key] = ChainMap(stubs, base)  # type: ignore[arg-type]  # read only
         return denied
     return _funcmap(kind)
 
@@ -191,7 +192,7 @@ def _funcmap(kind: str) -> Funcs:
         from sidecarctl.gotemplate.sprig import SPRIG_FUNCS
 
         maps.append(SPRIG_FUNCS)
-    result: Funcs = ChainMap(*maps) if maps else {}
+    result: Funcs = ChainMap(*maps) if maps else {}  # type: ignore[arg-type]  # read only
     _FUNCMAPS[kind] = result
     return result
 

@@ -14,6 +14,7 @@ from sidecarctl.gotemplate.budget import charge_output, charge_value
 from sidecarctl.gotemplate.gofmt import sprint, sprintf, sprintln
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
+    Float32,
     FuncMap,
     GoError,
     GoFunc,
@@ -21,7 +22,6 @@ from sidecarctl.gotemplate.gotypes import (
     GoObject,
     GoSizedInt,
     GoSlice,
-    Float32,
     Int8,
     Int16,
     Int32,

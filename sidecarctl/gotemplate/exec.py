@@ -15,29 +15,29 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+from sidecarctl.golang.strconv import quote as go_quote
 from sidecarctl.gotemplate import nodes as N
 from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
 from sidecarctl.gotemplate.builtins import (
     BUILTINS,
-    IfaceBox,
     FLOAT_TYPES,
     IFACE,
     INT_TYPES,
     RV,
     UINT_TYPES,
+    IfaceBox,
     can_be_nil,
     normalize_type,
     zero_value,
 )
 from sidecarctl.gotemplate.errors import ExecError
-from sidecarctl.gotemplate.gofmt import format_value, go_quote
+from sidecarctl.gotemplate.gofmt import format_value
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
-    FuncMap,
     GoFunc,
     GoMap,
     GoObject,
@@ -412,7 +412,7 @@ def call_dynamic(s: State, dot: Any, fn: GoFunc, node: N.Node, name: str, args: 
 class Compiler:
     """Turns parse trees into closures for one function map and missingkey option."""
 
-    def __init__(self, funcs: FuncMap) -> None:
+    def __init__(self, funcs: Mapping[str, GoFunc]) -> None:
         self.funcs = funcs
         self._arg_cache: dict[tuple[int, str], Arg] = {}
 
@@ -1026,7 +1026,7 @@ def _raise_continue(s: State, dot: Any) -> None:
     raise _Continue
 
 
-def compile_trees(trees: dict[str, N.Tree], funcs: FuncMap) -> Compiler:
+def compile_trees(trees: dict[str, N.Tree], funcs: Mapping[str, GoFunc]) -> Compiler:
     compiler = Compiler(funcs)
     for tree in trees.values():
         tree.compiled = compiler.compile_list(tree.root)

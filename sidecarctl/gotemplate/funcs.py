@@ -1,6 +1,6 @@
 """A function map whose functions are imported on first use.
 
-Sprig has 210 functions in 13 modules (cryptography, semver, regular expressions, dates, ...); a
+Sprig has some 200 functions in 13 modules (cryptography, semver, regular expressions, dates, ...); a
 sidecar template calls a dozen of them. The parser only needs the names (an unknown name is a parse
 error) and the executor looks a function up once, when it compiles the call, so the modules
 defining the functions are imported when a template first uses one of theirs, not at startup.

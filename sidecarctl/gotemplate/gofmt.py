@@ -1,15 +1,15 @@
-"""Go's fmt over the gotypes value model: Sprint, Sprintln, Sprintf and strconv's quoting.
+"""Go's fmt over the gotypes value model: Sprint, Sprintln and Sprintf.
 
 Public: `sprint(args)`, `sprintln(args)`, `sprintf(format, args)` (args are lists of Python values
-as the gotypes module describes them), `go_quote(s)`.
+as the gotypes module describes them). The numbers and quotes fmt prints come from
+sidecarctl.golang.strconv.
 """
 
 from __future__ import annotations
 
-import math
-import struct
 from typing import Any
 
+from sidecarctl.golang.strconv import can_backquote, format_float, is_print, quote, quote_rune
 from sidecarctl.gotemplate.budget import charge_output
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
@@ -18,63 +18,9 @@ from sidecarctl.gotemplate.gotypes import (
     GoObject,
     GoSizedInt,
     GoSlice,
-    format_float,
     sorted_items,
     type_name,
 )
-
-# --- strconv quoting ---------------------------------------------------------------------------
-
-_ESC = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
-
-
-def _is_print(c: str) -> bool:
-    return c == " " or (c.isprintable() and not c.isspace())
-
-
-def _quote_rune_into(out: list[str], c: str, quote: str, ascii_only: bool) -> None:
-    r = ord(c)
-    if 0xDC80 <= r <= 0xDCFF:  # an invalid UTF-8 byte kept by surrogateescape
-        out.append(f"\\x{r - 0xDC00:02x}")
-    elif c == quote or c == "\\":
-        out.append("\\" + c)
-    elif (r < 0x80 or not ascii_only) and _is_print(c):
-        out.append(c)
-    elif r in _ESC:
-        out.append(_ESC[r])
-    elif r < 0x20 or r == 0x7F:
-        out.append(f"\\x{r:02x}")
-    elif 0xD800 <= r <= 0xDFFF:
-        out.append("\\ufffd")
-    elif r < 0x10000:
-        out.append(f"\\u{r:04x}")
-    else:
-        out.append(f"\\U{r:08x}")
-
-
-def go_quote(s: str, ascii_only: bool = False) -> str:
-    """strconv.Quote (or QuoteToASCII)."""
-    out = ['"']
-    for c in s:
-        _quote_rune_into(out, c, '"', ascii_only)
-    out.append('"')
-    return "".join(out)
-
-
-def go_quote_rune(r: int, ascii_only: bool = False) -> str:
-    """strconv.QuoteRune."""
-    if r > 0x10FFFF or 0xD800 <= r <= 0xDFFF:
-        r = 0xFFFD
-    out = ["'"]
-    _quote_rune_into(out, chr(r), "'", ascii_only)
-    out.append("'")
-    return "".join(out)
-
-
-def can_backquote(s: str) -> bool:
-    return all(c != "`" and c != "\ufeff" and (c == "\t" or not (ord(c) < 0x20 or ord(c) == 0x7F))
-               and not (0xDC80 <= ord(c) <= 0xDCFF) for c in s)
-
 
 # --- value classification ----------------------------------------------------------------------
 
@@ -202,7 +148,7 @@ class _Printer:
         elif verb == "c":
             self.pad(chr(u) if 0 <= u <= 0x10FFFF and not 0xD800 <= u <= 0xDFFF else "\ufffd")
         elif verb == "q":
-            self.pad(go_quote_rune(u if u >= 0 else 0xFFFD, self.plus))
+            self.pad(quote_rune(u if u >= 0 else 0xFFFD, self.plus))
         elif verb == "U":
             self._unicode(u)
         else:
@@ -246,7 +192,7 @@ class _Printer:
     def _unicode(self, u: int) -> None:
         prec = 4 if self.prec is None or self.prec <= 4 else self.prec
         text = "U+" + f"{u & 0xFFFFFFFFFFFFFFFF:X}".rjust(prec, "0")
-        if self.sharp and 0 <= u <= 0x10FFFF and _is_print(chr(u)):
+        if self.sharp and 0 <= u <= 0x10FFFF and is_print(chr(u)):
             text += " '" + chr(u) + "'"
         zero, self.zero = self.zero, False
         self.pad(text)
@@ -267,7 +213,7 @@ class _Printer:
     def _float(self, v: float, size: int, verb: str, prec: int) -> None:
         if self.prec is not None:
             prec = self.prec
-        num = format_float_verb(v, verb, prec, size)
+        num = format_float(v, verb, prec, size)
         if num[0] not in "+-":
             num = "+" + num
         if self.space and num[0] == "+" and not self.plus:
@@ -306,7 +252,7 @@ class _Printer:
     def fmt_string(self, v: str, verb: str) -> None:
         if verb == "v":
             if self.sharp_v:
-                self.pad(go_quote(v))
+                self.pad(quote(v))
             else:
                 self.fmt_s(v)
         elif verb == "s":
@@ -342,7 +288,7 @@ class _Printer:
         if self.sharp and can_backquote(s):
             self.pad("`" + s + "`")
         else:
-            self.pad(go_quote(s, self.plus))
+            self.pad(quote(s, self.plus))
 
     def fmt_bytes(self, b: bytes, verb: str) -> None:
         if verb in "vd":
@@ -449,109 +395,6 @@ def _sharp_float(num: str, verb: str, prec: int) -> str:
             digits -= 1
         num += "."
     return num + "0" * max(0, digits) + tail
-
-
-def format_float_verb(v: float, verb: str, prec: int, size: int = 64) -> str:
-    """strconv.FormatFloat(v, verb, prec, size) for verbs e E f F g G x X b."""
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "+Inf" if v > 0 else "-Inf"
-    if verb == "F":
-        verb = "f"
-    if verb in "gG" and prec < 0:
-        text = format_float(v, size)
-        return text.upper() if verb == "G" else text
-    if verb in "xX":
-        return _hex_float(v, prec, size, verb)
-    if verb == "b":
-        return _binary_float(v, size)
-    if prec < 0:
-        return _shortest_ef(v, verb, size)
-    if size == 32:
-        v = struct.unpack("f", struct.pack("f", v))[0]
-    text = f"{v:.{prec}{verb}}"
-    if verb in "gG" and prec == 0:
-        text = f"{v:.1{verb}}"
-    return text
-
-
-def _shortest_ef(v: float, verb: str, size: int) -> str:
-    """%e / %f with precision -1: the shortest digits that round-trip."""
-    from decimal import Decimal
-
-    text = repr(v) if size == 64 else format_float(v, 32)
-    d = Decimal(text)
-    if verb in "eE":
-        sign, digits, exp = d.normalize().as_tuple() if v else (int(math.copysign(1, v) < 0), (0,), 0)
-        ds = "".join(map(str, digits))
-        x = len(ds) + int(exp) - 1 if v else 0
-        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
-        out = f"{'-' if sign else ''}{mant}e{'-' if x < 0 else '+'}{abs(x):02d}"
-        return out.upper() if verb == "E" else out
-    return format(d, "f") if v != 0 else ("-0" if math.copysign(1, v) < 0 else "0")
-
-
-def _hex_float(v: float, prec: int, size: int, verb: str) -> str:
-    """Go's %x for floats: -0x1.8p+00 style, exponent with at least two digits."""
-    sign = "-" if math.copysign(1, v) < 0 else ""
-    v = abs(v)
-    if v == 0:
-        mant_hex, exp = "0", 0
-        frac = ""
-    else:
-        m, e = math.frexp(v)  # v = m * 2**e, 0.5 <= m < 1
-        mant = int(m * (1 << 53))
-        exp = e - 1
-        bits = 52
-        while mant & 1 == 0 and bits > 0:
-            mant >>= 1
-            bits -= 1
-        frac_bits = bits
-        lead = mant >> frac_bits
-        frac_val = mant & ((1 << frac_bits) - 1)
-        nhex = (frac_bits + 3) // 4
-        frac = f"{frac_val << (nhex * 4 - frac_bits):0{nhex}x}" if frac_bits else ""
-        if prec >= 0:
-            frac, lead, exp = _round_hex(lead, frac, prec, exp)
-        mant_hex = str(lead)
-    if prec > len(frac):
-        frac += "0" * (prec - len(frac))
-    body = mant_hex + ("." + frac if frac else "")
-    out = f"{sign}0x{body}p{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    return out.upper().replace("0X", "0X") if verb == "X" else out
-
-
-def _round_hex(lead: int, frac: str, prec: int, exp: int) -> tuple[str, int, int]:
-    if len(frac) <= prec:
-        return frac, lead, exp
-    full = int(str(lead) + frac, 16)
-    drop = (len(frac) - prec) * 4
-    q, r = divmod(full, 1 << drop)
-    half = 1 << (drop - 1)
-    if r > half or (r == half and q & 1):
-        q += 1
-    if q >> (prec * 4) >= 2:
-        q >>= 1
-        exp += 1
-    lead = q >> (prec * 4)
-    f = q & ((1 << (prec * 4)) - 1)
-    return (f"{f:0{prec}x}" if prec else ""), lead, exp
-
-
-def _binary_float(v: float, size: int) -> str:
-    """strconv's 'b' format: the raw mantissa and binary exponent of the IEEE-754 bits."""
-    if size == 32:
-        bits = struct.unpack("<I", struct.pack("<f", v))[0]
-        mant, exp, neg = bits & ((1 << 23) - 1), (bits >> 23) & 0xFF, bits >> 31
-        exp, mant = (1, mant) if exp == 0 else (exp, mant | 1 << 23)
-        exp += -127 - 23
-    else:
-        bits = struct.unpack("<Q", struct.pack("<d", v))[0]
-        mant, exp, neg = bits & ((1 << 52) - 1), (bits >> 52) & 0x7FF, bits >> 63
-        exp, mant = (1, mant) if exp == 0 else (exp, mant | 1 << 52)
-        exp += -1023 - 52
-    return ("-" if neg else "") + f"{mant}p{exp:+d}"
 
 
 # --- Printf ------------------------------------------------------------------------------------
@@ -769,4 +612,4 @@ def format_value(v: Any) -> str:
     return "".join(p.buf)
 
 
-__all__ = ["sprint", "sprintf", "sprintln", "go_quote", "go_quote_rune", "format_value"]
+__all__ = ["sprint", "sprintf", "sprintln", "format_value"]

@@ -40,9 +40,11 @@ How the executor calls a GoFunc (sidecarctl.gotemplate.exec):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
+
+from sidecarctl.golang.errors import GoError as GoError  # re-exported: every function map raises it
+from sidecarctl.golang.strconv import format_float as _format_float
 
 
 class _Missing:
@@ -63,10 +65,6 @@ class _Missing:
 
 
 MISSING = _Missing()
-
-
-class GoError(Exception):
-    """Raised by a template function; becomes `error calling NAME: <message>`."""
 
 
 # --- sized integers -------------------------------------------------------------------------
@@ -137,7 +135,7 @@ class Float32(float):
 # --- typed collections ----------------------------------------------------------------------
 
 
-class GoSlice(list):  # type: ignore[type-arg]
+class GoSlice(list[Any]):
     """A slice whose element type is not `interface {}` (e.g. Sprig's `[]string`)."""
 
     __slots__ = ("elem",)
@@ -151,7 +149,7 @@ class GoSlice(list):  # type: ignore[type-arg]
         return "[]" + self.elem
 
 
-class GoMap(dict):  # type: ignore[type-arg]
+class GoMap(dict[Any, Any]):
     """A map with concrete key/element types (e.g. `map[string]string` annotations).
 
     `index` of a missing key yields the element type's zero value (`""` for strings), where a
@@ -326,42 +324,8 @@ def is_true(value: Any) -> bool:
 
 
 def format_float(f: float, bits: int = 64) -> str:
-    """strconv.FormatFloat(f, 'g', -1, bits), fmt's `%v`: shortest digits; exponent form when the
-    decimal exponent is < -4 or >= 6 (Go uses precision 6 for that test when printing shortest),
-    so 1000000 prints `1e+06` and 100000 prints `100000`."""
-    if math.isnan(f):
-        return "NaN"
-    if math.isinf(f):
-        return "+Inf" if f > 0 else "-Inf"
-    if f == 0:
-        return "-0" if math.copysign(1.0, f) < 0 else "0"
-    text = repr(f) if bits == 64 else _shortest32(f)
-    from decimal import Decimal  # here: decimal costs ~1 ms of startup, and few floats are printed
-
-    sign, digits, exp = Decimal(text).normalize().as_tuple()
-    ds = "".join(map(str, digits))
-    point = len(ds) + int(exp)  # position of the decimal point relative to the digits
-    x = point - 1
-    neg = "-" if sign else ""
-    if x < -4 or x >= 6:
-        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
-        return f"{neg}{mant}e{'-' if x < 0 else '+'}{abs(x):02d}"
-    if point <= 0:
-        return f"{neg}0.{'0' * -point}{ds}"
-    if point >= len(ds):
-        return neg + ds + "0" * (point - len(ds))
-    return f"{neg}{ds[:point]}.{ds[point:]}"
-
-
-def _shortest32(f: float) -> str:
-    import struct
-
-    target = struct.unpack("f", struct.pack("f", f))[0]
-    for prec in range(1, 10):
-        text = f"{target:.{prec}g}"
-        if struct.unpack("f", struct.pack("f", float(text)))[0] == target:
-            return text
-    return repr(target)
+    """fmt's `%v` of a float: strconv.FormatFloat(f, 'g', -1, bits)."""
+    return _format_float(f, "g", -1, bits)
 
 
 def format_v(value: Any) -> str:

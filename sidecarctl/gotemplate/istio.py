@@ -22,21 +22,27 @@ import base64
 import json
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sidecarctl.golang.json import UnsupportedValue, encode_string, format_json_float, unmarshal
+from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.budget import charge_output, charge_steps, charge_value
-from sidecarctl.gotemplate.gojson import UnsupportedValue, encode_string, format_json_float
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
+    Float32,
     GoError,
     GoFunc,
     GoMap,
     GoObject,
-    Float32,
     format_v,
     gofunc,
     type_name,
 )
+
+if TYPE_CHECKING:
+    from sidecarctl.golang import time as gotime
+else:
+    gotime = lazy_module("sidecarctl.golang.time")  # Go's time package costs startup; few templates format durations
 
 
 def _warn(message: str) -> None:
@@ -99,17 +105,13 @@ def go_json(value: Any) -> str:
     raise UnsupportedValue(f"json: unsupported type: {type(value).__name__}")
 
 
-def _go_json_number(text: str) -> float:
-    return float(text)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
-
-
 def go_json_unmarshal_any(text: str) -> Any:
-    """json.Unmarshal into `any`: numbers become float64, objects map[string]interface {}."""
-    return json.loads(text, parse_int=_go_json_number, parse_constant=_reject_constant)
+    """json.Unmarshal into `any`: numbers become float64, objects map[string]interface {}; raises
+    ValueError with Go's message."""
+    value, err = unmarshal(text)
+    if err is not None:
+        raise ValueError(err)
+    return value
 
 
 # --- reading typed views --------------------------------------------------------------------
@@ -172,9 +174,7 @@ def _as_duration(seconds: int, nanos: int) -> int:
 
 def go_duration_string(d: int) -> str:
     """time.Duration.String: `1h2m3.5s`, `1.5ms`, `0s`."""
-    from sidecarctl.gotemplate.gotime import duration_string
-
-    return duration_string(d)
+    return gotime.duration_string(d)
 
 
 @gofunc("isset", "map[string]string", "string", result="bool")

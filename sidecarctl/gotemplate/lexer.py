@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from sidecarctl.golang.strconv import quote as go_quote
+
 # Token types, in Go's order: everything after KEYWORD is a keyword and prints as `<word>`.
 (
     ERROR,
@@ -94,8 +96,6 @@ class Token:
 
     def __str__(self) -> str:
         """Go's item.String(), used in "unexpected X in Y" messages."""
-        from sidecarctl.gotemplate.gofmt import go_quote
-
         if self.typ == EOF:
             return "EOF"
         if self.typ == ERROR:
@@ -438,8 +438,6 @@ class Lexer:
         return self.lex_inside_action
 
     def _quoted_so_far(self) -> str:
-        from sidecarctl.gotemplate.gofmt import go_quote
-
         return go_quote(self.input[self.start : min(self.pos, len(self.input))])
 
     def scan_number(self) -> bool:

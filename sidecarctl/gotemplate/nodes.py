@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sidecarctl.golang.strconv import quote as go_quote
+
 # Plain classes with __slots__ rather than dataclasses: this module is imported on every run, and
 # generating two dozen dataclasses costs several milliseconds of startup. Fields are set positionally
 # by the parser, in the order of each __init__; the on-disk cache stores trees as data (diskcache.py).
@@ -23,7 +25,7 @@ class Node:
         return ""
 
     def __repr__(self) -> str:
-        fields = []
+        fields: list[str] = []
         for cls in type(self).__mro__:
             for name in getattr(cls, "__slots__", ()):
                 fields.insert(0, f"{name}={getattr(self, name, None)!r}")
@@ -250,8 +252,6 @@ class TemplateNode(Node):
         self.pipe = pipe
 
     def __str__(self) -> str:
-        from sidecarctl.gotemplate.gofmt import go_quote
-
         tail = " " + str(self.pipe) if self.pipe is not None else ""
         return "{{template " + go_quote(self.name) + tail + "}}"
 

@@ -7,10 +7,11 @@ reading order is what makes `template: NAME:LINE: ...` come out identical.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Container
 
+from sidecarctl.golang import strconv
+from sidecarctl.golang.strconv import SyntaxErr, unquote, unquote_char
+from sidecarctl.golang.strconv import quote as go_quote
 from sidecarctl.gotemplate import lexer as L
 from sidecarctl.gotemplate.errors import ParseError
 from sidecarctl.gotemplate.lexer import Token
@@ -44,154 +45,31 @@ from sidecarctl.gotemplate.nodes import (
     is_empty_tree,
 )
 
-
-class _Syntax(Exception):
-    """strconv's ErrSyntax."""
-
-
-# --- strconv ---------------------------------------------------------------------------------
-
-_SIMPLE_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92}
-
-
-def unquote_char(s: str, quote: str) -> tuple[int, bool, str]:
-    """strconv.UnquoteChar: (value, is_rune, tail); `\\x` and octal escapes give bytes."""
-    if not s or (s[0] == quote and quote in "'\""):
-        raise _Syntax
-    if s[0] != "\\":
-        return ord(s[0]), ord(s[0]) >= 0x80, s[1:]
-    if len(s) <= 1:
-        raise _Syntax
-    c, s = s[1], s[2:]
-    if c in _SIMPLE_ESCAPES:
-        return _SIMPLE_ESCAPES[c], False, s
-    if c in "xuU":
-        n = {"x": 2, "u": 4, "U": 8}[c]
-        digits = s[:n]
-        if len(digits) < n or not all(d in "0123456789abcdefABCDEF" for d in digits):
-            raise _Syntax
-        v = int(digits, 16)
-        if c != "x" and (v > 0x10FFFF or 0xD800 <= v <= 0xDFFF):
-            raise _Syntax
-        return v, c != "x", s[n:]
-    if "0" <= c <= "7":
-        digits = c + s[:2]
-        if len(digits) < 3 or not all("0" <= d <= "7" for d in digits):
-            raise _Syntax
-        v = int(digits, 8)
-        if v > 255:
-            raise _Syntax
-        return v, False, s[2:]
-    if c in "'\"":
-        if c != quote:
-            raise _Syntax
-        return ord(c), False, s
-    raise _Syntax
-
-
-def unquote(s: str) -> str:
-    """strconv.Unquote for "...", `...` and '...'."""
-    if len(s) < 2 or s[0] != s[-1]:
-        raise _Syntax
-    quote, body = s[0], s[1:-1]
-    if quote == "`":
-        if "`" in body:
-            raise _Syntax
-        return body.replace("\r", "")
-    if quote not in "\"'":
-        raise _Syntax
-    buf = bytearray()
-    rest = body
-    while rest:
-        if rest[0] == "\n":
-            raise _Syntax
-        value, is_rune, rest = unquote_char(rest, quote)
-        buf += chr(value).encode("utf-8", "surrogatepass") if is_rune or value < 0x80 else bytes([value])
-        if quote == "'" and rest:
-            raise _Syntax
-    if quote == "'" and not buf:
-        raise _Syntax
-    return buf.decode("utf-8", "surrogateescape")
-
-
-def _underscore_ok(s: str) -> bool:
-    saw, i = "^", 0
-    if s[:1] in ("+", "-"):
-        s = s[1:]
-    hexa = False
-    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
-        i, saw, hexa = 2, "0", s[1].lower() == "x"
-    for ch in s[i:]:
-        if "0" <= ch <= "9" or (hexa and ch.lower() in "abcdef"):
-            saw = "0"
-        elif ch == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        else:
-            if saw == "_":
-                return False
-            saw = "!"
-    return saw != "_"
+_Syntax = SyntaxErr
 
 
 def parse_uint(text: str) -> int | None:
     """strconv.ParseUint(text, 0, 64), None on any error."""
-    s, base = text, 10
-    if not s:
+    try:
+        return strconv.parse_uint(text)
+    except ValueError:
         return None
-    if s[0] == "0":
-        if len(s) >= 3 and s[1].lower() in "box":
-            base, s = {"b": 2, "o": 8, "x": 16}[s[1].lower()], s[2:]
-        else:
-            base, s = 8, s[1:]
-    n = 0
-    for ch in s:
-        if ch == "_":
-            continue
-        d = int(ch, 36) if ch.isascii() and ch.isalnum() else 99
-        if d >= base:
-            return None
-        n = n * base + d
-    if "_" in text and not _underscore_ok(text):
-        return None
-    return n if n < 1 << 64 else None
 
 
 def parse_int(text: str) -> int | None:
-    """strconv.ParseInt(text, 0, 64)."""
-    neg = text[:1] == "-"
-    body = text[1:] if text[:1] in "+-" else text
-    u = parse_uint(body)
-    if u is None:
+    """strconv.ParseInt(text, 0, 64), None on any error."""
+    try:
+        return strconv.parse_int(text)
+    except ValueError:
         return None
-    if neg:
-        return -u if u <= 1 << 63 else None
-    return u if u < 1 << 63 else None
-
-
-_DEC_FLOAT = re.compile(r"[+-]?(?=[0-9_]*\.?[0-9])[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]+)?")
-_HEX_FLOAT = re.compile(r"[+-]?0[xX](?=[0-9a-fA-F_]*\.?[0-9a-fA-F])[0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?[pP][+-]?[0-9_]+")
 
 
 def parse_float(text: str) -> float | None:
     """strconv.ParseFloat(text, 64) for the shapes the lexer produces; None on error or overflow."""
-    if _DEC_FLOAT.fullmatch(text):
-        if "_" in text and not _underscore_ok(text):
-            return None
-        f = float(text.replace("_", ""))
-    elif _HEX_FLOAT.fullmatch(text):
-        if "_" in text and not _underscore_ok(text):
-            return None
-        sign = -1.0 if text[0] == "-" else 1.0
-        body = text.lstrip("+-").replace("_", "")
-        try:
-            f = sign * float.fromhex(body)
-        except (ValueError, OverflowError):
-            return None
-    else:
+    try:
+        return strconv.parse_float(text)
+    except ValueError:
         return None
-    return None if math.isinf(f) else f
 
 
 def new_number(pos: int, text: str, typ: int) -> NumberNode:
@@ -231,8 +109,6 @@ def new_number(pos: int, text: str, typ: int) -> NumberNode:
     else:
         _float_number(n, text)
     if not (n.is_int or n.is_uint or n.is_float):
-        from sidecarctl.gotemplate.gofmt import go_quote
-
         raise ValueError(f"illegal number syntax: {go_quote(text)}")
     return n
 
@@ -242,8 +118,6 @@ def _float_number(n: NumberNode, text: str) -> None:
     if f is None:
         return
     if not any(c in text for c in ".eEpP"):
-        from sidecarctl.gotemplate.gofmt import go_quote
-
         raise ValueError(f"integer overflow: {go_quote(text)}")
     n.is_float, n.float64 = True, f
     if f.is_integer() and -(2**63) <= f < 2**63:
@@ -261,8 +135,6 @@ def _complex_number(n: NumberNode, text: str) -> NumberNode:
     for part in (text[:split], text[split:-1]):
         value = parse_float(part)
         if value is None:
-            from sidecarctl.gotemplate.gofmt import go_quote
-
             raise ValueError(f"strconv.ParseFloat: parsing {go_quote(part)}: invalid syntax")
         parts.append(value)
     n.complex128 = complex(parts[0], parts[1])
@@ -448,7 +320,7 @@ class _Parser:
             self.unexpected(nxt, word)
         if self.range_depth == 0:
             self.errorf(f"{word} outside {{{{range}}}}")
-        return cls(tok.pos, tok.line)  # type: ignore[no-any-return]
+        return cls(tok.pos, tok.line)
 
     # Pipeline: declarations? command ('|' command)*
     def pipeline(self, context: str, end: int) -> PipeNode:
@@ -671,8 +543,6 @@ _CONTROLS = {
 
 
 def _q(s: str) -> str:
-    from sidecarctl.gotemplate.gofmt import go_quote
-
     return go_quote(s)
 
 

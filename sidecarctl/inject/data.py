@@ -132,7 +132,7 @@ class KubeView(GoObject):
 
     def _json_members(self) -> list[str]:
         members: list[str] = []
-        for go, js, typ, omit, inline in self._fields():
+        for _go, js, typ, omit, inline in self._fields():
             if inline:
                 members += KubeView(typ, self.data)._json_members()
                 continue
@@ -531,7 +531,8 @@ def clean_proxy_config(pc: Message) -> Message:
     for name in _CLEANED_SCALARS:
         if out.get(name) == defaults.get(name):
             out.clear(name)
-    if out.which_oneof("cluster_name") is not None and out.which_oneof("cluster_name").name == "service_cluster":
+    cluster_name = out.which_oneof("cluster_name")
+    if cluster_name is not None and cluster_name.name == "service_cluster":
         if out.get("service_cluster") == defaults.get("service_cluster"):
             out.clear("service_cluster")
     for name in _CLEANED_MESSAGES:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sidecarctl import kube
 from sidecarctl.inject import policy
 
 INJECTION_LABEL = "istio-injection"
@@ -189,5 +190,5 @@ def _workloads(obj: dict[str, Any]) -> list[dict[str, Any]]:
     for item in workloads.list_items(obj):
         kind = uninject.workload_kind(item)
         if kind is not None and kind != workloads.LIST_KIND and workloads.is_injectable(kind):
-            out.append(uninject._kube().normalize_as(item, workloads.kube_type(kind)))
+            out.append(kube.normalize_as(item, workloads.kube_type(kind)))
     return out

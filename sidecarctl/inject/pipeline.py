@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import copy
 import datetime
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
-from sidecarctl import releases
+from sidecarctl import kube, releases, yamlio
+from sidecarctl.config import mesh as mesh_module
+from sidecarctl.config import yamltext
 from sidecarctl.errors import InjectionError, InputError, SidecarError
-from sidecarctl.inject import goutil, policy, postprocess, validate, workloads
+from sidecarctl.inject import data, goutil, policy, postprocess, render, validate, workloads
+from sidecarctl.yamlio.read import DocumentMemo
 
 Warn = Callable[[str], None]
 PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
@@ -64,11 +66,9 @@ class Engine:
     @classmethod
     def default(cls) -> Engine:
         """The real modules, imported on first use so that `--help` stays fast."""
-        yamlio = importlib.import_module("sidecarctl.yamlio")
-        kube = importlib.import_module("sidecarctl.kube")
         # A batch's workloads often differ from an earlier one in a few values (names, images):
         # those are not parsed again. The decoded values are shared, and only read (typing copies).
-        documents = importlib.import_module("sidecarctl.yamlio.read").DocumentMemo()
+        documents = DocumentMemo()
         return cls(
             split_documents=yamlio.split_documents,
             # strict: a key written twice is an error, not istioctl's silent last-one-wins
@@ -125,12 +125,12 @@ class KubeInject:
         `text` may also be a function giving the stream's text afresh in pieces of whole lines (a
         file read a block at a time, see yamlio.iter_documents): then the stream itself is never
         held whole either."""
-        split = self.engine.iter_documents
-        if split is None:  # an engine without a lazy splitter takes the whole text
-            split = self.engine.split_documents
-            text = text if isinstance(text, str) else "".join(text())
+        lazy = self.engine.iter_documents
+        whole = ""
+        if lazy is None:  # an engine without a lazy splitter takes the whole text
+            whole = text if isinstance(text, str) else "".join(text())
         try:
-            raws = split(text)
+            raws = lazy(text) if lazy is not None else self.engine.split_documents(whole)
         except SidecarError as err:  # a bad `---` line: name the file and the line in it
             line = getattr(err, "line", None)
             raise type(err)(f"{source}:{line}: {err}" if line else f"{source}: {err}") from None
@@ -225,7 +225,7 @@ class KubeInject:
 
     def _typed(self, value: Any, kind: str) -> dict[str, Any]:
         try:
-            return self.engine.normalize_as(value, workloads.kube_type(kind))  # type: ignore[no-any-return]
+            return self.engine.normalize_as(value, workloads.kube_type(kind))
         except self.engine.input_errors as err:
             raise InputError(_go_text(err)) from None
 
@@ -414,22 +414,18 @@ def _mesh(settings: Any) -> Any:
 
 def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool,
                          envs: dict[str, str], revision: str, **choice: Any) -> tuple[Any, Any]:
-    render = importlib.import_module("sidecarctl.inject.render")
     params = render.InjectionParams(pod=pod, type_meta=type_meta, deploy_meta=deploy_meta, settings=settings,
                                     native_sidecars=native, proxy_envs=envs, revision=revision, **choice)
-    return render.run_template(params)  # type: ignore[no-any-return]
+    return render.run_template(params)
 
 
 def _container_json(container: Any) -> str:
     """A typed container as encoding/json writes it (the template data's Go view knows the order)."""
-    data = importlib.import_module("sidecarctl.inject.data")
     return str(data.KubeView("core.Container", container).go_json())
 
 
 def _settings_with_proxy_config(settings: Any, annotation: str) -> Any:
     """A copy of the settings whose mesh config has the pod's proxy config merged in."""
-    mesh_module = importlib.import_module("sidecarctl.config.mesh")
-    yamltext = importlib.import_module("sidecarctl.config.yamltext")
     release = getattr(settings, "release", None)
     try:
         data = yamltext.load_yaml(annotation)

@@ -12,15 +12,16 @@ the templates, execute each and apply its output in Istio's order, returning
 from __future__ import annotations
 
 import copy
-import importlib
 import re
 from typing import Any, NamedTuple
 
+from sidecarctl import kube, yamlio
 from sidecarctl.config.settings import Settings
 from sidecarctl.config.values import ValuesConfig
 from sidecarctl.errors import InjectionError
 from sidecarctl.inject import strip
 from sidecarctl.inject.data import build_template_data
+from sidecarctl.yamlio.read import DocumentMemo
 
 PROXY_CONTAINER = "istio-proxy"
 TEMPLATES_ANNOTATION = "inject.istio.io/templates"
@@ -63,7 +64,6 @@ def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any
         proxy_image=proxy_image(settings.values, proxy.values.get("image") if proxy is not None else None,
                                 annotations),
     )
-    kube = importlib.import_module("sidecarctl.kube")
     merged: dict[str, Any] = params.pod
     template_pod: dict[str, Any] = kube.normalize_as({}, POD_TYPE)  # json.Marshal(&corev1.Pod{})
     templates = settings.inject_config.templates
@@ -108,7 +108,6 @@ def _stripped_pod(pod: dict[str, Any], mesh: Any) -> dict[str, Any]:
     """stripPod then reinsertOverrides: the pod as the templates should see it."""
     proxy = mesh.values.get("default_config")
     status_port = int(proxy.get("status_port")) if proxy is not None else 0
-    kube = importlib.import_module("sidecarctl.kube")
     stripped = strip.strip_pod(pod, status_port)
     return strip.reinsert_overrides(stripped, lambda c: kube.normalize_as(c, "v1.Container"))
 
@@ -154,9 +153,8 @@ def apply_overlay(target: dict[str, Any], overlay: dict[str, Any], context: str)
     """applyOverlayYAML: strategic-merge the decoded template output onto the typed pod and
     decode the result as a corev1.Pod again (errors carry Istio's `strategic merge: ` and
     `unmarshal patched pod: ` prefixes)."""
-    kube = importlib.import_module("sidecarctl.kube")
     try:
-        return kube.apply_overlay(target, overlay)  # type: ignore[no-any-return]
+        return kube.apply_overlay(target, overlay)
     except (kube.StrategicMergeError, kube.KubeTypeError) as err:
         raise InjectionError(f"{context}: {err}") from None
 
@@ -185,7 +183,7 @@ def _overlay_memo() -> Any:
     """Rendered templates differ from pod to pod in a few values (names, ports): each is decoded
     from the last one of its shape rather than parsed again. Its values are shared: read only."""
     if not _OVERLAYS:
-        _OVERLAYS.append(importlib.import_module("sidecarctl.yamlio.read").DocumentMemo())
+        _OVERLAYS.append(DocumentMemo())
     return _OVERLAYS[0]
 
 
@@ -193,7 +191,6 @@ def decode_overlay(text: str, context: str) -> dict[str, Any]:
     """yaml.Unmarshal into map[string]any; anything but a mapping is mergepatch.ErrBadJSONDoc
     (reported by the first overlay Istio applies, the one onto the template pod). The result is
     shared with other decodes (see _overlay_memo): callers copy before changing it."""
-    yamlio = importlib.import_module("sidecarctl.yamlio")
     try:
         patch = _overlay_memo().load(text)
     except yamlio.YamlError as err:

@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sidecarctl import kube, yamlio
 from sidecarctl.inject import probes, strip
 
 PROXY = "istio-proxy"
@@ -162,7 +163,7 @@ def _find(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
     return strip.find_container(name, spec.get("containers")) or strip.find_container(name, spec.get("initContainers"))
 
 
-def _env(container: dict[str, Any] | None) -> dict[str, str]:
+def _env(container: dict[str, Any] | None) -> dict[str | None, str]:
     return {var.get("name"): var.get("value") or "" for var in (container or {}).get("env") or []
             if isinstance(var, dict)}
 
@@ -192,7 +193,7 @@ def _restore_container_probes(container: dict[str, Any], probers: dict[str, Any]
             _restore_one(lifecycle, hook, probers.get(urls[hook]), urls[hook], ports)
 
 
-def _restore_one(holder: dict[str, Any], key: str, prober: Any, url: str, ports: dict[Any, str]) -> None:
+def _restore_one(holder: dict[str, Any], key: str, prober: Any, url: str, ports: dict[Any, Any]) -> None:
     probe = holder.get(key)
     if not isinstance(probe, dict) or not isinstance(prober, dict):
         return
@@ -413,7 +414,7 @@ def uninject_stream(text: str, source: str = "-", settings: Any = None) -> str:
     from sidecarctl.errors import InputError, SidecarError
 
     out = []
-    for index, raw in enumerate(_yamlio().split_documents(text), start=1):
+    for index, raw in enumerate(yamlio.split_documents(text), start=1):
         try:
             out.append(uninject_document(raw, settings))
         except SidecarError as err:
@@ -428,7 +429,7 @@ def uninject_document(raw: str, settings: Any = None) -> str:
     obj = decode_workload(raw)
     if obj is None:
         return (raw if raw.endswith("\n") else raw + "\n") + "---\n"
-    return str(_yamlio().dump_yaml(uninject_object(obj, settings))) + "---\n"
+    return str(yamlio.dump_yaml(uninject_object(obj, settings))) + "---\n"
 
 
 def decode_workload(raw: str) -> dict[str, Any] | None:
@@ -436,13 +437,12 @@ def decode_workload(raw: str) -> dict[str, Any] | None:
     from sidecarctl.errors import InputError
     from sidecarctl.inject import workloads
 
-    yamlio, kube = _yamlio(), _kube()
     try:
         value = yamlio.load_document(raw, max_depth=yamlio.MANIFEST_MAX_DEPTH)
         kind = workload_kind(value)
         if kind is None or not workloads.is_injectable(kind):
             return None
-        return kube.normalize_as(value, workloads.kube_type(kind))  # type: ignore[no-any-return]
+        return kube.normalize_as(value, workloads.kube_type(kind))
     except (yamlio.YamlError, kube.KubeTypeError) as err:
         raise InputError(str(err)) from None
 
@@ -450,7 +450,7 @@ def decode_workload(raw: str) -> dict[str, Any] | None:
 def workload_kind(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
-    kind = _kube().normalize_as(value, "meta.TypeMeta").get("kind")
+    kind = kube.normalize_as(value, "meta.TypeMeta").get("kind")
     return kind if isinstance(kind, str) and kind else None
 
 
@@ -464,25 +464,13 @@ def uninject_object(obj: dict[str, Any], settings: Any = None) -> dict[str, Any]
         for index, item in enumerate(items):
             kind = workload_kind(item)
             if kind is not None and kind != workloads.LIST_KIND and workloads.is_injectable(kind):
-                items[index] = uninject_object(_kube().normalize_as(item, workloads.kube_type(kind)), settings)
+                items[index] = uninject_object(kube.normalize_as(item, workloads.kube_type(kind)), settings)
         return obj
     template = workloads.locate(obj)
     pod = template.pod()
     undone = uninject_pod(pod, template.deploy_meta.get("name") or "")
     if settings is not None and undone.injected:
-        pod = _kube().normalize_as(pod, "core.Pod")
+        pod = kube.normalize_as(pod, "core.Pod")
         subtract_templates(pod, settings, template, undone)
-    workloads.write_back(obj, template, _kube().normalize_as(pod, "core.Pod"))
+    workloads.write_back(obj, template, kube.normalize_as(pod, "core.Pod"))
     return obj
-
-
-def _yamlio() -> Any:
-    import importlib
-
-    return importlib.import_module("sidecarctl.yamlio")
-
-
-def _kube() -> Any:
-    import importlib
-
-    return importlib.import_module("sidecarctl.kube")

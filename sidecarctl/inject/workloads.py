@@ -119,23 +119,6 @@ def pod_template_paths() -> dict[str, tuple[str, ...]]:
     return dict(_template_paths)
 
 
-def pod_template_path_option(func: Any) -> Any:
-    """The `--pod-template-path KIND=PATH` click option (repeatable) for any command: it registers
-    the kinds while the command line is parsed (starting from the defaults, so in-process runs do
-    not accumulate), and passes nothing to the command."""
-    import click
-
-    def register(ctx: Any, param: Any, specs: tuple[str, ...]) -> None:
-        restore_pod_template_paths()
-        register_pod_template_paths(specs)
-
-    return click.option("--pod-template-path", "pod_template_paths", metavar="KIND=PATH", multiple=True,
-                        expose_value=False, callback=register,
-                        help="Inject custom kind KIND, whose pod template is at dotted PATH "
-                             "(e.g. MyCRD=spec.workload.template); repeatable. "
-                             "Rollout=spec.template is built in.")(func)
-
-
 def locate(obj: dict[str, Any]) -> PodTemplate:
     """Find the pod template of a decoded (normalised) workload; raise when it has none."""
     kind = obj["kind"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sidecarctl.golang.strconv import parse_int
 from sidecarctl.kube.errors import QuantityError
+from sidecarctl.kube.yamljson import json_text
 
 SPLIT_RE = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
 ERR_FORMAT = "quantities must match the regular expression '" + SPLIT_RE + "'"
@@ -102,11 +104,10 @@ def _split_suffix(s: str, suffix_start: int) -> str:
 
 def _go_parse_int64(s: str) -> int | None:
     """strconv.ParseInt(s, 10, 64), None on error."""
-    body = s[1:] if s[:1] in ("+", "-") else s
-    if not body or any(c not in _DIGITS for c in body):
+    try:
+        return parse_int(s, 10)
+    except ValueError:
         return None
-    v = int(s)
-    return v if _INT64_MIN <= v <= _INT64_MAX else None
 
 
 def _interpret(suffix: str) -> tuple[int, int, str]:
@@ -259,8 +260,6 @@ def canonical_quantity(value: object) -> str:
         known = _CANONICAL.get(value)
         if known is not None:
             return known
-    from sidecarctl.kube.gojson import json_text
-
     if value is None:
         return "0"
     if isinstance(value, str):

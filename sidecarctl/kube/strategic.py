@@ -18,10 +18,10 @@ original [a, b] and patch [x, b'] the result is [x, a, b+b']; with patch [b', x]
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable
 from typing import Any
 
+from sidecarctl.golang.strconv import INT64_MAX, INT64_MIN, format_float
 from sidecarctl.kube.errors import StrategicMergeError
 from sidecarctl.kube.typed import (
     Node,
@@ -85,18 +85,11 @@ def _go_v(v: Any) -> str:
 
 
 def _go_float_v(f: float) -> str:
-    """%v of a float64: strconv 'g' with the shortest precision, exponent threshold 21."""
-    from sidecarctl.kube.gojson import _fmt_e, _fmt_f, _shortest_digits
-
-    if math.isnan(f):
-        return "NaN"
-    if f in (float("inf"), float("-inf")):
-        return "+Inf" if f > 0 else "-Inf"
-    neg = "-" if f < 0 or (f == 0 and str(f).startswith("-")) else ""
-    digits, dp = _shortest_digits(abs(f))
-    if f != 0 and (dp - 1 < -4 or dp - 1 >= 21):
-        return neg + _fmt_e(digits, dp)
-    return neg + _fmt_f(digits, dp)
+    """%v of a JSON number as apimachinery's util/json decodes it: an integral float64 that fits
+    becomes an int64 (printed as an integer), any other stays float64 (%v: shortest 'g')."""
+    if f.is_integer() and INT64_MIN <= f < INT64_MAX:
+        return str(int(f))
+    return format_float(f, "g", -1, 64)
 
 
 def _bad_arg(expected: str, actual: Any) -> StrategicMergeError:

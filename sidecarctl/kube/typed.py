@@ -21,12 +21,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sidecarctl.gotemplate.gojson import json_kind
-from sidecarctl.kube import gojson
+from sidecarctl.golang.json import json_kind
+from sidecarctl.golang.rfc3339 import TimeParseError, time_json
+from sidecarctl.kube import yamljson
 from sidecarctl.kube.errors import KubeTypeError, QuantityError
-from sidecarctl.kube.gotime import TimeParseError, time_json
 from sidecarctl.kube.quantity import canonical_quantity
 from sidecarctl.kube.schema import NAMED, STRUCTS
+from sidecarctl.yamlio.resolve import yaml_float_text
 
 _ABSENT: Any = object()
 
@@ -111,7 +112,7 @@ class StringNode(Node):
         if hasattr(v, "isoformat"):
             return _datetime_text(v)
         if y is not None and y.kind == "string" and st.coerce:
-            s = gojson.scalar_string(v)
+            s = yamljson.scalar_string(v)
             if s is not None:
                 return s
         if v is None:
@@ -168,7 +169,7 @@ class IntNode(Node):
     def _number(self, v: Any, into: Any, st: _State) -> Any:
         """strconv.ParseInt on Go's JSON text of the number, then the overflow check."""
         try:
-            text = gojson.number_json(v)
+            text = yamljson.number_json(v)
         except ValueError as e:
             raise KubeTypeError(str(e), "convert") from None
         if _INT_TEXT.match(text) and self.lo <= int(text) <= self.hi:
@@ -294,7 +295,7 @@ class IntOrStringNode(Node):
         # The inner json.Unmarshal into int32 fails; the outer decoder stops with its error.
         if cls is int or cls is float:
             try:
-                text = gojson.number_json(v)
+                text = yamljson.number_json(v)
             except ValueError as e:
                 raise KubeTypeError(str(e), "convert") from None
             if _INT_TEXT.match(text) and -(1 << 31) <= int(text) < (1 << 31):
@@ -561,7 +562,7 @@ def _key_string(k: Any) -> str:
     if isinstance(k, int):
         return str(k)
     if isinstance(k, float):
-        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(gojson.float32_g(k), gojson.float32_g(k))
+        return yaml_float_text(k, 32)
     if isinstance(k, str):
         return k
     raise KubeTypeError(f"unsupported map key of type: {type(k).__name__}, key: {k!r}", "convert")
@@ -615,12 +616,12 @@ def raw_json(v: Any) -> Any:
         return [x if x.__class__ in _KEPT else raw_json(x) for x in v]
     if cls is float:
         try:
-            text = gojson.float_json(v)
+            text = yamljson.float_json(v)
         except ValueError as e:
             raise KubeTypeError(str(e), "convert") from None
         if _INT_TEXT.match(text):
             n = int(text)
-            if gojson.INT64_MIN <= n <= gojson.UINT64_MAX:
+            if yamljson.INT64_MIN <= n <= yamljson.UINT64_MAX:
                 return n
         return v
     if hasattr(v, "isoformat") and cls is not str and cls is not int and cls is not bool:
@@ -866,14 +867,14 @@ def _marshal(v: Any, node: Node) -> str:
     if isinstance(node, PtrNode):
         return _marshal(v, node.elem)
     if isinstance(node, StructNode):
-        parts = [gojson.string_json(name) + ":" + _marshal(v[name], f.node)
+        parts = [yamljson.string_json(name) + ":" + _marshal(v[name], f.node)
                  for name, f in node.fields.items() if name in v]
         return "{" + ",".join(parts) + "}"
     if isinstance(node, SliceNode):
         return "[" + ",".join(_marshal(x, node.elem) for x in v) + "]"
     if isinstance(node, MapNode):
-        return "{" + ",".join(gojson.string_json(k) + ":" + _marshal(v[k], node.elem) for k in sorted(v)) + "}"
-    return gojson.json_text(v)
+        return "{" + ",".join(yamljson.string_json(k) + ":" + _marshal(v[k], node.elem) for k in sorted(v)) + "}"
+    return yamljson.json_text(v)
 
 
 def kind_of(doc: Any) -> str:

@@ -144,7 +144,7 @@ class EngineInjector:
         """The pod as Go's corev1.Pod would marshal it: what Istio diffs on both sides."""
         from sidecarctl.kube import normalize_as
 
-        return normalize_as(pod, "v1.Pod")  # type: ignore[no-any-return]
+        return normalize_as(pod, "v1.Pod")
 
     def inject(self, request: InjectRequest) -> dict[str, Any]:
         from sidecarctl.inject.pipeline import inject_pod

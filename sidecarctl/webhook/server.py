@@ -396,7 +396,8 @@ class _Connection(RequestHandler):
         assert server._runner is not None and server._runner.server is not None
         config = server.config
         super().__init__(server._runner.server, loop=asyncio.get_running_loop(),
-                         keepalive_timeout=config.idle_timeout, access_log=None, logger=http_log,
+                         keepalive_timeout=config.idle_timeout, access_log=None,  # type: ignore[arg-type]  # None: no access log
+                         logger=http_log,
                          max_line_size=config.max_header_bytes, max_field_size=config.max_header_bytes,
                          max_headers=config.max_headers)
         self._webhook = server
@@ -461,7 +462,7 @@ class _Connection(RequestHandler):
 async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     """Anything unexpected is a 500 with one line of reason: never a traceback, never a dead server."""
     try:
-        return await handler(request)  # type: ignore[no-any-return]
+        return await handler(request)
     except web.HTTPException:
         raise
     except Exception as e:

@@ -17,7 +17,7 @@ SEPARATOR = "---\n"
 
 
 class Document(NamedTuple):  # NamedTuple and a plain class, not dataclasses: cheaper at startup
-    index: int  # 1-based, as error messages count
+    index: int  # type: ignore[assignment]  # 1-based, as error messages count; shadows tuple.index
     raw: str  # the input document as the splitter gives it
     output: str  # istioctl's output for it (ends with "---\n")
     separator: str = ""  # the separator line that ended it in the input, "" for the last

@@ -144,15 +144,15 @@ def apply_seq(node: Any, old: list[Any], new: list[Any]) -> bool:
     items, comments = [], {}
     last_original = None
     for target, after in enumerate(new):
-        index = position.get(after[key])
-        if index is None:
+        found = position.get(after[key])
+        if found is None:
             items.append(to_node(after))
             continue
-        items.append(apply_value(node[index], old[index], after))
-        if index == len(old) - 1:
+        items.append(apply_value(node[found], old[found], after))
+        if found == len(old) - 1:
             last_original = items[-1]
-        if index in node.ca.items:
-            comments[target] = node.ca.items[index]
+        if found in node.ca.items:
+            comments[target] = node.ca.items[found]
     if last_original is not None and items and items[-1] is not last_original:
         _move_trailing_comment(last_original, items[-1])
     del node[:]
@@ -170,7 +170,7 @@ def _move_trailing_comment(source: Any, target: Any) -> None:
     holder, slot, position = _last_leaf(source)
     entry = holder.ca.items.get(slot) if holder is not None else None
     token = entry[position] if entry and len(entry) > position else None
-    if token is None or "\n" not in token.value.rstrip("\n"):
+    if entry is None or token is None or "\n" not in token.value.rstrip("\n"):
         return
     inline, _, trailing = token.value.partition("\n")
     to_holder, to_slot, to_position = _last_leaf(target)

@@ -71,7 +71,7 @@ class Progress:
             self.width = 0
 
 
-class CountingResults(list):  # type: ignore[type-arg]
+class CountingResults(list[Any]):
     """The injector's results list (one outcome per workload), telling a Progress of each."""
 
     def __init__(self, progress: Progress) -> None:

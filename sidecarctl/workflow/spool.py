@@ -204,7 +204,7 @@ def commit(spool: Spool, parts: list[Part], out: OutputOptions) -> None:
     """Write what the spool holds: every document succeeded."""
     try:
         if out.in_place:  # its sources are read whole (collect_sources without streamed): compared here
-            changed = []
+            changed: list[tuple[str, Any]] = []
             for part in parts:
                 if part.source.path is None:
                     continue

@@ -20,7 +20,8 @@ import sys
 from functools import cmp_to_key
 from typing import Any
 
-from sidecarctl.yamlio.gonum import format_float, json_integral
+from sidecarctl.golang.json import json_integral
+from sidecarctl.golang.strconv import format_float
 from sidecarctl.yamlio.resolve import plain_is_string
 from sidecarctl.yamlio.yamlerror import YamlError
 
@@ -362,6 +363,7 @@ def _value_entry(raw: str) -> tuple[int, str | None, bool, str]:
         _VALUES.clear()
     s = _json_string(raw)
     style = _value_style(s)
+    entry: tuple[int, str | None, bool, str]
     if style == _LITERAL or (style == _SINGLE and _BREAK_RE.search(s)):
         entry = (style, None, True, s)
     else:

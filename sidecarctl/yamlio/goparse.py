@@ -1453,7 +1453,7 @@ _PLAIN_TAG = "!yamlv2/plain"  # read.py's marker for untagged plain scalars
 
 
 def _mark(m: _GoMark) -> Mark:
-    return Mark("<document>", m[0], m[1], m[2], None, None)
+    return Mark("<document>", m[0], m[1], m[2], None, None)  # type: ignore[arg-type]  # no buffer: PyYAML allows it
 
 
 def compose_first(text: str) -> Node | None:

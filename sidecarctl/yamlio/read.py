@@ -22,19 +22,29 @@ import math
 import re
 import sys
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from yaml import YAMLError
 from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
-                         SequenceStartEvent, StreamEndEvent)
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sidecarctl.golang.json import json_integral
+from sidecarctl.golang.strconv import format_float
+from sidecarctl.golang.strconv import quote as _go_quote
 from sidecarctl.yamlio import goparse
 from sidecarctl.yamlio import resolve as _r
-from sidecarctl.yamlio.gonum import format_float, json_integral, yaml_float_text
+from sidecarctl.yamlio.resolve import yaml_float_text
 from sidecarctl.yamlio.yamlerror import YamlError
 
 try:
@@ -156,7 +166,7 @@ def _documents(lines: Iterable[str]) -> Iterator[str]:
 # --------------------------------------------------------------------------------------------------------
 
 
-class _NodeParser(_Parser):  # type: ignore[misc, valid-type]
+class _NodeParser(_Parser):
     """libyaml parser and composer; tags are left for our own resolution."""
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
@@ -211,9 +221,11 @@ def _compose_events(data: bytes) -> Node | None:
 
 
 def _event_node(event: Any, anchors: dict[str, Node]) -> Node | None:
+    # The C parser's events carry yaml._yaml.Mark, which the stubs do not count as a yaml.Mark.
+    start: Any = event.start_mark
     if isinstance(event, AliasEvent):
         if event.anchor not in anchors:
-            raise ComposerError(None, None, "found undefined alias", event.start_mark)
+            raise ComposerError(None, None, "found undefined alias", start)
         return anchors[event.anchor]
     if isinstance(event, ScalarEvent):
         tag = event.tag
@@ -221,11 +233,11 @@ def _event_node(event: Any, anchors: dict[str, Node]) -> Node | None:
             tag = _PLAIN if event.implicit[0] else _STR
         elif tag == "!":
             tag = _STR  # yaml.v2 keeps the non-specific tag, which resolves to nothing: a string
-        node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node: Node = ScalarNode(tag, event.value, start, event.end_mark, event.style)  # type: ignore[arg-type]
     elif isinstance(event, SequenceStartEvent):
-        node = SequenceNode(event.tag or "", [], event.start_mark, None, event.flow_style)
+        node = SequenceNode(event.tag or "", [], start, None, event.flow_style)
     elif isinstance(event, MappingStartEvent):
-        node = MappingNode(event.tag or "", [], event.start_mark, None, event.flow_style)
+        node = MappingNode(event.tag or "", [], start, None, event.flow_style)
     else:
         return None
     if event.anchor is not None:
@@ -438,8 +450,8 @@ def _tagged(tag: str, s: str) -> Any:
     long_rtag = _RTAG[rtag]
     if long_rtag == tag:
         return value
-    if tag == _TAG + "float" and rtag == _r.INT and value <= _INT64_MAX:
-        return float(value)  # only an int64 becomes a float: a uint64 is refused below, as in Go
+    if tag == _TAG + "float" and rtag == _r.INT and value <= _INT64_MAX:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]  # only an int64 becomes a float: a uint64 is refused below, as in Go
     raise YamlError("error converting YAML to JSON: yaml: cannot decode %s `%s` as a %s"
                     % (_SHORT.get(long_rtag, long_rtag), s, _SHORT.get(tag, tag)))
 
@@ -477,27 +489,6 @@ def _json_value(value: Any) -> Any:
         if value.is_integer() and abs(value) < 1e21 and (value or math.copysign(1.0, value) > 0):
             return json_integral(value)  # but -0.0, which Go's JSON writes as -0
     return value
-
-
-def _go_quote(s: str) -> str:
-    """strconv.Quote, near enough: Go escapes, printable runes kept."""
-    out = []
-    for c in s:
-        if c in _GO_QUOTE_ESCAPES:
-            out.append(_GO_QUOTE_ESCAPES[c])
-        elif c.isprintable() or c == " ":
-            out.append(c)
-        elif ord(c) < 0x80:
-            out.append("\\x%02x" % ord(c))
-        elif ord(c) <= 0xFFFF:
-            out.append("\\u%04x" % ord(c))
-        else:
-            out.append("\\U%08x" % ord(c))
-    return '"' + "".join(out) + '"'
-
-
-_GO_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                     "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 
 
 def _go_sharp_v(value: Any, top: bool = True) -> str:

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+from sidecarctl.golang.strconv import format_float, parse_int, parse_uint
+
 STR = "str"
 BOOL = "bool"
 NULL = "null"
@@ -43,49 +45,12 @@ _YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+
 _DOT_FLOAT = re.compile(r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?\Z")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 
-_INT64_MIN, _INT64_MAX, _UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
-
-_DIGITS_FOR_BASE = {
-    16: re.compile(r"[0-9a-fA-F]+\Z"),
-    10: re.compile(r"[0-9]+\Z"),
-    8: re.compile(r"[0-7]+\Z"),
-    2: re.compile(r"[01]+\Z"),
-}
-
-
-def _split_base(body: str) -> tuple[int, str]:
-    """Go's base-0 prefix rules (after the sign): 0x, 0o, 0b, a bare leading 0 means octal."""
-    if len(body) > 1 and body[0] == "0":
-        p = body[1]
-        if p in "xX":
-            return 16, body[2:]
-        if p in "oO":
-            return 8, body[2:]
-        if p in "bB":
-            return 2, body[2:]
-        return 8, body[1:]
-    return 10, body
-
-
 def _parse_int(s: str, base: int = 0, signed: bool = True) -> int | None:
-    """strconv.ParseInt / ParseUint: no spaces, no underscores (already removed), range-checked."""
-    neg = False
-    body = s
-    if body[:1] in ("+", "-"):
-        if not signed:
-            return None
-        neg = body[0] == "-"
-        body = body[1:]
-    if base == 0:
-        base, body = _split_base(body)
-    if not body or not _DIGITS_FOR_BASE[base].match(body):
+    """strconv.ParseInt / ParseUint (64-bit), None on error; underscores are already removed."""
+    try:
+        return parse_int(s, base) if signed else parse_uint(s, base)
+    except ValueError:
         return None
-    value = int(body, base)
-    if neg:
-        value = -value
-    if signed:
-        return value if _INT64_MIN <= value <= _INT64_MAX else None
-    return value if value <= _UINT64_MAX else None
 
 
 def _parse_float(s: str) -> float | None:
@@ -228,3 +193,13 @@ def plain_is_string(s: str) -> bool:
     if first == ".":
         return _parse_dot_float(s) is None
     return True
+
+
+def yaml_float_text(f: float, bits: int = 64) -> str:
+    """How yaml.v2 (and sigs.k8s.io/yaml for float keys) spells a float: strconv's shortest 'g', with
+    the specials as .inf/-.inf/.nan."""
+    text = format_float(f, "g", -1, bits)
+    return _YAML_SPECIALS.get(text, text)
+
+
+_YAML_SPECIALS = {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}

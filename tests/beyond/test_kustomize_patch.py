@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 from beyond_support import SUITE, conformance_cases, run, settings_flags
-from real_tools import kubectl_versions
 
+from real_tools import kubectl_versions
 from sidecarctl.inject import workloads
 from sidecarctl.kube import normalize_as
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from beyond_support import REPO, run
+
 from real_tools import find_tool, kubectl_versions
 
 BIN = Path(sys.executable).parent

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from beyond_support import SUITE, conformance_cases, one_error_line, require_suite, run, settings_flags
 
+from shared_suite import needs_suite
 from sidecarctl import kube
 from sidecarctl.inject import workloads
 from sidecarctl.yamlio import load_document, split_documents
@@ -75,6 +76,7 @@ def kube_inject(name: str) -> str:
     return injected.stdout
 
 
+@needs_suite
 @pytest.mark.parametrize("case,mode", injected_cases("manifest-only") + injected_cases("with-settings"))
 def test_uninject_undoes_kube_inject(case: dict[str, Any], mode: str) -> None:
     require_suite()

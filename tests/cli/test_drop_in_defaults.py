@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_runner import run_cli
 
+from cli_runner import run_cli
 from sidecarctl.workflow import progress as progress_mod
 from sidecarctl.workflow.progress import CountingResults, Progress
 

@@ -15,14 +15,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
+from shared_suite import SHARED as SHARED_ROOT
+from shared_suite import SUITE, conformance_cases, needs_suite
 from sidecarctl.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "conformance"
-SUITE = SHARED / "istio-1.30.3"
+SHARED = SHARED_ROOT / "conformance"
 RATCHET = REPO / "tests" / "conformance_passing.txt"
 SLEEP = REPO / "samples" / "sleep" / "sleep.yaml"
 
@@ -199,9 +199,7 @@ def _runner() -> ModuleType | None:
 
 
 def _cases() -> list[dict[str, Any]]:
-    if not (SUITE / "cases.yaml").is_file():
-        return []
-    return yaml.safe_load((SUITE / "cases.yaml").read_text(encoding="utf-8")) or []
+    return conformance_cases()
 
 
 def _ratchet() -> set[str]:
@@ -235,7 +233,7 @@ def _run_case(case: dict[str, Any]) -> tuple[bool, str]:
 CASES = _cases()
 
 
-@pytest.mark.skipif(not CASES, reason="../shared/conformance is absent")
+@needs_suite
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES] or None)
 def test_conformance_case(case: dict[str, Any]) -> None:
     listed = case["name"] in _ratchet()
@@ -248,7 +246,7 @@ def test_conformance_case(case: dict[str, Any]) -> None:
         pytest.xfail(f"not yet passing: {why[-200:]}")
 
 
-@pytest.mark.skipif(not CASES, reason="../shared/conformance is absent")
+@needs_suite
 def test_ratchet_names_real_cases() -> None:
     names = {c["name"] for c in CASES}
     assert _ratchet() <= names, f"unknown names in the ratchet list: {sorted(_ratchet() - names)}"

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from real_tools import kubectl_versions
 
+from real_tools import kubectl_versions
 from sidecarctl.commands.completion import cobra_completions
 
 BIN = Path(sys.executable).parent

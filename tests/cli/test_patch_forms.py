@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cli_runner import run_cli
 
-from sidecarctl.workflow.patch import (REPLACE, _meta, apply_operations, json_operations, pointer_token, target,
-                                       two_way)
+from cli_runner import run_cli
+from sidecarctl.workflow.patch import REPLACE, _meta, apply_operations, json_operations, pointer_token, target, two_way
 
 POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cluster_fakeapi import Certs, FakeCluster, cluster_entry, token_user, write_kubeconfig
 
-CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "istio-1.30.3"
+from shared_suite import require_suite
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +60,7 @@ def kubeconfig(cluster: FakeCluster, certs: Certs, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
-    if not (CONFORMANCE / "settings" / "default").is_dir():
-        pytest.skip(f"conformance suite not found at {CONFORMANCE}")
-    return CONFORMANCE
+    return require_suite()
 
 
 @pytest.fixture

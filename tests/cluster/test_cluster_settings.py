@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from cluster_fakeapi import FakeCluster, webhook
 
 from sidecarctl.config.cluster import ClusterSource

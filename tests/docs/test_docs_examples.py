@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+
 from real_tools import kubectl_folder
 
 REPO = Path(__file__).resolve().parents[2]

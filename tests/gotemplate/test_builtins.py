@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from sidecarctl.gotemplate.builtins import (
+    BUILTINS,
     go_call,
     go_eq,
     go_index,
@@ -16,7 +17,6 @@ from sidecarctl.gotemplate.builtins import (
     go_slice,
     html_escape,
     js_escape,
-    BUILTINS,
 )
 from sidecarctl.gotemplate.gotypes import MISSING, GoError, GoMap, Int64, Uint8
 

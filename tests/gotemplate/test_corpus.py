@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from shared_suite import CORPUS, needs_corpus
 from sidecarctl.gotemplate import TemplateError, funcmap, parse
 
-REPO = Path(__file__).resolve().parents[2]
-CASES = REPO.parent / "shared" / "gotemplate-corpus" / "cases.jsonl"
+CASES = CORPUS
 PASSING = Path(__file__).with_name("corpus_passing.txt")
 
 
@@ -53,7 +53,7 @@ def passing_names() -> list[str]:
 
 CASE_LIST = load_cases()
 BY_NAME = {c["name"]: c for c in CASE_LIST}
-pytestmark = pytest.mark.skipif(not CASE_LIST, reason=f"corpus not found at {CASES}")
+pytestmark = needs_corpus
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,10 +107,6 @@ def test_an_entry_removed_after_the_check_is_parsed_again(cache_dir: Path) -> No
 
 
 # --- data only, checked before use ---------------------------------------------------------------
-
-import pickle
-import subprocess
-import sys
 
 
 def test_stored_trees_come_back_equal(cache_dir: Path) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from sidecarctl.gotemplate.gofmt import go_quote, sprint, sprintf, sprintln
+from sidecarctl.golang.strconv import quote as go_quote
+from sidecarctl.gotemplate.gofmt import sprint, sprintf, sprintln
 from sidecarctl.gotemplate.gotypes import Int64, Uint8
 
 

@@ -82,7 +82,8 @@ def run(t):
 
 def _spec_strings() -> tuple[str, list[Any]]:
     DOC = "strings.go, goutils, xstrings and Go's strings package."
-    S = lambda *xs: T("(toStrings (list " + " ".join('"%s"' % x for x in xs) + "))", f"GoSlice({list(xs)!r}, elem='string')")
+    def S(*xs: str) -> Any:
+        return T("(toStrings (list " + " ".join('"%s"' % x for x in xs) + "))", f"GoSlice({list(xs)!r}, elem='string')")
     ROWS = [
         ("abbrev-short", "v", "abbrev", [5, "hello world"]),
         ("abbrev-fits", "v", "abbrev", [20, "hello world"]),
@@ -202,7 +203,8 @@ def _spec_strings() -> tuple[str, list[Any]]:
 
 def _spec_lists() -> tuple[str, list[Any]]:
     DOC = "list.go (Sprig's `slice` replaces the builtin one)."
-    S = lambda *xs: T("(toStrings (list " + " ".join('"%s"' % x for x in xs) + "))", f"GoSlice({list(xs)!r}, elem='string')")
+    def S(*xs: str) -> Any:
+        return T("(toStrings (list " + " ".join('"%s"' % x for x in xs) + "))", f"GoSlice({list(xs)!r}, elem='string')")
     ROWS = [
         ("list", "v", "list", [1, "a", None, 2.5]),
         ("list-empty-json", "json", "list", []),
@@ -385,7 +387,8 @@ def _spec_defaults() -> tuple[str, list[Any]]:
 
 def _spec_math() -> tuple[str, list[Any]]:
     DOC = "numeric.go and functions.go arithmetic, with spf13/cast 1.5.0 conversions and shopspring/decimal."
-    I64 = lambda n: T(f"(int64 {n})", f"Int64({n})")
+    def I64(n: object) -> Any:
+        return T(f"(int64 {n})", f"Int64({n})")
     ROWS = [
         ("add", "v", "add", [1, 2, 3]),
         ("add-none", "v", "add", []),
@@ -756,13 +759,14 @@ def _spec_dates() -> tuple[str, list[Any]]:
     def D(layout, value):
         return T(f'(toDate "{layout}" "{value}")', f"SPRIG_FUNCS['toDate']({layout!r}, {value!r})")
     T0 = D("2006-01-02 15:04:05.000000000", "2024-02-29 13:45:07.123456789")
-    I64 = lambda n: T(f"(int64 {n})", f"Int64({n})")
+    def I64(n: object) -> Any:
+        return T(f"(int64 {n})", f"Int64({n})")
     LAYOUTS = [
         "2006-01-02T15:04:05Z07:00", "Mon Jan _2 15:04:05 MST 2006", "Monday, 02-Jan-06 15:04:05 MST",
         "3:04PM pm .000 .999999 ,9 .0", "January 2, 2006 __2 002 -07 -0700 -07:00:00 Z0700 Z07", "06 1 2 3 4 5 15",
         "Jan x Janx Mon Monx MST", "2006_2006 _2", "05.9999 05.00x",
     ]
-    ROWS = [(f"date-layout-{i}", "v", "date", [l, T0]) for i, l in enumerate(LAYOUTS)]
+    ROWS = [(f"date-layout-{i}", "v", "date", [layout, T0]) for i, layout in enumerate(LAYOUTS)]
     ROWS += [
         ("date-unix-int64", "v", "date", ["2006-01-02 15:04:05", I64(1700000000)]),
         ("date-unix-int", "v", "date", ["2006-01-02", 86400]),

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from shared_suite import SUITE, needs_suite, require_suite
 from sidecarctl.config import load_settings
 from sidecarctl.config.mesh import apply_mesh_config, apply_proxy_config, default_mesh_config
 from sidecarctl.config.settings import Settings
@@ -26,8 +27,6 @@ from sidecarctl.inject.data import KubeView, NamespacedName, ProtoView, build_te
 from sidecarctl.inject.render import InjectionParams, proxy_image, select_templates
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE = ROOT.parent / "shared" / "conformance" / "istio-1.30.3"
-needs_suite = pytest.mark.skipif(not (SUITE / "settings" / "default").is_dir(), reason="conformance suite absent")
 
 
 def _has_merge() -> bool:
@@ -42,8 +41,7 @@ needs_merge = pytest.mark.skipif(not _has_merge(), reason="kube.apply_overlay / 
 
 @pytest.fixture(scope="module")
 def settings() -> Settings:
-    if not (SUITE / "settings" / "default").is_dir():
-        pytest.skip("conformance suite absent")
+    require_suite()
     return suite_settings("default")
 
 

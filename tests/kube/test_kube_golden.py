@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from shared_suite import SUITE, conformance_cases, needs_suite
 from sidecarctl.kube import (
     canonical_quantity,
     is_supported,
@@ -24,10 +25,10 @@ from sidecarctl.kube import (
     normalize_as,
 )
 
-ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "istio-1.30.3"
+ROOT = SUITE
 CASES = ROOT / "cases"
 
-pytestmark = pytest.mark.skipif(not CASES.is_dir(), reason="shared conformance fixtures not present")
+pytestmark = needs_suite
 
 
 def documents(path: Path) -> list[Any]:
@@ -112,7 +113,7 @@ def pod_specs(doc: dict) -> Iterator[dict]:
 
 
 def case_files(name: str) -> tuple[Path, Path]:
-    for case in yaml.safe_load((ROOT / "cases.yaml").read_text()):
+    for case in conformance_cases():
         if case["name"] == name:
             return CASES / case["input"], CASES / case["golden"]
     raise KeyError(name)
@@ -127,8 +128,6 @@ UNTOUCHED = ["hello.yaml", "frontend.yaml", "multi-container.yaml", "statefulset
 
 @pytest.mark.parametrize("name", UNTOUCHED)
 def test_app_containers_match_the_golden(name: str) -> None:
-    if not (ROOT / "cases.yaml").is_file():
-        pytest.skip("no case list")
     src, golden = case_files(name)
     ins, outs = [normalize(d) for d in supported(src)], supported(golden)
     assert len(ins) == len(outs)

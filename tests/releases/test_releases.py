@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_runner import run_cli
 
+from cli_runner import run_cli
 from sidecarctl.config import load_settings
 from sidecarctl.errors import ConfigError
 from sidecarctl.releases import SUPPORTED, detect, newest, release

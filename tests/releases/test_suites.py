@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[2]

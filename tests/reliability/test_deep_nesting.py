@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from reliability_support import run
 
 LIMIT = 1000

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from reliability_support import ROOT, SIDECARCTL, WALL_SECONDS, Result, assert_error, kube_inject, run
 
 from sidecarctl.workflow.files import TEST_PAUSE_ENV

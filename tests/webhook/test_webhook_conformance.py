@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
-from webhook_conformance import SUITE, comparable, injectable_docs, load_cases, metajson_envs, object_to_pod
+from webhook_conformance import comparable, injectable_docs, load_cases, metajson_envs, object_to_pod
 from webhook_support import SERVER_LIFETIME, Client, client_context, review_of
 
+from shared_suite import SUITE, needs_suite
 from sidecarctl.webhook.engine import EngineInjector, SettingsFlags
 from sidecarctl.webhook.jsonpatch import apply_patch
 from sidecarctl.webhook.reload import SettingsReloader
@@ -32,7 +33,7 @@ def _engine_missing() -> str:
     return ""
 
 
-pytestmark = [pytest.mark.skipif(not CASES, reason=f"conformance suite not found at {SUITE}"),
+pytestmark = [needs_suite,
               pytest.mark.skipif(bool(_engine_missing()), reason=_engine_missing() or "-")]
 
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from sidecarctl.releases import newest
 from sidecarctl.config import cluster
+from sidecarctl.releases import newest
 from sidecarctl.webhook.engine import EngineInjector, SettingsFlags, native_sidecars_from_env, template_revision
 
 DEFAULTS = resources.files("sidecarctl.defaults").joinpath(newest().defaults)

@@ -10,21 +10,20 @@ the golden pod, the status annotation left out, as Istio compares them.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-SUITE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "istio-1.30.3"
+from shared_suite import conformance_cases
+
 INJECTABLE = ("Deployment", "DeploymentConfig", "DaemonSet", "StatefulSet", "Job", "ReplicaSet",
               "ReplicationController", "CronJob", "Pod")
 STATUS = "sidecar.istio.io/status"
 
 
-def load_cases(suite: Path = SUITE) -> list[dict[str, Any]]:
-    if not (suite / "cases.yaml").is_file():
-        return []
-    return [c for c in yaml.safe_load((suite / "cases.yaml").read_text()) if c.get("webhook")]
+def load_cases() -> list[dict[str, Any]]:
+    """The suite's cases Istio also runs through its webhook (shared_suite's one table)."""
+    return conformance_cases(webhook=True)
 
 
 def injectable_docs(text: str) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from workflow_support import SUITE, case_injector, cases
 
+from shared_suite import needs_suite
 from sidecarctl.kube import normalize_as, strategic_merge
 from sidecarctl.workflow.documents import inject_sources
 from sidecarctl.workflow.inputs import Source
@@ -20,7 +21,7 @@ from sidecarctl.workflow.preserve import preserve_document
 from sidecarctl.yamlio import load_document
 
 CASES = cases()
-pytestmark = pytest.mark.skipif(not CASES, reason="../shared/conformance is absent")
+pytestmark = needs_suite
 
 
 def _run(case: dict[str, Any]) -> tuple[Any, Any]:

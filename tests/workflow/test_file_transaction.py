@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from workflow_support import invoke
 
 from sidecarctl.workflow import files

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -10,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from workflow_support import HOST_POD, POD, SAMPLES, SERVICE, inject
-
 
 SHOP = SAMPLES / "gitops" / "shop.yaml"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from cli_runner import Result, run_cli  # noqa: F401 - Result is used by the tests
+from shared_suite import SUITE, conformance_cases
 
 REPO = Path(__file__).resolve().parents[2]
-SUITE = REPO.parent / "shared" / "conformance" / "istio-1.30.3"
 SAMPLES = REPO / "samples"
 POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n"
 HOST_POD = POD.replace("name: p\n", "name: h\n") + "  hostNetwork: true\n"
@@ -25,10 +24,7 @@ def inject(*args: str, stdin: str | None = None, env: dict[str, str] | None = No
 
 def cases() -> list[dict[str, Any]]:
     """The public conformance cases with a golden file (read in place; empty when absent)."""
-    index = SUITE / "cases.yaml"
-    if not index.is_file():
-        return []
-    return [case for case in yaml.safe_load(index.read_text(encoding="utf-8")) or [] if case.get("golden")]
+    return conformance_cases(golden=True)
 
 
 def case_injector(case: dict[str, Any]) -> Any:

@@ -36,7 +36,7 @@ spec:
     - name: PORTS
       value: {a: x, b: "y"}
     ports:
-    - containerPort: 15090   
+    - containerPort: 15090
   volumes:
   - name: istio-envoy
     emptyDir: {}

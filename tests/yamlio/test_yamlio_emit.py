@@ -3,11 +3,12 @@ library itself; the hand-written cases below pin the rules those tables exercise
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 import yamlio_emit_cases as cases
+
 from sidecarctl.yamlio import YamlError, dump_yaml
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from shared_suite import SUITE, needs_suite
 from sidecarctl.yamlio import dump_yaml, load_document, split_documents
 
-_CASES = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "istio-1.30.3" / "cases"
+_CASES = SUITE / "cases"
 _GOLDENS = sorted(_CASES.glob("*.injected")) if _CASES.is_dir() else []
 
 # What istioctl decodes into typed objects and writes with sigs.k8s.io/yaml.Marshal.
@@ -36,7 +37,7 @@ def _round_trip(text: str) -> tuple[str, int, int]:
     return "".join(out), written, passed
 
 
-@pytest.mark.skipif(not _GOLDENS, reason="conformance goldens not found next to the repository")
+@needs_suite
 @pytest.mark.parametrize("golden", _GOLDENS, ids=lambda p: p.name)
 def test_golden_round_trip(golden: Path) -> None:
     text = golden.read_text(encoding="utf-8")
@@ -45,7 +46,7 @@ def test_golden_round_trip(golden: Path) -> None:
     assert rebuilt == text
 
 
-@pytest.mark.skipif(not _GOLDENS, reason="conformance goldens not found next to the repository")
+@needs_suite
 def test_goldens_cover_the_expected_documents() -> None:
     totals = [_round_trip(p.read_text(encoding="utf-8"))[1:] for p in _GOLDENS]
     written = sum(w for w, _ in totals)

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 import yamlio_read_cases as cases
+
 from sidecarctl.yamlio import YamlError, iter_documents, load_document, split_documents
 
 

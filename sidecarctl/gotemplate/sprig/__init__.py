@@ -5,7 +5,10 @@ Debian 12 ships (cast 1.5.0, mergo 0.3.12, xstrings 1.3.3, semver 3.2.0, decimal
 goutils 1.1.1). Sprig's `slice` replaces text/template's builtin `slice` in this map.
 
 The map is lazy (`gotemplate.funcs.LazyFuncMap`): a module is imported when one of its functions is
-first looked up. The table below names each module's functions; tests check it against the modules."""
+first looked up. The table below names each module's functions; tests check it against the modules.
+
+Adding a function: define it in its module with its Go signature (the module's FUNCS holds it),
+then list its name under the module here: the parser knows names before any module is imported."""
 
 from __future__ import annotations
 

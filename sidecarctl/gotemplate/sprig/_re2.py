@@ -19,6 +19,7 @@ from typing import Any
 import re2
 from re2 import _re2
 
+from sidecarctl.golang.strconv import can_backquote, quote
 from sidecarctl.gotemplate import budget
 
 _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
@@ -738,8 +739,6 @@ def quote_meta(s: str) -> str:
 
 def go_regexp_quote(s: str) -> str:
     """regexp's quote() for MustCompile panics: backquoted when possible."""
-    from ._util import go_quote
-
-    if "`" not in s and all(ch == "\t" or (ch >= " " and ch != "\x7f" and ch != "\ufeff") for ch in s):
+    if can_backquote(s):
         return "`" + s + "`"
-    return go_quote(s)
+    return quote(s)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from sidecarctl.golang.strconv import INT64_MAX as INT64_MAX
+from sidecarctl.golang.strconv import INT64_MIN as INT64_MIN
+from sidecarctl.golang.strconv import parse_float as parse_go_float
+from sidecarctl.golang.strconv import parse_int as parse_go_int
+from sidecarctl.golang.strconv import quote as go_quote
 from sidecarctl.gotemplate.budget import charge_value
 from sidecarctl.gotemplate.gotypes import (
     MISSING,
@@ -18,12 +22,10 @@ from sidecarctl.gotemplate.gotypes import (
     type_name,
 )
 
-INT64_MIN = -(1 << 63)
-INT64_MAX = (1 << 63) - 1
 NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
 
 
-class NilList(list):  # type: ignore[type-arg]
+class NilList(list[Any]):
     """A nil `[]interface {}`: prints `[]` like an empty slice but marshals to JSON `null`."""
 
     __slots__ = ()
@@ -74,51 +76,6 @@ def float_to_int64(f: float) -> int:
     if math.isnan(f) or math.isinf(f) or not (-9.223372036854775808e18 <= f < 9.223372036854775808e18):
         return INT64_MIN
     return int(f)
-
-
-def parse_go_int(s: str, base: int = 0) -> int:
-    """strconv.ParseInt(s, base, 64); raises ValueError on syntax or range errors."""
-    if not s or not s.isascii() or any(c.isspace() for c in s):
-        raise ValueError(s)
-    sign = -1 if s[0] == "-" else 1
-    body = s[1:] if s[0] in "+-" else s
-    if base != 0:
-        if "_" in body or body[:1] in "+-":
-            raise ValueError(s)
-        n = int(body, base)
-    elif "_" in body and not underscore_ok(body):
-        raise ValueError(s)
-    elif re.fullmatch(r"0[0-7_]*", body):
-        n = int(body.replace("_", "") or "0", 8)
-    else:
-        n = int(body.replace("_", ""), 0) if body[:2].lower() in ("0x", "0o", "0b") else int(body.replace("_", ""), 10)
-    n *= sign
-    if not INT64_MIN <= n <= INT64_MAX:
-        raise ValueError(s)
-    return n
-
-
-def underscore_ok(body: str) -> bool:
-    """strconv's underscoreOK: `_` only between digits or right after a base prefix."""
-    saw = "^"
-    i = 0
-    hexa = False
-    if len(body) >= 2 and body[0] == "0" and body[1].lower() in "box":
-        i = 2
-        saw = "0"
-        hexa = body[1].lower() == "x"
-    for ch in body[i:]:
-        if ch.isdigit() or (hexa and ch.lower() in "abcdef"):
-            saw = "0"
-        elif ch == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        else:
-            if saw == "_":
-                return False
-            saw = "!"
-    return saw != "_"
 
 
 def trim_zero_decimal(s: str) -> str:
@@ -197,36 +154,6 @@ def to_float64(value: Any) -> float:
     return 0.0
 
 
-def parse_go_float(s: str) -> float:
-    """strconv.ParseFloat(s, 64); raises ValueError on syntax errors and on overflow."""
-    if not s or not s.isascii() or any(c.isspace() for c in s):
-        raise ValueError(s)
-    neg = s[0] == "-"
-    body = s[1:] if s[0] in "+-" else s
-    low = body.lower()
-    if low in ("inf", "infinity"):
-        return -math.inf if neg else math.inf
-    if low == "nan":
-        if body != s:
-            raise ValueError(s)
-        return math.nan
-    if "_" in low and not underscore_ok(low):
-        raise ValueError(s)
-    low = low.replace("_", "")
-    # (the patterns below are unambiguous, so Python's re checks them in linear time)
-    if low.startswith("0x"):
-        if not re.fullmatch(r"0x[0-9a-f]*(\.[0-9a-f]*)?p[+-]?[0-9]+", low) or not re.search(r"[0-9a-f]", low[2 : low.index("p")]):
-            raise ValueError(s)
-        value = float.fromhex(low)
-    else:
-        if not re.fullmatch(r"[0-9]*(\.[0-9]*)?(e[+-]?[0-9]+)?", low) or not re.search(r"[0-9]", low.split("e")[0]):
-            raise ValueError(s)
-        value = float(low)
-    if math.isinf(value):
-        raise ValueError(s)
-    return -value if neg else value
-
-
 def go_sharp_v(value: Any) -> str:
     """A `%#v` good enough for cast's error messages."""
     if isinstance(value, str):
@@ -301,46 +228,6 @@ def _check_bounds(start: int, end: int, length: int) -> None:
         raise GoError(f"runtime error: slice bounds out of range [{start}:{end}]")
 
 
-def go_quote(s: str, ascii_only: bool = False) -> str:
-    """strconv.Quote (fmt's %q of a string)."""
-    out = ['"']
-    for ch in s:  # invalid UTF-8 bytes are surrogate escapes, quoted as \xNN below
-        out.append(_quote_rune(ch, '"', ascii_only))
-    out.append('"')
-    return "".join(out)
-
-
-_ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t", "\v": r"\v"}
-
-
-def _quote_rune(ch: str, quote: str, ascii_only: bool) -> str:
-    code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:  # an invalid UTF-8 byte
-        return f"\\x{code - 0xDC00:02x}"
-    if ch == quote or ch == "\\":
-        return "\\" + ch
-    if ascii_only and code >= 0x80:
-        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-    if is_print(ch):
-        return ch
-    if ch in _ESCAPES:
-        return _ESCAPES[ch]
-    if code < 0x20 or code == 0x7F:
-        return f"\\x{code:02x}"
-    if 0xD800 <= code <= 0xDFFF:
-        return "\\ufffd"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def is_print(ch: str) -> bool:
-    """unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space."""
-    if ch == " ":
-        return True
-    return ch.isprintable() and not ch.isspace()
-
-
 def is_space(ch: str) -> bool:
     """unicode.IsSpace."""
     return ch in "\t\n\v\f\r \x85\xa0" or (ord(ch) > 0xFF and ch.isspace() and ch not in "\x1c\x1d\x1e\x1f")
@@ -375,7 +262,7 @@ def go_title_rune(c: str) -> str:
     return _simple_upper(c)
 
 
-class NilMap(dict):  # type: ignore[type-arg]
+class NilMap(dict[Any, Any]):
     """A nil `map[string]interface {}`: reads like an empty map, marshals to JSON `null`."""
 
     __slots__ = ()

@@ -27,6 +27,7 @@ from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, format_v
 from ._util import to_bytes, to_gostr
 from .encoding import _Corrupt, b64decode_go
 
+
 class _Libraries:
     """cryptography's and bcrypt's modules, imported when a function first needs one (~45 ms: a
     template calling sha256sum should not pay for OpenSSL's bindings)."""
@@ -412,7 +413,7 @@ def _create_certificate(cn: str, ips: Any, dns: Any, days: int, is_ca: bool, key
     public = key.public_key()
     if isinstance(public, _c.DSAPublicKey):
         raise GoError("error creating certificate: x509: unsupported public key type: *dsa.PublicKey")
-    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     subject = _name(cn)
     serial = 0
     while serial == 0:  # rand.Int(2**128); cryptography refuses a zero serial

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Int64
 
-from ._util import wrap64
+from ._util import parse_go_int, wrap64
 
 if TYPE_CHECKING:
-    from sidecarctl.gotemplate import gotime as gt
+    from sidecarctl.golang import time as gt
 else:
-    gt = lazy_module("sidecarctl.gotemplate.gotime")  # Go's time package, loaded when a date function runs
+    gt = lazy_module("sidecarctl.golang.time")  # Go's time package, loaded when a date function runs
 
 FUNCS: dict[str, GoFunc] = {}
 ANY = "interface {}"
@@ -281,8 +281,6 @@ def _ago(date: Any) -> str:
 
 def _duration(sec: Any) -> str:
     if isinstance(sec, str):
-        from ._util import parse_go_int
-
         try:
             n = parse_go_int(sec, 10)
         except ValueError:

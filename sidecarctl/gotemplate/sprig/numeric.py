@@ -31,7 +31,7 @@ def go_div(a: int, b: int) -> int:
     return int64(q if (a < 0) == (b < 0) else -q)
 
 
-def go_mod(a: int, b: int) -> int:
+def go_mod(a: int, b: int) -> Int64:
     """Go's int64 `%`: the result takes the dividend's sign."""
     if b == 0:
         raise GoError("runtime error: integer divide by zero")

@@ -59,7 +59,7 @@ def ext(path: str) -> str:
 
 for _prefix in ("", "os"):
     def _name(n: str) -> str:
-        return _prefix + n[0].upper() + n[1:] if _prefix else n
+        return _prefix + n[0].upper() + n[1:] if _prefix else n  # noqa: B023 - called in this iteration
 
     FUNCS[_name("base")] = GoFunc(_name("base"), base, ("string",), result="string")
     FUNCS[_name("dir")] = GoFunc(_name("dir"), dir_, ("string",), result="string")

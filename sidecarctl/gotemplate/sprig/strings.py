@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from sidecarctl.golang.strconv import INT64_MAX, INT64_MIN, NumError, atoi
 from sidecarctl.gotemplate import budget
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoMap, GoSlice, format_v, gofunc
 
@@ -454,9 +455,11 @@ alias("trimall", trim_all)
 
 
 def _atoi(s: str) -> int:
-    """strconv.Atoi with the error dropped: base 10, optional sign; out of range clamps."""
-    body = s[1:] if s[:1] in ("+", "-") else s
-    if not body or not body.isascii() or not body.isdigit():
-        return 0
-    n = int(s)
-    return max(-(1 << 63), min(n, (1 << 63) - 1))
+    """strconv.Atoi with the error dropped: 0 on a syntax error; out of range gives the clamped
+    value Go returns along with its error."""
+    try:
+        return atoi(s)
+    except NumError as err:
+        if err.err != "value out of range":
+            return 0
+        return INT64_MIN if s.startswith("-") else INT64_MAX

@@ -1,14 +1,18 @@
-"""metav1.Time's JSON codec: time.Parse(time.RFC3339, s) in, UTC RFC3339 (whole seconds) out.
+"""time.Parse(time.RFC3339, s) as istioctl's Go (1.20+) runs it, and metav1.Time's JSON codec on it:
+UTC RFC3339 (whole seconds) out.
 
-The calendar arithmetic and time's quoting are gotemplate/gotime.py's (Go's time package); the
-RFC 3339 parse stays here because istioctl's Go (1.20+) checks what the templates' Go 1.19 layout
-parser does not (zone offset hours beyond 24, the offset's exact shape).
+The calendar arithmetic and time's quoting are golang/time.py's (Go's time package, loaded when
+first needed: it costs startup and few manifests hold timestamps); the RFC 3339 parse is its own
+because Go 1.20+ checks what the templates' Go 1.19 layout parser does not (zone offset hours
+beyond 24, the offset's exact shape).
 
 Go's general layout parser is more lenient than RFC 3339 (one-digit hours, a comma before the
 fraction) and its errors name the layout element that failed; both are reproduced here.
 """
 
 from __future__ import annotations
+
+from sidecarctl.golang.duration import time_quote
 
 RFC3339 = "2006-01-02T15:04:05Z07:00"
 _ELEMS: tuple[tuple[str, str], ...] = (
@@ -20,20 +24,13 @@ class TimeParseError(ValueError):
     """time.Parse's error, with Go's message."""
 
 
-def _quote(s: str) -> str:
-    """time's quote(): double quotes; quotes and backslashes escaped; non-ASCII and controls as \\x bytes."""
-    from sidecarctl.gotemplate.gotime import time_quote
-
-    return time_quote(s)
-
-
 def _cannot(value: str, rest: str, elem: str) -> TimeParseError:
     return TimeParseError(
-        f"parsing time {_quote(value)} as {_quote(RFC3339)}: cannot parse {_quote(rest)} as {_quote(elem)}")
+        f"parsing time {time_quote(value)} as {time_quote(RFC3339)}: cannot parse {time_quote(rest)} as {time_quote(elem)}")
 
 
 def _range(value: str, what: str) -> TimeParseError:
-    return TimeParseError(f"parsing time {_quote(value)}: {what} out of range")
+    return TimeParseError(f"parsing time {time_quote(value)}: {what} out of range")
 
 
 def _getnum(s: str, fixed: bool) -> tuple[int, str] | None:
@@ -43,13 +40,6 @@ def _getnum(s: str, fixed: bool) -> tuple[int, str] | None:
     if not (len(s) > 1 and s[1].isdigit() and s[1].isascii()):
         return None if fixed else (int(s[0]), s[1:])
     return int(s[:2]), s[2:]
-
-
-def _days_in(month: int, year: int) -> int:
-    if month == 2:
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return 29 if leap else 28
-    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def _parse_elem(elem: str, rest: str) -> tuple[int, str, str]:
@@ -121,9 +111,11 @@ def parse_rfc3339(value: str) -> tuple[tuple[int, int, int, int, int, int], int,
         if elem == "05":
             nanos, rest = _skip_fraction(rest)
     if rest:
-        raise TimeParseError(f"parsing time {_quote(value)}: extra text: {_quote(rest)}")
+        raise TimeParseError(f"parsing time {time_quote(value)}: extra text: {time_quote(rest)}")
+    from sidecarctl.golang.time import days_in  # here: the time module costs startup (see above)
+
     year, month, day = nums[0], nums[1], nums[2]
-    if day < 1 or day > _days_in(month, year):
+    if day < 1 or day > days_in(month, year):
         raise _range(value, "day")
     return (year, month, day, nums[3], nums[4], nums[5]), nanos, offset
 
@@ -133,7 +125,7 @@ _ZERO_SECONDS = -62135596800  # 0001-01-01T00:00:00Z, Go's zero time
 
 def time_json(value: str) -> str | None:
     """What metav1.Time makes of a JSON string: RFC3339 in UTC, or None for Go's zero time."""
-    from sidecarctl.gotemplate.gotime import civil_from_unix, days_from_civil
+    from sidecarctl.golang.time import civil_from_unix, days_from_civil
 
     (y, mo, d, h, mi, s), nanos, offset = parse_rfc3339(value)
     total = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sidecarctl.kube.gotime import TimeParseError, time_json
+from sidecarctl.golang.rfc3339 import TimeParseError, time_json
 
 LAYOUT = '"2006-01-02T15:04:05Z07:00"'
 

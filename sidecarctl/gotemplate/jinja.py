@@ -87,7 +87,7 @@ def _make_environment() -> Any:
     from sidecarctl.gotemplate import funcmap
     from sidecarctl.gotemplate.gotypes import GoFunc, GoObject, format_v
 
-    class GoSandbox(SandboxedEnvironment):  # type: ignore[misc]
+    class GoSandbox(SandboxedEnvironment):
         """Attribute and item access through the Go views only."""
 
         def getattr(self, obj: Any, attribute: str) -> Any:
@@ -101,8 +101,8 @@ def _make_environment() -> Any:
             if isinstance(obj, (list, tuple, str)) and isinstance(argument, (int, slice)):
                 try:
                     return obj[argument]
-                except IndexError:
-                    return self.undefined(obj=obj, name=argument)
+                except IndexError:  # Jinja's own message names the index as given (an int, a slice)
+                    return self.undefined(obj=obj, name=argument)  # type: ignore[arg-type]
             return self.undefined(obj=obj, name=argument)
 
     def finalize(value: Any) -> Any:

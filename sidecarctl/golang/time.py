@@ -2,9 +2,9 @@
 Go layouts for Format and Parse (with time.ParseError's messages), time.Duration's parser and
 printer, and the Local zone taken from $TZ the way Go reads it.
 
-Shared by Sprig's date functions, Istio's template functions (Duration.String) and the Kubernetes
-object model (kube/gotime.py: metav1.Time's codec, which keeps its own RFC 3339 parser because
-istioctl's newer Go checks zone offsets that the Go 1.19 parser here does not)."""
+Shared by Sprig's date functions, Istio's template functions (Duration.String), the mesh config's
+durations and the Kubernetes object model (golang/rfc3339.py: metav1.Time's codec, whose RFC 3339
+parser is newer Go's, which checks zone offsets that the Go 1.19 parser here does not)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sidecarctl.gotemplate.gotypes import GoError
+from sidecarctl.golang.duration import NANOS as NANOS
+from sidecarctl.golang.duration import duration_string as duration_string
+from sidecarctl.golang.duration import parse_duration as parse_duration
+from sidecarctl.golang.duration import round_duration as round_duration
+from sidecarctl.golang.duration import time_quote as time_quote
+from sidecarctl.golang.errors import GoError
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December"]
 LONG_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-NANOS = 1_000_000_000
 
 
 # --- locations ------------------------------------------------------------------------------
@@ -411,21 +415,6 @@ def _consumed(rest: str, parse: object, *args: object) -> object:
         raise _Bad(rest) from None
 
 
-def time_quote(s: str) -> str:
-    """The time package's quote(): non-ASCII and control bytes as \\x escapes."""
-    out = ['"']
-    for b in s.encode("utf-8", "surrogateescape"):
-        ch = chr(b)
-        if b >= 0x80 or b < 0x20:
-            out.append(f"\\x{b:02x}")
-        else:
-            if ch in '"\\':
-                out.append("\\")
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def parse_error(layout: str, value: str, layout_elem: str, value_elem: str, message: str = "") -> GoError:
     if message:
         return GoError(f"parsing time {time_quote(value)}{message}")
@@ -510,7 +499,7 @@ def _parse_nanos(value: str, nbytes: int) -> int:
     if nbytes > 10:
         value, nbytes = value[:10], 10
     ns = _atoi(value[1:nbytes])
-    return ns * 10 ** (10 - nbytes)
+    return int(ns * 10 ** (10 - nbytes))  # nbytes <= 10: a whole number
 
 
 def _signed_offset_len(value: str) -> int:
@@ -551,7 +540,7 @@ def _is_leap(y: int) -> bool:
     return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
-def _days_in(month: int, year: int) -> int:
+def days_in(month: int, year: int) -> int:
     if month == 2 and _is_leap(year):
         return 29
     return _DAYS_BEFORE[month] - _DAYS_BEFORE[month - 1]
@@ -748,7 +737,7 @@ def _assemble(f: _Fields, layout: str, value: str, rest: str, default_loc: Locat
             f.month = 1
         if f.day < 0:
             f.day = 1
-    if f.day < 1 or f.day > _days_in(f.month, f.year):
+    if f.day < 1 or f.day > days_in(f.month, f.year):
         raise parse_error(layout, value, "", rest, ": day out of range")
     wall = date_unix(f.year, f.month, f.day, f.hour, f.minute, f.sec)
     if f.utc:
@@ -811,120 +800,3 @@ def from_wall(year: int, month: int, day: int, hour: int, minute: int, sec: int,
     if off2 != off:
         unix = wall - off2
     return Time(unix, nsec, loc)
-
-
-# --- durations ------------------------------------------------------------------------------
-
-_UNITS = {"ns": 1, "us": 1000, "µs": 1000, "μs": 1000, "ms": 1_000_000, "s": NANOS, "m": 60 * NANOS,
-          "h": 3600 * NANOS}
-INT64_MAX = (1 << 63) - 1
-
-
-def parse_duration(s: str) -> int:
-    """time.ParseDuration; raises GoError with Go's message."""
-    orig = s
-    bad = GoError(f"time: invalid duration {time_quote(orig)}")
-    neg = False
-    if s and s[0] in "+-":
-        neg = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        raise bad
-    total = 0
-    while s:
-        if not (s[0] == "." or "0" <= s[0] <= "9"):
-            raise bad
-        i = 0
-        while i < len(s) and "0" <= s[i] <= "9":
-            i += 1
-        whole = s[:i]
-        pre = i > 0
-        s = s[i:]
-        frac, scale, post = 0, 1, False
-        if s[:1] == ".":
-            s = s[1:]
-            j = 0
-            while j < len(s) and "0" <= s[j] <= "9":
-                j += 1
-            digits = s[:j]
-            post = j > 0
-            for ch in digits:
-                if scale < 10**18:  # Go stops accumulating once more digits would overflow
-                    frac = frac * 10 + int(ch)
-                    scale *= 10
-            s = s[j:]
-        if not pre and not post:
-            raise bad
-        j = 0
-        while j < len(s) and s[j] != "." and not ("0" <= s[j] <= "9"):
-            j += 1
-        if j == 0:
-            raise GoError(f"time: missing unit in duration {time_quote(orig)}")
-        unit_name, s = s[:j], s[j:]
-        unit = _UNITS.get(unit_name)
-        if unit is None:
-            raise GoError(f"time: unknown unit {time_quote(unit_name)} in duration {time_quote(orig)}")
-        v = int(whole) if whole else 0
-        if v > (1 << 63) // unit:
-            raise bad
-        v *= unit
-        if frac:
-            v += int(float(frac) * (float(unit) / float(scale)))
-            if v > 1 << 63:
-                raise bad
-        total += v
-        if total > 1 << 63:
-            raise bad
-    if total > INT64_MAX and not neg:
-        raise bad
-    return -total if neg else total
-
-
-def duration_string(d: int) -> str:
-    """time.Duration.String: 1h2m3.5s, 1.5ms, 0s."""
-    if d == 0:
-        return "0s"
-    neg = d < 0
-    u = -d if neg else d
-    if u < NANOS:
-        if u < 1000:
-            text = f"{u}ns"
-        elif u < 1_000_000:
-            text = _frac(u, 3) + "µs"
-        else:
-            text = _frac(u, 6) + "ms"
-    else:
-        secs = _frac(u % (60 * NANOS), 9) + "s"
-        u //= 60 * NANOS
-        text = secs
-        if u:
-            text = f"{u % 60}m" + text
-            u //= 60
-            if u:
-                text = f"{u}h" + text
-    return ("-" if neg else "") + text
-
-
-def _frac(v: int, prec: int) -> str:
-    whole, frac = divmod(v, 10**prec)
-    digits = f"{frac:0{prec}d}".rstrip("0")
-    return f"{whole}.{digits}" if digits else str(whole)
-
-
-def round_duration(d: int, m: int) -> int:
-    """Duration.Round(m): halves away from zero; saturates on overflow."""
-    if m <= 0:
-        return d
-    r = d % m if d >= 0 else -((-d) % m)
-    if d < 0:
-        r = -r
-        if r + r < m:
-            return d + r
-        d1 = d - m + r
-        return d1 if d1 >= -(1 << 63) else -(1 << 63)
-    if r + r < m:
-        return d - r
-    d1 = d + m - r
-    return d1 if d1 > d and d1 <= INT64_MAX else INT64_MAX
