@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from beyond_support import run
+
 from real_tools import kubectl_versions
 
 VERSIONS = kubectl_versions()
