@@ -445,3 +445,12 @@ def test_uninstall_without_cert_manager_names_no_cert_manager_kinds() -> None:
     """Those kinds exist only where cert-manager is installed; kubectl fails on unknown kinds."""
     assert "cert-manager" not in run("webhook", "uninstall").output
     assert "certificates.cert-manager.io,issuers.cert-manager.io" in run("webhook", "uninstall", "--cert-manager").output
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["-i", "Istio System"], "--istioNamespace 'Istio System'"),
+    (["--name", "Bad_Name"], "--name 'Bad_Name'"),
+])
+def test_uninstall_refuses_names_manifests_would_refuse(flags: list[str], message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        run("webhook", "uninstall", *flags)
