@@ -258,7 +258,7 @@ def _container(opts: InstallOptions) -> dict[str, Any]:
                             "privileged": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True,
                             "runAsUser": RUN_AS, "runAsGroup": RUN_AS,
                             "seccompProfile": {"type": "RuntimeDefault"}},
-        "volumeMounts": [{"name": "tls", "mountPath": TLS_DIR, "readOnly": True}],
+        "volumeMounts": [{"name": "tls", "mountPath": TLS_DIR, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}],
     }
 
 
@@ -278,7 +278,9 @@ def _pod_spec(opts: InstallOptions) -> dict[str, Any]:
         "topologySpreadConstraints": _spread(opts),
         "containers": [_container(opts)],
         # the key readable by the server's group only (fsGroup), not by every user in the pod
-        "volumes": [{"name": "tls", "secret": {"secretName": opts.tls_secret, "defaultMode": 0o440}}],
+        "volumes": [{"name": "tls", "secret": {"secretName": opts.tls_secret, "defaultMode": 0o440}},
+                    # the root filesystem is read-only: a small scratch space for anything that needs one
+                    {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}],
     }
 
 

@@ -249,6 +249,11 @@ def test_deployment_meets_pod_security_restricted(ca_file: Path) -> None:
     container = pod["containers"][0]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert container["securityContext"]["runAsUser"] == 1337  # the image's user
+    # a read-only root keeps a writable /tmp, and the key is readable by the server's group only
+    assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+    assert pod["volumes"] == [{"name": "tls", "secret": {"secretName": "sidecarctl-injector-tls", "defaultMode": 0o440}},
+                              {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}]
+    assert pod["securityContext"]["fsGroup"] == 1337
 
 
 @pytest.mark.parametrize(("change", "violation"), [
