@@ -15,4 +15,4 @@ else
   hack/build-image.sh --tag "$SIDECARCTL_TEST_IMAGE" "$@"
 fi
 echo "== webhook conformance against $SIDECARCTL_TEST_IMAGE"
-exec "$python" -m pytest -p no:cacheprovider -q -rs tests/webhook/test_webhook_image.py
+exec "$python" -m pytest -p no:cacheprovider -rs tests/webhook/test_webhook_image.py
