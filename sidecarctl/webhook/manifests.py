@@ -86,8 +86,7 @@ class InstallOptions:
                 configmap_name(self.mesh_configmap, DEFAULT_MESH_CONFIGMAP, self.revision)]
 
 
-def check_options(opts: InstallOptions) -> None:
-    """Refuse what the API server would refuse later, naming the flag."""
+def _check_names(opts: InstallOptions) -> None:
     if not _DNS_LABEL.fullmatch(opts.namespace) or len(opts.namespace) > 63:
         raise UsageError(f"--istioNamespace {opts.namespace!r} is not a namespace name (lowercase letters, digits, '-')")
     if opts.revision and (not _DNS_LABEL.fullmatch(opts.revision) or len(opts.revision) > 63):
@@ -96,6 +95,11 @@ def check_options(opts: InstallOptions) -> None:
         shown = f"--name {opts.base_name!r}" + (f" with --revision gives {opts.name!r}" if opts.revision else "")
         raise UsageError(f"{shown}: object names start with a letter, have only lowercase letters, digits and '-', "
                          f"and are at most {_MAX_NAME} characters with -<revision>")
+
+
+def check_options(opts: InstallOptions) -> None:
+    """Refuse what the API server would refuse later, naming the flag."""
+    _check_names(opts)
     if not opts.image.strip():
         raise UsageError("--image is empty: give the image you built and pushed (see docs/webhook.md)")
     if opts.cert_manager:
@@ -386,10 +390,7 @@ def uninstall_commands(namespace: str = "istio-system", revision: str = "", base
     """kubectl commands deleting, by label, only the objects `install_manifests` labelled for this
     name: Istio's objects and other installs are never selected, whatever their names."""
     opts = InstallOptions(image="-", namespace=namespace, revision=revision, base_name=base_name)
-    if not _DNS_LABEL.fullmatch(namespace):
-        raise UsageError(f"--istioNamespace {namespace!r} is not a namespace name (lowercase letters, digits, '-')")
-    if not _LABEL.fullmatch(opts.name):
-        raise UsageError(f"--name {base_name!r} with the revision gives {opts.name!r}, not an object name")
+    _check_names(opts)
     sel = uninstall_selector(opts.name)
     kinds = NAMESPACED_KINDS + (CERT_MANAGER_KINDS if cert_manager else ())
     return [f"kubectl delete {','.join(CLUSTER_KINDS)} -l {sel}",
