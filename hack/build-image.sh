@@ -14,7 +14,8 @@
 #
 # Environment: STORAGE_DRIVER (default vfs: works anywhere, as root or in a container),
 # BUILDAH_ISOLATION (default chroot), DEBIAN_MIRROR (for --local-base), PIP_CERT (a CA bundle
-# pip must trust inside the build, e.g. behind a TLS-inspecting proxy; passed as a build secret).
+# pip must trust inside the build, e.g. behind a TLS-inspecting proxy; passed as a build secret;
+# default: the `cert` of pip's configuration here, if any).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,7 +63,9 @@ fi
 
 args=(--isolation "$isolation" --file Containerfile --tag "$tag" --layers=false)
 [ -n "$base" ] && args+=(--build-arg "BASE=$base")
-[ -n "${PIP_CERT:-}" ] && [ -s "$PIP_CERT" ] && args+=(--secret "id=pip-cert,src=$PIP_CERT")
+# pip in the build trusts what pip here trusts: PIP_CERT, else pip's configured `cert`
+pip_cert="${PIP_CERT:-$(python3 -m pip config list 2>/dev/null | sed -n "s/^global\.cert='\(.*\)'\$/\1/p" | head -n 1)}"
+if [ -n "$pip_cert" ] && [ -s "$pip_cert" ]; then args+=(--secret "id=pip-cert,src=$pip_cert"); fi
 echo "== image: ${buildah[*]} build ${args[*]} ."
 "${buildah[@]}" build "${args[@]}" .
 "${buildah[@]}" images --format '{{.Name}}:{{.Tag}} {{.ID}} {{.Size}}' "$tag"
