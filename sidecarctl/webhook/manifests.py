@@ -21,7 +21,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sidecarctl.config.cluster import DEFAULT_INJECT_CONFIGMAP, DEFAULT_MESH_CONFIGMAP, configmap_name
+from sidecarctl.config.cluster import (
+    DEFAULT_INJECT_CONFIGMAP,
+    DEFAULT_MESH_CONFIGMAP,
+    configmap_name,
+)
 from sidecarctl.errors import UsageError
 from sidecarctl.yamlio import dump_yaml
 

@@ -439,10 +439,10 @@ def test_uninstall_deletes_exactly_what_manifests_created(ca_file: Path, flags: 
 
 def test_uninstall_prints_label_selected_commands() -> None:
     assert run("webhook", "uninstall").output.splitlines() == [
-        "kubectl delete mutatingwebhookconfigurations,clusterrolebindings,clusterroles "
-        "-l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector",
-        "kubectl -n istio-system delete deployments,poddisruptionbudgets,services,rolebindings,roles,"
-        "serviceaccounts,secrets -l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector",
+        ("kubectl delete mutatingwebhookconfigurations,clusterrolebindings,clusterroles "
+         "-l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector"),
+        ("kubectl -n istio-system delete deployments,poddisruptionbudgets,services,rolebindings,roles,"
+         "serviceaccounts,secrets -l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector"),
     ]
 
 
