@@ -6,7 +6,8 @@ builds one and sets it); otherwise the test builds it with `hack/build-image.sh 
 needs mmdebstrap and Debian's and PyPI's package servers (about 1 to 4 minutes here). Each settings
 folder of the suite gets one server, started with `buildah run` (chroot isolation, host network:
 the server listens on 127.0.0.1) exactly as the Deployment starts it: the image's user, `webhook
-serve` with the TLS files and the settings mounted read-only.
+serve` with the TLS files and the settings mounted read-only. One more test starts the container
+exactly as the printed Deployment does, with settings read through a fake API server.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +36,7 @@ from webhook_conformance import (
 from webhook_support import Client, client_context, review_of
 
 from sidecarctl.webhook.jsonpatch import apply_patch
+from sidecarctl.webhook.manifests import TLS_DIR, InstallOptions, install_manifests
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = [c for c in load_cases() if "expected_error" not in c]
@@ -106,22 +109,41 @@ def test_image_injects_offline(container: str) -> None:
     assert "name: istio-proxy" in injected
 
 
+def _fake_api() -> Any:
+    """tests/cluster's fake API server (its module is not on this folder's import path)."""
+    folder = str(ROOT / "tests" / "cluster")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import cluster_fakeapi
+
+    return cluster_fakeapi
+
+
 class ImageServer:
     """`sidecarctl webhook serve` inside the image, on a free loopback port."""
 
-    def __init__(self, container: str, pair: CertPair, settings: str, native: bool) -> None:
+    def __init__(self, container: str, pair: CertPair, args: list[str], mounts: dict[Path, str],
+                 env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
-        folder = SUITE / "settings" / settings
-        command = [str(BUILDAH), *STORAGE, "run", "--isolation", "chroot", "--network", "host",
-                   "-v", f"{pair.cert.parent}:/tls:ro", "-v", f"{folder}:/settings:ro", container, "--",
-                   "/opt/sidecarctl/bin/sidecarctl", "webhook", "serve", "--address", "127.0.0.1",
-                   f"--port={self.port}", f"--tls-cert-file=/tls/{pair.cert.name}",
-                   f"--tls-key-file=/tls/{pair.key.name}", "--injectConfigFile=/settings/inject-config.yaml",
-                   "--valuesFile=/settings/inject-values.yaml", "--meshConfigFile=/settings/mesh-config.yaml",
-                   "--native-sidecars" if native else "--no-native-sidecars"]
+        command = [str(BUILDAH), *STORAGE, "run", "--isolation", "chroot", "--network", "host"]
+        for host, inside in mounts.items():
+            command += ["-v", f"{host}:{inside}:ro"]
+        for name, value in (env or {}).items():
+            command += ["--env", f"{name}={value}"]
+        command += [container, "--", "/opt/sidecarctl/bin/sidecarctl", *args, "--address=127.0.0.1",
+                    f"--port={self.port}"]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.client = Client(f"https://127.0.0.1:{self.port}", client_context(pair.ca))
         self._wait_ready()
+
+    @classmethod
+    def for_settings(cls, container: str, pair: CertPair, settings: str, native: bool) -> ImageServer:
+        """A server on one settings folder of the suite, mounted read-only as files."""
+        args = ["webhook", "serve", f"--tls-cert-file=/tls/{pair.cert.name}", f"--tls-key-file=/tls/{pair.key.name}",
+                "--injectConfigFile=/settings/inject-config.yaml", "--valuesFile=/settings/inject-values.yaml",
+                "--meshConfigFile=/settings/mesh-config.yaml",
+                "--native-sidecars" if native else "--no-native-sidecars"]
+        return cls(container, pair, args, {pair.cert.parent: "/tls", SUITE / "settings" / settings: "/settings"})
 
     def _wait_ready(self, seconds: float = 90) -> None:
         deadline = time.monotonic() + seconds
@@ -163,12 +185,66 @@ def servers(container: str, pair: CertPair) -> Iterator[dict[tuple[str, bool], I
                 server.stop()
             running.clear()
             self.clear()
-            running[key] = self[key] = ImageServer(container, pair, *key)
+            running[key] = self[key] = ImageServer.for_settings(container, pair, *key)
             return self[key]
 
     yield Pool()
     for server in running.values():
         server.stop()
+
+
+# where the kubelet mounts the token; /var/run is a link to /run in the image, and buildah's bind
+# mounts do not follow links
+SERVICE_ACCOUNT_DIR = "/run/secrets/kubernetes.io/serviceaccount"
+
+
+def test_deployment_from_the_manifests_runs_in_the_image(container: str, pair: CertPair, tmp_path: Path) -> None:
+    """The Deployment's container, as `webhook manifests` prints it (args, env, TLS mount path),
+    started from the image with what the kubelet would give it: the TLS Secret at its mount path and
+    a service account whose API server is a fake one holding Istio's ConfigMaps and one 1.33 node.
+    It loads its settings through the API, detects native sidecars, and injects."""
+    fake = _fake_api()
+    api = fake.FakeCluster(fake.Certs(_world_readable(tmp_path / "api")).make()).start()
+    try:
+        api.load_settings(SUITE / "settings" / "default")
+        api.set_nodes(["v1.33.0"])
+        manifests = install_manifests(InstallOptions(image="unused", ca_bundle=pair.ca.read_bytes()))
+        spec = next(o for o in manifests if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+        webhook = spec["containers"][0]
+        tls = _world_readable(tmp_path / "tls")
+        shutil.copy(pair.cert, tls / "tls.crt")
+        shutil.copy(pair.key, tls / "tls.key")
+        account = _world_readable(tmp_path / "serviceaccount")
+        (account / "token").write_text("good-token")
+        shutil.copy(api.certs.ca_crt, account / "ca.crt")
+        for path in [*tls.iterdir(), *account.iterdir()]:
+            path.chmod(0o644)
+        port = api.url.rsplit(":", 1)[1]
+        env = {e["name"]: e["value"] for e in webhook["env"]}
+        env |= {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port}
+        assert webhook["volumeMounts"][0]["mountPath"] == TLS_DIR
+        server = ImageServer(container, pair, webhook["args"], {tls: TLS_DIR, account: SERVICE_ACCOUNT_DIR}, env)
+        try:
+            pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sleep", "namespace": "default"},
+                   "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl"}]}}
+            response = server.client.review(review_of(pod, uid="deployment"))["response"]
+        finally:
+            server.stop()
+    finally:
+        api.stop()
+    assert response["allowed"] is True and response["uid"] == "deployment"
+    patched = apply_patch(pod, json.loads(base64.b64decode(response["patch"])))
+    # native sidecars, detected from the node's kubelet: istio-proxy is an init container
+    assert "istio-proxy" in [c["name"] for c in patched["spec"].get("initContainers", [])]
+    paths = {path.split("?")[0] for path, _, _ in api.requests}
+    assert paths == {"/api/v1/namespaces/istio-system/configmaps/istio-sidecar-injector",
+                     "/api/v1/namespaces/istio-system/configmaps/istio", "/api/v1/nodes"}
+
+
+def _world_readable(folder: Path) -> Path:
+    folder.mkdir()
+    folder.chmod(0o755)
+    return folder
 
 
 def _normalize(pod: dict[str, Any]) -> dict[str, Any]:
