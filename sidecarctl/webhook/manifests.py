@@ -278,7 +278,7 @@ def _spread(opts: InstallOptions) -> list[dict[str, Any]]:
 
 
 def _pod_spec(opts: InstallOptions) -> dict[str, Any]:
-    return {
+    spec: dict[str, Any] = {
         "serviceAccountName": opts.service_account,
         "securityContext": {"runAsNonRoot": True, "runAsUser": RUN_AS, "runAsGroup": RUN_AS, "fsGroup": RUN_AS,
                             "seccompProfile": {"type": "RuntimeDefault"}},
@@ -290,6 +290,9 @@ def _pod_spec(opts: InstallOptions) -> dict[str, Any]:
                     # the root filesystem is read-only: a small scratch space for anything that needs one
                     {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}],
     }
+    if opts.offline:  # it talks to no API server: no token in the pod
+        spec["automountServiceAccountToken"] = False
+    return spec
 
 
 def deployment(opts: InstallOptions) -> dict[str, Any]:
@@ -369,9 +372,13 @@ def cert_manager_objects(opts: InstallOptions) -> list[dict[str, Any]]:
 def install_manifests(opts: InstallOptions) -> list[dict[str, Any]]:
     """In apply order: identity and RBAC, the certificate, the server, then the webhook that sends it pods."""
     check_options(opts)
-    rbac = [role(opts), role_binding(opts)]
-    if opts.native_sidecars is None:
-        rbac += [cluster_role(opts), cluster_role_binding(opts)]
+    rbac = []
+    # --offline: built-in settings, no ConfigMap read; and `auto` native sidecars then mean off
+    # (the server asks the nodes only when it reads the cluster), so no API access at all
+    if not opts.offline:
+        rbac += [role(opts), role_binding(opts)]
+        if opts.native_sidecars is None:
+            rbac += [cluster_role(opts), cluster_role_binding(opts)]
     certs = cert_manager_objects(opts) if opts.cert_manager else []
     return [service_account(opts), *rbac, *certs, service(opts), deployment(opts), pod_disruption_budget(opts),
             mutating_webhook_configuration(opts)]

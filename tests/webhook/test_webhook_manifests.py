@@ -120,6 +120,7 @@ VARIANTS = [
     pytest.param(["--injectConfigMapName", "inject", "--meshConfigMapName", "mesh"], id="configmap-names"),
     pytest.param(["--cert-manager"], id="cert-manager"),
     pytest.param(["--cert-manager", "--cert-manager-issuer", "ClusterIssuer/corp-ca", "-r", "x"], id="cluster-issuer"),
+    pytest.param(["--offline", "--istio-version", "1.28"], id="offline"),
 ]
 
 
@@ -322,6 +323,16 @@ def test_nodes_are_not_readable_unless_native_sidecars_are_detected(ca_file: Pat
     assert "ClusterRole" not in out and "ClusterRoleBinding" not in out
     env = pod_spec(out)["containers"][0]["env"]
     assert env == [{"name": "ENABLE_NATIVE_SIDECARS", "value": "true" if flag == "--native-sidecars" else "false"}]
+
+
+def test_offline_server_gets_no_api_access(ca_file: Path) -> None:
+    """With --offline the server reads no ConfigMap and asks no node (auto native sidecars mean off)."""
+    out = by_kind(ca_file, "--offline", "--istio-version", "1.29")
+    assert not {"Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"} & set(out)
+    spec = pod_spec(out)
+    assert spec["automountServiceAccountToken"] is False
+    assert {"--offline", "--istio-version=1.29"} <= set(spec["containers"][0]["args"])
+    assert "automountServiceAccountToken" not in pod_spec(by_kind(ca_file))
 
 
 # --- cert-manager -------------------------------------------------------------------------------------
