@@ -14,23 +14,22 @@ import hashlib
 import ssl
 from collections.abc import Callable
 
+from cryptography import x509
+
 from sidecarctl.webhook import logs
 
 log = logs.get("tls")
 
 
 def certificate_not_after(cert_file: str) -> float | None:
-    """When the first (serving) certificate of a PEM file expires, in seconds since the epoch.
-
-    OpenSSL decodes it, through the ssl module's certificate decoder (the one its own tests use; the
-    public API only decodes a peer's certificate); None where this Python lacks it or the file does
-    not decode, which leaves the expiry unreported rather than the server down.
-    """
-    decode = getattr(ssl._ssl, "_test_decode_cert", None)  # type: ignore[attr-defined]
+    """When the first (serving) certificate of a PEM file expires, in seconds since the epoch;
+    None when the file does not decode, which leaves the expiry unreported, never the server down."""
     try:
-        return float(ssl.cert_time_to_seconds(decode(cert_file)["notAfter"])) if decode else None
-    except (OSError, ssl.SSLError, KeyError, ValueError, TypeError):
+        with open(cert_file, "rb") as f:
+            certificate = x509.load_pem_x509_certificate(f.read())
+    except (OSError, ValueError):
         return None
+    return certificate.not_valid_after_utc.timestamp()
 
 
 class TLSReloader:
