@@ -130,8 +130,10 @@ class ImageServer:
             command += ["-v", f"{host}:{inside}:ro"]
         for name, value in (env or {}).items():
             command += ["--env", f"{name}={value}"]
+        # a first review renders cold, and this machine may be loaded: the review deadline (tested
+        # with the server) must not turn slowness into a refused pod here
         command += [container, "--", "/opt/sidecarctl/bin/sidecarctl", *args, "--address=127.0.0.1",
-                    f"--port={self.port}"]
+                    f"--port={self.port}", "--request-timeout=60"]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.client = Client(f"https://127.0.0.1:{self.port}", client_context(pair.ca))
         self._wait_ready()
