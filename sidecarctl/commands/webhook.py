@@ -9,7 +9,9 @@ from typing import Any
 import click
 
 from sidecarctl.commands import template_options as template_opts
+from sidecarctl.config.cluster import DEFAULT_INJECT_CONFIGMAP, DEFAULT_MESH_CONFIGMAP
 from sidecarctl.errors import ConfigError, SidecarError, UsageError
+from sidecarctl.webhook.manifests import DEFAULT_NAME
 from sidecarctl.workflow.settings import istio_version_option
 
 
@@ -119,12 +121,23 @@ def _load_settings(flags: Any, loader: Any, reloader_cls: Any) -> Any:
 
 
 @webhook_group.command("manifests")
-@click.option("--ca-bundle-file", required=True, type=click.Path(dir_okay=False),
-              help="PEM CA bundle the API server uses to verify the webhook's certificate.")
+@click.option("--image", required=True,
+              help="The sidecarctl image you built and pushed (see docs/webhook.md, Building the image).")
+@click.option("--ca-bundle-file", type=click.Path(dir_okay=False),
+              help="PEM CA bundle the API server uses to verify the webhook's certificate (not with --cert-manager).")
+@click.option("--cert-manager", is_flag=True,
+              help="Have cert-manager issue and rotate the serving certificate and fill in the CA bundle.")
+@click.option("--cert-manager-issuer", default="", metavar="KIND/NAME",
+              help="With --cert-manager: sign with this Issuer or ClusterIssuer instead of a CA of the install's own.")
+@click.option("--name", "base_name", default=DEFAULT_NAME, show_default=True,
+              help="Name of every object (with -<revision> appended); Istio's names only if you give them here.")
 @click.option("-i", "--istioNamespace", "namespace", default="istio-system", show_default=True,
               help="Namespace to run the webhook in (where the settings ConfigMaps are).")
 @click.option("-r", "--revision", default="", help="Select namespaces labelled istio.io/rev=REV instead of istio-injection=enabled.")
-@click.option("--image", default="sidecarctl:0.1.0", show_default=True, help="Container image with sidecarctl installed.")
+@click.option("--injectConfigMapName", "inject_configmap", default=DEFAULT_INJECT_CONFIGMAP, show_default=True,
+              help="ConfigMap with the injector config and values.")
+@click.option("--meshConfigMapName", "mesh_configmap", default=DEFAULT_MESH_CONFIGMAP, show_default=True,
+              help="ConfigMap with the mesh config.")
 @click.option("--replicas", default=2, show_default=True, type=click.IntRange(1))
 @click.option("--failure-policy", default="Fail", show_default=True, type=click.Choice(["Fail", "Ignore"]))
 @click.option("--native-sidecars/--no-native-sidecars", default=None,
@@ -132,17 +145,23 @@ def _load_settings(flags: Any, loader: Any, reloader_cls: Any) -> Any:
 @click.option("--offline", is_flag=True,
               help="The webhook injects with the built-in settings of --istio-version instead of the ConfigMaps.")
 @istio_version_option(envvar=None)
-def manifests(ca_bundle_file: str, namespace: str, revision: str, image: str, replicas: int,
+def manifests(image: str, ca_bundle_file: str | None, cert_manager: bool, cert_manager_issuer: str, base_name: str,
+              namespace: str, revision: str, inject_configmap: str, mesh_configmap: str, replicas: int,
               failure_policy: str, native_sidecars: bool | None, offline: bool, istio_version: str | None) -> None:
-    """Print the MutatingWebhookConfiguration, Service, Deployment, ServiceAccount and RBAC (YAML)."""
+    """Print what runs the webhook: ServiceAccount, RBAC, Service, Deployment, PodDisruptionBudget, the
+    MutatingWebhookConfiguration, and with --cert-manager its Issuers and Certificates (YAML)."""
     from sidecarctl.releases import release
     from sidecarctl.webhook.manifests import InstallOptions, install_manifests, render
 
-    ca = _read_ca_bundle(ca_bundle_file)
+    if cert_manager and ca_bundle_file:
+        raise UsageError("--ca-bundle-file and --cert-manager exclude each other: cert-manager fills in the CA bundle")
+    ca = _read_ca_bundle(ca_bundle_file) if ca_bundle_file else b""
     version = release(istio_version).name if istio_version else ""  # an unsupported release fails here
-    opts = InstallOptions(ca_bundle=ca, namespace=namespace, revision=revision, image=image, replicas=replicas,
-                          failure_policy=failure_policy, native_sidecars=native_sidecars, offline=offline,
-                          istio_version=version)
+    opts = InstallOptions(image=image, ca_bundle=ca, namespace=namespace, revision=revision, base_name=base_name,
+                          replicas=replicas, failure_policy=failure_policy, native_sidecars=native_sidecars,
+                          cert_manager=cert_manager, issuer=cert_manager_issuer,
+                          inject_configmap=inject_configmap, mesh_configmap=mesh_configmap,
+                          offline=offline, istio_version=version)
     click.echo(render(install_manifests(opts)), nl=False)
 
 
@@ -158,11 +177,13 @@ def _read_ca_bundle(path: str) -> bytes:
 
 
 @webhook_group.command("uninstall")
+@click.option("--name", "base_name", default=DEFAULT_NAME, show_default=True, help="The --name given to `manifests`.")
 @click.option("-i", "--istioNamespace", "namespace", default="istio-system", show_default=True)
 @click.option("-r", "--revision", default="")
-def uninstall(namespace: str, revision: str) -> None:
-    """Print the kubectl commands that delete what `webhook manifests` created."""
+@click.option("--cert-manager", is_flag=True, help="Also delete the Certificates and Issuers (`manifests --cert-manager`).")
+def uninstall(base_name: str, namespace: str, revision: str, cert_manager: bool) -> None:
+    """Print the kubectl commands that delete what `webhook manifests` created, selected by its labels."""
     from sidecarctl.webhook.manifests import uninstall_commands
 
-    for command in uninstall_commands(namespace, revision):
+    for command in uninstall_commands(namespace, revision, base_name, cert_manager):
         click.echo(command)

@@ -7,6 +7,7 @@ server (tests run several servers in one process) rather than global.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 
 # Admission latency is milliseconds to a few seconds; the API server gives up at 10 s by default.
@@ -16,6 +17,8 @@ RESULTS = ("injected", "skipped", "failed", "bad_request", "timeout")
 
 class Metrics:
     """Thread-safe: the event loop records answers while reload checks run in executor threads."""
+
+    _cert_not_after: float | None = None  # the serving certificate's notAfter, set when it (re)loads
 
     def __init__(self, buckets: Iterable[float] = DEFAULT_BUCKETS) -> None:
         self._lock = threading.Lock()
@@ -49,6 +52,11 @@ class Metrics:
         with self._lock:
             return self._events.get(name, 0)
 
+    def certificate_loaded(self, not_after: float | None) -> None:
+        """The serving certificate (re)loaded and expires at `not_after` (epoch seconds; None: unknown)."""
+        with self._lock:
+            self._cert_not_after = not_after
+
     def result_count(self, result: str) -> int:
         with self._lock:
             return self._results.get(result, 0)
@@ -56,7 +64,7 @@ class Metrics:
     def render(self) -> str:
         with self._lock:
             return "".join(self._injection_lines() + self._histogram_lines() + self._reload_lines()
-                           + self._event_lines())
+                           + self._event_lines() + self._certificate_lines())
 
     def _injection_lines(self) -> list[str]:
         lines = ["# HELP sidecar_injection_requests_total Admission requests answered, by result.\n",
@@ -79,6 +87,14 @@ class Metrics:
         lines += [f'{name}{{what="{w}",result="{r}"}} {n}\n' for (w, r), n in sorted(self._reloads.items())]
         return lines
 
+    def _certificate_lines(self) -> list[str]:
+        """Counted down at each scrape from the loaded certificate's notAfter; negative once expired."""
+        if self._cert_not_after is None:
+            return []
+        name = "sidecarctl_webhook_certificate_expiry_seconds"
+        left = round(self._cert_not_after - time.time())
+        return [f"# HELP {name} Seconds until the serving TLS certificate expires.\n", f"# TYPE {name} gauge\n",
+                f"{name} {_fmt(left)}\n"]
 
     def _event_lines(self) -> list[str]:
         name = "sidecarctl_webhook_events_total"

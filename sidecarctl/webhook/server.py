@@ -95,7 +95,7 @@ class WebhookServer:
         self.settings = settings
         self.metrics = Metrics()
         self.options = Options(config.revision, config.native_sidecars)
-        self.tls = TLSReloader(config.cert_file, config.key_file)
+        self.tls = TLSReloader(config.cert_file, config.key_file, on_load=self.metrics.certificate_loaded)
         self.cache = ResultCache(config.cache_entries)
         self.deterministic = bool(getattr(settings.injector, "deterministic", False))
         self.port = 0
