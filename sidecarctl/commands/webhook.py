@@ -150,13 +150,17 @@ def manifests(image: str, ca_bundle_file: str | None, cert_manager: bool, cert_m
               failure_policy: str, native_sidecars: bool | None, offline: bool, istio_version: str | None) -> None:
     """Print what runs the webhook: ServiceAccount, RBAC, Service, Deployment, PodDisruptionBudget, the
     MutatingWebhookConfiguration, and with --cert-manager its Issuers and Certificates (YAML)."""
-    from sidecarctl.releases import release
+    from sidecarctl.releases import newest, release
     from sidecarctl.webhook.manifests import InstallOptions, install_manifests, render
 
     if cert_manager and ca_bundle_file:
         raise UsageError("--ca-bundle-file and --cert-manager exclude each other: cert-manager fills in the CA bundle")
     ca = _read_ca_bundle(ca_bundle_file) if ca_bundle_file else b""
     version = release(istio_version).name if istio_version else ""  # an unsupported release fails here
+    if offline and not version:
+        # Pin the release the printed Deployment injects as: built-in settings must not move every
+        # proxy to a newer Istio when a later sidecarctl image is rolled out under the same manifests.
+        version = newest().name
     opts = InstallOptions(image=image, ca_bundle=ca, namespace=namespace, revision=revision, base_name=base_name,
                           replicas=replicas, failure_policy=failure_policy, native_sidecars=native_sidecars,
                           cert_manager=cert_manager, issuer=cert_manager_issuer,

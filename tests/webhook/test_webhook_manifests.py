@@ -470,3 +470,13 @@ def test_uninstall_without_cert_manager_names_no_cert_manager_kinds() -> None:
 def test_uninstall_refuses_names_manifests_would_refuse(flags: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=re.escape(message)):
         run("webhook", "uninstall", *flags)
+
+
+def test_offline_server_is_pinned_to_the_release_it_was_printed_for(ca_file: Path) -> None:
+    """--offline without --istio-version pins the newest release this sidecarctl knows, so rolling
+    out a later image under the same manifests does not move every proxy to a newer Istio."""
+    from sidecarctl.releases import newest
+
+    args = pod_spec(by_kind(ca_file, "--offline"))["containers"][0]["args"]
+    assert f"--istio-version={newest().name}" in args
+    assert not any(a.startswith("--istio-version") for a in pod_spec(by_kind(ca_file))["containers"][0]["args"])
