@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 from webhook_certs import CertPair, make_ca, make_server_cert, openssl_available
 from webhook_conformance import (
-    SUITE,
     comparable,
     injectable_docs,
     load_cases,
@@ -35,6 +34,7 @@ from webhook_conformance import (
 )
 from webhook_support import Client, client_context, review_of
 
+from shared_suite import ABSENT, SUITE
 from sidecarctl.webhook.jsonpatch import apply_patch
 from sidecarctl.webhook.manifests import TLS_DIR, InstallOptions, install_manifests
 
@@ -46,7 +46,7 @@ STORAGE = ["--storage-driver", os.environ.get("STORAGE_DRIVER", "vfs")]
 TEST_TAG = "localhost/sidecarctl:image-test"
 
 pytestmark = [pytest.mark.skipif(BUILDAH is None, reason="buildah is not installed (apt-get install buildah)"),
-              pytest.mark.skipif(not CASES, reason=f"conformance suite not found at {SUITE}")]
+              pytest.mark.skipif(not CASES, reason=ABSENT)]
 
 
 def buildah(*args: str, timeout: float = 120) -> str:
