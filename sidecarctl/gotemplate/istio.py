@@ -398,6 +398,7 @@ def to_json_map(*maps: Any) -> str:
 
 @gofunc("omitNil", "interface {}")
 def omit_nil(value: Any) -> Any:
+    charge_value(value)  # _omit_nil recurses: refuse values nested too deep for the C stack
     return _omit_nil(value)[0]
 
 

@@ -94,13 +94,20 @@ def test_charge_value_counts_every_path_once_per_container() -> None:
     assert meter.steps == 2 + 3 + 2 + 3 + 3  # a, b; a's 3; b's 2 and their 3 each
 
 
-def test_charge_value_survives_a_cycle() -> None:
+def test_charge_value_refuses_a_cycle() -> None:
     cyclic: dict[str, object] = {}
-    cyclic["self"] = cyclic
+    cyclic["self"] = [1, cyclic]
+    meter = Budget().start()
+    with budget_scope(meter), pytest.raises(BudgetExceeded, match="containing itself"):
+        charge_value(cyclic)
+
+
+def test_charge_value_takes_shared_values_that_are_no_cycle() -> None:
+    shared: list[object] = [[1]]
     meter = Budget().start()
     with budget_scope(meter):
-        charge_value(cyclic)
-    assert meter.steps >= 1
+        charge_value({"a": shared, "b": [shared, shared]})
+    assert meter.steps == 2 + 2 + 2 * 3  # a, b; a's 1 + its list's 1; b's 2 and 2 per shared
 
 
 @pytest.mark.parametrize("name,alphabet", [
