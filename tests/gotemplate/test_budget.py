@@ -8,6 +8,7 @@ import time
 import pytest
 
 from sidecarctl.gotemplate import ExecError, funcmap, parse
+from sidecarctl.gotemplate.gotypes import GoFunc, GoObject
 from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
 
 
@@ -133,3 +134,18 @@ def test_printf_numbers_past_a_million_end_the_format_as_in_go() -> None:
     assert render('{{ printf "%9999999999d|" 1 }}') == "%!(NOVERB)%!(EXTRA int=1)"
     assert render('{{ printf "%.99999999f|" 1.5 }}') == "%!(NOVERB)%!(EXTRA float64=1.5)"
     assert len(render('{{ printf "%1000000d" 1 }}')) == 1000000
+
+
+@pytest.mark.parametrize("text", ['{{ upper "a" }}', '{{ range until 3 }}{{ lower "A" }}{{ end }}', "{{ .Get }}"],
+                         ids=["function", "function-in-short-range", "method"])
+def test_every_call_reads_the_clock(text: str) -> None:
+    """A call can take long on its own (a 1M-element deepEqual); the clock is read before each,
+    not only every so many cheap steps."""
+    class Obj(GoObject):
+        go_type = "main.Obj"
+
+        def go_method(self, name: str) -> GoFunc | None:
+            return GoFunc("Get", lambda: "got", (), False, False, "string") if name == "Get" else None
+
+    with pytest.raises(ExecError, match="template time limit"):
+        render(text, Obj(), Budget(deadline=time.monotonic() - 1))
