@@ -149,3 +149,24 @@ def test_every_call_reads_the_clock(text: str) -> None:
 
     with pytest.raises(ExecError, match="template time limit"):
         render(text, Obj(), Budget(deadline=time.monotonic() - 1))
+
+
+RUNE_FUNCS = ["upper", "lower", "title", "untitle", "nospace", "initials", "swapcase", "shuffle", "snakecase",
+              "kebabcase", "camelcase"]
+
+
+@pytest.mark.parametrize("name", RUNE_FUNCS)
+def test_rune_wise_string_functions_charge_a_step_per_rune(name: str) -> None:
+    """Each walks its argument rune by rune in Python (up to 3 µs a rune): a string built
+    cheaply (`repeat`) must not buy unbounded work, in one call or in many."""
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render('{{ %s (repeat 2000 "aB_") }}' % name, budget=Budget(max_steps=5000))
+    assert render('{{ %s (repeat 2 "aB_") | len }}' % name, budget=Budget(max_steps=50)).isdigit()
+
+
+@pytest.mark.parametrize("name", ["snakecase", "kebabcase", "camelcase", "swapcase"])
+def test_the_slowest_rune_loops_read_the_clock(name: str) -> None:
+    """These run seconds on the longest string the step limit allows; they stop at the deadline."""
+    fn = funcmap("istio")[name].fn
+    with budget_scope(Budget(deadline=time.monotonic() - 1)), pytest.raises(BudgetExceeded, match="time limit"):
+        fn("aB_c" * 5000)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from sidecarctl.gotemplate import budget
+
 from ._util import is_space
 
 _INVALID, _NUMBER, _UPPER, _ALPHA, _CONNECTOR, _PUNCT, _OTHER = range(7)
@@ -158,6 +160,7 @@ def camel_to_lower(s: str, connector: str) -> str:
     buf: list[str] = []
     wt, word, pos = _next_word(s, 0)
     while pos < n:
+        budget.check_time()  # ~3 µs a rune: the longest string the step limit allows takes seconds
         if wt != _CONNECTOR:
             _lower_into(buf, wt, word, connector)
         prev, last = wt, word
@@ -232,6 +235,8 @@ def to_camel_case(s: str) -> str:
         buf.append(r0)  # Go writes the last rune again even when it was a connector
         return "".join(buf)
     while i < len(s):
+        if not i & 4095:
+            budget.check_time()  # ~1 µs a rune
         r1 = r0
         r0 = s[i]
         i += 1
