@@ -170,3 +170,14 @@ def test_the_slowest_rune_loops_read_the_clock(name: str) -> None:
     fn = funcmap("istio")[name].fn
     with budget_scope(Budget(deadline=time.monotonic() - 1)), pytest.raises(BudgetExceeded, match="time limit"):
         fn("aB_c" * 5000)
+
+
+@pytest.mark.parametrize("text,budget,limit", [
+    ('{{ regexReplaceAll "(a+)" (repeat 1000 "a") (repeat 100 "$1") | len }}', Budget(max_output=50_000), OUTPUT_LIMIT),
+    ('{{ regexReplaceAll "" (repeat 5000 "a") "" }}', Budget(max_steps=2_000), STEP_LIMIT),
+], ids=["group-expansion", "many-matches"])
+def test_regex_replace_charges_what_it_expands_and_finds(text: str, budget: Budget, limit: str) -> None:
+    """$1 expands to the group's text, which may be far longer than the template; and each match
+    found is work and memory: 5M matches took 15 s and 1.7 GB before the output limit spoke."""
+    with pytest.raises(ExecError, match=limit):
+        render(text, budget=budget)
