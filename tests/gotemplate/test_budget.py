@@ -181,3 +181,30 @@ def test_regex_replace_charges_what_it_expands_and_finds(text: str, budget: Budg
     found is work and memory: 5M matches took 15 s and 1.7 GB before the output limit spoke."""
     with pytest.raises(ExecError, match=limit):
         render(text, budget=budget)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{ atoi (repeat 5000 "9") }}', "9223372036854775807"),
+    ('{{ atoi (printf "-%s" (repeat 5000 "9")) }}', "-9223372036854775808"),
+    ('{{ semverCompare ">1.0.0" (repeat 5000 "9") }}',
+     'error calling semverCompare: Error parsing version segment: strconv.ParseUint: parsing "9999'),
+    ('{{ semverCompare ">1.0.0" (printf "1.0.0-%s" (repeat 5000 "9")) }}', "false"),
+    ('{{ semverCompare (printf "<1.0.0-%s" (repeat 5000 "9")) (printf "1.0.0-%s" (repeat 5000 "8")) }}', "true"),
+], ids=["atoi-max", "atoi-min", "semver-segment", "semver-prerelease", "semver-prerelease-compare"])
+def test_numbers_longer_than_pythons_int_digit_limit_take_gos_path(text: str, expected: str) -> None:
+    """Python refuses int() of more than 4,300 digits (its own message, no Go error): numbers
+    that long are out of Go's range, and clamp or fail as Go's do."""
+    try:
+        result = render(text)
+    except ExecError as e:
+        result = str(e)
+    assert expected in result
+    assert "int_max_str_digits" not in result
+
+
+def test_semver_constraints_charge_a_step_each() -> None:
+    """Each constraint is parsed (two regex matches and a version): 2M of them ran for minutes."""
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render('{{ semverCompare (repeat 3000 ">1 ") "1.0.0" }}', budget=Budget(max_steps=1000))
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render('{{ semverCompare (repeat 3000 "1 - 2 ") "1.0.0" }}', budget=Budget(max_steps=1000))

@@ -466,5 +466,9 @@ def _atoi(s: str) -> int:
     body = s[1:] if s[:1] in ("+", "-") else s
     if not body or not body.isascii() or not body.isdigit():
         return 0
-    n = int(s)
+    if len(body.lstrip("0")) > 19:  # out of range (and past Python's int() digit limit): clamp
+        return -(1 << 63) if s[0] == "-" else (1 << 63) - 1
+    n = int(body.lstrip("0") or "0")
+    if s[0] == "-":
+        n = -n
     return max(-(1 << 63), min(n, (1 << 63) - 1))
