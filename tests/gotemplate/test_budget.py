@@ -208,3 +208,16 @@ def test_semver_constraints_charge_a_step_each() -> None:
         render('{{ semverCompare (repeat 3000 ">1 ") "1.0.0" }}', budget=Budget(max_steps=1000))
     with pytest.raises(ExecError, match=STEP_LIMIT):
         render('{{ semverCompare (repeat 3000 "1 - 2 ") "1.0.0" }}', budget=Budget(max_steps=1000))
+
+
+@pytest.mark.parametrize("text", [
+    '{{ dateInZone (repeat 20000 "1") now "UTC" }}',
+    '{{ date (repeat 20000 "1") now }}',
+    '{{ now.Format (repeat 20000 "1") }}',
+    '{{ toDate (repeat 20000 "1") (repeat 20000 "1") }}',
+], ids=["dateInZone", "date", "Format", "toDate"])
+def test_time_layouts_charge_their_quadratic_walk(text: str) -> None:
+    """Go's layout walk hands the rest of the layout on as a slice; in Python each is a copy, so
+    a layout costs its length squared (1M characters ran over 40 s): charged before the walk."""
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render(text, budget=Budget(max_steps=100_000))
