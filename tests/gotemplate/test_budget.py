@@ -221,3 +221,26 @@ def test_time_layouts_charge_their_quadratic_walk(text: str) -> None:
     a layout costs its length squared (1M characters ran over 40 s): charged before the walk."""
     with pytest.raises(ExecError, match=STEP_LIMIT):
         render(text, budget=Budget(max_steps=100_000))
+
+
+@pytest.mark.parametrize("text", [
+    '{{ durationRound (repeat 20000 "1h") }}',
+    '{{ dateModify (repeat 20000 "1h") now }}',
+    '{{ mustDateModify (repeat 20000 "1h") now }}',
+], ids=["durationRound", "dateModify", "mustDateModify"])
+def test_durations_charge_their_quadratic_walk(text: str) -> None:
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render(text, budget=Budget(max_steps=100_000))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{ durationRound (printf "%sh" (repeat 5000 "1")) }}', "0s"),
+    ('{{ mustDateModify (printf "%sh" (repeat 5000 "1")) now }}', 'error calling mustDateModify: time: invalid duration "1111'),
+], ids=["durationRound", "mustDateModify"])
+def test_durations_past_pythons_int_digit_limit_are_gos_overflow(text: str, expected: str) -> None:
+    try:
+        result = render(text)
+    except ExecError as e:
+        result = str(e)
+    assert result.startswith(expected) or expected in result
+    assert "int_max_str_digits" not in result

@@ -9,7 +9,7 @@ from sidecarctl.gotemplate import budget
 from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Int64
 
-from ._util import wrap64
+from ._util import go_quote, wrap64
 
 if TYPE_CHECKING:
     from sidecarctl.gotemplate import gotime as gt
@@ -145,6 +145,16 @@ def _charge_layout(layout: str) -> str:
     return layout
 
 
+def _parse_duration(s: str) -> int:
+    """time.ParseDuration, charged as a layout is (its walk copies the rest per element too);
+    a number past Python's 4,300-digit int() limit is Go's overflow error."""
+    _charge_layout(s)
+    try:
+        return gt.parse_duration(s)
+    except ValueError:
+        raise GoError(f"time: invalid duration {go_quote(s)}") from None
+
+
 def _format(t: gt.Time, layout: str) -> str:
     return t.format(_charge_layout(layout))
 
@@ -269,7 +279,7 @@ def date_in_zone(fmt: str, date: Any, zone: str) -> str:
 def _date_modify(fmt: str, date: Any) -> GoTime:
     t = _time_arg(date)
     try:
-        d = gt.parse_duration(fmt)
+        d = _parse_duration(fmt)
     except GoError:
         return GoTime(t)
     return GoTime(t.add(d))
@@ -277,7 +287,7 @@ def _date_modify(fmt: str, date: Any) -> GoTime:
 
 def _must_date_modify(fmt: str, date: Any) -> GoTime:
     t = _time_arg(date)
-    return GoTime(t.add(gt.parse_duration(fmt)))
+    return GoTime(t.add(_parse_duration(fmt)))
 
 
 def _ago(date: Any) -> str:
@@ -317,7 +327,7 @@ _STEPS = [(_YEAR, "y"), (3600 * _SECOND * 24 * 30, "mo"), (3600 * _SECOND * 24, 
 def _duration_round(value: Any) -> str:
     if isinstance(value, str):
         try:
-            d = gt.parse_duration(value)
+            d = _parse_duration(value)
         except GoError:
             d = 0
     elif isinstance(value, Int64):
