@@ -244,3 +244,11 @@ def test_durations_past_pythons_int_digit_limit_are_gos_overflow(text: str, expe
         result = str(e)
     assert result.startswith(expected) or expected in result
     assert "int_max_str_digits" not in result
+
+
+def test_pretty_json_charges_its_indentation() -> None:
+    """Indentation grows with depth for every element: a 100,000-element list under 990 levels
+    made 200M characters (430 MB) uncharged."""
+    text = '{{ $d := dict "l" (until 2000) }}{{ range until 50 }}{{ $d = list $d }}{{ end }}{{ toPrettyJson $d | len }}'
+    with pytest.raises(ExecError, match=OUTPUT_LIMIT):
+        render(text, budget=Budget(max_output=100_000))
