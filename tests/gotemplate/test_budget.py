@@ -252,3 +252,15 @@ def test_pretty_json_charges_its_indentation() -> None:
     text = '{{ $d := dict "l" (until 2000) }}{{ range until 50 }}{{ $d = list $d }}{{ end }}{{ toPrettyJson $d | len }}'
     with pytest.raises(ExecError, match=OUTPUT_LIMIT):
         render(text, budget=Budget(max_output=100_000))
+
+
+def test_to_yaml_charges_its_indentation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As toPrettyJson: 100,000 elements under 990 levels made 200M characters (430 MB)."""
+    from sidecarctl.gotemplate import istio
+    from sidecarctl.yamlio import dump_yaml
+
+    monkeypatch.setattr(istio, "_yaml_dumper", dump_yaml)
+
+    text = '{{ $d := dict "l" (until 2000) }}{{ range until 50 }}{{ $d = dict "a" $d }}{{ end }}{{ toYaml $d | len }}'
+    with pytest.raises(ExecError, match=OUTPUT_LIMIT):
+        render(text, budget=Budget(max_output=100_000))
