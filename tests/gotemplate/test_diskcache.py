@@ -239,3 +239,24 @@ def test_only_plain_data_is_stored(tmp_path: Path, value: object, stored: bool) 
     assert (back is not None) == stored
     if stored and isinstance(value, tuple):
         assert back == [value[0]]
+
+
+def test_an_entry_that_is_a_fifo_is_ignored_without_blocking(cache_dir: Path) -> None:
+    """A restored cache can hold a FIFO under an entry's name: opening it for reading blocked
+    kube-inject until some writer came (forever). The 30 s join only keeps a failing run bounded."""
+    import threading
+
+    render()
+    (entry,) = cache_dir.glob("*.json")
+    entry.unlink()
+    os.mkfifo(entry, 0o600)
+    results: list[object] = []
+    reader = threading.Thread(target=lambda: results.append(shared_cache.load("templates", entry.stem, TEXT)))
+    reader.start()
+    reader.join(30)
+    blocked = reader.is_alive()
+    if blocked:  # release the blocked open, then fail
+        os.close(os.open(entry, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join()
+    assert not blocked and results == [None]
+    assert render() == gotemplate.parse(TEXT, funcs=funcmap("istio")).execute(DATA)
