@@ -177,7 +177,9 @@ def load(kind: str, key: str, text: str) -> Any:
     if not _folder_ok(directory(kind), create=False):
         return None
     try:
-        fd = os.open(_path(kind, key), os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        # O_NONBLOCK: a FIFO planted under an entry's name would block the open until a writer
+        # came; so it opens at once and fstat below refuses it (no effect on regular files).
+        fd = os.open(_path(kind, key), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:

@@ -335,19 +335,25 @@ def underscore_ok(s: str) -> bool:
     return saw != "_"
 
 
-def _digits_value(s: str, base: int) -> int | None:
+def _digits_value(s: str, base: int, limit: int) -> int | None:
+    """The digits' value, None at a bad digit; `limit` as soon as the value reaches it (Go's loop
+    stops at the first overflow with its range error, and so never builds a huge number)."""
     n = 0
     for ch in s:
         d = int(ch, 36) if ch.isascii() and ch.isalnum() else 99
         if d >= base:
             return None
         n = n * base + d
+        if n >= limit:
+            return limit
     return n
 
 
 def parse_uint(s: str, base: int = 0, bits: int = 64, func: str = "ParseUint") -> int:
     """strconv.ParseUint(s, base, bits); base 0 reads 0b/0o/0x/0 prefixes and `_` separators."""
     if s.isdigit() and s.isascii() and (base == 10 or (base == 0 and (s[0] != "0" or len(s) == 1))):
+        if len(s.lstrip("0")) > 20:  # past any 64-bit value (and Python's int() digit limit)
+            raise NumError(func, s, "value out of range")
         n = int(s)  # the common case: plain decimal digits
         if n >= 1 << bits:
             raise NumError(func, s, "value out of range")
@@ -369,7 +375,7 @@ def parse_uint(s: str, base: int = 0, bits: int = 64, func: str = "ParseUint") -
     elif not 2 <= base <= 36:
         raise NumError(func, s, f"invalid base {base}")
     # base 0 reads "0" as an octal prefix with no digits after it; "0x" alone has none
-    value = _digits_value(body, b) if body or (base == 0 and b == 8) else None
+    value = _digits_value(body, b, 1 << bits) if body or (base == 0 and b == 8) else None
     if value is None:
         raise NumError(func, s, "invalid syntax")
     if value >= 1 << bits:
@@ -398,6 +404,8 @@ def atoi(s: str) -> int:
     body = s[1:] if s[:1] in ("+", "-") else s
     if not body or not body.isascii() or not body.isdigit():
         raise NumError("Atoi", s, "invalid syntax")
+    if len(body.lstrip("0")) > 19:  # past int64 (and Python's int() digit limit)
+        raise NumError("Atoi", s, "value out of range")
     n = int(s)
     if not INT64_MIN <= n <= INT64_MAX:
         raise NumError("Atoi", s, "value out of range")

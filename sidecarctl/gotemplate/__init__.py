@@ -41,7 +41,7 @@ class Template:
     `load_trees` reads them (from the on-disk cache, else by parsing) when first needed."""
 
     def __init__(self, name: str, trees: dict[str, Tree] | None, compiler: Compiler | None, missingkey: str,
-                 funcs: Funcs | None = None, load_trees: Callable[[], dict[str, Tree]] | None = None) -> None:
+                 funcs: Funcs | None = None, load_trees: Callable[[bool], dict[str, Tree]] | None = None) -> None:
         self.name = name
         self._trees = trees
         self._load_trees = load_trees
@@ -54,7 +54,7 @@ class Template:
         if trees is None:
             with _COMPILE_LOCK:  # the webhook executes from several threads
                 if self._trees is None and self._load_trees is not None:
-                    self._trees = self._load_trees()
+                    self._trees = self._load_trees(False)
                 trees = self._trees
             assert trees is not None
         return trees
@@ -65,7 +65,18 @@ class Template:
         if compiler is None:
             with _COMPILE_LOCK:
                 if self._compiler is None:
-                    self._compiler = _compile(trees, self._funcs or {}, trees[self.name].parse_name)
+                    try:
+                        self._compiler = _compile(trees, self._funcs or {}, trees[self.name].parse_name)
+                    except TemplateError:
+                        raise
+                    except Exception:
+                        # Trees read from the on-disk cache that do not compile (a crafted or
+                        # damaged entry: a node where another kind belongs) are parsed afresh;
+                        # anything else is an engine bug and propagates.
+                        if self._load_trees is None:
+                            raise
+                        trees = self._trees = self._load_trees(True)
+                        self._compiler = _compile(trees, self._funcs or {}, trees[self.name].parse_name)
                 compiler = self._compiler
         return execute(trees, self.name, data, self._missingkey, compiler)
 
@@ -126,8 +137,9 @@ def _parse_persisted(text: str, name: str, merged: Funcs, missingkey: str) -> Te
         return Template(name, _parse_fresh(text, name, merged), None, missingkey, merged)
     cache_key = diskcache.key(text, name, merged)
 
-    def load_or_parse() -> dict[str, Tree]:
-        trees = diskcache.load(cache_key, text)
+    def load_or_parse(fresh: bool) -> dict[str, Tree]:
+        """The stored trees, or (`fresh`, or none usable) the text parsed again and stored."""
+        trees = None if fresh else diskcache.load(cache_key, text)
         if trees is None or name not in trees:  # removed or damaged since: parse (it parsed before)
             trees = _parse_fresh(text, name, merged)
             diskcache.store(cache_key, text, trees)

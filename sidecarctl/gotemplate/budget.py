@@ -45,6 +45,13 @@ DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024  # characters
 # loop stops within milliseconds of its deadline). Slow functions read it themselves (`check_time`).
 _CLOCK_EVERY = 64
 
+# How deeply a value printed, encoded or compared may nest. Python's walkers (printing, JSON and
+# YAML encoders, ==) recurse on the C stack, and while a template runs the recursion limit is
+# raised far above what 8 MiB of C stack holds through them: a value nested 100,000 deep (one
+# `dict` per range iteration) crashed the process. Go's own encoders start checking for cycles
+# at 1,000 levels; no Kubernetes object or Istio value comes near it.
+MAX_NESTING = 1000
+
 
 class BudgetExceeded(Exception):
     """A run crossed one of its budget's limits; the message names the limit and its value.
@@ -182,16 +189,24 @@ def charge_value(value: Any) -> None:
     it does: shared sub-values count once per path, as they will be expanded (a value built
     cheaply from shared parts, `dict "a" $x "b" $x` nested, prints exponentially large). Counted
     once per distinct container (memoised), so this costs what the value holds, not what it
-    expands to; a cyclic value is left to the encoder's own cycle handling."""
+    expands to. A value nested deeper than MAX_NESTING, or containing itself (`set $d "k" $d`),
+    is BudgetExceeded: the recursive walkers that follow would overflow the C stack."""
     if isinstance(value, (dict, list, tuple)):
         meter = _meter()
         meter.charge_steps(_expanded_size(value, meter.max_steps - meter.steps))
 
 
+def _too_deep() -> BudgetExceeded:
+    return BudgetExceeded(f"value nested deeper than sidecarctl's limit of {MAX_NESTING} levels "
+                          "(or containing itself)")
+
+
 def _expanded_size(value: Any, limit: int) -> int:
     """How many elements printing `value` visits (every path through shared containers), or a
-    number above `limit` as soon as it is known to exceed it."""
+    number above `limit` as soon as it is known to exceed it; BudgetExceeded for a value nested
+    deeper than MAX_NESTING or containing itself."""
     sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
     open_: set[int] = set()
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
@@ -199,19 +214,26 @@ def _expanded_size(value: Any, limit: int) -> int:
         key = id(v)
         children = v.values() if isinstance(v, dict) else v
         if not children_done:
-            if key in sizes or key in open_:
+            if key in sizes:
                 continue
+            if key in open_ or len(open_) >= MAX_NESTING:  # a cycle back to an open container
+                raise _too_deep()
             open_.add(key)
             stack.append((v, True))
             stack.extend((c, False) for c in children
                          if isinstance(c, (dict, list, tuple)) and id(c) not in sizes)
             continue
         total = len(children)
+        depth = 1
         for c in children:
             if isinstance(c, (dict, list, tuple)):
-                total += sizes.get(id(c), 1)  # 1: a cycle back to an open container
+                total += sizes[id(c)]
+                depth = max(depth, depths[id(c)] + 1)
+        if depth > MAX_NESTING:
+            raise _too_deep()
         open_.discard(key)
         sizes[key] = total
+        depths[key] = depth
         if total > limit:
             return total
     return sizes.get(id(value), 0)

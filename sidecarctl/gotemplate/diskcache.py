@@ -39,6 +39,15 @@ _CLASSES: list[type[N.Node]] = [
     N.RangeNode, N.WithNode, N.TemplateNode, N.BreakNode, N.ContinueNode, N.EndNode, N.ElseNode,
 ]
 _NUMBER = {cls: i for i, cls in enumerate(_CLASSES)}
+# The JSON types a data field may hold (exactly: a bool is no int): a crafted entry with, say, a
+# list as a text node's text failed only when the output was joined, with a traceback.
+_NONE = type(None)
+_DATA_TYPES: dict[str, tuple[type, ...]] = {
+    "pos": (int,), "line": (int,), "text": (str,), "quoted": (str,), "name": (str,), "true": (bool,),
+    "is_int": (bool,), "is_uint": (bool,), "is_float": (bool,), "is_complex": (bool,), "is_assign": (bool,),
+    "int64": (int, _NONE), "uint64": (int, _NONE), "float64": (float, int, _NONE), "ident": (str, list),
+    "fields": (list,),
+}
 
 
 def _fields(cls: type) -> tuple[tuple[str, str], ...]:
@@ -115,6 +124,8 @@ def _node(d: Any) -> Any:
     anything but strings)."""
     if d is None:
         return None
+    if type(d) is not list or not d:
+        raise TypeError("a node is a non-empty list")
     number = d[0]
     if type(number) is not int or number < 0:
         raise ValueError("unknown node class")
@@ -129,7 +140,7 @@ def _node(d: Any) -> Any:
         i += 1
         t = type(v)
         if how == "data":
-            if t is dict or (t is list and not all(type(x) is str for x in v)):
+            if t is dict or (t is list and not all(type(x) is str for x in v)) or t not in _DATA_TYPES.get(name, (t,)):
                 raise TypeError(name)
         elif how == "node":
             v = _node(v)

@@ -246,11 +246,28 @@ def to_yaml(value: Any) -> str:
         raise GoError("toYaml: no YAML encoder installed (import sidecarctl.inject first)")
     charge_value(value)
     try:
-        data = json.loads(go_json(value))
+        text = go_json(value)
     except GoError:
         WARN(f"Unable to marshal {format_v(value)}")
         return ""
+    data = json.loads(text)
+    charge_output(len(text) + _yaml_indentation(data))  # before the encoder builds it
     return _yaml_dumper(data)
+
+
+def _yaml_indentation(data: Any) -> int:
+    """About how many characters of indentation block YAML gives `data` (two per level for
+    every entry): it grows with depth for every element, so it is charged before encoding."""
+    total = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        v, depth = stack.pop()
+        children = v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()
+        for c in children:
+            total += 2 * depth + 1
+            if isinstance(c, (dict, list)):
+                stack.append((c, depth + 1))
+    return total
 
 
 @gofunc("annotation", "v1.ObjectMeta", "string", "interface {}", result="string")
@@ -398,6 +415,7 @@ def to_json_map(*maps: Any) -> str:
 
 @gofunc("omitNil", "interface {}")
 def omit_nil(value: Any) -> Any:
+    charge_value(value)  # _omit_nil recurses: refuse values nested too deep for the C stack
     return _omit_nil(value)[0]
 
 

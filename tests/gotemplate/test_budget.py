@@ -9,6 +9,7 @@ import pytest
 
 from sidecarctl.gotemplate import ExecError, funcmap, parse
 from sidecarctl.gotemplate.budget import Budget, BudgetExceeded, budget_scope, charge_value, current_budget
+from sidecarctl.gotemplate.gotypes import GoFunc, GoObject
 
 
 def render(text: str, data: object = None, budget: Budget | None = None) -> str:
@@ -94,13 +95,20 @@ def test_charge_value_counts_every_path_once_per_container() -> None:
     assert meter.steps == 2 + 3 + 2 + 3 + 3  # a, b; a's 3; b's 2 and their 3 each
 
 
-def test_charge_value_survives_a_cycle() -> None:
+def test_charge_value_refuses_a_cycle() -> None:
     cyclic: dict[str, object] = {}
-    cyclic["self"] = cyclic
+    cyclic["self"] = [1, cyclic]
+    meter = Budget().start()
+    with budget_scope(meter), pytest.raises(BudgetExceeded, match="containing itself"):
+        charge_value(cyclic)
+
+
+def test_charge_value_takes_shared_values_that_are_no_cycle() -> None:
+    shared: list[object] = [[1]]
     meter = Budget().start()
     with budget_scope(meter):
-        charge_value(cyclic)
-    assert meter.steps >= 1
+        charge_value({"a": shared, "b": [shared, shared]})
+    assert meter.steps == 2 + 2 + 2 * 3  # a, b; a's 1 + its list's 1; b's 2 and 2 per shared
 
 
 @pytest.mark.parametrize("name,alphabet", [
@@ -126,3 +134,146 @@ def test_printf_numbers_past_a_million_end_the_format_as_in_go() -> None:
     assert render('{{ printf "%9999999999d|" 1 }}') == "%!(NOVERB)%!(EXTRA int=1)"
     assert render('{{ printf "%.99999999f|" 1.5 }}') == "%!(NOVERB)%!(EXTRA float64=1.5)"
     assert len(render('{{ printf "%1000000d" 1 }}')) == 1000000
+
+
+@pytest.mark.parametrize("text", ['{{ upper "a" }}', '{{ range until 3 }}{{ lower "A" }}{{ end }}', "{{ .Get }}"],
+                         ids=["function", "function-in-short-range", "method"])
+def test_every_call_reads_the_clock(text: str) -> None:
+    """A call can take long on its own (a 1M-element deepEqual); the clock is read before each,
+    not only every so many cheap steps."""
+    class Obj(GoObject):
+        go_type = "main.Obj"
+
+        def go_method(self, name: str) -> GoFunc | None:
+            return GoFunc("Get", lambda: "got", (), False, False, "string") if name == "Get" else None
+
+    with pytest.raises(ExecError, match="template time limit"):
+        render(text, Obj(), Budget(deadline=time.monotonic() - 1))
+
+
+RUNE_FUNCS = ["upper", "lower", "title", "untitle", "nospace", "initials", "swapcase", "shuffle", "snakecase",
+              "kebabcase", "camelcase"]
+
+
+@pytest.mark.parametrize("name", RUNE_FUNCS)
+def test_rune_wise_string_functions_charge_a_step_per_rune(name: str) -> None:
+    """Each walks its argument rune by rune in Python (up to 3 µs a rune): a string built
+    cheaply (`repeat`) must not buy unbounded work, in one call or in many."""
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render('{{ %s (repeat 2000 "aB_") }}' % name, budget=Budget(max_steps=5000))
+    assert render('{{ %s (repeat 2 "aB_") | len }}' % name, budget=Budget(max_steps=50)).isdigit()
+
+
+@pytest.mark.parametrize("name", ["snakecase", "kebabcase", "camelcase", "swapcase"])
+def test_the_slowest_rune_loops_read_the_clock(name: str) -> None:
+    """These run seconds on the longest string the step limit allows; they stop at the deadline."""
+    fn = funcmap("istio")[name].fn
+    with budget_scope(Budget(deadline=time.monotonic() - 1)), pytest.raises(BudgetExceeded, match="time limit"):
+        fn("aB_c" * 5000)
+
+
+@pytest.mark.parametrize("text,budget,limit", [
+    ('{{ regexReplaceAll "(a+)" (repeat 1000 "a") (repeat 100 "$1") | len }}', Budget(max_output=50_000), OUTPUT_LIMIT),
+    ('{{ regexReplaceAll "" (repeat 5000 "a") "" }}', Budget(max_steps=2_000), STEP_LIMIT),
+], ids=["group-expansion", "many-matches"])
+def test_regex_replace_charges_what_it_expands_and_finds(text: str, budget: Budget, limit: str) -> None:
+    """$1 expands to the group's text, which may be far longer than the template; and each match
+    found is work and memory: 5M matches took 15 s and 1.7 GB before the output limit spoke."""
+    with pytest.raises(ExecError, match=limit):
+        render(text, budget=budget)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{ atoi (repeat 5000 "9") }}', "9223372036854775807"),
+    ('{{ atoi (printf "-%s" (repeat 5000 "9")) }}', "-9223372036854775808"),
+    ('{{ semverCompare ">1.0.0" (repeat 5000 "9") }}',
+     'error calling semverCompare: Error parsing version segment: strconv.ParseUint: parsing "9999'),
+    ('{{ semverCompare ">1.0.0" (printf "1.0.0-%s" (repeat 5000 "9")) }}', "false"),
+    ('{{ semverCompare (printf "<1.0.0-%s" (repeat 5000 "9")) (printf "1.0.0-%s" (repeat 5000 "8")) }}', "true"),
+], ids=["atoi-max", "atoi-min", "semver-segment", "semver-prerelease", "semver-prerelease-compare"])
+def test_numbers_longer_than_pythons_int_digit_limit_take_gos_path(text: str, expected: str) -> None:
+    """Python refuses int() of more than 4,300 digits (its own message, no Go error): numbers
+    that long are out of Go's range, and clamp or fail as Go's do."""
+    try:
+        result = render(text)
+    except ExecError as e:
+        result = str(e)
+    assert expected in result
+    assert "int_max_str_digits" not in result
+
+
+def test_semver_constraints_charge_a_step_each() -> None:
+    """Each constraint is parsed (two regex matches and a version): 2M of them ran for minutes."""
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render('{{ semverCompare (repeat 3000 ">1 ") "1.0.0" }}', budget=Budget(max_steps=1000))
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render('{{ semverCompare (repeat 3000 "1 - 2 ") "1.0.0" }}', budget=Budget(max_steps=1000))
+
+
+@pytest.mark.parametrize("text", [
+    '{{ dateInZone (repeat 20000 "1") now "UTC" }}',
+    '{{ date (repeat 20000 "1") now }}',
+    '{{ now.Format (repeat 20000 "1") }}',
+    '{{ toDate (repeat 20000 "1") (repeat 20000 "1") }}',
+], ids=["dateInZone", "date", "Format", "toDate"])
+def test_time_layouts_charge_their_quadratic_walk(text: str) -> None:
+    """Go's layout walk hands the rest of the layout on as a slice; in Python each is a copy, so
+    a layout costs its length squared (1M characters ran over 40 s): charged before the walk."""
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render(text, budget=Budget(max_steps=100_000))
+
+
+@pytest.mark.parametrize("text", [
+    '{{ durationRound (repeat 20000 "1h") }}',
+    '{{ dateModify (repeat 20000 "1h") now }}',
+    '{{ mustDateModify (repeat 20000 "1h") now }}',
+], ids=["durationRound", "dateModify", "mustDateModify"])
+def test_durations_charge_their_quadratic_walk(text: str) -> None:
+    with pytest.raises(ExecError, match=STEP_LIMIT):
+        render(text, budget=Budget(max_steps=100_000))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{ durationRound (printf "%sh" (repeat 5000 "1")) }}', "0s"),
+    ('{{ mustDateModify (printf "%sh" (repeat 5000 "1")) now }}', 'error calling mustDateModify: time: invalid duration "1111'),
+], ids=["durationRound", "mustDateModify"])
+def test_durations_past_pythons_int_digit_limit_are_gos_overflow(text: str, expected: str) -> None:
+    try:
+        result = render(text)
+    except ExecError as e:
+        result = str(e)
+    assert result.startswith(expected) or expected in result
+    assert "int_max_str_digits" not in result
+
+
+def test_pretty_json_charges_its_indentation() -> None:
+    """Indentation grows with depth for every element: a 100,000-element list under 990 levels
+    made 200M characters (430 MB) uncharged."""
+    text = '{{ $d := dict "l" (until 2000) }}{{ range until 50 }}{{ $d = list $d }}{{ end }}{{ toPrettyJson $d | len }}'
+    with pytest.raises(ExecError, match=OUTPUT_LIMIT):
+        render(text, budget=Budget(max_output=100_000))
+
+
+def test_to_yaml_charges_its_indentation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As toPrettyJson: 100,000 elements under 990 levels made 200M characters (430 MB)."""
+    from sidecarctl.gotemplate import istio
+    from sidecarctl.yamlio import dump_yaml
+
+    monkeypatch.setattr(istio, "_yaml_dumper", dump_yaml)
+
+    text = '{{ $d := dict "l" (until 2000) }}{{ range until 50 }}{{ $d = dict "a" $d }}{{ end }}{{ toYaml $d | len }}'
+    with pytest.raises(ExecError, match=OUTPUT_LIMIT):
+        render(text, budget=Budget(max_output=100_000))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{ b64dec "aGVsbG8=" }}', "hello"),
+    ('{{ b64dec "aGVs\\r\\nbG8=" }}', "hello"),
+    ('{{ b64dec "YR==" }}', "a"),  # non-zero trailing bits: Go's StdEncoding accepts them
+    ('{{ b64dec "aGVsbG8" }}', "illegal base64 data at input byte 4"),
+    ('{{ b64dec "aG=sbG8=" }}', "illegal base64 data at input byte 2"),
+], ids=["padded", "line-breaks", "trailing-bits", "unpadded", "inner-padding"])
+def test_b64dec_fast_path_keeps_gos_answers(text: str, expected: str) -> None:
+    """Canonical input is decoded in C (the Go-shaped walk took ~0.5 µs a character, seconds
+    past the time limit for a 16M-character string); the rest still gets Go's error offset."""
+    assert render(text) == expected

@@ -238,3 +238,76 @@ def test_only_plain_data_is_stored(tmp_path: Path, value: object, stored: bool) 
     assert (back is not None) == stored
     if stored and isinstance(value, tuple):
         assert back == [value[0]]
+
+
+def test_an_entry_that_is_a_fifo_is_ignored_without_blocking(cache_dir: Path) -> None:
+    """A restored cache can hold a FIFO under an entry's name: opening it for reading blocked
+    kube-inject until some writer came (forever). The 30 s join only keeps a failing run bounded."""
+    import threading
+
+    render()
+    (entry,) = cache_dir.glob("*.json")
+    entry.unlink()
+    os.mkfifo(entry, 0o600)
+    results: list[object] = []
+    reader = threading.Thread(target=lambda: results.append(shared_cache.load("templates", entry.stem, TEXT)))
+    reader.start()
+    reader.join(30)
+    blocked = reader.is_alive()
+    if blocked:  # release the blocked open, then fail
+        os.close(os.open(entry, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join()
+    assert not blocked and results == [None]
+    assert render() == gotemplate.parse(TEXT, funcs=funcmap("istio")).execute(DATA)
+
+
+def test_a_crafted_entry_whose_trees_do_not_compile_is_parsed_again(cache_dir: Path) -> None:
+    """An entry is data only, but a crafted one can put a node where another kind belongs (an
+    action as an action's pipeline): compiling it raised Python's AttributeError or KeyError with
+    a traceback. Trees from the cache that do not compile are a damaged entry: parsed afresh."""
+    import json
+
+    expected = render()
+    (entry,) = cache_dir.glob("*.json")
+    header, body = entry.read_bytes().split(b"\n", 1)
+    stored = json.loads(body)
+    action, pipe = shared_cache_nodes(stored["value"])
+    action[action.index(pipe)] = json.loads(json.dumps(action))  # the action as its own pipeline
+    entry.write_bytes(header + b"\n" + json.dumps(stored).encode())
+    assert render() == expected
+    assert b'"key"' in entry.read_bytes() and json.loads(entry.read_bytes().split(b"\n", 1)[1]) != stored
+
+
+def shared_cache_nodes(value: object) -> tuple[list[object], list[object]]:
+    """The first stored action node (class 14) and its pipeline (class 12)."""
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, list):
+            if v and v[0] == 14 and any(isinstance(x, list) and x and x[0] == 12 for x in v[1:]):
+                return v, next(x for x in v[1:] if isinstance(x, list) and x and x[0] == 12)
+            todo.extend(v)
+    raise AssertionError("no action node stored")
+
+
+def test_a_crafted_entry_with_a_field_of_the_wrong_type_is_parsed_again(cache_dir: Path) -> None:
+    """A text node's text stored as a list of strings passed the data-only check and failed when
+    the output was joined, with a traceback."""
+    import json
+
+    expected = render()
+    (entry,) = cache_dir.glob("*.json")
+    header, body = entry.read_bytes().split(b"\n", 1)
+    stored = json.loads(body)
+    todo: list[object] = [stored["value"]]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, list):
+            if v and v[0] == 0 and len(v) == 3 and isinstance(v[2], str):  # [TextNode, pos, text]
+                v[2] = [v[2]]
+                break
+            todo.extend(v)
+    else:
+        raise AssertionError("no text node stored")
+    entry.write_bytes(header + b"\n" + json.dumps(stored).encode())
+    assert render() == expected

@@ -628,33 +628,37 @@ class GoRegexp:
         return [_text(data[m[0][0] : m[0][1]]) for m in matches] if matches else None
 
     def replace_all(self, src: str, repl: str, literal: bool) -> str:
-        """Go's replaceAll: every match (an empty one right after a match excepted) replaced."""
+        """Go's replaceAll: every match (an empty one right after a match excepted) replaced.
+        One pass into one buffer: each piece is charged to the output budget before it is
+        added (an expansion of $1 may be far longer than the template), and the matches found
+        charge steps as they are found (each search is work; none is kept)."""
         data = _go_bytes(src)
         template = _go_bytes(repl)
-        matches: list[Spans] = []
+        out = bytearray()
+        found = 0
         pos = 0
-        last_end = 0
+        last_end = 0  # the end of the last match, replaced or not
+        copied = 0  # the end of the last replaced match: the input up to it is in `out`
         while pos <= len(data):
             spans = self._search(data, pos)
             if spans is None:
                 break
             start, end = spans[0]
             if end > last_end or start == 0:
-                matches.append(spans)
+                piece = template if literal else self.expand(template, data, spans)
+                budget.charge_output(start - copied + len(piece))
+                out += data[copied:start]
+                out += piece
+                copied = end
+                found += 1
+                if not found & 1023:
+                    budget.charge_steps(1024)
             last_end = end
             width = _rune_width(data, pos)  # always advance at least one rune
             pos = pos + width if pos + width > end else end
-        # what the result may hold, charged before building it
-        budget.charge_output(len(src) + len(repl) * len(matches))
-        out: list[bytes] = []
-        last_end = 0
-        for spans in matches:
-            start, end = spans[0]
-            out.append(data[last_end:start])
-            out.append(template if literal else self.expand(template, data, spans))
-            last_end = end
-        out.append(data[last_end:])
-        return _text(b"".join(out))
+        budget.charge_output(len(data) - copied)
+        out += data[copied:]
+        return _text(bytes(out))
 
     def expand(self, template: bytes, data: bytes, spans: Spans) -> bytes:
         """Regexp.Expand: $1, ${1}, $name, ${name}, $$; a malformed reference is a literal $."""

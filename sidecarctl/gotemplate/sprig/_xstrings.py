@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from sidecarctl.gotemplate import budget
+
 from ._util import is_space
 
 _INVALID, _NUMBER, _UPPER, _ALPHA, _CONNECTOR, _PUNCT, _OTHER = range(7)
@@ -66,15 +68,18 @@ def _next_valid(s: str, i: int, prev: str) -> tuple[str, int]:
     return prev, i
 
 
-def _next_word(s: str) -> tuple[int, str, str]:
-    if not s:
-        return _INVALID, "", ""
-    r, off = _next_valid(s, 0, "\ufffd")
+def _next_word(s: str, start: int) -> tuple[int, str, int]:
+    """The word of `s` starting at `start`: its type, its text and the index just past it.
+    Offsets, not the rest as a new string: slicing the rest for every word made snakecase and
+    kebabcase quadratic (800,000 characters: minutes)."""
+    if start >= len(s):
+        return _INVALID, "", start
+    r, off = _next_valid(s, start, "\ufffd")
     if r == "\ufffd":
-        return _INVALID, s[:off], s[off:]
+        return _INVALID, s[start:off], off
 
-    def run(pred: object, start: int, r0: str) -> int:
-        end = start
+    def run(pred: object, begin: int, r0: str) -> int:
+        end = begin
         cur = r0
         while end < len(s):
             cur, nxt = _next_valid(s, end, cur)
@@ -84,18 +89,19 @@ def _next_word(s: str) -> tuple[int, str, str]:
         return end
 
     if is_connector(r):
-        return _CONNECTOR, s[: run(is_connector, off, r)], s[run(is_connector, off, r) :]
+        end = run(is_connector, off, r)
+        return _CONNECTOR, s[start:end], end
     if is_punct(r):
         end = run(is_punct, off, r)
-        return _PUNCT, s[:end], s[end:]
+        return _PUNCT, s[start:end], end
     if is_upper(r):
-        return _upper_word(s, r, off)
+        return _upper_word(s, r, start, off)
     if is_alphabet(r):
         end = run(lambda c: is_alphabet(c) and not is_upper(c), off, r)
-        return _ALPHA, s[:end], s[end:]
+        return _ALPHA, s[start:end], end
     if is_number(r):
         end = run(is_number, off, r)
-        return _NUMBER, s[:end], s[end:]
+        return _NUMBER, s[start:end], end
     end = off
     cur = r
     while end < len(s):
@@ -103,12 +109,12 @@ def _next_word(s: str) -> tuple[int, str, str]:
         if nxt == end or is_connector(cur) or is_alphabet(cur) or is_number(cur) or is_punct(cur):
             break
         end = nxt
-    return _OTHER, s[:end], s[end:]
+    return _OTHER, s[start:end], end
 
 
-def _upper_word(s: str, r: str, off: int) -> tuple[int, str, str]:
+def _upper_word(s: str, r: str, start: int, off: int) -> tuple[int, str, int]:
     if off >= len(s):
-        return _UPPER, s, ""
+        return _UPPER, s[start:], len(s)
     r, nxt = _next_valid(s, off, r)
     if is_upper(r):
         prev_size = nxt - off
@@ -122,7 +128,7 @@ def _upper_word(s: str, r: str, off: int) -> tuple[int, str, str]:
         # "HTTPStatus" splits as "HTTP" + "Status": the last capital starts the next word.
         if off < len(s) and is_alphabet(r):
             off -= prev_size
-        return _UPPER, s[:off], s[off:]
+        return _UPPER, s[start:off], off
     if is_alphabet(r):
         off = nxt
         while off < len(s):
@@ -130,7 +136,7 @@ def _upper_word(s: str, r: str, off: int) -> tuple[int, str, str]:
             if not is_alphabet(r) or is_upper(r):
                 break
             off = nxt
-    return _UPPER, s[:off], s[off:]
+    return _UPPER, s[start:off], off
 
 
 def _lower_into(buf: list[str], wt: int, word: str, connector: str) -> None:
@@ -150,17 +156,19 @@ def camel_to_lower(s: str, connector: str) -> str:
     """xstrings' camelCaseToLowerCase, shared by ToSnakeCase and ToKebabCase."""
     if not s:
         return ""
+    n = len(s)
     buf: list[str] = []
-    wt, word, rest = _next_word(s)
-    while rest:
+    wt, word, pos = _next_word(s, 0)
+    while pos < n:
+        budget.check_time()  # ~3 µs a rune: the longest string the step limit allows takes seconds
         if wt != _CONNECTOR:
             _lower_into(buf, wt, word, connector)
         prev, last = wt, word
-        wt, word, rest = _next_word(rest)
+        wt, word, pos = _next_word(s, pos)
         if prev == _NUMBER:
             while wt in (_ALPHA, _NUMBER):
                 _lower_into(buf, wt, word, connector)
-                wt, word, rest = _next_word(rest)
+                wt, word, pos = _next_word(s, pos)
             if wt not in (_INVALID, _PUNCT, _CONNECTOR):
                 buf.append(connector)
         elif prev == _CONNECTOR:
@@ -168,35 +176,35 @@ def camel_to_lower(s: str, connector: str) -> str:
         elif prev == _PUNCT:
             pass
         else:
-            wt, word, rest = _after_word(buf, wt, word, rest, connector)
+            wt, word, pos = _after_word(buf, wt, word, s, pos, connector)
     _lower_into(buf, wt, word, connector)
     return "".join(buf)
 
 
-def _after_word(buf: list[str], wt: int, word: str, rest: str, connector: str) -> tuple[int, str, str]:
+def _after_word(buf: list[str], wt: int, word: str, s: str, pos: int, connector: str) -> tuple[int, str, int]:
     if wt != _NUMBER:
         if wt not in (_CONNECTOR, _PUNCT):
             buf.append(connector)
-        return wt, word, rest
-    if not rest:
-        return wt, word, rest
+        return wt, word, pos
+    if pos >= len(s):
+        return wt, word, pos
     last = word
-    wt, word, rest = _next_word(rest)
+    wt, word, pos = _next_word(s, pos)
     # A number followed by a non-letter belongs to the previous word ("Bld4Floor" -> "bld4_floor").
     if wt != _ALPHA:
         _lower_into(buf, _NUMBER, last, connector)
         if wt not in (_CONNECTOR, _PUNCT):
             buf.append(connector)
-        return wt, word, rest
+        return wt, word, pos
     # Lower-case letters after a number start a new word with it ("HTTP2xx" -> "http_2xx").
     buf.append(connector)
     _lower_into(buf, _NUMBER, last, connector)
     while wt in (_ALPHA, _NUMBER):
         _lower_into(buf, wt, word, connector)
-        wt, word, rest = _next_word(rest)
+        wt, word, pos = _next_word(s, pos)
     if wt not in (_INVALID, _CONNECTOR, _PUNCT):
         buf.append(connector)
-    return wt, word, rest
+    return wt, word, pos
 
 
 def _to_upper_rune(r: str) -> str:
@@ -227,6 +235,8 @@ def to_camel_case(s: str) -> str:
         buf.append(r0)  # Go writes the last rune again even when it was a connector
         return "".join(buf)
     while i < len(s):
+        if not i & 4095:
+            budget.check_time()  # ~1 µs a rune
         r1 = r0
         r0 = s[i]
         i += 1

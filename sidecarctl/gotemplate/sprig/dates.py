@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sidecarctl.golang.strconv import quote as go_quote
+from sidecarctl.gotemplate import budget
 from sidecarctl.gotemplate._lazy import lazy_module
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Int64
 
@@ -135,6 +137,29 @@ def _time_arg(v: Any) -> gt.Time:
     raise GoError("wrong type for value; expected time.Time")
 
 
+def _charge_layout(layout: str) -> str:
+    """Charge the walk of a time layout before it runs: gotime's walk (Go's nextStdChunk) hands
+    the rest of the layout on as a new string for every element, so a layout costs about its
+    length squared in copying (1M characters: minutes). Go's own layouts are a few dozen
+    characters and cost a step or two."""
+    budget.charge_steps(1 + len(layout) + len(layout) ** 2 // 1024)
+    return layout
+
+
+def _parse_duration(s: str) -> int:
+    """time.ParseDuration, charged as a layout is (its walk copies the rest per element too);
+    a number past Python's 4,300-digit int() limit is Go's overflow error."""
+    _charge_layout(s)
+    try:
+        return gt.parse_duration(s)
+    except ValueError:
+        raise GoError(f"time: invalid duration {go_quote(s)}") from None
+
+
+def _format(t: gt.Time, layout: str) -> str:
+    return t.format(_charge_layout(layout))
+
+
 def _m(name: str, fn: Any, result: str, *params: str) -> GoFunc:
     return GoFunc(name, fn, tuple(params), result=result)
 
@@ -158,7 +183,7 @@ _TIME_METHODS: dict[str, Any] = {
     "UnixMicro": lambda t: _m("UnixMicro", lambda: Int64(wrap64(t.unix_nano() // 1000)), "int64"),
     "UnixNano": lambda t: _m("UnixNano", lambda: Int64(wrap64(t.unix_nano())), "int64"),
     "String": lambda t: _m("String", t.string, "string"),
-    "Format": lambda t: _m("Format", t.format, "string", "string"),
+    "Format": lambda t: _m("Format", lambda layout: _format(t, layout), "string", "string"),
     "UTC": lambda t: _m("UTC", lambda: GoTime(gt.Time(t.sec, t.nsec, gt.UTC, t.mono)), TIME),
     "Local": lambda t: _m("Local", lambda: GoTime(gt.Time(t.sec, t.nsec, gt.local(), t.mono)), TIME),
     "IsZero": lambda t: _m("IsZero", t.is_zero, "bool"),
@@ -249,13 +274,13 @@ def _to_time(date: Any) -> gt.Time:
 def date_in_zone(fmt: str, date: Any, zone: str) -> str:
     t = _to_time(date)
     loc = gt.load_location(zone) or gt.UTC
-    return t.in_loc(loc).format(fmt)
+    return _format(t.in_loc(loc), fmt)
 
 
 def _date_modify(fmt: str, date: Any) -> GoTime:
     t = _time_arg(date)
     try:
-        d = gt.parse_duration(fmt)
+        d = _parse_duration(fmt)
     except GoError:
         return GoTime(t)
     return GoTime(t.add(d))
@@ -263,7 +288,7 @@ def _date_modify(fmt: str, date: Any) -> GoTime:
 
 def _must_date_modify(fmt: str, date: Any) -> GoTime:
     t = _time_arg(date)
-    return GoTime(t.add(gt.parse_duration(fmt)))
+    return GoTime(t.add(_parse_duration(fmt)))
 
 
 def _ago(date: Any) -> str:
@@ -301,7 +326,7 @@ _STEPS = [(_YEAR, "y"), (3600 * _SECOND * 24 * 30, "mo"), (3600 * _SECOND * 24, 
 def _duration_round(value: Any) -> str:
     if isinstance(value, str):
         try:
-            d = gt.parse_duration(value)
+            d = _parse_duration(value)
         except GoError:
             d = 0
     elif isinstance(value, Int64):
@@ -319,13 +344,13 @@ def _duration_round(value: Any) -> str:
 
 def _to_date(fmt: str, s: str) -> GoTime:
     try:
-        return GoTime(gt.parse_in_location(fmt, s, gt.local()))
+        return GoTime(gt.parse_in_location(_charge_layout(fmt), s, gt.local()))
     except GoError:
         return GoTime(gt.Time.zero())
 
 
 def _must_to_date(fmt: str, s: str) -> GoTime:
-    return GoTime(gt.parse_in_location(fmt, s, gt.local()))
+    return GoTime(gt.parse_in_location(_charge_layout(fmt), s, gt.local()))
 
 
 def _reg(name: str, fn: Any, params: tuple[str, ...], result: str, returns_error: bool = False) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc
@@ -23,9 +24,19 @@ class _Corrupt(Exception):
         self.pos = pos
 
 
+# Padded base64 of the standard alphabet, which Go's DecodeString accepts and decodes exactly as
+# Python's C decoder does: the fast path (the quantum walk below takes ~0.5 µs a character, so a
+# 16M-character string took seconds past the template's time limit); anything else takes the walk,
+# which finds Go's error offset.
+_CANONICAL_B64 = re.compile(rb"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
 def b64decode_go(s: str) -> bytes:
     """base64.StdEncoding.DecodeString; raises _Corrupt(offset) like Go's CorruptInputError."""
     src = to_bytes(s)
+    plain = src.replace(b"\r", b"").replace(b"\n", b"")  # Go skips them anywhere
+    if _CANONICAL_B64.fullmatch(plain):
+        return base64.b64decode(plain)
     out = bytearray()
     si = 0
     while True:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sidecarctl.golang import json as _shared
 from sidecarctl.golang.json import unmarshal as unmarshal
-from sidecarctl.gotemplate.budget import charge_value
+from sidecarctl.gotemplate.budget import charge_output, charge_value
 from sidecarctl.gotemplate.gotypes import Float32, GoError, GoObject, GoSizedInt
 
 from ._util import NilList, NilMap, NilStrings, to_bytes
@@ -65,6 +65,7 @@ def _encode(v: Any, out: list[str], esc: bool, indent: str, depth: int) -> None:
 
 def _newline(out: list[str], indent: str, depth: int) -> None:
     if indent:
+        charge_output(1 + len(indent) * depth)  # grows with depth for every element: charged
         out.append("\n" + indent * depth)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sidecarctl.gotemplate.budget import charge_value
 from sidecarctl.gotemplate.gotypes import MISSING, GoFunc, GoObject, gofunc, kind_name, type_name
 
 FUNCS: dict[str, GoFunc] = {}
@@ -69,6 +70,8 @@ def kind_is(target: str, value: Any) -> bool:
 
 @gofunc("deepEqual", "interface {}", "interface {}", result="bool")
 def deep_equal_fn(a: Any, b: Any) -> bool:
+    charge_value(a)  # comparing walks both: bounded, and neither nested too deep for the C stack
+    charge_value(b)
     return deep_equal(a, b)
 
 

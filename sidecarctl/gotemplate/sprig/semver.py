@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sidecarctl.gotemplate import budget
 from sidecarctl.gotemplate._lazy import LazyPattern
 from sidecarctl.gotemplate.gotypes import GoError, GoFunc, GoObject, Uint64
 
@@ -65,7 +66,8 @@ class Version:
 
 
 def _parse_uint(text: str) -> int:
-    n = int(text)
+    digits = text.lstrip("0")  # Python's int() refuses over 4,300 digits; Go's range ends at 20
+    n = int(digits) if 0 < len(digits) <= 20 else (0 if not digits else 1 << 64)
     if n >= 1 << 64:
         raise GoError(f'Error parsing version segment: strconv.ParseUint: parsing "{text}": value out of range')
     return n
@@ -106,7 +108,12 @@ def compare_prerelease(a: str, b: str) -> int:
 
 
 def _uint(s: str) -> int | None:
-    return int(s) if s and s.isascii() and s.isdigit() and int(s) < 1 << 64 else None
+    """strconv.ParseUint(s, 10, 64), None where it fails (checked by length before Python's
+    int(), which refuses over 4,300 digits)."""
+    if not (s and s.isascii() and s.isdigit() and len(s.lstrip("0")) <= 20):
+        return None
+    n = int(s.lstrip("0") or "0")
+    return n if n < 1 << 64 else None
 
 
 def _compare_part(s: str, o: str) -> int:
@@ -165,6 +172,7 @@ def _parse_constraint(c: str) -> _Constraint:
 
 def _rewrite_range(c: str) -> str:
     for m in _RANGE.finditer(c):
+        budget.charge_steps(1 + len(c) // 4096)  # each replace copies the whole constraint
         c = c.replace(m.group(0), f">= {m.group(1)}, <= {m.group(11)}", 1)
     return c
 
@@ -175,8 +183,15 @@ def new_constraint(c: str) -> list[list[_Constraint]]:
     for part in c.split("||"):
         if not _VALID.match(part):
             raise GoError(f"improper constraint: {part}")
-        found = [m.group(0) for m in _FIND.finditer(part)] or [part]
-        out.append([_parse_constraint(s) for s in found])
+        found: list[str] = []
+        for m in _FIND.finditer(part):
+            budget.charge_steps(1)  # each found (~5 µs) and parsed (~20 µs): the clock is read every 64
+            found.append(m.group(0))
+        parsed: list[_Constraint] = []
+        for s in found or [part]:
+            budget.charge_steps(1)
+            parsed.append(_parse_constraint(s))
+        out.append(parsed)
     return out
 
 
