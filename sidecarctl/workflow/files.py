@@ -122,6 +122,17 @@ def write_stdout(fill: Fill) -> None:
         raise os_error("write", "stdout", err) from None
 
 
+def write_all(handle: IO[bytes], data: bytes) -> None:
+    """Write every byte. A buffered handle returns a short count when write(2) stored only part (a
+    `ulimit -f` reached, a disk filling up) and swallows the error; writing the rest gets it."""
+    view = memoryview(data)
+    while view:
+        written = handle.write(view)
+        if not written:  # no byte stored and no error: say so rather than lose the rest
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        view = view[written:]
+
+
 class _Staged:
     """One target of a transaction: its new text in `temp`, its old file kept as `backup`."""
 

@@ -1,0 +1,36 @@
+"""Cases found by the adversarial review of the file guarantees (docs/errors.md, "Files are never
+damaged") that the first round of tests did not cover: each drives the real CLI in a subprocess,
+inside tmp_path only."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+from pathlib import Path
+
+from reliability_support import ROOT, SIDECARCTL, WALL_SECONDS, Result, assert_error
+
+DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
+              b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "ENABLE_NATIVE_SIDECARS": "false"}
+
+
+def test_file_size_limit_below_one_buffer_on_stdout_is_an_error(tmp_path: Path) -> None:
+    """One document (~7 KB, less than the 8 KiB stdout buffer) over a 4 KiB `ulimit -f`: write(2)
+    stores 4 KiB and returns a short count; that must not pass as a whole output with exit 0."""
+    source, target = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    source.write_bytes(DEPLOYMENT)
+    limit = 4096
+
+    def small_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    with open(target, "wb") as stdout:
+        proc = subprocess.run([*SIDECARCTL, "kube-inject", "--offline", "-q", "-f", str(source)], stdout=stdout,
+                              stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS, preexec_fn=small_limit)
+    assert target.stat().st_size == limit  # the output really is longer than the limit
+    assert_error(Result(proc.returncode, b"", proc.stderr), "write stdout", "File too large", "ulimit -f")
