@@ -9,7 +9,7 @@ import resource
 import subprocess
 from pathlib import Path
 
-from reliability_support import ROOT, SIDECARCTL, WALL_SECONDS, Result, assert_error
+from reliability_support import ROOT, SIDECARCTL, WALL_SECONDS, Result, assert_error, run
 
 DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
               b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
@@ -34,3 +34,14 @@ def test_file_size_limit_below_one_buffer_on_stdout_is_an_error(tmp_path: Path) 
                               stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS, preexec_fn=small_limit)
     assert target.stat().st_size == limit  # the output really is longer than the limit
     assert_error(Result(proc.returncode, b"", proc.stderr), "write stdout", "File too large", "ulimit -f")
+
+
+def test_a_fifo_inside_a_directory_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO named like a manifest in a directory given with -f (-R): opening it would wait
+    forever for a writer; it is refused by name instead, before anything is read."""
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "a.yaml").write_bytes(DEPLOYMENT)
+    os.mkfifo(tree / "sub" / "b.yaml")
+    result = run(["kube-inject", "--offline", "-q", "-R", "-f", str(tree)])
+    assert_error(result, "sub/b.yaml", "FIFO", "not a regular file")
