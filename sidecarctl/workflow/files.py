@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import sys
 from collections.abc import Callable
@@ -158,12 +159,32 @@ def replace_files(items: list[tuple[str, Fill]], policy: FilePolicy = FilePolicy
         for entry in staged:
             _swap(entry)
     except BaseException as exc:
-        kept = _roll_back(staged)
-        _remove_all(staged, backups=kept)  # a backup that could not be put back stays, named
+        with _SignalsHeld():  # a signal now would leave the roll back half done; it comes after it
+            kept = _roll_back(staged)
+            _remove_all(staged, backups=kept)  # a backup that could not be put back stays, named
         if isinstance(exc, FileError) and any(entry.attempted for entry in staged):
             raise FileError(_rolled_back_message(str(exc), staged, kept)) from None
         raise
-    _remove_all(staged, backups=True)
+    with _SignalsHeld():
+        _remove_all(staged, backups=True)
+
+
+class _SignalsHeld:
+    """Hold SIGINT, SIGTERM and SIGHUP back while files are being put back or cleaned up: the
+    handler (cli.Interrupted) would otherwise stop that work in the middle. A signal that came
+    meanwhile is delivered when the block ends."""
+
+    _SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+    def __enter__(self) -> None:
+        self._old = signal.pthread_sigmask(signal.SIG_BLOCK, self._SIGNALS) if _CAN_MASK else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+
+
+_CAN_MASK = hasattr(signal, "pthread_sigmask")
 
 
 def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:

@@ -1,0 +1,44 @@
+"""Review cases of the --in-place transaction (sidecarctl.workflow.files), in-process so that a
+signal can be sent at an exact point: the clean-up after a failure must not be cut short by it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sidecarctl import cli
+from sidecarctl.workflow import files
+
+
+@pytest.fixture
+def ending_signals() -> Iterator[None]:
+    previous = cli._handle_ending_signals()
+    try:
+        yield
+    finally:
+        cli._restore_signals(previous)
+
+
+def test_a_signal_during_the_roll_back_does_not_cut_it_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              ending_signals: None) -> None:
+    paths = [tmp_path / f"f{i}.yaml" for i in range(3)]
+    for path in paths:
+        path.write_bytes(b"old %s\n" % path.name.encode())
+    real: Callable[..., None] = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        if dst == str(paths[1]) and src.endswith(".tmp"):
+            raise PermissionError(13, "Permission denied")
+        if src.endswith(".bak"):  # the roll back begins: SIGTERM arrives now
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(cli.Interrupted):  # the signal is not lost: it ends the run once all is back
+        files.replace_files([(str(path), lambda handle: handle.write(b"new\n")) for path in paths])
+    assert [path.read_bytes() for path in paths] == [b"old %s\n" % path.name.encode() for path in paths]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
