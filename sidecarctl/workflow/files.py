@@ -60,6 +60,8 @@ def write_output(path: str, fill: Fill, policy: FilePolicy = FilePolicy()) -> No
     try:
         st: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
+        if path.endswith("/"):  # `> new/` is "Is a directory" too: realpath would drop the slash
+            raise os_error("write", path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))) from None
         st = None
     except OSError as err:
         raise os_error("write", path, err) from None

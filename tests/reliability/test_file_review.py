@@ -45,3 +45,12 @@ def test_a_fifo_inside_a_directory_is_refused_not_waited_on(tmp_path: Path) -> N
     os.mkfifo(tree / "sub" / "b.yaml")
     result = run(["kube-inject", "--offline", "-q", "-R", "-f", str(tree)])
     assert_error(result, "sub/b.yaml", "FIFO", "not a regular file")
+
+
+def test_output_onto_a_new_name_with_a_trailing_slash_is_not_a_file(tmp_path: Path) -> None:
+    """`-o out/` names a directory, as the shell's `> out/` reads it: no regular file `out` is made."""
+    source = tmp_path / "in.yaml"
+    source.write_bytes(DEPLOYMENT)
+    result = run(["kube-inject", "--offline", "-q", "-f", str(source), "-o", str(tmp_path / "out") + "/"])
+    assert_error(result, "out/", "Is a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.yaml"]
