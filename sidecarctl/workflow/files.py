@@ -139,7 +139,7 @@ def write_all(handle: IO[bytes], data: bytes) -> None:
 class _Staged:
     """One target of a transaction: its new text in `temp`, its old file kept as `backup`."""
 
-    __slots__ = ("name", "target", "temp", "backup", "existed", "attempted")
+    __slots__ = ("name", "target", "temp", "backup", "existed", "attempted", "seen")
 
     def __init__(self, name: str, target: str) -> None:
         self.name = name  # as the user gave it, for messages
@@ -148,6 +148,7 @@ class _Staged:
         self.backup: str | None = None
         self.existed = False
         self.attempted = False  # rename started: roll it back on failure
+        self.seen: tuple[int, ...] | None = None  # the target as staged (see _unchanged_since_staged)
 
 
 def replace_files(items: list[tuple[str, Fill]], policy: FilePolicy = FilePolicy()) -> None:
@@ -157,6 +158,7 @@ def replace_files(items: list[tuple[str, Fill]], policy: FilePolicy = FilePolicy
         for name, fill in items:
             staged.append(_Staged(name, os.path.realpath(name)))
             _stage(staged[-1], fill, policy)
+            _drop_if_given_twice(staged)
         _pause_for_tests()
         for entry in staged:
             _swap(entry)
@@ -200,6 +202,7 @@ def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:
     if st is not None:
         _check_replaceable(entry.name, entry.target, st, policy)
         entry.existed = True
+        entry.seen = _identity(st)
     import tempfile  # only when writing files: it costs milliseconds of every run's startup
 
     try:
@@ -214,6 +217,26 @@ def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:
         os.chmod(entry.temp, st.st_mode & 0o7777 if st is not None else 0o666 & ~_umask())
     except OSError as err:
         raise os_error("write", entry.name, err) from None
+
+
+def _drop_if_given_twice(staged: list[_Staged]) -> None:
+    """One file under two names (`-f a.yaml -f ./a.yaml`, a symlink): staged once. Two different
+    new texts for it (a symlink a.json -> a.yaml asks for JSON and YAML) are refused."""
+    entry = staged[-1]
+    earlier = next((other for other in staged[:-1] if other.target == entry.target), None)
+    if earlier is None:
+        return
+    assert entry.temp is not None and earlier.temp is not None
+    try:
+        with open(entry.temp, "rb") as mine, open(earlier.temp, "rb") as theirs:
+            same = mine.read() == theirs.read()
+    except OSError as err:
+        raise os_error("write", entry.name, err) from None
+    if not same:
+        raise FileError(f"write {entry.name}: it is the same file as {earlier.name}, and the two names ask for "
+                        "different outputs; give the file once")
+    os.unlink(entry.temp)
+    staged.pop()
 
 
 def _check_replaceable(name: str, target: str, st: os.stat_result, policy: FilePolicy) -> None:
@@ -254,6 +277,7 @@ def _keep_owner(entry: _Staged, st: os.stat_result, policy: FilePolicy) -> None:
 def _swap(entry: _Staged) -> None:
     """Keep the old file under a hard link, then rename the new one over it."""
     assert entry.temp is not None
+    _unchanged_since_staged(entry)
     if entry.existed:
         entry.backup = _backup(entry)
     entry.attempted = True
@@ -262,6 +286,24 @@ def _swap(entry: _Staged) -> None:
     except OSError as err:
         raise os_error("replace", entry.name, err) from None
     entry.temp = None
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _unchanged_since_staged(entry: _Staged) -> None:
+    """Refuse to replace a target another program rewrote (or created) since it was staged: its
+    edit would be lost without a word. (A change in the microseconds before rename(2) is not seen.)"""
+    try:
+        now: tuple[int, ...] | None = _identity(os.stat(entry.target))
+    except FileNotFoundError:
+        now = None
+    except OSError as err:
+        raise os_error("replace", entry.name, err) from None
+    if now != entry.seen:
+        raise FileError(f"replace {entry.name}: the file changed while sidecarctl was writing it (another "
+                        "program wrote, replaced or removed it); it was left as that program made it; run again")
 
 
 def _backup(entry: _Staged) -> str:

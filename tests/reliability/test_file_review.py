@@ -54,3 +54,18 @@ def test_output_onto_a_new_name_with_a_trailing_slash_is_not_a_file(tmp_path: Pa
     result = run(["kube-inject", "--offline", "-q", "-f", str(source), "-o", str(tmp_path / "out") + "/"])
     assert_error(result, "out/", "Is a directory")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.yaml"]
+
+
+def test_in_place_with_one_file_given_twice_rewrites_it_once(tmp_path: Path) -> None:
+    """`-f a.yaml -f ./a.yaml -f link.yaml` (link.yaml -> a.yaml): one file, three names, one
+    output; the second and third must not be taken for another program's change of the first."""
+    target = tmp_path / "a.yaml"
+    target.write_bytes(DEPLOYMENT)
+    (tmp_path / "link.yaml").symlink_to("a.yaml")
+    expected = run(["kube-inject", "--offline", "-q", "-f", str(target)])
+    assert expected.code == 0 and b"istio-proxy" in expected.stdout, expected.err
+    result = run(["kube-inject", "--offline", "-q", "--in-place", "-f", "a.yaml", "-f", "./a.yaml", "-f", "link.yaml"],
+                 cwd=tmp_path)
+    assert (result.code, result.err) == (0, "")
+    assert target.read_bytes() == expected.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "link.yaml"]

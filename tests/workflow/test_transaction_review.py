@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sidecarctl import cli
+from sidecarctl.errors import FileError
 from sidecarctl.workflow import files
 
 
@@ -41,4 +42,25 @@ def test_a_signal_during_the_roll_back_does_not_cut_it_short(tmp_path: Path, mon
     with pytest.raises(cli.Interrupted):  # the signal is not lost: it ends the run once all is back
         files.replace_files([(str(path), lambda handle: handle.write(b"new\n")) for path in paths])
     assert [path.read_bytes() for path in paths] == [b"old %s\n" % path.name.encode() for path in paths]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
+
+
+def test_a_file_replaced_by_someone_else_after_staging_is_not_overwritten(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program renames its own version over f1.yaml once sidecarctl has staged its text:
+    overwriting it would lose that edit without a word. The run stops, putting f0.yaml back."""
+    paths = [tmp_path / f"f{i}.yaml" for i in range(3)]
+    for path in paths:
+        path.write_bytes(b"old\n")
+
+    def someone_else() -> None:
+        theirs = tmp_path / "theirs"
+        theirs.write_bytes(b"their edit\n")
+        os.replace(theirs, paths[1])
+
+    monkeypatch.setattr(files, "_pause_for_tests", someone_else)
+    with pytest.raises(FileError) as caught:
+        files.replace_files([(str(path), lambda handle: handle.write(b"new\n")) for path in paths])
+    assert str(caught.value).startswith(f"replace {paths[1]}: the file changed"), str(caught.value)
+    assert [path.read_bytes() for path in paths] == [b"old\n", b"their edit\n", b"old\n"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
