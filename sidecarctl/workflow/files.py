@@ -206,7 +206,8 @@ def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:
     import tempfile  # only when writing files: it costs milliseconds of every run's startup
 
     try:
-        fd, entry.temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=os.path.dirname(entry.target))
+        with _SignalsHeld():  # a signal between creating the file and noting its name would leave it
+            fd, entry.temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=os.path.dirname(entry.target))
     except OSError as err:
         raise os_error("write", entry.name, err) from None
     try:
@@ -275,17 +276,19 @@ def _keep_owner(entry: _Staged, st: os.stat_result, policy: FilePolicy) -> None:
 
 
 def _swap(entry: _Staged) -> None:
-    """Keep the old file under a hard link, then rename the new one over it."""
+    """Keep the old file under a hard link, then rename the new one over it. Signals wait until
+    the names made are noted (a backup made but not yet known would be left behind)."""
     assert entry.temp is not None
-    _unchanged_since_staged(entry)
-    if entry.existed:
-        entry.backup = _backup(entry)
-    entry.attempted = True
-    try:
-        os.replace(entry.temp, entry.target)
-    except OSError as err:
-        raise os_error("replace", entry.name, err) from None
-    entry.temp = None
+    with _SignalsHeld():
+        _unchanged_since_staged(entry)
+        if entry.existed:
+            entry.backup = _backup(entry)
+        entry.attempted = True
+        try:
+            os.replace(entry.temp, entry.target)
+        except OSError as err:
+            raise os_error("replace", entry.name, err) from None
+        entry.temp = None
 
 
 def _identity(st: os.stat_result) -> tuple[int, ...]:

@@ -64,3 +64,28 @@ def test_a_file_replaced_by_someone_else_after_staging_is_not_overwritten(tmp_pa
     assert str(caught.value).startswith(f"replace {paths[1]}: the file changed"), str(caught.value)
     assert [path.read_bytes() for path in paths] == [b"old\n", b"their edit\n", b"old\n"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
+
+
+@pytest.mark.parametrize("call", ["link", "mkstemp"])
+def test_a_signal_right_after_a_name_is_made_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             ending_signals: None, call: str) -> None:
+    """SIGTERM just as os.link made a backup name (or mkstemp a temporary file) but before the
+    transaction has noted it: that name must not be left behind."""
+    import tempfile
+
+    paths = [tmp_path / f"f{i}.yaml" for i in range(2)]
+    for path in paths:
+        path.write_bytes(b"old\n")
+    module, name = (files.os, "link") if call == "link" else (tempfile, "mkstemp")
+    real: Callable[..., object] = getattr(module, name)
+
+    def made_then_signalled(*args: object, **kwargs: object) -> object:
+        made = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return made
+
+    monkeypatch.setattr(module, name, made_then_signalled)
+    with pytest.raises(cli.Interrupted):
+        files.replace_files([(str(path), lambda handle: handle.write(b"new\n")) for path in paths])
+    assert [path.read_bytes() for path in paths] == [b"old\n", b"old\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml"]
