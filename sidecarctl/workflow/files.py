@@ -3,8 +3,8 @@
 Two ways a result reaches a path, both only once the whole output is ready:
 
 - `write_output(path, fill)` (`-o PATH`): a regular file, or a path that does not exist yet, is
-  replaced atomically (below). Anything else is written through, as the shell's `>` would: a
-  character device (`/dev/null`), a FIFO, a socket; `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and
+  replaced atomically (below). Anything else is opened as the shell's `>` would and written
+  through: a character device (`/dev/null`), a FIFO (a socket is ENXIO, as for `>`); `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and
   `/proc/self/fd/N` name a descriptor this process already has, and are written through that
   descriptor (a pipe, a terminal, a file the shell opened). A device is never replaced by a file.
 - `replace_files(items)` (`--in-place`, and `-o` onto a regular file): one transaction. Every new
