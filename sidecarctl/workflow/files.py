@@ -3,8 +3,8 @@
 Two ways a result reaches a path, both only once the whole output is ready:
 
 - `write_output(path, fill)` (`-o PATH`): a regular file, or a path that does not exist yet, is
-  replaced atomically (below). Anything else is written through, as the shell's `>` would: a
-  character device (`/dev/null`), a FIFO, a socket; `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and
+  replaced atomically (below). Anything else is opened as the shell's `>` would and written
+  through: a character device (`/dev/null`), a FIFO (a socket is ENXIO, as for `>`); `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and
   `/proc/self/fd/N` name a descriptor this process already has, and are written through that
   descriptor (a pipe, a terminal, a file the shell opened). A device is never replaced by a file.
 - `replace_files(items)` (`--in-place`, and `-o` onto a regular file): one transaction. Every new
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import sys
 from collections.abc import Callable
@@ -59,6 +60,8 @@ def write_output(path: str, fill: Fill, policy: FilePolicy = FilePolicy()) -> No
     try:
         st: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
+        if path.endswith("/"):  # `> new/` is "Is a directory" too: realpath would drop the slash
+            raise os_error("write", path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))) from None
         st = None
     except OSError as err:
         raise os_error("write", path, err) from None
@@ -122,10 +125,21 @@ def write_stdout(fill: Fill) -> None:
         raise os_error("write", "stdout", err) from None
 
 
+def write_all(handle: IO[bytes], data: bytes) -> None:
+    """Write every byte. A buffered handle returns a short count when write(2) stored only part (a
+    `ulimit -f` reached, a disk filling up) and swallows the error; writing the rest gets it."""
+    view = memoryview(data)
+    while view:
+        written = handle.write(view)
+        if not written:  # no byte stored and no error: say so rather than lose the rest
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        view = view[written:]
+
+
 class _Staged:
     """One target of a transaction: its new text in `temp`, its old file kept as `backup`."""
 
-    __slots__ = ("name", "target", "temp", "backup", "existed", "attempted")
+    __slots__ = ("name", "target", "temp", "backup", "existed", "attempted", "seen")
 
     def __init__(self, name: str, target: str) -> None:
         self.name = name  # as the user gave it, for messages
@@ -134,6 +148,7 @@ class _Staged:
         self.backup: str | None = None
         self.existed = False
         self.attempted = False  # rename started: roll it back on failure
+        self.seen: tuple[int, ...] | None = None  # the target as staged (see _unchanged_since_staged)
 
 
 def replace_files(items: list[tuple[str, Fill]], policy: FilePolicy = FilePolicy()) -> None:
@@ -143,16 +158,37 @@ def replace_files(items: list[tuple[str, Fill]], policy: FilePolicy = FilePolicy
         for name, fill in items:
             staged.append(_Staged(name, os.path.realpath(name)))
             _stage(staged[-1], fill, policy)
+            _drop_if_given_twice(staged)
         _pause_for_tests()
         for entry in staged:
             _swap(entry)
     except BaseException as exc:
-        kept = _roll_back(staged)
-        _remove_all(staged, backups=kept)  # a backup that could not be put back stays, named
+        with _SignalsHeld():  # a signal now would leave the roll back half done; it comes after it
+            kept = _roll_back(staged)
+            _remove_all(staged, backups=kept)  # a backup that could not be put back stays, named
         if isinstance(exc, FileError) and any(entry.attempted for entry in staged):
             raise FileError(_rolled_back_message(str(exc), staged, kept)) from None
         raise
-    _remove_all(staged, backups=True)
+    with _SignalsHeld():
+        _remove_all(staged, backups=True)
+
+
+class _SignalsHeld:
+    """Hold SIGINT, SIGTERM and SIGHUP back while files are being put back or cleaned up: the
+    handler (cli.Interrupted) would otherwise stop that work in the middle. A signal that came
+    meanwhile is delivered when the block ends."""
+
+    _SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
+
+    def __enter__(self) -> None:
+        self._old = signal.pthread_sigmask(signal.SIG_BLOCK, self._SIGNALS) if _CAN_MASK else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+
+
+_CAN_MASK = hasattr(signal, "pthread_sigmask")
 
 
 def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:
@@ -166,10 +202,12 @@ def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:
     if st is not None:
         _check_replaceable(entry.name, entry.target, st, policy)
         entry.existed = True
+        entry.seen = _identity(st)
     import tempfile  # only when writing files: it costs milliseconds of every run's startup
 
     try:
-        fd, entry.temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=os.path.dirname(entry.target))
+        with _SignalsHeld():  # a signal between creating the file and noting its name would leave it
+            fd, entry.temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=os.path.dirname(entry.target))
     except OSError as err:
         raise os_error("write", entry.name, err) from None
     try:
@@ -180,6 +218,26 @@ def _stage(entry: _Staged, fill: Fill, policy: FilePolicy) -> None:
         os.chmod(entry.temp, st.st_mode & 0o7777 if st is not None else 0o666 & ~_umask())
     except OSError as err:
         raise os_error("write", entry.name, err) from None
+
+
+def _drop_if_given_twice(staged: list[_Staged]) -> None:
+    """One file under two names (`-f a.yaml -f ./a.yaml`, a symlink): staged once. Two different
+    new texts for it (a symlink a.json -> a.yaml asks for JSON and YAML) are refused."""
+    entry = staged[-1]
+    earlier = next((other for other in staged[:-1] if other.target == entry.target), None)
+    if earlier is None:
+        return
+    assert entry.temp is not None and earlier.temp is not None
+    try:
+        with open(entry.temp, "rb") as mine, open(earlier.temp, "rb") as theirs:
+            same = mine.read() == theirs.read()
+    except OSError as err:
+        raise os_error("write", entry.name, err) from None
+    if not same:
+        raise FileError(f"write {entry.name}: it is the same file as {earlier.name}, and the two names ask for "
+                        "different outputs; give the file once")
+    os.unlink(entry.temp)
+    staged.pop()
 
 
 def _check_replaceable(name: str, target: str, st: os.stat_result, policy: FilePolicy) -> None:
@@ -218,16 +276,37 @@ def _keep_owner(entry: _Staged, st: os.stat_result, policy: FilePolicy) -> None:
 
 
 def _swap(entry: _Staged) -> None:
-    """Keep the old file under a hard link, then rename the new one over it."""
+    """Keep the old file under a hard link, then rename the new one over it. Signals wait until
+    the names made are noted (a backup made but not yet known would be left behind)."""
     assert entry.temp is not None
-    if entry.existed:
-        entry.backup = _backup(entry)
-    entry.attempted = True
+    with _SignalsHeld():
+        _unchanged_since_staged(entry)
+        if entry.existed:
+            entry.backup = _backup(entry)
+        entry.attempted = True
+        try:
+            os.replace(entry.temp, entry.target)
+        except OSError as err:
+            raise os_error("replace", entry.name, err) from None
+        entry.temp = None
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _unchanged_since_staged(entry: _Staged) -> None:
+    """Refuse to replace a target another program rewrote (or created) since it was staged: its
+    edit would be lost without a word. (A change in the microseconds before rename(2) is not seen.)"""
     try:
-        os.replace(entry.temp, entry.target)
+        now: tuple[int, ...] | None = _identity(os.stat(entry.target))
+    except FileNotFoundError:
+        now = None
     except OSError as err:
         raise os_error("replace", entry.name, err) from None
-    entry.temp = None
+    if now != entry.seen:
+        raise FileError(f"replace {entry.name}: the file changed while sidecarctl was writing it (another "
+                        "program wrote, replaced or removed it); it was left as that program made it; run again")
 
 
 def _backup(entry: _Staged) -> str:

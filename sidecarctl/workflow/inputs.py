@@ -14,6 +14,7 @@ memory. Stdin and files that can be read only once (pipes, `-f <(...)`) are stil
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple, TypeVar
@@ -127,9 +128,24 @@ def _walk(directory: str, recursive: bool, ancestors: dict[tuple[int, int], str]
             if recursive:
                 found.extend(_walk(entry.path, recursive, ancestors))
         elif entry.name.endswith(MANIFEST_EXTENSIONS):
+            _refuse_special(entry)
             found.append(entry.path)
     del ancestors[key]
     return found
+
+
+def _refuse_special(entry: os.DirEntry[str]) -> None:
+    """A FIFO, device or socket named like a manifest inside a directory is refused: opening a FIFO
+    would wait for a writer forever. (Given by name with -f, as `-f <(...)`, it is read.)"""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:  # a dangling link: reading it names the error
+        return
+    if stat.S_ISREG(mode):
+        return
+    kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+    raise InputError(f"{entry.path}: a {kind}, not a regular file; a directory given with -f is read for "
+                     "regular files only (give it by name with -f to read it, or remove it)")
 
 
 def read_file(path: str) -> str:

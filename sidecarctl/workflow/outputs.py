@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 import click
 
 from sidecarctl.errors import UsageError
-from sidecarctl.workflow.files import FilePolicy, replace_files, write_output, write_stdout
+from sidecarctl.workflow.files import FilePolicy, replace_files, write_all, write_output, write_stdout
 from sidecarctl.workflow.inputs import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,4 +133,4 @@ def write_atomically(path: str, text: str) -> None:
 
 
 def _filler(data: bytes) -> Callable[[Any], Any]:
-    return lambda handle: handle.write(data)
+    return lambda handle: write_all(handle, data)

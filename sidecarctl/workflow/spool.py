@@ -19,7 +19,7 @@ import os
 from typing import IO, Any
 
 from sidecarctl.errors import FileError
-from sidecarctl.workflow.files import replace_files, write_output, write_stdout
+from sidecarctl.workflow.files import replace_files, write_all, write_output, write_stdout
 from sidecarctl.workflow.inputs import Source
 from sidecarctl.workflow.outputs import JSON, OutputOptions
 from sidecarctl.workflow.progress import for_files
@@ -40,15 +40,15 @@ class Spool:
 
     def write(self, data: bytes) -> int:
         try:
-            written = self._file.write(data)
+            write_all(self._file, data)  # a short write past `ulimit -f` must not leave a hole
             if not self.on_disk and self._file.tell() > self._limit:
                 disk = _anonymous_file()
-                disk.write(self._file.getvalue())  # type: ignore[attr-defined]
+                write_all(disk, self._file.getvalue())  # type: ignore[attr-defined]
                 disk.seek(self._file.tell())
                 self._file = disk
         except OSError as err:  # $TMPDIR full, `ulimit -f`, ...: the user's to fix
             raise spool_error(err) from None
-        return written
+        return len(data)
 
     def tell(self) -> int:
         return self._file.tell()
@@ -210,7 +210,7 @@ def commit(spool: Spool, parts: list[Part], out: OutputOptions) -> None:
                     continue
                 data = _read_part(spool, part)
                 if data != part.source.text.encode("utf-8"):  # unchanged files keep their mtime
-                    changed.append((part.source.path, lambda handle, data=data: handle.write(data)))
+                    changed.append((part.source.path, lambda handle, data=data: write_all(handle, data)))
             replace_files(changed, out.policy)
         elif out.output:
             write_output(out.output, lambda handle: _copy(spool, handle), out.policy)
@@ -237,4 +237,4 @@ def _copy(spool: Spool, handle: IO[bytes]) -> None:
             raise spool_error(err) from None
         if not chunk:
             return
-        handle.write(chunk)
+        write_all(handle, chunk)
