@@ -94,8 +94,14 @@ def build_stream(texts: list[str], n: int) -> str:
 
 def settings_flags(suite: Path) -> list[str]:
     s = suite / "settings" / "default"
-    return ["--injectConfigFile", str(s / "inject-config.yaml"), "--meshConfigFile", str(s / "mesh-config.yaml"),
-            "--valuesFile", str(s / "inject-values.yaml")]
+    return [
+        "--injectConfigFile",
+        str(s / "inject-config.yaml"),
+        "--meshConfigFile",
+        str(s / "mesh-config.yaml"),
+        "--valuesFile",
+        str(s / "inject-values.yaml"),
+    ]
 
 
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
@@ -112,9 +118,11 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, bytes
 
 def peak_rss_of(cmd: list[str], env: dict[str, str]) -> int:
     """Peak RSS of one child (a fresh interpreter so earlier children do not mask it)."""
-    probe = ("import resource,subprocess,sys;"
-             "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    probe = (
+        "import resource,subprocess,sys;"
+        "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     out = subprocess.run([sys.executable, "-c", probe, *cmd], env=env, capture_output=True, text=True, check=True)
     return int(out.stdout.strip())
 
@@ -166,8 +174,10 @@ def main() -> None:
             if n == 100:
                 continue
             floor = floor_seconds(path.read_text(), out)
-            print(f"1. batch N={n}: {wall:.2f} s, floor (PyYAML C load+dump) {floor:.2f} s, "
-                  f"ratio {wall / floor:.2f} (goal <= 2.0)")
+            print(
+                f"1. batch N={n}: {wall:.2f} s, floor (PyYAML C load+dump) {floor:.2f} s, "
+                f"ratio {wall / floor:.2f} (goal <= 2.0)"
+            )
         small = Path(tmp) / "small.yaml"
         small.write_text((suite / "cases" / "hello.yaml").read_text())
         cmd = [*base, "kube-inject", *settings_flags(suite), "-f", str(small)]
@@ -178,14 +188,22 @@ def main() -> None:
             imports.append(run_measured([sys.executable, "-c", "import yaml"], env)[0])
             cold.append(run_measured(cmd, no_cache)[0])
         wall, imported, uncached = (statistics.median(times) for times in (walls, imports, cold))
-        print(f"2. startup: {wall * 1000:.0f} ms vs python3 -c 'import yaml' {imported * 1000:.0f} ms, "
-              f"ratio {wall / imported:.2f} (goal <= 3.0); without the cache {uncached * 1000:.0f} ms, "
-              f"ratio {uncached / imported:.2f}")
+        print(
+            f"2. startup: {wall * 1000:.0f} ms vs python3 -c 'import yaml' {imported * 1000:.0f} ms, "
+            f"ratio {wall / imported:.2f} (goal <= 3.0); without the cache {uncached * 1000:.0f} ms, "
+            f"ratio {uncached / imported:.2f}"
+        )
         big = max(sizes)
-        print(f"3. memory: peak RSS N={big} {rss[big] / 1024:.0f} MiB vs N=100 {rss[100] / 1024:.0f} MiB, "
-              f"ratio {rss[big] / rss[100]:.2f} (goal <= 1.5)")
-    template = subprocess.run([python_of(base), str(ROOT / "bench" / "bench_template.py"), "--shared",
-                               str(suite.parent.parent)], capture_output=True, text=True, check=False)
+        print(
+            f"3. memory: peak RSS N={big} {rss[big] / 1024:.0f} MiB vs N=100 {rss[100] / 1024:.0f} MiB, "
+            f"ratio {rss[big] / rss[100]:.2f} (goal <= 1.5)"
+        )
+    template = subprocess.run(
+        [python_of(base), str(ROOT / "bench" / "bench_template.py"), "--shared", str(suite.parent.parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     lines = (template.stdout or template.stderr).strip().splitlines()
     print(f"4. template: {lines[-1] if lines else 'bench_template.py printed nothing'}")
 

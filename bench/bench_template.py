@@ -75,8 +75,10 @@ def main() -> None:
     rendered = template.execute(data)
     render_s = best_per_call(args.rounds, args.renders, lambda: template.execute(data))
     parse_s = best_per_call(args.rounds, args.renders, lambda: yaml.load(rendered, Loader=yaml.CSafeLoader))
-    print(f"render {render_s * 1e6:.0f} us vs CSafeLoader parse of its output ({len(rendered)} bytes) "
-          f"{parse_s * 1e6:.0f} us, ratio {render_s / parse_s:.2f} (goal <= 1.5)")
+    print(
+        f"render {render_s * 1e6:.0f} us vs CSafeLoader parse of its output ({len(rendered)} bytes) "
+        f"{parse_s * 1e6:.0f} us, ratio {render_s / parse_s:.2f} (goal <= 1.5)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,12 @@ RUNAWAY = {
     "seq 1 100000000": "{{ seq 1 100000000 }}",
     "randAlphaNum 50000000": "{{ randAlphaNum 50000000 }}",
 }
-BOMB = "a: &a [" + ", ".join(["lol"] * 9) + "]\n" + "".join(
-    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+BOMB = (
+    "a: &a ["
+    + ", ".join(["lol"] * 9)
+    + "]\n"
+    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+)
 
 
 def median_ms(fn: object, rounds: int) -> tuple[float, float]:

@@ -63,7 +63,7 @@ import aiohttp
 
 SERVER_PYTHON = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
 REGEX_TEMPLATE = '{{ if regexMatch "^(a+)+$" (repeat 50000 "a" | printf "%sb") }}x: y{{ end }}\n'
-RANGE_TEMPLATE = '{{ range until 100000000 }}{{ end }}\n'
+RANGE_TEMPLATE = "{{ range until 100000000 }}{{ end }}\n"
 
 
 def sleep_pod() -> dict[str, Any]:
@@ -73,17 +73,40 @@ def sleep_pod() -> dict[str, Any]:
     template = copy.deepcopy(deployment["spec"]["template"])
     meta = template["metadata"]
     meta["labels"]["pod-template-hash"] = "7d9c6f8b5"
-    meta.update({"generateName": "sleep-7d9c6f8b5-", "namespace": "default",
-                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "sleep-7d9c6f8b5",
-                                      "uid": "0b1c2d3e", "controller": True, "blockOwnerDeletion": True}]})
+    meta.update(
+        {
+            "generateName": "sleep-7d9c6f8b5-",
+            "namespace": "default",
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": "sleep-7d9c6f8b5",
+                    "uid": "0b1c2d3e",
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        }
+    )
     return {"apiVersion": "v1", "kind": "Pod", **template}
 
 
 def review(pod: dict[str, Any], uid: str) -> bytes:
-    return json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                       "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                                   "resource": {"group": "", "version": "v1", "resource": "pods"},
-                                   "namespace": "default", "operation": "CREATE", "object": pod}}).encode()
+    return json.dumps(
+        {
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {
+                "uid": uid,
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "namespace": "default",
+                "operation": "CREATE",
+                "object": pod,
+            },
+        }
+    ).encode()
 
 
 def hostile_pod(base: dict[str, Any], i: int) -> dict[str, Any]:
@@ -103,11 +126,33 @@ def hostile_pod(base: dict[str, Any], i: int) -> dict[str, Any]:
 
 # --- the server ---------------------------------------------------------------------------------
 
+
 def make_cert(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "tls.crt", folder / "tls.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -129,9 +174,26 @@ class Server:
         self.port = free_port()
         self.log_path = folder / log_name
         self._log = open(self.log_path, "wb")
-        cmd = [SERVER_PYTHON, "-m", "sidecarctl", "webhook", "serve", "--address", "127.0.0.1",
-               "--port", str(self.port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
-               "--offline", "--injectConfigFile", str(config), "--no-native-sidecars", *extra]
+        cmd = [
+            SERVER_PYTHON,
+            "-m",
+            "sidecarctl",
+            "webhook",
+            "serve",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--tls-cert-file",
+            str(cert),
+            "--tls-key-file",
+            str(key),
+            "--offline",
+            "--injectConfigFile",
+            str(config),
+            "--no-native-sidecars",
+            *extra,
+        ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._log, cwd=ROOT)
         self.context = ssl.create_default_context(cafile=str(cert))
 
@@ -220,6 +282,7 @@ def free_port() -> int:
 
 # --- the clients --------------------------------------------------------------------------------
 
+
 class Tally:
     def __init__(self) -> None:
         self.latencies: list[float] = []
@@ -228,12 +291,13 @@ class Tally:
         self.cpu_ms = (0.0, 0.0)  # CPU per answered request: the server's processes, these clients
 
 
-async def drive(server: Server, pod: dict[str, Any], clients: int, seconds: float, expect_patch: bool,
-                hostile: int = 0) -> tuple[Tally, Tally, float]:
+async def drive(
+    server: Server, pod: dict[str, Any], clients: int, seconds: float, expect_patch: bool, hostile: int = 0
+) -> tuple[Tally, Tally, float]:
     """`clients` sending `pod` (and `hostile` clients sending hostile pods) for `seconds`."""
     normal, bad = Tally(), Tally()
     stop_at = time.monotonic() + seconds
-    counter = iter(range(10 ** 9))
+    counter = iter(range(10**9))
     url = f"https://127.0.0.1:{server.port}/inject"
     headers = {"Content-Type": "application/json"}
 
@@ -266,10 +330,14 @@ async def drive(server: Server, pod: dict[str, Any], clients: int, seconds: floa
                 bad.errors.append(f"hostile {i}: {type(e).__name__}: {e}")
 
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=server.context, limit=clients),
-                                     timeout=timeout) as session, \
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=server.context, limit=max(1, hostile)),
-                                  timeout=timeout) as hostile_session:
+    async with (
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=server.context, limit=clients), timeout=timeout
+        ) as session,
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=server.context, limit=max(1, hostile)), timeout=timeout
+        ) as hostile_session,
+    ):
         # sampled through the phase: a worker killed at a deadline takes its counts with it
         # (what it spent in its last quarter second is missed)
         start_cpu, own = server.cpu_seconds(), os.times()
@@ -282,8 +350,9 @@ async def drive(server: Server, pod: dict[str, Any], clients: int, seconds: floa
 
         sampler = asyncio.create_task(sample())
         started = time.perf_counter()
-        await asyncio.gather(*(client(session) for _ in range(clients)),
-                             *(attacker(hostile_session) for _ in range(hostile)))
+        await asyncio.gather(
+            *(client(session) for _ in range(clients)), *(attacker(hostile_session) for _ in range(hostile))
+        )
         elapsed = time.perf_counter() - started
         sampler.cancel()
         seen.update(server.cpu_seconds())
@@ -313,8 +382,9 @@ async def slow_heads(server: Server, count: int, hold: float) -> tuple[int, floa
     async def connect() -> None:
         async with semaphore:
             try:
-                _, writer = await asyncio.wait_for(asyncio.open_connection(
-                    "127.0.0.1", server.port, ssl=server.context), 30)
+                _, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", server.port, ssl=server.context), 30
+                )
                 writer.write(head[:1])
                 await writer.drain()
                 writers.append(writer)
@@ -328,7 +398,7 @@ async def slow_heads(server: Server, count: int, hold: float) -> tuple[int, floa
     while time.monotonic() < stop_at:
         for writer in writers:
             if position < len(head) and not writer.is_closing():
-                writer.write(head[position:position + 1])
+                writer.write(head[position : position + 1])
         position += 1
         await asyncio.sleep(1.0)
         sample = server.memory()
@@ -342,6 +412,7 @@ async def slow_heads(server: Server, count: int, hold: float) -> tuple[int, floa
 
 # --- report -------------------------------------------------------------------------------------
 
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -351,16 +422,26 @@ def pct(values: list[float], q: float) -> float:
 
 def line(label: str, tally: Tally, elapsed: float) -> str:
     n = len(tally.latencies)
-    return (f"  {label:<34} {n / elapsed:8.1f} req/s   p50 {pct(tally.latencies, .5):6.1f} ms   "
-            f"p99 {pct(tally.latencies, .99):7.1f} ms   max {pct(tally.latencies, 1):7.1f} ms   "
-            f"errors {len(tally.errors)}   CPU/request: server {tally.cpu_ms[0]:.2f} ms, clients {tally.cpu_ms[1]:.2f} ms")
+    return (
+        f"  {label:<34} {n / elapsed:8.1f} req/s   p50 {pct(tally.latencies, 0.5):6.1f} ms   "
+        f"p99 {pct(tally.latencies, 0.99):7.1f} ms   max {pct(tally.latencies, 1):7.1f} ms   "
+        f"errors {len(tally.errors)}   CPU/request: server {tally.cpu_ms[0]:.2f} ms, clients {tally.cpu_ms[1]:.2f} ms"
+    )
 
 
 def machine() -> str:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -372,8 +453,10 @@ async def run(args: argparse.Namespace) -> int:
     failed = False
     goals: list[str] = []
     print(f"webhook bench: {machine()}")
-    print(f"  {args.clients} keep-alive HTTPS clients over loopback, {args.seconds:g} s a phase; "
-          f"hostile phase adds {args.hostile} clients; the clients share the machine's cores")
+    print(
+        f"  {args.clients} keep-alive HTTPS clients over loopback, {args.seconds:g} s a phase; "
+        f"hostile phase adds {args.hostile} clients; the clients share the machine's cores"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         cert, key = make_cert(folder)
@@ -391,9 +474,14 @@ async def run(args: argparse.Namespace) -> int:
                     normal, _, elapsed = await drive(server, base, args.clients, args.seconds, True)
                     print(line(f"sleep pod ({name})", normal, elapsed))
                     failed |= report_errors(normal)
-                    goals.append(f"sleep pod ({name}): >= 800 req/s and p99 <= 30 ms, 0 errors: "
-                                 + verdict(len(normal.latencies) / elapsed >= 800 and pct(normal.latencies, .99) <= 30
-                                           and not normal.errors))
+                    goals.append(
+                        f"sleep pod ({name}): >= 800 req/s and p99 <= 30 ms, 0 errors: "
+                        + verdict(
+                            len(normal.latencies) / elapsed >= 800
+                            and pct(normal.latencies, 0.99) <= 30
+                            and not normal.errors
+                        )
+                    )
                 if "floor" in args.phases:
                     normal, _, elapsed = await drive(server, floor_pod, args.clients, args.seconds, False)
                     print(line(f"floor: not injected ({name})", normal, elapsed))
@@ -401,12 +489,16 @@ async def run(args: argparse.Namespace) -> int:
                 if "hostile" in args.phases:
                     normal, bad, elapsed = await drive(server, base, args.clients, args.seconds, True, args.hostile)
                     print(line(f"sleep pod under attack ({name})", normal, elapsed))
-                    goals.append(f"under attack ({name}): normal pods p99 <= 100 ms, 0 errors: "
-                                 + verdict(pct(normal.latencies, .99) <= 100 and not normal.errors and not bad.errors))
+                    goals.append(
+                        f"under attack ({name}): normal pods p99 <= 100 ms, 0 errors: "
+                        + verdict(pct(normal.latencies, 0.99) <= 100 and not normal.errors and not bad.errors)
+                    )
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(bad.outcomes.items()))
-                    print(f"  {'  hostile reviews':<34} {len(bad.latencies) / elapsed:8.1f} req/s   "
-                          f"p50 {pct(bad.latencies, .5):6.1f} ms   max {pct(bad.latencies, 1):7.1f} ms   "
-                          f"({outcomes}) errors {len(bad.errors)}")
+                    print(
+                        f"  {'  hostile reviews':<34} {len(bad.latencies) / elapsed:8.1f} req/s   "
+                        f"p50 {pct(bad.latencies, 0.5):6.1f} ms   max {pct(bad.latencies, 1):7.1f} ms   "
+                        f"({outcomes}) errors {len(bad.errors)}"
+                    )
                     failed |= report_errors(normal) | report_errors(bad)
             finally:
                 server.stop()
@@ -423,13 +515,19 @@ async def run(args: argparse.Namespace) -> int:
                 open_now, pss, rss, procs, acceptor = await slow_heads(server, count, args.hold)
             finally:
                 server.stop()
-            goals.append(f"{count} slow-header connections: server memory <= 256 MiB (PSS): "
-                         + verdict(open_now >= count and pss <= 256))
+            goals.append(
+                f"{count} slow-header connections: server memory <= 256 MiB (PSS): "
+                + verdict(open_now >= count and pss <= 256)
+            )
             print(f"memory: {open_now} slow-header connections open (server run with {' '.join(extra)}):")
-            print(f"  server total PSS {pss:.0f} MiB over {procs} processes (RSS summed {rss:.0f} MiB counts the "
-                  f"pages the forked processes share once each); acceptor RSS {acceptor:.0f} MiB")
-            print(f"  idle before: total PSS {idle_pss:.0f} MiB (RSS summed {idle_rss:.0f}), acceptor RSS "
-                  f"{idle_acceptor:.0f} MiB")
+            print(
+                f"  server total PSS {pss:.0f} MiB over {procs} processes (RSS summed {rss:.0f} MiB counts the "
+                f"pages the forked processes share once each); acceptor RSS {acceptor:.0f} MiB"
+            )
+            print(
+                f"  idle before: total PSS {idle_pss:.0f} MiB (RSS summed {idle_rss:.0f}), acceptor RSS "
+                f"{idle_acceptor:.0f} MiB"
+            )
     print("goals (issue #12; the wall-clock ones need a quiet machine):")
     for goal in goals:
         print(f"  {goal}")
@@ -451,12 +549,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each load phase")
     parser.add_argument("--clients", type=int, default=16, help="keep-alive clients sending normal pods")
     parser.add_argument("--hostile", type=int, default=4, help="clients sending hostile reviews in the hostile phase")
-    parser.add_argument("--phases", nargs="+", default=["sleep", "floor", "hostile", "memory"],
-                        choices=["sleep", "floor", "hostile", "memory"])
+    parser.add_argument(
+        "--phases",
+        nargs="+",
+        default=["sleep", "floor", "hostile", "memory"],
+        choices=["sleep", "floor", "hostile", "memory"],
+    )
     parser.add_argument("--slow-connections", type=int, default=2000)
     parser.add_argument("--hold", type=float, default=8.0, help="seconds the slow connections are held")
-    parser.add_argument("--server-args", nargs=argparse.REMAINDER, default=[],
-                        help="more `webhook serve` flags (last on the line)")
+    parser.add_argument(
+        "--server-args", nargs=argparse.REMAINDER, default=[], help="more `webhook serve` flags (last on the line)"
+    )
     return asyncio.run(run(parser.parse_args()))
 
 

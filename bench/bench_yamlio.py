@@ -70,11 +70,17 @@ def main() -> None:
     c_load = best_of(args.rounds, lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in texts])
 
     per_doc = 1e6 / len(texts)
-    print(f"dump: yamlio {ours_dump * per_doc:7.1f} us/doc   CSafeDumper {c_dump * per_doc:7.1f} us/doc   "
-          f"ratio {ours_dump / c_dump:.2f}")
-    print(f"      (first pass over the distinct documents, cold caches: {cold * 1e6 / (len(texts) // args.n):.1f} us/doc)")
-    print(f"load: yamlio {ours_load * per_doc:7.1f} us/doc   CSafeLoader {c_load * per_doc:7.1f} us/doc   "
-          f"ratio {ours_load / c_load:.2f}")
+    print(
+        f"dump: yamlio {ours_dump * per_doc:7.1f} us/doc   CSafeDumper {c_dump * per_doc:7.1f} us/doc   "
+        f"ratio {ours_dump / c_dump:.2f}"
+    )
+    print(
+        f"      (first pass over the distinct documents, cold caches: {cold * 1e6 / (len(texts) // args.n):.1f} us/doc)"
+    )
+    print(
+        f"load: yamlio {ours_load * per_doc:7.1f} us/doc   CSafeLoader {c_load * per_doc:7.1f} us/doc   "
+        f"ratio {ours_load / c_load:.2f}"
+    )
     print(f"load + dump ratio {(ours_dump + ours_load) / (c_dump + c_load):.2f}  (goal <= 2.0)")
 
 

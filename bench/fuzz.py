@@ -51,18 +51,109 @@ from sidecarctl.errors import SidecarError  # noqa: E402
 SHARED = ROOT.parent / "shared"
 CASE_SECONDS = 10  # a case slower than this is a finding (a hang, or time not bounded)
 FILES_CASE_SECONDS = 60  # a `files` case runs up to three CLI processes on a shared machine
-MEMORY_BYTES = 4 * 1024 ** 3
+MEMORY_BYTES = 4 * 1024**3
 
-YAML_TOKENS = ["&a ", "*a", "<<: *a", "{", "}", "[", "]", "---\n", "\t", "\x00", "\r\n", ": ", "- ", "null",
-               '"', "'", "!!binary ", "!!int ", "!!str ", "!", "? ", "|\n", ">-\n", "~", "0x1F", "1e400",
-               ".nan", "\ufeff", "\u2028", "#", "%YAML 1.1\n", "kind: List\n", "items:\n", "  ", "\n",
-               "containers: x\n", "template: null\n", "spec: []\n", "ports: [\"80\"]\n", "9223372036854775808"]
-TEMPLATE_TOKENS = ["{{", "}}", "{{-", "-}}", "{{/*", "*/}}", " . ", ".Values", ".ObjectMeta", ".Spec", "$",
-                   "$x := ", "$x = ", "|", "(", ")", "if ", "else ", "end", "range ", "with ", "define \"a\"",
-                   "template \"a\" .", "block \"b\" .", "break", "continue", "nil", "true", "1e309", "0x",
-                   "'a'", "\"\\u00\"", "`raw`", "index . 0", "printf \"%v\"", "toYaml", "fromJSON", "until 5",
-                   "default", "dict \"a\" 1", "list 1 2", "len", "call", "and", "or", "not", "eq", "lt",
-                   "slice", "html", "js", "urlquery", "print", "\n", " ", "__class__", ".__dict__"]
+YAML_TOKENS = [
+    "&a ",
+    "*a",
+    "<<: *a",
+    "{",
+    "}",
+    "[",
+    "]",
+    "---\n",
+    "\t",
+    "\x00",
+    "\r\n",
+    ": ",
+    "- ",
+    "null",
+    '"',
+    "'",
+    "!!binary ",
+    "!!int ",
+    "!!str ",
+    "!",
+    "? ",
+    "|\n",
+    ">-\n",
+    "~",
+    "0x1F",
+    "1e400",
+    ".nan",
+    "\ufeff",
+    "\u2028",
+    "#",
+    "%YAML 1.1\n",
+    "kind: List\n",
+    "items:\n",
+    "  ",
+    "\n",
+    "containers: x\n",
+    "template: null\n",
+    "spec: []\n",
+    'ports: ["80"]\n',
+    "9223372036854775808",
+]
+TEMPLATE_TOKENS = [
+    "{{",
+    "}}",
+    "{{-",
+    "-}}",
+    "{{/*",
+    "*/}}",
+    " . ",
+    ".Values",
+    ".ObjectMeta",
+    ".Spec",
+    "$",
+    "$x := ",
+    "$x = ",
+    "|",
+    "(",
+    ")",
+    "if ",
+    "else ",
+    "end",
+    "range ",
+    "with ",
+    'define "a"',
+    'template "a" .',
+    'block "b" .',
+    "break",
+    "continue",
+    "nil",
+    "true",
+    "1e309",
+    "0x",
+    "'a'",
+    '"\\u00"',
+    "`raw`",
+    "index . 0",
+    'printf "%v"',
+    "toYaml",
+    "fromJSON",
+    "until 5",
+    "default",
+    'dict "a" 1',
+    "list 1 2",
+    "len",
+    "call",
+    "and",
+    "or",
+    "not",
+    "eq",
+    "lt",
+    "slice",
+    "html",
+    "js",
+    "urlquery",
+    "print",
+    "\n",
+    " ",
+    "__class__",
+    ".__dict__",
+]
 SNIPPETS = [
     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n",
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    metadata:\n"
@@ -128,11 +219,15 @@ def mutate_text(rng: random.Random, text: str, tokens: list[str]) -> str:
             text = text[:pos] + text[end:]
         elif op == 2 and text:  # duplicate a span (repeated keys, repeated blocks)
             start = rng.randint(0, len(text) - 1)
-            span = text[start:start + rng.randint(1, 80)]
+            span = text[start : start + rng.randint(1, 80)]
             text = text[:pos] + span + text[pos:]
         elif op == 3 and text:  # flip one character
             i = rng.randrange(len(text))
-            text = text[:i] + chr(rng.choice([0, 9, 10, 13, 32, 35, 38, 42, 45, 58, 123, 0xFFFD, 0x85, 0xDC80])) + text[i + 1:]
+            text = (
+                text[:i]
+                + chr(rng.choice([0, 9, 10, 13, 32, 35, 38, 42, 45, 58, 123, 0xFFFD, 0x85, 0xDC80]))
+                + text[i + 1 :]
+            )
         elif op == 4:  # change the indentation of a line
             lines = text.split("\n")
             i = rng.randrange(len(lines))
@@ -143,8 +238,23 @@ def mutate_text(rng: random.Random, text: str, tokens: list[str]) -> str:
     return text
 
 
-WRONG_VALUES: list[Any] = [None, "x", "80", 0, -1, 1.5, True, [], {}, [None], {"a": None}, ["x"], 2 ** 63,
-                           {"containers": "x"}, [[[]]]]
+WRONG_VALUES: list[Any] = [
+    None,
+    "x",
+    "80",
+    0,
+    -1,
+    1.5,
+    True,
+    [],
+    {},
+    [None],
+    {"a": None},
+    ["x"],
+    2**63,
+    {"containers": "x"},
+    [[[]]],
+]
 
 
 def mutate_tree(rng: random.Random, value: Any) -> Any:
@@ -195,7 +305,9 @@ def manifest_target() -> Callable[[random.Random, list[str]], tuple[str, Callabl
             produced, expected = len(split_documents(out)), len(split_documents(text))
             if produced != expected:
                 raise AssertionError(f"{expected} documents in, {produced} out")
+
         return text, run
+
     return make
 
 
@@ -214,7 +326,9 @@ def template_target() -> Callable[[random.Random, list[tuple[str, Any]]], tuple[
                 parse(text, "inject", funcs[kind]).execute(data)
             except TemplateError:
                 raise _Rejected() from None
+
         return text, run
+
     return make
 
 
@@ -222,8 +336,18 @@ class _Rejected(Exception):
     """A clean refusal by the template engine (its errors are not SidecarErrors)."""
 
 
-FILE_KINDS = ["regular", "new", "fifo", "null-device", "full-device", "directory", "missing-dir", "read-only",
-              "hardlink", "symlink"]
+FILE_KINDS = [
+    "regular",
+    "new",
+    "fifo",
+    "null-device",
+    "full-device",
+    "directory",
+    "missing-dir",
+    "read-only",
+    "hardlink",
+    "symlink",
+]
 DISTURBANCES = ["none", "SIGTERM", "SIGHUP", "SIGINT", "disk-full", "ulimit-f"]
 PAUSE_ENV = "SIDECARCTL_TEST_PAUSE_BEFORE_REPLACE"  # sidecarctl.workflow.files.TEST_PAUSE_ENV
 
@@ -238,8 +362,13 @@ class FilesTarget:
         self.root = os.geteuid() == 0
         self.tmpfs: Path | None = scratch / "tmpfs"
         self.tmpfs.mkdir(parents=True, exist_ok=True)
-        mounted = self.root and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(self.tmpfs)],
-                                               capture_output=True).returncode == 0
+        mounted = (
+            self.root
+            and subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(self.tmpfs)], capture_output=True
+            ).returncode
+            == 0
+        )
         if not mounted:
             self.tmpfs = None
         self.count = 0
@@ -268,6 +397,7 @@ class FilesTarget:
                 import shutil
 
                 shutil.rmtree(base, ignore_errors=True)
+
         return f"# {label}\n{text}", run
 
     def _run(self, base: Path, text: str, in_place: bool, kinds: list[str], disturbance: str) -> None:
@@ -283,8 +413,11 @@ class FilesTarget:
         targets = [self._make(base / f"t{i}", kind, text) for i, kind in enumerate(kinds)]
         before = {path: _snapshot(path) for path in targets}
         args = [sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-q"]
-        args += [a for path in targets for a in ("-f", str(path))] + ["--in-place"] if in_place else \
-            ["-f", str(source), "-o", str(targets[0])]
+        args += (
+            [a for path in targets for a in ("-f", str(path))] + ["--in-place"]
+            if in_place
+            else ["-f", str(source), "-o", str(targets[0])]
+        )
         env = {**os.environ, "PYTHONPATH": str(ROOT), "ENABLE_NATIVE_SIDECARS": "false"}
         marker = base / "staged"
         if disturbance.startswith("SIG"):
@@ -294,8 +427,9 @@ class FilesTarget:
             if _is_fifo(path):
                 work = (lambda p=path: _feed(p, text)) if in_place else (lambda p=path: _drain(p))
                 threading.Thread(target=work, daemon=True).start()
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, preexec_fn=limit)
+        proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=limit
+        )
         try:
             signum = getattr(signal, disturbance, None) if disturbance.startswith("SIG") else None
             if signum is not None:
@@ -311,8 +445,7 @@ class FilesTarget:
             for path in targets:  # a FIFO its helper still waits on: let it go
                 if _is_fifo(path):
                     _unblock(path)
-        _check_files(base, targets, before, proc.returncode, err.decode("utf-8", "replace"),
-                     in_place, signum, env)
+        _check_files(base, targets, before, proc.returncode, err.decode("utf-8", "replace"), in_place, signum, env)
 
     def _make(self, path: Path, kind: str, text: str) -> Path:
         if kind in ("regular", "read-only", "hardlink", "symlink"):
@@ -378,8 +511,16 @@ def _snapshot(path: Path) -> tuple[Any, ...] | None:
     return stat.S_IFMT(st.st_mode), st.st_ino, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, data
 
 
-def _check_files(base: Path, targets: list[Path], before: dict[Path, Any], code: int, err: str, in_place: bool,
-                 signum: int | None, env: dict[str, str]) -> None:
+def _check_files(
+    base: Path,
+    targets: list[Path],
+    before: dict[Path, Any],
+    code: int,
+    err: str,
+    in_place: bool,
+    signum: int | None,
+    env: dict[str, str],
+) -> None:
     import subprocess
 
     problems = []
@@ -399,8 +540,12 @@ def _check_files(base: Path, targets: list[Path], before: dict[Path, Any], code:
         if code != 0 and now != old and (old is None or old[0] == stat.S_IFREG):
             problems.append(f"{path.name} changed by a failed run")
         if code == 0 and in_place and old is not None:
-            expected = subprocess.run([sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-q", "-f",
-                                       "-"], input=old[-1], capture_output=True, env=env).stdout
+            expected = subprocess.run(
+                [sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-q", "-f", "-"],
+                input=old[-1],
+                capture_output=True,
+                env=env,
+            ).stdout
             if path.read_bytes() not in (expected, old[-1]):
                 problems.append(f"{path.name} is not what kube-inject prints for it")
     if problems:
@@ -489,8 +634,9 @@ def main() -> int:
 
 
 def _summary(stats: dict[str, Stats]) -> str:
-    return "; ".join(f"{n}: {s.cases} cases, {s.ok} ok, {s.rejected} rejected, {len(s.findings)} findings"
-                     for n, s in stats.items())
+    return "; ".join(
+        f"{n}: {s.cases} cases, {s.ok} ok, {s.rejected} rejected, {len(s.findings)} findings" for n, s in stats.items()
+    )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,23 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "hack" / "istio-api" / "2e43f07b30b6"
 OUTPUT = ROOT / "sidecarctl" / "config" / "protoschema.py"
 ROOT_FILE = "mesh/v1alpha1/config.proto"
-SCALARS = {"double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64",
-           "sfixed32", "sfixed64", "bool", "string", "bytes"}
+SCALARS = {
+    "double",
+    "float",
+    "int32",
+    "int64",
+    "uint32",
+    "uint64",
+    "sint32",
+    "sint64",
+    "fixed32",
+    "fixed64",
+    "sfixed32",
+    "sfixed64",
+    "bool",
+    "string",
+    "bytes",
+}
 _TOKEN = re.compile(r'\s+|//[^\n]*|/\*.*?\*/|"(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*|-?\d+|.', re.S)
 
 
@@ -165,8 +180,9 @@ def parse_file(text: str) -> ProtoFile:
     return ProtoFile(package, go_package, imports, messages, enums)
 
 
-def _message(tokens: _Tokens, package: str, outer: str, go_package: str, messages: list[Message],
-             enums: list[Enum]) -> None:
+def _message(
+    tokens: _Tokens, package: str, outer: str, go_package: str, messages: list[Message], enums: list[Enum]
+) -> None:
     name = tokens.next()
     local = f"{outer}.{name}" if outer else name
     full = f"{package}.{local}"
@@ -326,8 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     text = render(*load())
     if args.check:
         if OUTPUT.read_text(encoding="utf-8") != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is not what {INPUTS.relative_to(ROOT)} gives: "
-                  "run python3 hack/gen_protoschema.py", file=sys.stderr)
+            print(
+                f"{OUTPUT.relative_to(ROOT)} is not what {INPUTS.relative_to(ROOT)} gives: "
+                "run python3 hack/gen_protoschema.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUTPUT.write_text(text, encoding="utf-8")

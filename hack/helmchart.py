@@ -89,7 +89,9 @@ def from_yaml(text: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        return {"Error": "error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}"}
+        return {
+            "Error": "error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}"
+        }
     return value
 
 
@@ -97,8 +99,9 @@ class _Renderer:
     def __init__(self, templates: Mapping[str, str]) -> None:
         sprig = funcmap("sprig")
         helm: dict[str, GoFunc] = {
-            "include": GoFunc("include", self._include, ("string", "interface {}"), returns_error=True,
-                              result="string"),
+            "include": GoFunc(
+                "include", self._include, ("string", "interface {}"), returns_error=True, result="string"
+            ),
             "tpl": GoFunc("tpl", self._tpl, ("string", "interface {}"), returns_error=True, result="string"),
             "required": GoFunc("required", _required, ("string", "interface {}"), returns_error=True),
             "toYaml": GoFunc("toYaml", to_yaml, ("interface {}",), result="string"),
@@ -186,18 +189,32 @@ def load_chart(chart_dir: Path) -> tuple[dict[str, Any], dict[str, str], dict[st
     return meta, templates, files, values
 
 
-def render_chart(chart_dir: Path, user_values: Mapping[str, Any], namespace: str = "istio-system",
-                 release: str = "istio", only: Iterable[str] | None = None) -> dict[str, str]:
+def render_chart(
+    chart_dir: Path,
+    user_values: Mapping[str, Any],
+    namespace: str = "istio-system",
+    release: str = "istio",
+    only: Iterable[str] | None = None,
+) -> dict[str, str]:
     """Render the chart's templates (every file still runs, in Helm's order, for its effect on the
     shared values); returns the output of the templates named in `only` (all when None)."""
     meta, templates, files, chart_values = load_chart(chart_dir)
     renderer = _Renderer(templates)
     top: dict[str, Any] = {
         "Values": coalesce_values(chart_values, dict(user_values)),
-        "Release": {"Name": release, "Namespace": namespace, "Service": "Helm", "IsInstall": True,
-                    "IsUpgrade": False, "Revision": 1},
-        "Chart": {"Name": meta.get("name", ""), "Version": meta.get("version", ""),
-                  "AppVersion": meta.get("appVersion", "")},
+        "Release": {
+            "Name": release,
+            "Namespace": namespace,
+            "Service": "Helm",
+            "IsInstall": True,
+            "IsUpgrade": False,
+            "Revision": 1,
+        },
+        "Chart": {
+            "Name": meta.get("name", ""),
+            "Version": meta.get("version", ""),
+            "AppVersion": meta.get("appVersion", ""),
+        },
         "Files": _Files(files),
         "Capabilities": {"KubeVersion": {"Version": "v1.30.0", "Major": "1", "Minor": "30"}},
     }

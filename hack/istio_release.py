@@ -59,8 +59,13 @@ RELEASES_MODULE = ROOT / "sidecarctl" / "releases" / "__init__.py"
 CHART = "manifests/charts/istio-control/istio-discovery"
 PROFILES = "manifests/profiles"
 # What is pinned of a release: the chart's settings templates, its files and values, two profiles.
-CHART_TEMPLATES = ("_helpers.tpl", "configmap.yaml", "istiod-injector-configmap.yaml", "zzy_descope_legacy.yaml",
-                   "zzz_profile.yaml")
+CHART_TEMPLATES = (
+    "_helpers.tpl",
+    "configmap.yaml",
+    "istiod-injector-configmap.yaml",
+    "zzy_descope_legacy.yaml",
+    "zzz_profile.yaml",
+)
 PINNED_PROFILES = ("default.yaml", "empty.yaml")
 RELEASE_HUB = "docker.io/istio"  # the hub of Istio's release builds (istioctl's compiled-in hub)
 SETTINGS_FILES = {"config": "inject-config.yaml", "values": "inject-values.yaml", "mesh": "mesh-config.yaml"}
@@ -74,9 +79,14 @@ class ReleaseError(Exception):
 
 # --- the operator's input merging (operator/pkg/render/manifest.go, operator/pkg/values) ---------------
 
-_ALWAYS_STRING = ("spec.values.compatibilityVersion", "spec.tag", "spec.values.global.tag",
-                  "spec.meshConfig.defaultConfig.proxyMetadata.", "spec.values.meshConfig.defaultConfig.proxyMetadata.",
-                  "spec.compatibilityVersion")
+_ALWAYS_STRING = (
+    "spec.values.compatibilityVersion",
+    "spec.tag",
+    "spec.values.global.tag",
+    "spec.meshConfig.defaultConfig.proxyMetadata.",
+    "spec.values.meshConfig.defaultConfig.proxyMetadata.",
+    "spec.compatibilityVersion",
+)
 
 
 def parse_value(text: str) -> Any:
@@ -131,12 +141,17 @@ def _yaml_map(text: str, where: str) -> dict[str, Any]:
     return value
 
 
-def merge_inputs(profiles_dir: Path, iop_files: Sequence[Path], set_flags: Sequence[str],
-                 hub_tag: tuple[str, str] | None) -> dict[str, Any]:
+def merge_inputs(
+    profiles_dir: Path, iop_files: Sequence[Path], set_flags: Sequence[str], hub_tag: tuple[str, str] | None
+) -> dict[str, Any]:
     """render.MergeInputs: the merged IstioOperator, with its values translated for Helm (the profile is
     the user's `spec.profile`, from a file or `--set profile=NAME`, else `default`)."""
-    user: dict[str, Any] = {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator", "metadata": {},
-                            "spec": {}}
+    user: dict[str, Any] = {
+        "apiVersion": "install.istio.io/v1alpha1",
+        "kind": "IstioOperator",
+        "metadata": {},
+        "spec": {},
+    }
     for path in iop_files:
         doc = _yaml_map(path.read_text(encoding="utf-8"), str(path))
         if doc.get("spec") is None:
@@ -155,8 +170,13 @@ def merge_inputs(profiles_dir: Path, iop_files: Sequence[Path], set_flags: Seque
     merge_from(base, user)
     spec = base.setdefault("spec", {})
     values = spec.setdefault("values", {})
-    for src, dst in (("hub", "global.hub"), ("tag", "global.tag"), ("revision", "revision"),
-                     ("meshConfig", "meshConfig"), ("compatibilityVersion", "compatibilityVersion")):
+    for src, dst in (
+        ("hub", "global.hub"),
+        ("tag", "global.tag"),
+        ("revision", "revision"),
+        ("meshConfig", "meshConfig"),
+        ("compatibilityVersion", "compatibilityVersion"),
+    ):
         if src not in spec:
             continue
         if isinstance(spec[src], dict):
@@ -196,9 +216,14 @@ def _profile(profiles_dir: Path, name: str) -> dict[str, Any]:
 # --- settings ---------------------------------------------------------------------------------------
 
 
-def render_settings(release_dir: Path, profile: str = "test", set_flags: Sequence[str] = (),
-                    iop_files: Sequence[Path] = (), mesh_config: dict[str, Any] | None = None,
-                    release: str | None = None) -> dict[str, str]:
+def render_settings(
+    release_dir: Path,
+    profile: str = "test",
+    set_flags: Sequence[str] = (),
+    iop_files: Sequence[Path] = (),
+    mesh_config: dict[str, Any] | None = None,
+    release: str | None = None,
+) -> dict[str, str]:
     """The three ConfigMap texts {config, values, mesh} of one install of a pinned release."""
     if profile == "test":  # getInjectionSettings: these flags after the case's; no compiled-in hub/tag
         flags, hub_tag = [*set_flags, "profile=empty", "components.pilot.enabled=true"], None
@@ -258,8 +283,9 @@ def git_ls(git_dir: Path, tag: str, path: str) -> list[str]:
 
 
 def git_commit(git_dir: Path, tag: str) -> str:
-    done = subprocess.run(["git", f"--git-dir={_git_dir(git_dir)}", "rev-list", "-n1", tag], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        ["git", f"--git-dir={_git_dir(git_dir)}", "rev-list", "-n1", tag], capture_output=True, text=True
+    )
     if done.returncode:
         raise ReleaseError(f"{git_dir}: no tag {tag}; fetch it (git fetch --tags)")
     return done.stdout.strip()
@@ -291,7 +317,9 @@ def pin_chart(git_dir: Path, release: str) -> Path:
         "2.0 (Copyright Istio Authors); `LICENSE` here is the upstream licence file, unchanged.\n\n"
         "Only what the settings generator reads is kept: the istio-discovery chart's `values.yaml`, `Chart.yaml`,\n"
         f"`files/` and the templates {', '.join(CHART_TEMPLATES)}, and the\n"
-        f"profiles {', '.join(PINNED_PROFILES)}.\n", encoding="utf-8")
+        f"profiles {', '.join(PINNED_PROFILES)}.\n",
+        encoding="utf-8",
+    )
     return dest
 
 
@@ -318,7 +346,8 @@ def generate_defaults(release: str) -> Path:
         "* `mesh-config.yaml`: `data.mesh` of `istio`.\n\n"
         "Istio is licensed under the Apache License 2.0 (Copyright Istio Authors); `LICENSE` is its licence file.\n"
         "Do not edit by hand: `tests/releases/test_generator.py` checks these files are what the generator writes.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return out
 
 
@@ -332,26 +361,44 @@ def _minor(release: str) -> str:
 # (Istio applies them after mesh.ApplyMeshConfig; proxy config fields merge, extension providers append).
 # Keyed by the function body with all white space removed; a new release's unknown mutation stops `suite`.
 MESH_MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    "m.DefaultConfig.InterceptionMode=meshapi.ProxyConfig_TPROXY":
-        ("interception-mode-tproxy", {"defaultConfig": {"interceptionMode": "TPROXY"}}),
-    "m.DefaultConfig.DrainDuration=durationpb.New(time.Second*23)":
-        ("drain-duration-23s", {"defaultConfig": {"drainDuration": "23s"}}),
+    "m.DefaultConfig.InterceptionMode=meshapi.ProxyConfig_TPROXY": (
+        "interception-mode-tproxy",
+        {"defaultConfig": {"interceptionMode": "TPROXY"}},
+    ),
+    "m.DefaultConfig.DrainDuration=durationpb.New(time.Second*23)": (
+        "drain-duration-23s",
+        {"defaultConfig": {"drainDuration": "23s"}},
+    ),
     "ifm.DefaultConfig.ProxyMetadata==nil{m.DefaultConfig.ProxyMetadata=map[string]string{}}"
-    "m.DefaultConfig.ProxyMetadata[\"ISTIO_META_TLS_CLIENT_KEY\"]=\"/etc/identity/client/keys/client-key.pem\"":
-        ("proxy-metadata-tls-client-key",
-         {"defaultConfig": {"proxyMetadata": {"ISTIO_META_TLS_CLIENT_KEY": "/etc/identity/client/keys/client-key.pem"}}}),
+    'm.DefaultConfig.ProxyMetadata["ISTIO_META_TLS_CLIENT_KEY"]="/etc/identity/client/keys/client-key.pem"': (
+        "proxy-metadata-tls-client-key",
+        {"defaultConfig": {"proxyMetadata": {"ISTIO_META_TLS_CLIENT_KEY": "/etc/identity/client/keys/client-key.pem"}}},
+    ),
     "m.DefaultConfig.Tracing=&meshapi.Tracing{}": ("tracing-empty", {"defaultConfig": {"tracing": {}}}),
     "m.InboundTrafficPolicy=&meshapi.MeshConfig_InboundTrafficPolicy{"
-    "Mode:meshapi.MeshConfig_InboundTrafficPolicy_LOCALHOST,}":
-        ("inbound-traffic-localhost", {"inboundTrafficPolicy": {"mode": "LOCALHOST"}}),
-    "m.ExtensionProviders=append(m.ExtensionProviders,&meshapi.MeshConfig_ExtensionProvider{Name:\"otel\","
+    "Mode:meshapi.MeshConfig_InboundTrafficPolicy_LOCALHOST,}": (
+        "inbound-traffic-localhost",
+        {"inboundTrafficPolicy": {"mode": "LOCALHOST"}},
+    ),
+    'm.ExtensionProviders=append(m.ExtensionProviders,&meshapi.MeshConfig_ExtensionProvider{Name:"otel",'
     "Provider:&meshapi.MeshConfig_ExtensionProvider_Opentelemetry{"
     "Opentelemetry:&meshapi.MeshConfig_ExtensionProvider_OpenTelemetryTracingProvider{"
-    "Service:\"otel-collector.observability.svc.cluster.local\",Port:4317,"
-    "ServiceAttributeEnrichment:meshapi.MeshConfig_ExtensionProvider_OTEL_SEMANTIC_CONVENTIONS,},},})":
-        ("otel-semconv", {"extensionProviders": [{"name": "otel", "opentelemetry": {
-            "service": "otel-collector.observability.svc.cluster.local", "port": 4317,
-            "serviceAttributeEnrichment": "OTEL_SEMANTIC_CONVENTIONS"}}]}),
+    'Service:"otel-collector.observability.svc.cluster.local",Port:4317,'
+    "ServiceAttributeEnrichment:meshapi.MeshConfig_ExtensionProvider_OTEL_SEMANTIC_CONVENTIONS,},},})": (
+        "otel-semconv",
+        {
+            "extensionProviders": [
+                {
+                    "name": "otel",
+                    "opentelemetry": {
+                        "service": "otel-collector.observability.svc.cluster.local",
+                        "port": 4317,
+                        "serviceAttributeEnrichment": "OTEL_SEMANTIC_CONVENTIONS",
+                    },
+                }
+            ]
+        },
+    ),
 }
 
 _GO_STRING = r'"(?:[^"\\]|\\.)*"|`[^`]*`'
@@ -395,7 +442,7 @@ def test_injection_table(source: str) -> list[dict[str, Any]]:
         if j < 0:
             break
         k = _balanced(source, j)
-        entries.append(_entry(source[j + 1:k - 1]))
+        entries.append(_entry(source[j + 1 : k - 1]))
         i = k
     return entries
 
@@ -410,14 +457,14 @@ def _entry(body: str) -> dict[str, Any]:
         entry[field] = bool(re.search(rf"\b{field}:\s*true\b", body))
     m = re.search(r"\bsetFlags:\s*\[\]string\{", body)
     if m:
-        block = body[m.end() - 1:_balanced(body, m.end() - 1)]
+        block = body[m.end() - 1 : _balanced(body, m.end() - 1)]
         entry["setFlags"] = [_go_unquote(t) for t in re.findall(_GO_STRING, block)]
     m = re.search(r"\bmesh:\s*func\([^)]*\)\s*\{", body)
     if m:
-        entry["mesh"] = re.sub(r"\s+", "", body[m.end():_balanced(body, m.end() - 1) - 1])
+        entry["mesh"] = re.sub(r"\s+", "", body[m.end() : _balanced(body, m.end() - 1) - 1])
     m = re.search(r"\bsetup:\s*func\([^)]*\)\s*\{", body)
     if m:
-        setup = body[m.end():_balanced(body, m.end() - 1) - 1]
+        setup = body[m.end() : _balanced(body, m.end() - 1) - 1]
         entry["nativeDisabled"] = "NativeSidecarModeDisabled" in setup
         entry["setupOther"] = re.sub(r"\s+", "", setup) if "NativeSidecarModeDisabled" not in setup else ""
     return entry
@@ -438,9 +485,11 @@ def _variant(entry: dict[str, Any]) -> tuple[str, tuple[str, ...], str, dict[str
     if "mesh" in entry:
         known = MESH_MUTATIONS.get(entry["mesh"])
         if known is None:
-            raise ReleaseError(f"TestInjection case {entry.get('want') or entry.get('in')}: its mesh mutation "
-                               f"{entry['mesh']!r} is not in hack/istio_release.py MESH_MUTATIONS; add it "
-                               "there as the meshConfig an install would carry")
+            raise ReleaseError(
+                f"TestInjection case {entry.get('want') or entry.get('in')}: its mesh mutation "
+                f"{entry['mesh']!r} is not in hack/istio_release.py MESH_MUTATIONS; add it "
+                "there as the meshConfig an install would carry"
+            )
         parts.append(known[0])
         mesh = known[1]
     if not parts:
@@ -491,15 +540,19 @@ def _build_suite(git_dir: Path, release: str, out: Path) -> dict[str, Any]:
             skipped.append(entry.get("want") or entry["in"])
             continue
         if entry.get("setupOther"):
-            raise ReleaseError(f"TestInjection case {entry.get('want')}: setup {entry['setupOther']!r} is not "
-                               "understood; extend hack/istio_release.py _entry")
+            raise ReleaseError(
+                f"TestInjection case {entry.get('want')}: setup {entry['setupOther']!r} is not "
+                "understood; extend hack/istio_release.py _entry"
+            )
         settings, flags, iop, mesh = _variant(entry)
         variants[settings] = (flags, iop, mesh)
         native = not entry.get("nativeDisabled", False)
         error = entry.get("expectedError")
         name = entry["in"] if error else entry["want"].removesuffix(".injected")
-        if not native and any((e.get("want") or e["in"]) == (entry.get("want") or entry["in"])
-                              and not e.get("nativeDisabled") for e in table):
+        if not native and any(
+            (e.get("want") or e["in"]) == (entry.get("want") or entry["in"]) and not e.get("nativeDisabled")
+            for e in table
+        ):
             name += "[native-sidecars-disabled]"
         case: dict[str, Any] = {"name": name, "input": entry["in"]}
         if not error:
@@ -518,17 +571,23 @@ def _build_suite(git_dir: Path, release: str, out: Path) -> dict[str, Any]:
         write_settings(render_settings(release_dir, "test", flags, files, mesh), out / "settings" / settings)
     commit = git_commit(git_dir, release)
     _write_cases(out, release, commit, [cases[k] for k in sorted(cases)])
-    counts = {"cases": len(cases), "settings": len(variants), "skipped": skipped,
-              "errors": sum(1 for c in cases.values() if "expected_error" in c),
-              "native_off": sum(1 for c in cases.values() if not c["native_sidecars"])}
+    counts = {
+        "cases": len(cases),
+        "settings": len(variants),
+        "skipped": skipped,
+        "errors": sum(1 for c in cases.values() if "expected_error" in c),
+        "native_off": sum(1 for c in cases.values() if not c["native_sidecars"]),
+    }
     _write_suite_readme(out, release, commit, counts, variants)
     return counts
 
 
 def _write_cases(out: Path, release: str, commit: str, cases: list[dict[str, Any]]) -> None:
-    lines = [f"# kube-inject conformance cases reconstructed from istio/istio tag {release} (commit {commit}),",
-             "# pkg/kube/inject/inject_test.go TestInjection, by hack/istio_release.py. Paths are relative to cases/",
-             "# and settings/. The fields mean what ../shared/conformance/istio-1.30.3/README.md says."]
+    lines = [
+        f"# kube-inject conformance cases reconstructed from istio/istio tag {release} (commit {commit}),",
+        "# pkg/kube/inject/inject_test.go TestInjection, by hack/istio_release.py. Paths are relative to cases/",
+        "# and settings/. The fields mean what ../shared/conformance/istio-1.30.3/README.md says.",
+    ]
     for case in cases:
         first = True
         for key, value in case.items():
@@ -549,8 +608,13 @@ def _yaml_scalar(value: Any) -> str:
     return json.dumps(text)
 
 
-def _write_suite_readme(out: Path, release: str, commit: str, counts: dict[str, Any],
-                        variants: dict[str, tuple[tuple[str, ...], str, dict[str, Any] | None]]) -> None:
+def _write_suite_readme(
+    out: Path,
+    release: str,
+    commit: str,
+    counts: dict[str, Any],
+    variants: dict[str, tuple[tuple[str, ...], str, dict[str, Any] | None]],
+) -> None:
     rows = []
     for name, (flags, iop, mesh) in sorted(variants.items()):
         how = []
@@ -561,8 +625,12 @@ def _write_suite_readme(out: Path, release: str, commit: str, counts: dict[str, 
         if mesh:
             how.append(f"mesh mutation, rendered as if installed with `meshConfig: {json.dumps(mesh)}`")
         rows.append(f"| `{name}` | {'; '.join(how) or 'none (profile=empty, components.pilot.enabled=true)'} |")
-    skipped = "\n".join(f"* `{name}`: Istio's test sets `skipInjection: true` (webhook path only)."
-                        for name in counts["skipped"]) or "* none"
+    skipped = (
+        "\n".join(
+            f"* `{name}`: Istio's test sets `skipInjection: true` (webhook path only)." for name in counts["skipped"]
+        )
+        or "* none"
+    )
     text = f"""# Istio {release} `kube-inject` conformance fixtures
 
 Istio's own golden tests of tag `{release}` for `istioctl kube-inject`, in the format of
@@ -588,8 +656,8 @@ runs it unchanged.
   for byte (`tests/releases/test_generator.py`). Mesh mutations of the test (`mesh: func(m)`) are rendered as the
   equivalent install `meshConfig` (table `MESH_MUTATIONS` in the generator).
 
-This suite: {counts['cases']} cases ({counts['errors']} error cases, {counts['native_off']} with native sidecars
-disabled), {counts['settings']} settings variants.
+This suite: {counts["cases"]} cases ({counts["errors"]} error cases, {counts["native_off"]} with native sidecars
+disabled), {counts["settings"]} settings variants.
 
 | settings | how Istio's test produced it |
 | --- | --- |
@@ -621,20 +689,23 @@ def register_release(release: str) -> bool:
     new = "SUPPORTED: tuple[str, ...] = (" + ", ".join(f'"{r}"' for r in kept) + ")"
     if new == m.group(0):
         return False
-    RELEASES_MODULE.write_text(text[:m.start()] + new + text[m.end():], encoding="utf-8")
+    RELEASES_MODULE.write_text(text[: m.start()] + new + text[m.end() :], encoding="utf-8")
     return True
 
 
 def _refuse_older_patch(release: str, current: list[str]) -> None:
     """One patch per minor is supported: adding an older patch than the one there would replace the
     newer release's support with its predecessor's."""
+
     def key(version: str) -> tuple[int, ...]:
         return tuple(int(part) for part in version.split("."))
 
     for there in current:
         if _minor(there) == _minor(release) and key(there) > key(release):
-            raise ReleaseError(f"release {release}: {there} is newer and already supported; add a later patch "
-                               f"of {_minor(release)}, or none")
+            raise ReleaseError(
+                f"release {release}: {there} is newer and already supported; add a later patch "
+                f"of {_minor(release)}, or none"
+            )
 
 
 def ratchet_list(release: str) -> str:
@@ -643,24 +714,41 @@ def ratchet_list(release: str) -> str:
     runner = ROOT.parent / "shared" / "conformance" / "run_conformance.py"
     listing = ROOT / "tests" / f"conformance_passing_{release}.txt"
     if not runner.is_file():
-        return (f"ratchet: {runner} is absent; run the suite with it and list the passing cases in "
-                f"{listing.relative_to(ROOT)}")
+        return (
+            f"ratchet: {runner} is absent; run the suite with it and list the passing cases in "
+            f"{listing.relative_to(ROOT)}"
+        )
     sidecarctl = Path(sys.executable).parent / "sidecarctl"
     results = ROOT / "tests" / f".conformance-{release}.json"
-    subprocess.run([sys.executable, str(runner), "--suite", str(SUITES / f"istio-{release}"), "--cmd",
-                    f"{sidecarctl} kube-inject", "--json", str(results)], capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(runner),
+            "--suite",
+            str(SUITES / f"istio-{release}"),
+            "--cmd",
+            f"{sidecarctl} kube-inject",
+            "--json",
+            str(results),
+        ],
+        capture_output=True,
+    )
     try:
         rows = json.loads(results.read_text(encoding="utf-8"))
     finally:
         results.unlink(missing_ok=True)
     passing = sorted(row["name"] for row in rows if row["passed"])
-    listing.write_text(f"# Istio {release} kube-inject golden tests (tests/conformance/istio-{release}) that pass; "
-                       ".ci/ratchet.py keeps them passing.\n" + "".join(name + "\n" for name in passing),
-                       encoding="utf-8")
+    listing.write_text(
+        f"# Istio {release} kube-inject golden tests (tests/conformance/istio-{release}) that pass; "
+        ".ci/ratchet.py keeps them passing.\n" + "".join(name + "\n" for name in passing),
+        encoding="utf-8",
+    )
     byte = sum(1 for row in rows if row.get("byte_identical"))
     compared = sum(1 for row in rows if row.get("byte_identical") is not None)
-    return (f"suite run: {len(passing)} of {len(rows)} pass, {byte} of {compared} byte-identical; "
-            f"listed in {listing.relative_to(ROOT)}")
+    return (
+        f"suite run: {len(passing)} of {len(rows)} pass, {byte} of {compared} byte-identical; "
+        f"listed in {listing.relative_to(ROOT)}"
+    )
 
 
 # --- command line ---------------------------------------------------------------------------------------
@@ -703,8 +791,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"pinned chart inputs: {pinned.relative_to(ROOT)}")
             print(f"defaults: {generate_defaults(release).relative_to(ROOT)}")
             counts = build_suite(args.istio_git, release)
-            print(f"suite: tests/conformance/istio-{release} ({counts['cases']} cases, "
-                  f"{counts['settings']} settings)")
+            print(f"suite: tests/conformance/istio-{release} ({counts['cases']} cases, {counts['settings']} settings)")
             if register_release(release):
                 print(f"registered {release} in {RELEASES_MODULE.relative_to(ROOT)}")
             print(ratchet_list(release))

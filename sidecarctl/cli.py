@@ -137,8 +137,7 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as e:  # a bug: still one line; --debug shows the traceback
         if debug:
             raise
-        _fail(f"Error: internal error: {type(e).__name__}: {one_line(str(e))}; "
-              "rerun with --debug and report it", 1)
+        _fail(f"Error: internal error: {type(e).__name__}: {one_line(str(e))}; rerun with --debug and report it", 1)
     finally:
         _restore_signals(previous)
 

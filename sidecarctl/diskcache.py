@@ -97,8 +97,10 @@ def _warn_once(message: str) -> None:
     if not _warned:
         _warned = True
         try:
-            sys.stderr.write(f"sidecarctl: warning: {message}; the cache is not used "
-                             "(fix its owner/mode, or set SIDECARCTL_CACHE_DIR or SIDECARCTL_NO_CACHE=1)\n")
+            sys.stderr.write(
+                f"sidecarctl: warning: {message}; the cache is not used "
+                "(fix its owner/mode, or set SIDECARCTL_CACHE_DIR or SIDECARCTL_NO_CACHE=1)\n"
+            )
             sys.stderr.flush()
         except (OSError, ValueError):
             pass
@@ -184,8 +186,12 @@ def load(kind: str, key: str, text: str) -> Any:
         return None
     try:
         st = os.fstat(fd)
-        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022
-                or st.st_size > MAX_ENTRY_BYTES):
+        if (
+            not stat.S_ISREG(st.st_mode)
+            or st.st_uid != os.geteuid()
+            or st.st_mode & 0o022
+            or st.st_size > MAX_ENTRY_BYTES
+        ):
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(MAX_ENTRY_BYTES + 1)
@@ -196,7 +202,7 @@ def load(kind: str, key: str, text: str) -> Any:
     if not data.startswith(HEADER):
         return None
     try:
-        stored = json.loads(data[len(HEADER):])
+        stored = json.loads(data[len(HEADER) :])
     except (ValueError, RecursionError):  # truncated, corrupt
         return None
     if not (isinstance(stored, dict) and stored.get("key") == key and stored.get("text") == text):
@@ -211,8 +217,9 @@ def store(kind: str, key: str, text: str, value: Any) -> None:
     if not _plain(value):
         return
     try:
-        data = HEADER + json.dumps({"key": key, "text": text, "value": value}, ensure_ascii=True,
-                                   separators=(",", ":")).encode("ascii")
+        data = HEADER + json.dumps(
+            {"key": key, "text": text, "value": value}, ensure_ascii=True, separators=(",", ":")
+        ).encode("ascii")
     except (ValueError, RecursionError):
         return
     if len(data) > MAX_ENTRY_BYTES or not _folder_ok(folder, create=True):

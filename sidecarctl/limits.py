@@ -34,8 +34,7 @@ def read_bounded(stream: BinaryIO, name: str, limit: int | None = None) -> bytes
 
 def input_too_large(name: str, limit: int) -> InputError:
     """What a reader that counts the bytes itself (a file read line by line) raises past `limit`."""
-    return InputError(f"{name}: input larger than {limit // (1024 * 1024)} MiB "
-                      "(sidecarctl's limit; split the stream)")
+    return InputError(f"{name}: input larger than {limit // (1024 * 1024)} MiB (sidecarctl's limit; split the stream)")
 
 
 # The cyclic collector's first-generation threshold while a command starts (see startup_gc).

@@ -20,8 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SIDECARCTL_SHARED") or REPO.parent / "shared")
 SUITE = SHARED / "conformance" / "istio-1.30.3"
 CORPUS = SHARED / "gotemplate-corpus" / "cases.jsonl"
-ABSENT = (f"../shared is absent (looked for {SHARED}; set SIDECARCTL_SHARED to its path): "
-          "the conformance suite, template corpus and oracles live there")
+ABSENT = (
+    f"../shared is absent (looked for {SHARED}; set SIDECARCTL_SHARED to its path): "
+    "the conformance suite, template corpus and oracles live there"
+)
 
 
 def have_suite() -> bool:
@@ -70,5 +72,11 @@ def settings_dir(case: dict[str, Any] | str) -> Path:
 def settings_flags(case: dict[str, Any] | str) -> list[str]:
     """kube-inject's flags for a case's settings files."""
     folder = settings_dir(case)
-    return ["--injectConfigFile", str(folder / "inject-config.yaml"), "--meshConfigFile",
-            str(folder / "mesh-config.yaml"), "--valuesFile", str(folder / "inject-values.yaml")]
+    return [
+        "--injectConfigFile",
+        str(folder / "inject-config.yaml"),
+        "--meshConfigFile",
+        str(folder / "mesh-config.yaml"),
+        "--valuesFile",
+        str(folder / "inject-values.yaml"),
+    ]

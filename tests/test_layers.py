@@ -37,8 +37,10 @@ RESTRICTED = {
 # Modules that import click although they are below commands/: shared option builders that have not
 # moved to commands/ yet. The list may only shrink (test_click_debt_is_not_stale).
 CLICK_DEBT = {
-    "sidecarctl.workflow.inputs", "sidecarctl.workflow.outputs",
-    "sidecarctl.workflow.progname", "sidecarctl.workflow.settings",
+    "sidecarctl.workflow.inputs",
+    "sidecarctl.workflow.outputs",
+    "sidecarctl.workflow.progname",
+    "sidecarctl.workflow.settings",
 }
 # Pairs kept apart although the layers would allow them: the object model does not run templates.
 APART = {("kube", "gotemplate")}
@@ -78,8 +80,9 @@ def _targets(node: ast.AST, module: str, is_package: bool) -> list[str]:
     if isinstance(node, ast.ImportFrom):
         base = _resolve(module, is_package, node.level, node.module) if node.level else (node.module or "")
         # `from sidecarctl import gotemplate` imports the subpackage; `import __version__`, the root
-        return [f"{base}.{alias.name}" if base == "sidecarctl" and _is_module(alias.name) else base
-                for alias in node.names]
+        return [
+            f"{base}.{alias.name}" if base == "sidecarctl" and _is_module(alias.name) else base for alias in node.names
+        ]
     if isinstance(node, ast.Call):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -145,8 +148,9 @@ def _layer_violations() -> list[str]:
             continue
         source_layer, target_layer = _layer(source), _layer(target)
         if source_layer is None or target_layer is None or target_layer >= source_layer:
-            bad.append(f"{edge.where}: {edge.module} ({source}) imports {edge.target} ({target}), "
-                       "which is not below it")
+            bad.append(
+                f"{edge.where}: {edge.module} ({source}) imports {edge.target} ({target}), which is not below it"
+            )
     return bad
 
 
@@ -161,9 +165,13 @@ def _allowed(module: str, places: set[str]) -> bool:
 
 @pytest.mark.parametrize("package", sorted(RESTRICTED))
 def test_restricted_third_party_imports(package: str) -> None:
-    bad = [f"{e.where}: {e.module} imports {e.target}" for e in EDGES
-           if e.target.split(".")[0] == package and not _allowed(e.module, RESTRICTED[package])
-           and not (package == "click" and e.module in CLICK_DEBT)]
+    bad = [
+        f"{e.where}: {e.module} imports {e.target}"
+        for e in EDGES
+        if e.target.split(".")[0] == package
+        and not _allowed(e.module, RESTRICTED[package])
+        and not (package == "click" and e.module in CLICK_DEBT)
+    ]
     assert bad == []
 
 
@@ -179,14 +187,20 @@ def test_click_debt_is_not_stale() -> None:
 
 @pytest.mark.parametrize("source,target", sorted(APART))
 def test_packages_kept_apart(source: str, target: str) -> None:
-    bad = [f"{e.where}: {e.target}" for e in EDGES
-           if _unit(e.module) == source and e.target.startswith("sidecarctl.") and _unit(e.target) == target]
+    bad = [
+        f"{e.where}: {e.target}"
+        for e in EDGES
+        if _unit(e.module) == source and e.target.startswith("sidecarctl.") and _unit(e.target) == target
+    ]
     assert bad == []
 
 
 def test_golang_imports_nothing_else_from_sidecarctl() -> None:
-    bad = [f"{e.where}: {e.target}" for e in EDGES
-           if _unit(e.module) == "golang" and e.target.startswith("sidecarctl.") and _unit(e.target) != "golang"]
+    bad = [
+        f"{e.where}: {e.target}"
+        for e in EDGES
+        if _unit(e.module) == "golang" and e.target.startswith("sidecarctl.") and _unit(e.target) != "golang"
+    ]
     assert bad == []
 
 

@@ -26,10 +26,23 @@ TABLE, JSON = "table", "json"
 @pod_template_path_option
 @click.option("-n", "--namespace", default=None, help="Check the pods of this namespace in the cluster.")
 @click.option("-A", "--all-namespaces", "all_namespaces", is_flag=True, help="Check the pods of every namespace.")
-@click.option("-o", "--output", "output_format", type=click.Choice([TABLE, JSON]), default=TABLE, show_default=True,
-              help="A table, or JSON (a list of objects with the table's columns).")
-def check(filenames: tuple[str, ...], recursive: bool, namespace: str | None, all_namespaces: bool,
-          output_format: str, **flags: Any) -> None:
+@click.option(
+    "-o",
+    "--output",
+    "output_format",
+    type=click.Choice([TABLE, JSON]),
+    default=TABLE,
+    show_default=True,
+    help="A table, or JSON (a list of objects with the table's columns).",
+)
+def check(
+    filenames: tuple[str, ...],
+    recursive: bool,
+    namespace: str | None,
+    all_namespaces: bool,
+    output_format: str,
+    **flags: Any,
+) -> None:
     """Explain whether Istio's webhook would inject each workload or pod, and which rule decided."""
     from sidecarctl.inject import explain
 
@@ -52,17 +65,23 @@ def check(filenames: tuple[str, ...], recursive: bool, namespace: str | None, al
 def _cluster_verdicts(cluster: Any, namespace: str, rules: Any) -> list[Any]:
     from sidecarctl.inject import explain
 
-    labels = {(ns.get("metadata") or {}).get("name"): (ns.get("metadata") or {}).get("labels") or {}
-              for ns in cluster.list_namespaces()}
+    labels = {
+        (ns.get("metadata") or {}).get("name"): (ns.get("metadata") or {}).get("labels") or {}
+        for ns in cluster.list_namespaces()
+    }
     pods = cluster.list_pods(namespace)
-    rules = _with_tags(cluster, rules, [*labels.values(), *((p.get("metadata") or {}).get("labels") or {}
-                                                            for p in pods)])
+    rules = _with_tags(
+        cluster, rules, [*labels.values(), *((p.get("metadata") or {}).get("labels") or {} for p in pods)]
+    )
     verdicts = []
     for pod in pods:
         meta = pod.get("metadata") or {}
         ns = meta.get("namespace") or ""
-        verdicts.append(explain.verdict_for_template("Pod", meta.get("name") or "", ns, meta,
-                                                     pod.get("spec") or {}, rules, labels.get(ns, {})))
+        verdicts.append(
+            explain.verdict_for_template(
+                "Pod", meta.get("name") or "", ns, meta, pod.get("spec") or {}, rules, labels.get(ns, {})
+            )
+        )
     return verdicts
 
 

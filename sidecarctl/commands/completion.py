@@ -57,8 +57,9 @@ def cobra_completions(args: list[str]) -> str:
     kinds = {item.type for item in items}
     plain = [item for item in items if item.type == "plain"]
     # No candidate (a file argument, or a value click cannot list): the shell completes file names.
-    directive = DIRECTIVE_DEFAULT if "file" in kinds or not items else DIRECTIVE_DIRS if "dir" in kinds \
-        else DIRECTIVE_NO_FILE
+    directive = (
+        DIRECTIVE_DEFAULT if "file" in kinds or not items else DIRECTIVE_DIRS if "dir" in kinds else DIRECTIVE_NO_FILE
+    )
     lines = [f"{item.value}\t{_first_line(item.help)}" if item.help else str(item.value) for item in plain]
     return "".join(line + "\n" for line in lines) + f":{directive}\n"
 

@@ -35,8 +35,12 @@ from sidecarctl.errors import InputError, SidecarError
 from sidecarctl.workflow.progname import ProgramCommand
 
 RESOURCE_LIST = ("config.kubernetes.io/v1", "ResourceList")
-FILE_KEYS = {"injectConfigFile": "inject_config_file", "meshConfigFile": "mesh_config_file",
-             "valuesFile": "values_file", "operatorFileName": "operator_file"}
+FILE_KEYS = {
+    "injectConfigFile": "inject_config_file",
+    "meshConfigFile": "mesh_config_file",
+    "valuesFile": "values_file",
+    "operatorFileName": "operator_file",
+}
 INLINE_KEYS = {"config": "inject_config_file", "mesh": "mesh_config_file", "values": "values_file"}
 KNOWN_KEYS = (*FILE_KEYS, *INLINE_KEYS, "revision", "nativeSidecars", "istioVersion")
 
@@ -125,8 +129,12 @@ def inject_items(items: list[Any], config: dict[str, Any]) -> tuple[list[Any], l
 
     with settings_source(config) as source:
         resolved = settings_mod.resolve(source, _native(config))
-    injector = KubeInject(settings=resolved.settings, native_sidecars=resolved.native_sidecars,
-                          revision=resolved.revision, log=lambda line: click.echo(line, err=True))
+    injector = KubeInject(
+        settings=resolved.settings,
+        native_sidecars=resolved.native_sidecars,
+        revision=resolved.revision,
+        log=lambda line: click.echo(line, err=True),
+    )
     out: list[Any] = []
     outcomes: list[Any] = []
     for index, item in enumerate(items):
@@ -170,10 +178,19 @@ def settings_source(config: dict[str, Any]) -> Iterator[Any]:
         for key, field in INLINE_KEYS.items():
             if config.get(key) is not None:
                 files[field] = _inline_file(folder, key, config[key])
-        yield SettingsSource(**files, offline=True, revision=_text(config.get("revision")) or "",
-                             istio_namespace="istio-system", kubeconfig=None, context=None, mesh_configmap="istio",
-                             inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector",
-                             kubeclient_timeout="15s", istio_version=_istio_version(config))
+        yield SettingsSource(
+            **files,
+            offline=True,
+            revision=_text(config.get("revision")) or "",
+            istio_namespace="istio-system",
+            kubeconfig=None,
+            context=None,
+            mesh_configmap="istio",
+            inject_configmap="istio-sidecar-injector",
+            webhook_config="istio-sidecar-injector",
+            kubeclient_timeout="15s",
+            istio_version=_istio_version(config),
+        )
 
 
 def _inline_file(folder: str, key: str, value: Any) -> str:
@@ -196,8 +213,10 @@ def _istio_version(config: dict[str, Any]) -> str | None:
         try:
             release(str(value))
         except ConfigError:
-            raise ConfigError(f"functionConfig istioVersion: {value} was read as a YAML number (1.30 reads as 1.3); "
-                              'quote it, e.g. istioVersion: "1.30"') from None
+            raise ConfigError(
+                f"functionConfig istioVersion: {value} was read as a YAML number (1.30 reads as 1.3); "
+                'quote it, e.g. istioVersion: "1.30"'
+            ) from None
     return _text(value)
 
 
@@ -209,8 +228,10 @@ def _native(config: dict[str, Any]) -> bool | None:
         return None
     text = str(value).lower()
     if text not in ("true", "false"):  # a typo must not turn native sidecars off unsaid
-        raise ConfigError(f"functionConfig nativeSidecars: {value!r} is not true or false; "
-                          "give one, or leave it out for ENABLE_NATIVE_SIDECARS")
+        raise ConfigError(
+            f"functionConfig nativeSidecars: {value!r} is not true or false; "
+            "give one, or leave it out for ENABLE_NATIVE_SIDECARS"
+        )
     return text == "true"
 
 

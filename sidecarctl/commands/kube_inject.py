@@ -50,27 +50,56 @@ class SkippedWorkloads(SidecarError):
 @output_options
 @settings_options
 @pod_template_path_option
-@click.option("--native-sidecars/--no-native-sidecars", "native_sidecars", default=None,
-              help="Inject istio-proxy as a native sidecar (an init container that keeps running) or not. "
-                   "Default, as istioctl: ENABLE_NATIVE_SIDECARS, matched exactly: `true` on, `false` off, "
-                   "`auto` (the default when unset) asks the cluster's nodes when settings come from a "
-                   "cluster and is off otherwise (--offline, settings files); any other value warns and "
-                   "is off.")
-@click.option("--preserve-formatting", is_flag=True,
-              help="Keep the input's comments, key order and quoting wherever injection changed nothing.")
+@click.option(
+    "--native-sidecars/--no-native-sidecars",
+    "native_sidecars",
+    default=None,
+    help="Inject istio-proxy as a native sidecar (an init container that keeps running) or not. "
+    "Default, as istioctl: ENABLE_NATIVE_SIDECARS, matched exactly: `true` on, `false` off, "
+    "`auto` (the default when unset) asks the cluster's nodes when settings come from a "
+    "cluster and is off otherwise (--offline, settings files); any other value warns and "
+    "is off.",
+)
+@click.option(
+    "--preserve-formatting",
+    is_flag=True,
+    help="Keep the input's comments, key order and quoting wherever injection changed nothing.",
+)
 @click.option("--diff", is_flag=True, help="Print a unified diff per changed document instead.")
-@click.option("--patch", is_flag=True,
-              help="Print, per injected workload, a patch for kustomize that gives the injected workload.")
-@click.option("--patch-format", "patch_format", type=click.Choice(PATCH_FORMATS), default=None,
-              help="With --patch: strategic (default; documents for `patches:`) or json6902 (a kustomize "
-                   "Component of JSON 6902 patches). Implies --patch.")
+@click.option(
+    "--patch",
+    is_flag=True,
+    help="Print, per injected workload, a patch for kustomize that gives the injected workload.",
+)
+@click.option(
+    "--patch-format",
+    "patch_format",
+    type=click.Choice(PATCH_FORMATS),
+    default=None,
+    help="With --patch: strategic (default; documents for `patches:`) or json6902 (a kustomize "
+    "Component of JSON 6902 patches). Implies --patch.",
+)
 @click.option("--fail-on-skip", is_flag=True, help="Exit 1 (after writing) when any workload was skipped.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="A line per workload on stderr (injected, or skipped and why) before the counts.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="A line per workload on stderr (injected, or skipped and why) before the counts.",
+)
 @template_opts.template_options
-def kube_inject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, native_sidecars: bool | None,
-                preserve_formatting: bool, diff: bool, patch: bool, patch_format: str | None, fail_on_skip: bool,
-                verbose: bool, **flags: Any) -> None:
+def kube_inject(
+    filenames: tuple[str, ...],
+    recursive: bool,
+    out: OutputOptions,
+    native_sidecars: bool | None,
+    preserve_formatting: bool,
+    diff: bool,
+    patch: bool,
+    patch_format: str | None,
+    fail_on_skip: bool,
+    verbose: bool,
+    **flags: Any,
+) -> None:
     """Inject the Istio sidecar into Kubernetes workloads, byte for byte as istioctl kube-inject."""
     patch = patch or patch_format is not None
     if out.quiet and verbose:
@@ -167,8 +196,13 @@ def warn_unknown_native_sidecars(value: str | None) -> None:
 def make_injector(resolved: settings_mod.Resolved, results: list[Any] | None = None) -> Any:
     from sidecarctl.inject.pipeline import KubeInject
 
-    return KubeInject(settings=resolved.settings, native_sidecars=resolved.native_sidecars,
-                      revision=resolved.revision, log=lambda line: click.echo(line, err=True), results=results)
+    return KubeInject(
+        settings=resolved.settings,
+        native_sidecars=resolved.native_sidecars,
+        revision=resolved.revision,
+        log=lambda line: click.echo(line, err=True),
+        results=results,
+    )
 
 
 def print_warnings(warnings: list[str]) -> None:
@@ -178,23 +212,35 @@ def print_warnings(warnings: list[str]) -> None:
         sys.stderr.flush()
 
 
-def emit(runs: list[SourceRun], injector: Any, out: OutputOptions, view: str | None, preserve: bool,
-         patch_format: str = STRATEGIC) -> None:
+def emit(
+    runs: list[SourceRun],
+    injector: Any,
+    out: OutputOptions,
+    view: str | None,
+    preserve: bool,
+    patch_format: str = STRATEGIC,
+) -> None:
     """Build every text first (views may still fail), then write."""
     if view == PATCH:
         from sidecarctl.workflow.outputs import render
         from sidecarctl.workflow.patch import component_stream, patch_stream
 
-        text = component_stream(runs, injector) if patch_format == JSON6902 else \
-            "".join(patch_stream(run, injector) for run in runs)
+        text = (
+            component_stream(runs, injector)
+            if patch_format == JSON6902
+            else "".join(patch_stream(run, injector) for run in runs)
+        )
         write_text(render(text, out.format_for(None)), out.output, out.policy)
         return
     written = [document_texts(run, injector, preserve) for run in runs]
     if view == DIFF:
         from sidecarctl.workflow.diff import diff_run
 
-        write_text("".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)), out.output,
-                   out.policy)
+        write_text(
+            "".join(diff_run(run, texts, color=_color(out)) for run, texts in zip(runs, written)),
+            out.output,
+            out.policy,
+        )
         return
     if preserve:  # the text is final: a JSON document was kept as JSON, in its own layout
         out = out._replace(output_format=YAML)

@@ -21,8 +21,14 @@ def pod_template_path_option(func: F) -> F:
         restore_pod_template_paths()
         register_pod_template_paths(specs)
 
-    return click.option("--pod-template-path", "pod_template_paths", metavar="KIND=PATH", multiple=True,
-                        expose_value=False, callback=register,
-                        help="Inject custom kind KIND, whose pod template is at dotted PATH "
-                             "(e.g. MyCRD=spec.workload.template); repeatable. "
-                             "Rollout=spec.template is built in.")(func)
+    return click.option(
+        "--pod-template-path",
+        "pod_template_paths",
+        metavar="KIND=PATH",
+        multiple=True,
+        expose_value=False,
+        callback=register,
+        help="Inject custom kind KIND, whose pod template is at dotted PATH "
+        "(e.g. MyCRD=spec.workload.template); repeatable. "
+        "Rollout=spec.template is built in.",
+    )(func)

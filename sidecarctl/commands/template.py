@@ -30,8 +30,9 @@ def _load_data(path: str) -> Any:
         raw = read_bounded(fh, path)
     text = raw.decode("utf-8")
     try:
-        return json.loads(_LONE_SURROGATE.sub(r"\\ufffd", text), parse_int=_float64, parse_float=_float64,
-                          parse_constant=_no_constant)
+        return json.loads(
+            _LONE_SURROGATE.sub(r"\\ufffd", text), parse_int=_float64, parse_float=_float64, parse_constant=_no_constant
+        )
     except RecursionError:
         raise ValueError("data file: JSON nested too deeply") from None
     except json.JSONDecodeError:
@@ -71,7 +72,8 @@ def _dump_yaml(value: Any) -> str:
 # Go's JSON decoder turns an unpaired \uD800-\uDFFF escape into U+FFFD; Python would keep it.
 _LONE_SURROGATE = re.compile(
     r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 def _float64(text: str) -> float:
@@ -92,8 +94,9 @@ def _utf8(text: str) -> bytes:
     try:
         return text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" else c
-                       for c in text).encode("utf-8", "surrogateescape")
+        return "".join("\ufffd" if "\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" else c for c in text).encode(
+            "utf-8", "surrogateescape"
+        )
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -102,17 +105,32 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 @template_group.command("render")
-@click.option("--funcs", "funcs", type=click.Choice(["istio", "sprig", "go"]), default="istio", show_default=True,
-              help="Function set: Go builtins only, plus Sprig, or plus Sprig and Istio's functions.")
-@click.option("--missingkey", type=click.Choice(["default", "zero", "error"]), default="default", show_default=True,
-              help="What a missing map key gives (Go's missingkey option).")
+@click.option(
+    "--funcs",
+    "funcs",
+    type=click.Choice(["istio", "sprig", "go"]),
+    default="istio",
+    show_default=True,
+    help="Function set: Go builtins only, plus Sprig, or plus Sprig and Istio's functions.",
+)
+@click.option(
+    "--missingkey",
+    type=click.Choice(["default", "zero", "error"]),
+    default="default",
+    show_default=True,
+    help="What a missing map key gives (Go's missingkey option).",
+)
 @click.option("--name", "name", default=None, help="Template name in errors (default: the file's base name).")
-@click.option("--data", "data_file", required=True, type=click.Path(dir_okay=False),
-              help="JSON or YAML file whose value becomes the template's dot.")
+@click.option(
+    "--data",
+    "data_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="JSON or YAML file whose value becomes the template's dot.",
+)
 @click.argument("template_file", type=click.Path(dir_okay=False))
 @template_opts.template_options
-def render(funcs: str, missingkey: str, name: str | None, data_file: str, template_file: str,
-           **safety: Any) -> None:
+def render(funcs: str, missingkey: str, name: str | None, data_file: str, template_file: str, **safety: Any) -> None:
     """Render TEMPLATE_FILE with the value of DATA_FILE as `.`; prints exactly what Go would."""
     from sidecarctl.gotemplate import TemplateError, funcmap, istio, parse
 

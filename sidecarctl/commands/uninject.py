@@ -40,5 +40,10 @@ def uninject(filenames: tuple[str, ...], recursive: bool, out: OutputOptions, **
 
 def _wants_settings(source: SettingsSource) -> bool:
     """Any settings flag asks for settings; without one uninject never reads a cluster."""
-    return bool(source.offline or source.inject_config_file or source.values_file or source.mesh_config_file
-                or source.operator_file)
+    return bool(
+        source.offline
+        or source.inject_config_file
+        or source.values_file
+        or source.mesh_config_file
+        or source.operator_file
+    )

@@ -59,7 +59,6 @@ _NODE_PAGE = 500
 # --- flag values --------------------------------------------------------------------------------
 
 
-
 def parse_timeout(text: str | float | None) -> float | None:
     """`--kubeclient-timeout` in Go duration syntax ("15s", "1m30s", "500ms") -> seconds.
 
@@ -71,9 +70,7 @@ def parse_timeout(text: str | float | None) -> float | None:
         return float(text) or None
     seconds = _parse_go_duration(text.strip())
     if seconds is None or seconds < 0:
-        raise UsageError(
-            f"invalid --kubeclient-timeout {text!r}: give a duration such as 15s, 500ms or 1m30s"
-        )
+        raise UsageError(f"invalid --kubeclient-timeout {text!r}: give a duration such as 15s, 500ms or 1m30s")
     return seconds or None
 
 
@@ -536,8 +533,9 @@ class ClusterSource:
 
     def list_namespaces(self) -> list[dict[str, Any]]:
         """Every namespace (for their istio-injection / istio.io/rev labels)."""
-        return self._list_all(Request("list", "namespaces"),
-                              lambda api, token, **kw: _core(api).list_namespace(**_paging(token), **kw))
+        return self._list_all(
+            Request("list", "namespaces"), lambda api, token, **kw: _core(api).list_namespace(**_paging(token), **kw)
+        )
 
     def _list_all(self, request: Request, page: Callable[..., Any]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

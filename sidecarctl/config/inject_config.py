@@ -61,8 +61,17 @@ class InjectConfig:
 
     def _key(self) -> tuple[Any, ...]:
         # The parsed templates follow from raw_templates, so equal configs compare without them.
-        return (self.raw_templates, self.policy, self.default_templates, self.aliases, self.never_inject_selector,
-                self.always_inject_selector, self.injected_annotations, self.bare, self.legacy)
+        return (
+            self.raw_templates,
+            self.policy,
+            self.default_templates,
+            self.aliases,
+            self.never_inject_selector,
+            self.always_inject_selector,
+            self.injected_annotations,
+            self.bare,
+            self.legacy,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, InjectConfig) and self._key() == other._key()
@@ -70,8 +79,10 @@ class InjectConfig:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return (f"InjectConfig(templates={sorted(self.raw_templates)}, policy={self.policy!r}, "
-                f"default_templates={self.default_templates}, legacy={self.legacy}, bare={self.bare})")
+        return (
+            f"InjectConfig(templates={sorted(self.raw_templates)}, policy={self.policy!r}, "
+            f"default_templates={self.default_templates}, legacy={self.legacy}, bare={self.bare})"
+        )
 
 
 # Go's encoding/json into inject.Config: field -> expected JSON shape.
@@ -154,8 +165,9 @@ def parse_templates(raw: dict[str, str], release: Release | None = None) -> dict
                     continue
             parsed[name] = parse(text, name=TEMPLATE_NAME, funcs=funcs, persist=True)
         except TemplateError as err:
-            raise InjectConfigError(str(err), template=name, line=getattr(err, "line", None),
-                                    column=getattr(err, "column", None)) from None
+            raise InjectConfigError(
+                str(err), template=name, line=getattr(err, "line", None), column=getattr(err, "column", None)
+            ) from None
     return parsed
 
 
@@ -209,7 +221,7 @@ def _fits(value: Any, shape: str) -> bool:
     if shape.startswith("[]"):
         return isinstance(value, list) and all(_fits(v, shape[2:]) for v in value)
     if shape.startswith("map[string]"):
-        return isinstance(value, dict) and all(_fits(v, shape[len("map[string]"):]) for v in value.values())
+        return isinstance(value, dict) and all(_fits(v, shape[len("map[string]") :]) for v in value.values())
     if shape == "selector":
         return isinstance(value, dict) and _fits_selector(value)
     return False
@@ -230,7 +242,10 @@ def _fits_selector(sel: dict[str, Any]) -> bool:
         if not isinstance(e, dict):
             return False
         ef = {str(k).lower(): v for k, v in e.items()}
-        if not (_fits(ef.get("key"), "string") and _fits(ef.get("operator"), "string")
-                and _fits(ef.get("values"), "[]string")):
+        if not (
+            _fits(ef.get("key"), "string")
+            and _fits(ef.get("operator"), "string")
+            and _fits(ef.get("values"), "[]string")
+        ):
             return False
     return True

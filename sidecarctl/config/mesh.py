@@ -24,49 +24,55 @@ def _duration(seconds: int) -> dict[str, Any]:
 
 
 def default_proxy_config() -> Message:
-    return new_message(PROXY, {
-        "configPath": "./etc/istio/proxy",
-        "serviceCluster": "istio-proxy",
-        "drainDuration": "45s",
-        "terminationDrainDuration": "5s",
-        "proxyAdminPort": 15000,
-        "controlPlaneAuthPolicy": "MUTUAL_TLS",
-        "discoveryAddress": "istiod.istio-system.svc:15012",
-        "binaryPath": "/usr/local/bin/envoy",
-        "statNameLength": 189,
-        "statusPort": 15020,
-    })
+    return new_message(
+        PROXY,
+        {
+            "configPath": "./etc/istio/proxy",
+            "serviceCluster": "istio-proxy",
+            "drainDuration": "45s",
+            "terminationDrainDuration": "5s",
+            "proxyAdminPort": 15000,
+            "controlPlaneAuthPolicy": "MUTUAL_TLS",
+            "discoveryAddress": "istiod.istio-system.svc:15012",
+            "binaryPath": "/usr/local/bin/envoy",
+            "statNameLength": 189,
+            "statusPort": 15020,
+        },
+    )
 
 
 def default_mesh_config() -> Message:
-    mesh = new_message(MESH, {
-        "enableTracing": True,
-        "accessLogEncoding": "TEXT",
-        "protocolDetectionTimeout": "0s",
-        "ingressService": "istio-ingressgateway",
-        "ingressControllerMode": "STRICT",
-        "ingressClass": "istio",
-        "trustDomain": "cluster.local",
-        "enableAutoMtls": True,
-        "outboundTrafficPolicy": {"mode": "ALLOW_ANY"},
-        "inboundTrafficPolicy": {"mode": "PASSTHROUGH"},
-        "localityLbSetting": {"enabled": True},
-        "rootNamespace": "istio-system",
-        "proxyListenPort": 15001,
-        "proxyInboundListenPort": 15006,
-        "connectTimeout": "10s",
-        "defaultServiceExportTo": ["*"],
-        "defaultVirtualServiceExportTo": ["*"],
-        "defaultDestinationRuleExportTo": ["*"],
-        "dnsRefreshRate": "60s",
-        "enablePrometheusMerge": True,
-        "defaultProviders": {},
-        "extensionProviders": [
-            {"name": "prometheus", "prometheus": {}},
-            {"name": "stackdriver", "stackdriver": {}},
-            {"name": "envoy", "envoyFileAccessLog": {"path": "/dev/stdout"}},
-        ],
-    })
+    mesh = new_message(
+        MESH,
+        {
+            "enableTracing": True,
+            "accessLogEncoding": "TEXT",
+            "protocolDetectionTimeout": "0s",
+            "ingressService": "istio-ingressgateway",
+            "ingressControllerMode": "STRICT",
+            "ingressClass": "istio",
+            "trustDomain": "cluster.local",
+            "enableAutoMtls": True,
+            "outboundTrafficPolicy": {"mode": "ALLOW_ANY"},
+            "inboundTrafficPolicy": {"mode": "PASSTHROUGH"},
+            "localityLbSetting": {"enabled": True},
+            "rootNamespace": "istio-system",
+            "proxyListenPort": 15001,
+            "proxyInboundListenPort": 15006,
+            "connectTimeout": "10s",
+            "defaultServiceExportTo": ["*"],
+            "defaultVirtualServiceExportTo": ["*"],
+            "defaultDestinationRuleExportTo": ["*"],
+            "dnsRefreshRate": "60s",
+            "enablePrometheusMerge": True,
+            "defaultProviders": {},
+            "extensionProviders": [
+                {"name": "prometheus", "prometheus": {}},
+                {"name": "stackdriver", "stackdriver": {}},
+                {"name": "envoy", "envoyFileAccessLog": {"path": "/dev/stdout"}},
+            ],
+        },
+    )
     # `protocolDetectionTimeout: 0s` is a set (non-nil) zero Duration in Go; keep it present.
     mesh.set("default_config", default_proxy_config())
     return mesh
@@ -267,15 +273,15 @@ def _split_host_port(address: str) -> tuple[str, str, str | None]:
         end = address.find("]")
         if end < 0:
             return "", "", f"address {address}: missing ']' in address"
-        if not address[end + 1:].startswith(":"):
+        if not address[end + 1 :].startswith(":"):
             return "", "", f"address {address}: missing port in address"
-        return address[1:end], address[end + 2:], None
+        return address[1:end], address[end + 2 :], None
     i = address.rfind(":")
     if i < 0:
         return "", "", f"address {address}: missing port in address"
     if ":" in address[:i]:
         return "", "", f"address {address}: too many colons in address"
-    return address[:i], address[i + 1:], None
+    return address[:i], address[i + 1 :], None
 
 
 def _is_fqdn(host: str) -> bool:

@@ -44,21 +44,33 @@ _DEFAULT = {
 }
 _PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
-    "ambient": {"components": {"cni": {"enabled": True}, "ztunnel": {"enabled": True}, "ingressGateways": _INGRESS_OFF},
-                "values": {"profile": "ambient"}},
-    "demo": {"components": {"egressGateways": [{"name": "istio-egressgateway", "enabled": True}]},
-             "values": {"profile": "demo"}},
+    "ambient": {
+        "components": {"cni": {"enabled": True}, "ztunnel": {"enabled": True}, "ingressGateways": _INGRESS_OFF},
+        "values": {"profile": "ambient"},
+    },
+    "demo": {
+        "components": {"egressGateways": [{"name": "istio-egressgateway", "enabled": True}]},
+        "values": {"profile": "demo"},
+    },
     "empty": {"components": {"base": {"enabled": False}, "pilot": {"enabled": False}, "ingressGateways": _INGRESS_OFF}},
     "minimal": {"components": {"ingressGateways": _INGRESS_OFF}},
     "openshift-ambient": {
-        "components": {"cni": {"enabled": True, "namespace": "kube-system"},
-                       "ztunnel": {"enabled": True, "namespace": "kube-system"}, "ingressGateways": _INGRESS_OFF},
-        "values": {"profile": "ambient", "global": {"platform": "openshift"}}},
-    "openshift": {"components": {"cni": {"enabled": True, "namespace": "kube-system"}},
-                  "values": {"global": {"platform": "openshift"}}},
+        "components": {
+            "cni": {"enabled": True, "namespace": "kube-system"},
+            "ztunnel": {"enabled": True, "namespace": "kube-system"},
+            "ingressGateways": _INGRESS_OFF,
+        },
+        "values": {"profile": "ambient", "global": {"platform": "openshift"}},
+    },
+    "openshift": {
+        "components": {"cni": {"enabled": True, "namespace": "kube-system"}},
+        "values": {"global": {"platform": "openshift"}},
+    },
     "preview": {"values": {"profile": "preview"}},
-    "remote": {"components": {"base": {"enabled": True}, "pilot": {"enabled": True}, "ingressGateways": _INGRESS_OFF},
-               "values": {"profile": "remote"}},
+    "remote": {
+        "components": {"base": {"enabled": True}, "pilot": {"enabled": True}, "ingressGateways": _INGRESS_OFF},
+        "values": {"profile": "remote"},
+    },
     "stable": {"values": {"profile": "stable"}},
 }
 
@@ -107,8 +119,12 @@ def _user_config(text: str) -> dict[str, Any]:
         data = load_yaml(text)
     except YamlTextError as err:
         raise OperatorError(f"unable to parse file: {err}") from None
-    user: dict[str, Any] = {"apiVersion": "install.istio.io/v1alpha1", "kind": "IstioOperator",
-                            "metadata": {}, "spec": {}}
+    user: dict[str, Any] = {
+        "apiVersion": "install.istio.io/v1alpha1",
+        "kind": "IstioOperator",
+        "metadata": {},
+        "spec": {},
+    }
     if data is None:
         return user
     if not isinstance(data, dict):
@@ -133,8 +149,11 @@ def _translate(base: dict[str, Any]) -> None:
     """translateIstioOperatorToHelm, the parts that reach `spec.values`."""
     spec = base["spec"]
     values = spec.setdefault("values", {})
-    for key, (section, name) in {"hub": ("global", "hub"), "tag": ("global", "tag"),
-                                 "revision": ("", "revision")}.items():
+    for key, (section, name) in {
+        "hub": ("global", "hub"),
+        "tag": ("global", "tag"),
+        "revision": ("", "revision"),
+    }.items():
         if key not in spec:
             continue
         value = spec[key]

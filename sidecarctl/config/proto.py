@@ -30,18 +30,34 @@ from sidecarctl.golang.json import json_kind
 from sidecarctl.gotemplate.istio import go_json, go_json_float, go_json_string
 
 _INT_RANGES = {
-    "int32": (-(1 << 31), (1 << 31) - 1), "sint32": (-(1 << 31), (1 << 31) - 1), "sfixed32": (-(1 << 31), (1 << 31) - 1),
-    "int64": (-(1 << 63), (1 << 63) - 1), "sint64": (-(1 << 63), (1 << 63) - 1), "sfixed64": (-(1 << 63), (1 << 63) - 1),
-    "uint32": (0, (1 << 32) - 1), "fixed32": (0, (1 << 32) - 1),
-    "uint64": (0, (1 << 64) - 1), "fixed64": (0, (1 << 64) - 1),
+    "int32": (-(1 << 31), (1 << 31) - 1),
+    "sint32": (-(1 << 31), (1 << 31) - 1),
+    "sfixed32": (-(1 << 31), (1 << 31) - 1),
+    "int64": (-(1 << 63), (1 << 63) - 1),
+    "sint64": (-(1 << 63), (1 << 63) - 1),
+    "sfixed64": (-(1 << 63), (1 << 63) - 1),
+    "uint32": (0, (1 << 32) - 1),
+    "fixed32": (0, (1 << 32) - 1),
+    "uint64": (0, (1 << 64) - 1),
+    "fixed64": (0, (1 << 64) - 1),
 }
-_GO_INT = {"sint32": "int32", "sfixed32": "int32", "sint64": "int64", "sfixed64": "int64",
-           "fixed32": "uint32", "fixed64": "uint64"}
+_GO_INT = {
+    "sint32": "int32",
+    "sfixed32": "int32",
+    "sint64": "int64",
+    "sfixed64": "int64",
+    "fixed32": "uint32",
+    "fixed64": "uint64",
+}
 WRAPPERS = {
-    "google.protobuf.BoolValue": "bool", "google.protobuf.StringValue": "string",
-    "google.protobuf.Int32Value": "int32", "google.protobuf.UInt32Value": "uint32",
-    "google.protobuf.Int64Value": "int64", "google.protobuf.UInt64Value": "uint64",
-    "google.protobuf.DoubleValue": "double", "google.protobuf.FloatValue": "float",
+    "google.protobuf.BoolValue": "bool",
+    "google.protobuf.StringValue": "string",
+    "google.protobuf.Int32Value": "int32",
+    "google.protobuf.UInt32Value": "uint32",
+    "google.protobuf.Int64Value": "int64",
+    "google.protobuf.UInt64Value": "uint64",
+    "google.protobuf.DoubleValue": "double",
+    "google.protobuf.FloatValue": "float",
     "google.protobuf.BytesValue": "bytes",
 }
 DURATION = "google.protobuf.Duration"
@@ -236,8 +252,6 @@ def _present(field: Field, value: Any) -> bool:
 
 
 # --- unmarshal ------------------------------------------------------------------------------
-
-
 
 
 def _type_error(value: Any, go_type: str) -> ProtoError:

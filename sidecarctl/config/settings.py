@@ -37,9 +37,16 @@ class SettingsSource(Protocol):
 class Settings:
     """Every piece of settings (a plain class: a dataclass costs ~0.3 ms of startup to generate)."""
 
-    def __init__(self, inject_config: InjectConfig, values: ValuesConfig, mesh: Message, revision: str = "",
-                 sources: dict[str, str] | None = None, release: Release | None = None,
-                 notes: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        inject_config: InjectConfig,
+        values: ValuesConfig,
+        mesh: Message,
+        revision: str = "",
+        sources: dict[str, str] | None = None,
+        release: Release | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
         self.inject_config = inject_config
         self.values = values
         self.mesh = mesh  # istio.mesh.v1alpha1.MeshConfig, defaults applied
@@ -74,8 +81,11 @@ def load_settings(
     sources: dict[str, str] = {}
     # A built-in inject config is read once the release is known (reading it cannot fail): with
     # --offline and a values file for 1.28, the built-in pieces are 1.28's, not the newest's.
-    config_text, sources["config"] = ("", "built-in") if offline and not inject_config_file else \
-        _piece("config", inject_config_file, offline, cluster, builtin)
+    config_text, sources["config"] = (
+        ("", "built-in")
+        if offline and not inject_config_file
+        else _piece("config", inject_config_file, offline, cluster, builtin)
+    )
     if op_values is not None:
         values_text, sources["values"] = op_values, f"--operatorFileName {operator_file}"
     else:
@@ -115,8 +125,9 @@ def load_settings(
 _FLAGS = {"config": "--injectConfigFile", "values": "--valuesFile", "mesh": "--meshConfigFile"}
 
 
-def _piece(piece: str, path: str | None, offline: bool, cluster: SettingsSource | None,
-           builtin: Release) -> tuple[str, str]:
+def _piece(
+    piece: str, path: str | None, offline: bool, cluster: SettingsSource | None, builtin: Release
+) -> tuple[str, str]:
     """(text, source description) of one piece of settings; `builtin` is the release whose
     built-in settings --offline uses."""
     if path:
@@ -179,8 +190,10 @@ def _template_fix(message: str, release: Release | None) -> str:
     for feature, since in FEATURES.items():
         if release is not None and not release.has(feature) and f'function "{feature}" not defined' in message:
             later = f"{since[0]}.{since[1]}"
-            return (f"these templates are for Istio {later} or later, injecting as Istio {release.name}: "
-                    f"pass --istio-version {later}, or use Istio {release.name}'s templates")
+            return (
+                f"these templates are for Istio {later} or later, injecting as Istio {release.name}: "
+                f"pass --istio-version {later}, or use Istio {release.name}'s templates"
+            )
     return "fix the injection template"
 
 
@@ -190,8 +203,10 @@ def _check_selectors(config: InjectConfig, source: str) -> None:
 
     if source.startswith("cluster"):  # the cluster's own config is read as Istio reads it
         return
-    for name, selectors in (("neverInjectSelector", config.never_inject_selector),
-                            ("alwaysInjectSelector", config.always_inject_selector)):
+    for name, selectors in (
+        ("neverInjectSelector", config.never_inject_selector),
+        ("alwaysInjectSelector", config.always_inject_selector),
+    ):
         for i, selector in enumerate(selectors):
             problem = selector_problem(selector)
             if problem:
@@ -217,8 +232,10 @@ def _mesh(data: Any, source: str, release: Release | None = None, notes: list[st
     if release is not None:  # an older release ignores the fields its Istio does not know
         data, dropped = for_release(data, release)
         if dropped and notes is not None:
-            notes.append(f"note: {source}: {', '.join(dropped)} not known to Istio {release.name}; ignored as "
-                         f"Istio {release.name} ignores {'it' if len(dropped) == 1 else 'them'}")
+            notes.append(
+                f"note: {source}: {', '.join(dropped)} not known to Istio {release.name}; ignored as "
+                f"Istio {release.name} ignores {'it' if len(dropped) == 1 else 'them'}"
+            )
     if source.startswith("--"):  # a file the user gave: a misspelt field is a mistake, not forward compatibility
         from sidecarctl.config.mesh import MESH
         from sidecarctl.config.strict import unknown_field

@@ -89,18 +89,27 @@ def _expression_problem(expr: dict[str, Any]) -> str | None:
 
 def _key_problem(key: str) -> str | None:
     prefix, _, name = key.rpartition("/")
-    if not name or len(name) > 63 or not re.match(_NAME, name) or (prefix and (
-            len(prefix) > 253 or not re.match(_DNS_SUBDOMAIN, prefix))) or key.startswith("/"):
-        return (f"key: Invalid value: {_go_quote(key)}: must be a qualified name (an optional DNS subdomain "
-                "prefix and '/', and a name of at most 63 alphanumeric characters, '-', '_' or '.')")
+    if (
+        not name
+        or len(name) > 63
+        or not re.match(_NAME, name)
+        or (prefix and (len(prefix) > 253 or not re.match(_DNS_SUBDOMAIN, prefix)))
+        or key.startswith("/")
+    ):
+        return (
+            f"key: Invalid value: {_go_quote(key)}: must be a qualified name (an optional DNS subdomain "
+            "prefix and '/', and a name of at most 63 alphanumeric characters, '-', '_' or '.')"
+        )
     return None
 
 
 def _value_problem(value: Any) -> str | None:
     text = "" if value is None else str(value)
     if len(text) > 63 or (text and not re.match(_NAME, text)):
-        return (f"values: Invalid value: {_go_quote(text)}: a valid label must be an empty string or at most 63 "
-                "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character")
+        return (
+            f"values: Invalid value: {_go_quote(text)}: a valid label must be an empty string or at most 63 "
+            "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character"
+        )
     return None
 
 

@@ -119,5 +119,3 @@ def _check_typed(data: dict[str, Any]) -> None:
                     f"could not parse configuration values: json: cannot unmarshal {json_kind(node)} "
                     f"into Go value of type {kind}"
                 )
-
-

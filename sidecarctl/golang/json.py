@@ -14,8 +14,16 @@ from typing import Any
 from sidecarctl.golang.errors import GoError
 from sidecarctl.golang.strconv import format_float, quote
 
-__all__ = ["UnsupportedValue", "encode_string", "format_json_float", "json_integral", "json_kind", "marshal",
-           "sort_keys", "unmarshal"]
+__all__ = [
+    "UnsupportedValue",
+    "encode_string",
+    "format_json_float",
+    "json_integral",
+    "json_kind",
+    "marshal",
+    "sort_keys",
+    "unmarshal",
+]
 
 
 class UnsupportedValue(GoError):
@@ -25,8 +33,7 @@ class UnsupportedValue(GoError):
 _HEX = "0123456789abcdef"
 
 
-def encode_string(s: str, escape_html: bool = True, short_escapes: bool = False,
-                  replace_invalid: bool = False) -> str:
+def encode_string(s: str, escape_html: bool = True, short_escapes: bool = False, replace_invalid: bool = False) -> str:
     """A JSON string as encoding/json writes it: `"` `\\` `\\n` `\\r` `\\t` escaped, other controls
     as \\u00XX, `<>&` too when escape_html (json.Marshal's default), U+2028/U+2029 always.
 
@@ -36,8 +43,7 @@ def encode_string(s: str, escape_html: bool = True, short_escapes: bool = False,
     """
     # Printable characters are written as they are, but for `"`, `\\` and (HTML-safe) `<>&`;
     # controls, U+2028/U+2029 and lone surrogates are not printable.
-    if s.isprintable() and '"' not in s and "\\" not in s and not (
-            escape_html and ("<" in s or ">" in s or "&" in s)):
+    if s.isprintable() and '"' not in s and "\\" not in s and not (escape_html and ("<" in s or ">" in s or "&" in s)):
         return '"' + s + '"'
     out = ['"']
     for ch in s:
@@ -225,7 +231,9 @@ class _Decoder:
         self.i += 1
         for expect in word[1:]:
             if self.i >= len(self.data):  # Go feeds a space at EOF to finish a literal
-                raise _Syntax(f"invalid character ' ' in literal {word.decode()} (expecting {_quote_char(chr(expect))})")
+                raise _Syntax(
+                    f"invalid character ' ' in literal {word.decode()} (expecting {_quote_char(chr(expect))})"
+                )
             if self.data[self.i] != expect:
                 raise self.err(f"in literal {word.decode()} (expecting {_quote_char(chr(expect))})")
             self.i += 1
@@ -398,4 +406,3 @@ def _drop_inf(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _drop_inf(x) for k, x in v.items()}
     return v
-

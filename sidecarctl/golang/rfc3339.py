@@ -16,7 +16,13 @@ from sidecarctl.golang.duration import time_quote
 
 RFC3339 = "2006-01-02T15:04:05Z07:00"
 _ELEMS: tuple[tuple[str, str], ...] = (
-    ("", "2006"), ("-", "01"), ("-", "02"), ("T", "15"), (":", "04"), (":", "05"), ("", "Z07:00"),
+    ("", "2006"),
+    ("-", "01"),
+    ("-", "02"),
+    ("T", "15"),
+    (":", "04"),
+    (":", "05"),
+    ("", "Z07:00"),
 )
 
 
@@ -26,7 +32,8 @@ class TimeParseError(ValueError):
 
 def _cannot(value: str, rest: str, elem: str) -> TimeParseError:
     return TimeParseError(
-        f"parsing time {time_quote(value)} as {time_quote(RFC3339)}: cannot parse {time_quote(rest)} as {time_quote(elem)}")
+        f"parsing time {time_quote(value)} as {time_quote(RFC3339)}: cannot parse {time_quote(rest)} as {time_quote(elem)}"
+    )
 
 
 def _range(value: str, what: str) -> TimeParseError:
@@ -52,8 +59,13 @@ def _parse_elem(elem: str, rest: str) -> tuple[int, str, str]:
     if got is None:
         raise KeyError
     n, rest = got
-    limits = {"01": ("month", 1, 12), "02": ("", 0, 99), "15": ("hour", 0, 23),
-              "04": ("minute", 0, 59), "05": ("second", 0, 59)}
+    limits = {
+        "01": ("month", 1, 12),
+        "02": ("", 0, 99),
+        "15": ("hour", 0, 23),
+        "04": ("minute", 0, 59),
+        "05": ("second", 0, 59),
+    }
     name, lo, hi = limits[elem]
     bad = name if name and not lo <= n <= hi else ""
     return n, rest, bad

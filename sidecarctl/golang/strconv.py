@@ -237,8 +237,13 @@ def quote_rune(r: int, ascii_only: bool = False) -> str:
 
 def can_backquote(s: str) -> bool:
     """strconv.CanBackquote: one line, no backquote, no control but tab, no BOM, valid UTF-8."""
-    return all(c != "`" and c != "\ufeff" and (c == "\t" or not (ord(c) < 0x20 or ord(c) == 0x7F))
-               and not (0xDC80 <= ord(c) <= 0xDCFF) for c in s)
+    return all(
+        c != "`"
+        and c != "\ufeff"
+        and (c == "\t" or not (ord(c) < 0x20 or ord(c) == 0x7F))
+        and not (0xDC80 <= ord(c) <= 0xDCFF)
+        for c in s
+    )
 
 
 # --- Unquote -----------------------------------------------------------------------------------

@@ -23,8 +23,20 @@ from sidecarctl.golang.duration import time_quote as time_quote
 from sidecarctl.golang.errors import GoError
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
-LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"]
+LONG_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 LONG_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
 
@@ -199,21 +211,58 @@ def civil_from_unix(sec: int) -> Civil:
 
 # --- formatting -----------------------------------------------------------------------------
 
-(STD_LONG_MONTH, STD_MONTH, STD_NUM_MONTH, STD_ZERO_MONTH, STD_LONG_WEEKDAY, STD_WEEKDAY, STD_DAY,
- STD_UNDER_DAY, STD_ZERO_DAY, STD_UNDER_YEARDAY, STD_ZERO_YEARDAY, STD_HOUR, STD_HOUR12,
- STD_ZERO_HOUR12, STD_MINUTE, STD_ZERO_MINUTE, STD_SECOND, STD_ZERO_SECOND, STD_LONG_YEAR,
- STD_YEAR, STD_PM, STD_LOWER_PM, STD_TZ, STD_ISO_TZ, STD_ISO_SECONDS_TZ, STD_ISO_SHORT_TZ,
- STD_ISO_COLON_TZ, STD_ISO_COLON_SECONDS_TZ, STD_NUM_TZ, STD_NUM_SECONDS_TZ, STD_NUM_SHORT_TZ,
- STD_NUM_COLON_TZ, STD_NUM_COLON_SECONDS_TZ, STD_FRAC0, STD_FRAC9) = range(1, 36)
+(
+    STD_LONG_MONTH,
+    STD_MONTH,
+    STD_NUM_MONTH,
+    STD_ZERO_MONTH,
+    STD_LONG_WEEKDAY,
+    STD_WEEKDAY,
+    STD_DAY,
+    STD_UNDER_DAY,
+    STD_ZERO_DAY,
+    STD_UNDER_YEARDAY,
+    STD_ZERO_YEARDAY,
+    STD_HOUR,
+    STD_HOUR12,
+    STD_ZERO_HOUR12,
+    STD_MINUTE,
+    STD_ZERO_MINUTE,
+    STD_SECOND,
+    STD_ZERO_SECOND,
+    STD_LONG_YEAR,
+    STD_YEAR,
+    STD_PM,
+    STD_LOWER_PM,
+    STD_TZ,
+    STD_ISO_TZ,
+    STD_ISO_SECONDS_TZ,
+    STD_ISO_SHORT_TZ,
+    STD_ISO_COLON_TZ,
+    STD_ISO_COLON_SECONDS_TZ,
+    STD_NUM_TZ,
+    STD_NUM_SECONDS_TZ,
+    STD_NUM_SHORT_TZ,
+    STD_NUM_COLON_TZ,
+    STD_NUM_COLON_SECONDS_TZ,
+    STD_FRAC0,
+    STD_FRAC9,
+) = range(1, 36)
 
 _STD0X = [STD_ZERO_MONTH, STD_ZERO_DAY, STD_ZERO_HOUR12, STD_ZERO_MINUTE, STD_ZERO_SECOND, STD_YEAR]
 _TZ_CHUNKS = [
-    ("-070000", STD_NUM_SECONDS_TZ), ("-07:00:00", STD_NUM_COLON_SECONDS_TZ), ("-0700", STD_NUM_TZ),
-    ("-07:00", STD_NUM_COLON_TZ), ("-07", STD_NUM_SHORT_TZ),
+    ("-070000", STD_NUM_SECONDS_TZ),
+    ("-07:00:00", STD_NUM_COLON_SECONDS_TZ),
+    ("-0700", STD_NUM_TZ),
+    ("-07:00", STD_NUM_COLON_TZ),
+    ("-07", STD_NUM_SHORT_TZ),
 ]
 _ISO_CHUNKS = [
-    ("Z070000", STD_ISO_SECONDS_TZ), ("Z07:00:00", STD_ISO_COLON_SECONDS_TZ), ("Z0700", STD_ISO_TZ),
-    ("Z07:00", STD_ISO_COLON_TZ), ("Z07", STD_ISO_SHORT_TZ),
+    ("Z070000", STD_ISO_SECONDS_TZ),
+    ("Z07:00:00", STD_ISO_COLON_SECONDS_TZ),
+    ("Z0700", STD_ISO_TZ),
+    ("Z07:00", STD_ISO_COLON_TZ),
+    ("Z07", STD_ISO_SHORT_TZ),
 ]
 
 
@@ -418,8 +467,10 @@ def _consumed(rest: str, parse: object, *args: object) -> object:
 def parse_error(layout: str, value: str, layout_elem: str, value_elem: str, message: str = "") -> GoError:
     if message:
         return GoError(f"parsing time {time_quote(value)}{message}")
-    return GoError(f"parsing time {time_quote(value)} as {time_quote(layout)}: cannot parse "
-                   f"{time_quote(value_elem)} as {time_quote(layout_elem)}")
+    return GoError(
+        f"parsing time {time_quote(value)} as {time_quote(layout)}: cannot parse "
+        f"{time_quote(value_elem)} as {time_quote(layout_elem)}"
+    )
 
 
 def _isdigit(s: str, i: int) -> bool:

@@ -25,8 +25,18 @@ from sidecarctl.gotemplate.exec import Compiler, compile_trees, deep_recursion, 
 from sidecarctl.gotemplate.gotypes import FuncMap, GoError, GoFunc
 from sidecarctl.gotemplate.nodes import Tree
 
-__all__ = ["TemplateError", "ParseError", "ExecError", "Template", "parse", "funcmap", "FuncMap", "Funcs",
-           "denied_functions", "function_names"]
+__all__ = [
+    "TemplateError",
+    "ParseError",
+    "ExecError",
+    "Template",
+    "parse",
+    "funcmap",
+    "FuncMap",
+    "Funcs",
+    "denied_functions",
+    "function_names",
+]
 
 Funcs = Mapping[str, GoFunc]  # a FuncMap, or a lazy or layered view of some
 
@@ -40,8 +50,15 @@ class Template:
     A persisted template whose text parsed before may also come without trees (`trees=None`):
     `load_trees` reads them (from the on-disk cache, else by parsing) when first needed."""
 
-    def __init__(self, name: str, trees: dict[str, Tree] | None, compiler: Compiler | None, missingkey: str,
-                 funcs: Funcs | None = None, load_trees: Callable[[bool], dict[str, Tree]] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        trees: dict[str, Tree] | None,
+        compiler: Compiler | None,
+        missingkey: str,
+        funcs: Funcs | None = None,
+        load_trees: Callable[[bool], dict[str, Tree]] | None = None,
+    ) -> None:
         self.name = name
         self._trees = trees
         self._load_trees = load_trees
@@ -96,8 +113,9 @@ _CACHE: dict[tuple[str, str, int, str], tuple[Template, Funcs | None]] = {}
 _CACHE_LIMIT = 256
 
 
-def parse(text: str, name: str = "inject", funcs: Funcs | None = None, missingkey: str = "default",
-          persist: bool = False) -> Template:
+def parse(
+    text: str, name: str = "inject", funcs: Funcs | None = None, missingkey: str = "default", persist: bool = False
+) -> Template:
     """Parse and compile `text` as template `name`; builtins are always available.
 
     `persist=True` (kube-inject's injector templates, which seldom change between runs): reuse
@@ -109,7 +127,7 @@ def parse(text: str, name: str = "inject", funcs: Funcs | None = None, missingke
     if hit is not None and hit[1] is funcs:
         return hit[0]
     if missingkey not in MISSINGKEY_OPTIONS:
-        raise TemplateError(f'unrecognized option: missingkey={missingkey}')
+        raise TemplateError(f"unrecognized option: missingkey={missingkey}")
     # funcs win over builtins (Sprig's slice); ChainMap only reads them, so a Mapping does
     merged: Funcs = ChainMap(funcs, BUILTINS) if funcs else BUILTINS  # type: ignore[arg-type]
     if persist:
@@ -184,8 +202,11 @@ def funcmap(kind: str) -> Funcs:
         denied = _DENIED_MAPS.get(key)
         if denied is None:
             base = _funcmap(kind)
-            stubs = {name: _denied_stub(base.get(name) or BUILTINS[name], flag) for name in names
-                     if name in base or name in BUILTINS}
+            stubs = {
+                name: _denied_stub(base.get(name) or BUILTINS[name], flag)
+                for name in names
+                if name in base or name in BUILTINS
+            }
             denied = _DENIED_MAPS[key] = ChainMap(stubs, base)  # type: ignore[arg-type]  # read only
         return denied
     return _funcmap(kind)

@@ -63,8 +63,14 @@ class Budget:
 
     __slots__ = ("seconds", "max_steps", "max_output", "deadline", "steps", "output", "_tick", "_capped")
 
-    def __init__(self, seconds: float | None = None, max_steps: int | None = None,
-                 max_output: int | None = None, *, deadline: float | None = None) -> None:
+    def __init__(
+        self,
+        seconds: float | None = None,
+        max_steps: int | None = None,
+        max_output: int | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> None:
         """`seconds` of wall time per execution (math.inf: none), at most `max_steps` steps and
         `max_output` characters; None takes the process's defaults (`configured_limits`).
         Optionally an absolute `deadline` on time.monotonic()'s clock caps every execution (a
@@ -98,17 +104,18 @@ class Budget:
         """BudgetExceeded once the deadline has passed."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             limit = "the request's deadline" if self._capped else f"{self.seconds:g} s"
-            raise BudgetExceeded(f"exceeded sidecarctl's template time limit ({limit}; "
-                                 "see --template-timeout)")
+            raise BudgetExceeded(f"exceeded sidecarctl's template time limit ({limit}; see --template-timeout)")
 
     def charge_steps(self, n: int = 1) -> None:
         """Spend `n` steps (range iterations, template calls, elements a function will build or
         visit)."""
         self.steps += n
         if self.steps > self.max_steps:
-            raise BudgetExceeded(f"exceeded sidecarctl's limit of {self.max_steps} template steps "
-                                 "(range iterations, template calls and built or visited elements; "
-                                 "see --template-max-steps)")
+            raise BudgetExceeded(
+                f"exceeded sidecarctl's limit of {self.max_steps} template steps "
+                "(range iterations, template calls and built or visited elements; "
+                "see --template-max-steps)"
+            )
         self._tick += n
         if self._tick >= _CLOCK_EVERY:
             self._tick = 0
@@ -119,24 +126,30 @@ class Budget:
         build)."""
         self.output += n
         if self.output > self.max_output:
-            raise BudgetExceeded(f"output larger than sidecarctl's limit of {self.max_output} characters "
-                                 "(written or built by functions; see --template-max-output)")
+            raise BudgetExceeded(
+                f"output larger than sidecarctl's limit of {self.max_output} characters "
+                "(written or built by functions; see --template-max-output)"
+            )
 
 
 _limits: tuple[float, int, int] = (DEFAULT_SECONDS, DEFAULT_MAX_STEPS, DEFAULT_MAX_OUTPUT)
 
 
 @contextmanager
-def configured_limits(seconds: float | None = None, max_steps: int | None = None,
-                      max_output: int | None = None) -> Iterator[None]:
+def configured_limits(
+    seconds: float | None = None, max_steps: int | None = None, max_output: int | None = None
+) -> Iterator[None]:
     """Make these the process's defaults (None: keep the documented one) while the block runs:
     every Budget() built meanwhile, in any thread (the webhook's per-review budgets included),
     and every execution outside a scope gets them. The commands' --template-* flags."""
     global _limits
     saved = _limits
     Budget(seconds, max_steps, max_output)  # ValueError for a bad limit, before anything runs
-    _limits = (saved[0] if seconds is None else seconds, saved[1] if max_steps is None else max_steps,
-               saved[2] if max_output is None else max_output)
+    _limits = (
+        saved[0] if seconds is None else seconds,
+        saved[1] if max_steps is None else max_steps,
+        saved[2] if max_output is None else max_output,
+    )
     try:
         yield
     finally:
@@ -197,8 +210,7 @@ def charge_value(value: Any) -> None:
 
 
 def _too_deep() -> BudgetExceeded:
-    return BudgetExceeded(f"value nested deeper than sidecarctl's limit of {MAX_NESTING} levels "
-                          "(or containing itself)")
+    return BudgetExceeded(f"value nested deeper than sidecarctl's limit of {MAX_NESTING} levels (or containing itself)")
 
 
 def _expanded_size(value: Any, limit: int) -> int:
@@ -220,8 +232,7 @@ def _expanded_size(value: Any, limit: int) -> int:
                 raise _too_deep()
             open_.add(key)
             stack.append((v, True))
-            stack.extend((c, False) for c in children
-                         if isinstance(c, (dict, list, tuple)) and id(c) not in sizes)
+            stack.extend((c, False) for c in children if isinstance(c, (dict, list, tuple)) and id(c) not in sizes)
             continue
         total = len(children)
         depth = 1

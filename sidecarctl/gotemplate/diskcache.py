@@ -31,21 +31,62 @@ _ENGINE_FILES = tuple(os.path.join(_HERE, name) for name in ("lexer.py", "parser
 # How each field is stored: "node" (a node or None), "nodes" (a list of nodes), "complex"
 # ([real, imag]), "data" (str, int, float, bool, None or a list of strings). Fields of a class
 # are its __slots__ along its bases, base first.
-_NODE_FIELDS = {"nodes": "nodes", "args": "nodes", "decl": "nodes", "cmds": "nodes", "node": "node", "pipe": "node",
-                "list": "node", "else_list": "node", "complex128": "complex"}
+_NODE_FIELDS = {
+    "nodes": "nodes",
+    "args": "nodes",
+    "decl": "nodes",
+    "cmds": "nodes",
+    "node": "node",
+    "pipe": "node",
+    "list": "node",
+    "else_list": "node",
+    "complex128": "complex",
+}
 _CLASSES: list[type[N.Node]] = [
-    N.TextNode, N.CommentNode, N.ListNode, N.IdentifierNode, N.VariableNode, N.DotNode, N.NilNode, N.FieldNode,
-    N.BoolNode, N.NumberNode, N.StringNode, N.CommandNode, N.PipeNode, N.ChainNode, N.ActionNode, N.IfNode,
-    N.RangeNode, N.WithNode, N.TemplateNode, N.BreakNode, N.ContinueNode, N.EndNode, N.ElseNode,
+    N.TextNode,
+    N.CommentNode,
+    N.ListNode,
+    N.IdentifierNode,
+    N.VariableNode,
+    N.DotNode,
+    N.NilNode,
+    N.FieldNode,
+    N.BoolNode,
+    N.NumberNode,
+    N.StringNode,
+    N.CommandNode,
+    N.PipeNode,
+    N.ChainNode,
+    N.ActionNode,
+    N.IfNode,
+    N.RangeNode,
+    N.WithNode,
+    N.TemplateNode,
+    N.BreakNode,
+    N.ContinueNode,
+    N.EndNode,
+    N.ElseNode,
 ]
 _NUMBER = {cls: i for i, cls in enumerate(_CLASSES)}
 # The JSON types a data field may hold (exactly: a bool is no int): a crafted entry with, say, a
 # list as a text node's text failed only when the output was joined, with a traceback.
 _NONE = type(None)
 _DATA_TYPES: dict[str, tuple[type, ...]] = {
-    "pos": (int,), "line": (int,), "text": (str,), "quoted": (str,), "name": (str,), "true": (bool,),
-    "is_int": (bool,), "is_uint": (bool,), "is_float": (bool,), "is_complex": (bool,), "is_assign": (bool,),
-    "int64": (int, _NONE), "uint64": (int, _NONE), "float64": (float, int, _NONE), "ident": (str, list),
+    "pos": (int,),
+    "line": (int,),
+    "text": (str,),
+    "quoted": (str,),
+    "name": (str,),
+    "true": (bool,),
+    "is_int": (bool,),
+    "is_uint": (bool,),
+    "is_float": (bool,),
+    "is_complex": (bool,),
+    "is_assign": (bool,),
+    "int64": (int, _NONE),
+    "uint64": (int, _NONE),
+    "float64": (float, int, _NONE),
+    "ident": (str, list),
     "fields": (list,),
 }
 

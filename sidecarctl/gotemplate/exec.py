@@ -85,11 +85,29 @@ Arg = Callable[["State", Any], Any]
 class State:
     """One execution: output, variables, the template being run and the node last visited."""
 
-    __slots__ = ("trees", "tree", "node", "vars", "depth", "w", "dot_iface", "missingkey", "compiler", "last_iface",
-                 "budget")
+    __slots__ = (
+        "trees",
+        "tree",
+        "node",
+        "vars",
+        "depth",
+        "w",
+        "dot_iface",
+        "missingkey",
+        "compiler",
+        "last_iface",
+        "budget",
+    )
 
-    def __init__(self, trees: dict[str, N.Tree], tree: N.Tree, missingkey: str, write: Callable[[str], Any],
-                 compiler: Compiler, budget: Budget) -> None:
+    def __init__(
+        self,
+        trees: dict[str, N.Tree],
+        tree: N.Tree,
+        missingkey: str,
+        write: Callable[[str], Any],
+        compiler: Compiler,
+        budget: Budget,
+    ) -> None:
         self.compiler = compiler
         self.trees = trees
         self.tree = tree
@@ -157,8 +175,9 @@ def _missing_key(s: State, name: str, elem: str) -> Any:
     return MISSING
 
 
-def field_chain(s: State, dot: Any, recv: Any, iface: bool, idents: list[str], node: N.Node,
-                args: list[N.Node] | None, final: Any) -> Any:
+def field_chain(
+    s: State, dot: Any, recv: Any, iface: bool, idents: list[str], node: N.Node, args: list[N.Node] | None, final: Any
+) -> Any:
     """Go's evalFieldChain: every name but the last is a plain field access."""
     last = len(idents) - 1
     for i, name in enumerate(idents):
@@ -170,7 +189,8 @@ def field_chain(s: State, dot: Any, recv: Any, iface: bool, idents: list[str], n
                 v = _missing_key(s, name, IFACE)
             recv, iface = v, True
         elif (_PLAIN_STRUCT.get(type(recv)) or _plain_struct(type(recv))) and (
-                i < last or ((args is None or len(args) <= 1) and final is NOFINAL)):
+            i < last or ((args is None or len(args) <= 1) and final is NOFINAL)
+        ):
             try:
                 recv, iface = recv.go_field(name), False
             except AttributeError:
@@ -194,13 +214,15 @@ def _plain_struct(cls: type) -> bool:
     """
     plain = _PLAIN_STRUCT.get(cls)
     if plain is None:
-        plain = _PLAIN_STRUCT[cls] = (issubclass(cls, GoObject) and cls.go_method is GoObject.go_method
-                                      and cls.go_is_nil is GoObject.go_is_nil)
+        plain = _PLAIN_STRUCT[cls] = (
+            issubclass(cls, GoObject) and cls.go_method is GoObject.go_method and cls.go_is_nil is GoObject.go_is_nil
+        )
     return plain
 
 
-def eval_field(s: State, dot: Any, name: str, node: N.Node, args: list[N.Node] | None, final: Any,
-               recv: Any, iface: bool) -> tuple[Any, bool]:
+def eval_field(
+    s: State, dot: Any, name: str, node: N.Node, args: list[N.Node] | None, final: Any, recv: Any, iface: bool
+) -> tuple[Any, bool]:
     """Go's evalField for anything but a plain map: (value, whether its static type is interface {})."""
     if recv is MISSING:
         if s.missingkey == "error":
@@ -222,8 +244,17 @@ def eval_field(s: State, dot: Any, name: str, node: N.Node, args: list[N.Node] |
     s.error(f"can't evaluate field {name} in type {typ}")
 
 
-def _object_field(s: State, dot: Any, name: str, node: N.Node, args: list[N.Node] | None, final: Any,
-                  recv: GoObject, iface: bool, has_args: bool) -> tuple[Any, bool]:
+def _object_field(
+    s: State,
+    dot: Any,
+    name: str,
+    node: N.Node,
+    args: list[N.Node] | None,
+    final: Any,
+    recv: GoObject,
+    iface: bool,
+    has_args: bool,
+) -> tuple[Any, bool]:
     method = recv.go_method(name)
     if method is not None:
         return call_dynamic(s, dot, method, node, name, args, final), normalize_type(method.result) == IFACE
@@ -265,8 +296,14 @@ def _to_iface(s: State, v: Any) -> Any:
 _GO_TYPED = (GoObject, GoMap, GoSlice)  # type_name(v) is v.go_type for these (none is also a basic type)
 
 # Go types whose only Python representation is one exact class: the validator's fast path.
-_EXACT_TYPES: dict[str, type] = {"string": str, "int": int, "float64": float, "bool": bool, "[]interface {}": list,
-                                 "map[string]interface {}": dict}
+_EXACT_TYPES: dict[str, type] = {
+    "string": str,
+    "int": int,
+    "float64": float,
+    "bool": bool,
+    "[]interface {}": list,
+    "map[string]interface {}": dict,
+}
 
 
 def validator(typ: str | None) -> Validator:
@@ -386,8 +423,7 @@ def _final_type(fn: GoFunc, num_in: int) -> str:
     return params[num_in - 1] if fn.variadic else params[-1]
 
 
-def call_dynamic(s: State, dot: Any, fn: GoFunc, node: N.Node, name: str, args: list[N.Node] | None,
-                 final: Any) -> Any:
+def call_dynamic(s: State, dot: Any, fn: GoFunc, node: N.Node, name: str, args: list[N.Node] | None, final: Any) -> Any:
     """Go's evalCall for a method found at run time (a GoObject's go_method)."""
     rest = list(args[1:]) if args else []
     num_in = len(rest) + (final is not NOFINAL)
@@ -679,6 +715,7 @@ class Compiler:
             return c1
 
         if len(args) > 1:
+
             def c(s: State, dot: Any, final: Any = NOFINAL) -> Any:
                 s.node = n
                 return field_chain(s, dot, dot, s.dot_iface, idents, n, args, final)
@@ -730,6 +767,7 @@ class Compiler:
     def compile_chain(self, n: N.ChainNode, args: list[N.Node]) -> Command:
         assert n.node is not None
         if isinstance(n.node, N.NilNode):
+
             def nil_chain(s: State, dot: Any, final: Any = NOFINAL) -> Any:
                 s.node = n
                 s.error(f"indirection through explicit nil in {n}")
@@ -750,8 +788,9 @@ class Compiler:
         fn = self.funcs.get(name)
         return fn is not None and normalize_type(fn.result) == IFACE
 
-    def compile_call(self, ident: N.IdentifierNode, node: N.Node, args: list[N.Node] | None,
-                     has_final: bool = False) -> Command:
+    def compile_call(
+        self, ident: N.IdentifierNode, node: N.Node, args: list[N.Node] | None, has_final: bool = False
+    ) -> Command:
         """Go's evalFunction + evalCall for a function named in the template.
 
         Whether a value is piped in is known when compiling (only later pipeline stages get one),
@@ -843,6 +882,7 @@ class Compiler:
             if validate is _identity:
                 return inner
             if validate is _to_iface:
+
                 def iface_arg(s: State, dot: Any) -> Any:
                     v = inner(s, dot)
                     return None if v is MISSING else v
@@ -904,8 +944,14 @@ def _at(s: State, n: N.Node, value: Any) -> Any:
     return value
 
 
-def _make_call(call: Callable[..., Any], name: str, ident: N.Node, node: N.Node, arg_fns: tuple[Arg, ...],
-               final_validate: Validator) -> Command:
+def _make_call(
+    call: Callable[..., Any],
+    name: str,
+    ident: N.Node,
+    node: N.Node,
+    arg_fns: tuple[Arg, ...],
+    final_validate: Validator,
+) -> Command:
     """The call closure; specialised by argument count because this is the executor's hot path.
     Each call reads the budget's clock first (~0.1 µs): one call may take long on its own (a
     deepEqual of a million elements), so a loop of a few of them must not wait for the step

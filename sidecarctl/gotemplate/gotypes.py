@@ -222,8 +222,15 @@ class GoFunc:
 
     # A plain class, not a dataclass: one GoFunc exists per template function, and generating the
     # dataclass cost startup time for nothing (GoFuncs compare by identity).
-    def __init__(self, name: str, fn: Callable[..., Any], params: tuple[str, ...], variadic: bool = False,
-                 returns_error: bool = False, result: str = "interface {}") -> None:
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        params: tuple[str, ...],
+        variadic: bool = False,
+        returns_error: bool = False,
+        result: str = "interface {}",
+    ) -> None:
         self.name = name
         self.fn = fn
         self.params = params

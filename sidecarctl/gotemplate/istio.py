@@ -438,8 +438,15 @@ def _omit_nil(v: Any) -> tuple[Any, bool]:
     return v, False
 
 
-@gofunc("otelResourceAttributes", "*v1alpha1.MeshConfig", "map[string]string", "map[string]string", "string",
-        "[]v1.Container", result="string")
+@gofunc(
+    "otelResourceAttributes",
+    "*v1alpha1.MeshConfig",
+    "map[string]string",
+    "map[string]string",
+    "string",
+    "[]v1.Container",
+    result="string",
+)
 def otel_resource_attributes(mc: Any, annotations: Any, labels: Any, namespace: str, containers: Any) -> str:
     if not _has_otel_semconv(mc):
         return ""
@@ -494,10 +501,31 @@ def parse_image_tag_digest(image: str) -> tuple[str, str]:
 ISTIO_FUNCS: dict[str, GoFunc] = {
     f.name: f
     for f in (
-        format_duration, isset, exclude_inbound_port, include_inbound_ports, kubevirt_interfaces,
-        exclude_interfaces, application_ports, get_annotation, value_or_default, to_json, from_json,
-        struct_to_json, proto_to_json, to_yaml, indent, directory, flipped_contains, to_lower,
-        append_multus_network, env, omit, strdict, to_json_map, merge_maps, omit_nil,
+        format_duration,
+        isset,
+        exclude_inbound_port,
+        include_inbound_ports,
+        kubevirt_interfaces,
+        exclude_interfaces,
+        application_ports,
+        get_annotation,
+        value_or_default,
+        to_json,
+        from_json,
+        struct_to_json,
+        proto_to_json,
+        to_yaml,
+        indent,
+        directory,
+        flipped_contains,
+        to_lower,
+        append_multus_network,
+        env,
+        omit,
+        strdict,
+        to_json_map,
+        merge_maps,
+        omit_nil,
         otel_resource_attributes,
     )
 }

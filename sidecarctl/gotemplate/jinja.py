@@ -85,8 +85,17 @@ class JinjaTemplate:
                 for chunk in template.generate(_context(data)):
                     meter.charge_output(len(chunk))
                     out.append(chunk)
-        except (JinjaError, GoError, BudgetExceeded, TypeError, ValueError, KeyError, IndexError, AttributeError,
-                ArithmeticError) as err:
+        except (
+            JinjaError,
+            GoError,
+            BudgetExceeded,
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            ArithmeticError,
+        ) as err:
             raise ExecError(f"{where}: {err}") from None
         except RecursionError:
             raise ExecError(f"{where}: exceeded maximum template depth") from None
@@ -134,14 +143,16 @@ def _make_environment(funcs: Any) -> Any:
 
         def visit_For(self, node: Any) -> Any:
             node = self.generic_visit(node)
-            node.iter = nodes.Call(nodes.Name(_ITER, "load", lineno=node.lineno), [node.iter], [], None, None,
-                                   lineno=node.lineno)
+            node.iter = nodes.Call(
+                nodes.Name(_ITER, "load", lineno=node.lineno), [node.iter], [], None, None, lineno=node.lineno
+            )
             return node
 
         def visit_Concat(self, node: Any) -> Any:
             node = self.generic_visit(node)
-            return nodes.Call(nodes.Name(_CONCAT, "load", lineno=node.lineno), list(node.nodes), [], None, None,
-                              lineno=node.lineno)
+            return nodes.Call(
+                nodes.Name(_CONCAT, "load", lineno=node.lineno), list(node.nodes), [], None, None, lineno=node.lineno
+            )
 
     class GoSandbox(SandboxedEnvironment):
         """Attribute and item access through the Go views only; calls, loops and the operators
@@ -188,8 +199,15 @@ def _make_environment(funcs: Any) -> Any:
     # optimized=False, and every function refuses to run outside an execution (`_when_run`):
     # Jinja folds constant expressions (`"x" | center(10000000)`) while compiling, outside the
     # budget of any execution; everything is evaluated when run, and metered.
-    env = GoSandbox(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
-                    undefined=StrictUndefined, finalize=finalize, optimized=False)
+    env = GoSandbox(
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=finalize,
+        optimized=False,
+    )
     for name in list(env.filters):
         env.filters[name] = _metered_builtin(env.filters[name])
     env.filters["format"] = _metered_format(env.filters["format"])
@@ -353,6 +371,7 @@ def _charge_printf(fmt: str, args: Any) -> None:
 
 def _metered_format(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Jinja's `format` filter is %-formatting: charged as the `%` operator is."""
+
     @functools.wraps(fn)
     def format_(value: Any, *args: Any, **kwargs: Any) -> Any:
         _when_run()
@@ -369,6 +388,7 @@ def _metered_builtin(fn: Callable[..., Any]) -> Callable[..., Any]:
     """One of Jinja's own filters or globals: an int argument is taken as a width or count and
     charged as output before the call (`center(1000000000)`), strings and lists as what they
     hold; the result is charged after. functools.wraps keeps Jinja's pass-context marker."""
+
     @functools.wraps(fn)
     def metered(*args: Any, **kwargs: Any) -> Any:
         _when_run()

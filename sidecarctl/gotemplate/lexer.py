@@ -78,6 +78,7 @@ def _ascii_word_end(text: str, pos: int) -> int:
     m = _ASCII_WORD.match(text, pos)
     return m.end() if m else pos
 
+
 LEFT, RIGHT = "{{", "}}"
 LEFT_COMMENT, RIGHT_COMMENT = "/*", "*/"
 SPACE_CHARS = " \t\r\n"

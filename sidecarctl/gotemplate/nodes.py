@@ -170,8 +170,14 @@ class CommandNode(Node):
 class PipeNode(Node):
     __slots__ = ("line", "is_assign", "decl", "cmds")
 
-    def __init__(self, pos: int, line: int = 0, is_assign: bool = False, decl: list[VariableNode] | None = None,
-                 cmds: list[CommandNode] | None = None) -> None:
+    def __init__(
+        self,
+        pos: int,
+        line: int = 0,
+        is_assign: bool = False,
+        decl: list[VariableNode] | None = None,
+        cmds: list[CommandNode] | None = None,
+    ) -> None:
         self.pos = pos
         self.line = line
         self.is_assign = is_assign
@@ -212,8 +218,14 @@ class BranchNode(Node):
     __slots__ = ("line", "pipe", "list", "else_list")
     keyword = ""
 
-    def __init__(self, pos: int, line: int = 0, pipe: PipeNode | None = None, list: ListNode | None = None,
-                 else_list: ListNode | None = None) -> None:
+    def __init__(
+        self,
+        pos: int,
+        line: int = 0,
+        pipe: PipeNode | None = None,
+        list: ListNode | None = None,
+        else_list: ListNode | None = None,
+    ) -> None:
         self.pos = pos
         self.line = line
         self.pipe = pipe
@@ -305,8 +317,9 @@ class Tree:
 
     __slots__ = ("name", "parse_name", "text", "root", "compiled")
 
-    def __init__(self, name: str, parse_name: str, text: str, root: ListNode | None = None,
-                 compiled: Any = None) -> None:
+    def __init__(
+        self, name: str, parse_name: str, text: str, root: ListNode | None = None, compiled: Any = None
+    ) -> None:
         self.name = name
         self.parse_name = parse_name
         self.text = text

@@ -177,8 +177,9 @@ _TERM_STARTS = {
 class _Parser:
     """One tree being parsed; `{{define}}` and `{{block}}` start a child on the same token stream."""
 
-    def __init__(self, name: str, parse_name: str, text: str, stream: _Stream, trees: dict[str, Tree],
-                 funcs: Container[str]) -> None:
+    def __init__(
+        self, name: str, parse_name: str, text: str, stream: _Stream, trees: dict[str, Tree], funcs: Container[str]
+    ) -> None:
         self.tree = Tree(name, parse_name, text)
         self.s = stream
         self.trees = trees
@@ -228,7 +229,7 @@ class _Parser:
             if self.action_line not in (0, tok.line):
                 extra = f" in action started at {self.tree.parse_name}:{self.action_line}"
                 if tok.val.endswith(" action"):
-                    extra = extra[len(" in action"):]
+                    extra = extra[len(" in action") :]
             self.errorf(f"{tok}{extra}")
         self.errorf(f"unexpected {tok} in {context}")
 

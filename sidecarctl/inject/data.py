@@ -38,11 +38,29 @@ from sidecarctl.kube import schema as kubeschema
 
 DEFAULT_PROXY_UID = 1337  # constants.DefaultProxyUIDInt: kube-inject has no namespace to read a range from
 
-_PKG_NAMES = {"core": "v1", "meta": "v1", "apps": "v1", "batch": "v1", "oapps": "v1", "resource": "resource",
-              "intstr": "intstr", "types": "types"}
+_PKG_NAMES = {
+    "core": "v1",
+    "meta": "v1",
+    "apps": "v1",
+    "batch": "v1",
+    "oapps": "v1",
+    "resource": "resource",
+    "intstr": "intstr",
+    "types": "types",
+}
 _LEAF_NAMED = {"types.UID": "string"}  # a leaf with its own codec to kube/, a plain string to templates
-_BASIC_ZERO: dict[str, Any] = {"string": "", "bool": False, "int32": Int32(0), "int64": Int64(0), "int": 0,
-                               "float64": 0.0, "byte": 0, "uint8": 0, "uint32": Uint32(0), "uint64": Uint64(0)}
+_BASIC_ZERO: dict[str, Any] = {
+    "string": "",
+    "bool": False,
+    "int32": Int32(0),
+    "int64": Int64(0),
+    "int": 0,
+    "float64": 0.0,
+    "byte": 0,
+    "uint8": 0,
+    "uint32": Uint32(0),
+    "uint64": Uint64(0),
+}
 
 
 def display_type(t: str) -> str:
@@ -50,7 +68,7 @@ def display_type(t: str) -> str:
     prefix = ""
     while t.startswith(("*", "[]")):
         step = "*" if t.startswith("*") else "[]"
-        prefix, t = prefix + step, t[len(step):]
+        prefix, t = prefix + step, t[len(step) :]
     if t.startswith("map["):
         key, elem = t[4:].split("]", 1)
         return f"{prefix}map[{display_type(key)}]{display_type(elem)}"
@@ -212,8 +230,11 @@ class IntOrString(GoObject):
 
     def go_field(self, name: str) -> Any:
         is_str = isinstance(self.value, str)
-        fields = {"Type": Int64(1 if is_str else 0), "IntVal": Int32(0 if is_str else int(self.value)),
-                  "StrVal": self.value if is_str else ""}
+        fields = {
+            "Type": Int64(1 if is_str else 0),
+            "IntVal": Int32(0 if is_str else int(self.value)),
+            "StrVal": self.value if is_str else "",
+        }
         if name not in fields:
             raise AttributeError(name)
         return fields[name]
@@ -326,8 +347,11 @@ class NamespacedName(GoObject):
 def _proto_go_type(type_name: str) -> str:
     if type_name in TYPES:
         return TYPES[type_name].go_type
-    return {"google.protobuf.Struct": "structpb.Struct", "google.protobuf.Value": "structpb.Value",
-            "google.protobuf.ListValue": "structpb.ListValue"}.get(type_name, type_name)
+    return {
+        "google.protobuf.Struct": "structpb.Struct",
+        "google.protobuf.Value": "structpb.Value",
+        "google.protobuf.ListValue": "structpb.ListValue",
+    }.get(type_name, type_name)
 
 
 class ProtoView(GoObject):
@@ -385,7 +409,6 @@ class ProtoView(GoObject):
 
     def go_json(self) -> str:
         return "null" if self.msg is None else to_json(self.msg)
-
 
 
 class OneofView(GoObject):
@@ -497,9 +520,19 @@ def _singular_value(t: str, value: Any) -> Any:
         return EnumView(t, value or 0)
     if t in STRUCT_TYPES:
         return value
-    scalar = {"int32": Int32, "sint32": Int32, "sfixed32": Int32, "int64": Int64, "sint64": Int64,
-              "sfixed64": Int64, "uint32": Uint32, "fixed32": Uint32, "uint64": Uint64, "fixed64": Uint64,
-              "float": Float32}.get(t)
+    scalar = {
+        "int32": Int32,
+        "sint32": Int32,
+        "sfixed32": Int32,
+        "int64": Int64,
+        "sint64": Int64,
+        "sfixed64": Int64,
+        "uint32": Uint32,
+        "fixed32": Uint32,
+        "uint64": Uint64,
+        "fixed64": Uint64,
+        "float": Float32,
+    }.get(t)
     if scalar is not None:
         return scalar(value or 0)
     if t == "double":
@@ -509,10 +542,23 @@ def _singular_value(t: str, value: Any) -> Any:
 
 PROXY_CONFIG = "istio.mesh.v1alpha1.ProxyConfig"
 MESH_CONFIG = "istio.mesh.v1alpha1.MeshConfig"
-_CLEANED_SCALARS = ("config_path", "binary_path", "control_plane_auth_policy", "discovery_address",
-                    "proxy_admin_port", "stat_name_length", "status_port")
-_CLEANED_MESSAGES = ("drain_duration", "termination_drain_duration", "envoy_metrics_service",
-                     "envoy_access_log_service", "tracing", "concurrency")
+_CLEANED_SCALARS = (
+    "config_path",
+    "binary_path",
+    "control_plane_auth_policy",
+    "discovery_address",
+    "proxy_admin_port",
+    "stat_name_length",
+    "status_port",
+)
+_CLEANED_MESSAGES = (
+    "drain_duration",
+    "termination_drain_duration",
+    "envoy_metrics_service",
+    "envoy_access_log_service",
+    "tracing",
+    "concurrency",
+)
 
 
 _DEFAULT_PROXY_CONFIG: list[Message] = []
@@ -564,8 +610,11 @@ class TemplateData(GoObject):
 def inbound_traffic_policy_mode(mesh: Message) -> str:
     policy = mesh.get("inbound_traffic_policy")
     mode = policy.get("mode") if policy is not None else 0
-    return "localhost" if enum_name("istio.mesh.v1alpha1.MeshConfig.InboundTrafficPolicy.Mode", mode) == "LOCALHOST" \
+    return (
+        "localhost"
+        if enum_name("istio.mesh.v1alpha1.MeshConfig.InboundTrafficPolicy.Mode", mode) == "LOCALHOST"
         else "passthrough"
+    )
 
 
 def compliance_policy() -> str:
@@ -573,28 +622,40 @@ def compliance_policy() -> str:
     return os.environ.get("COMPLIANCE_POLICY", "")
 
 
-def build_template_data(*, type_meta: dict[str, Any], deploy_meta: dict[str, Any], pod: dict[str, Any],
-                        mesh: Message, values: dict[str, Any], revision: str, native_sidecars: bool,
-                        proxy_image: str) -> TemplateData:
+def build_template_data(
+    *,
+    type_meta: dict[str, Any],
+    deploy_meta: dict[str, Any],
+    pod: dict[str, Any],
+    mesh: Message,
+    values: dict[str, Any],
+    revision: str,
+    native_sidecars: bool,
+    proxy_image: str,
+) -> TemplateData:
     """SidecarTemplateData for one (stripped) pod; `mesh` already has the pod's proxy config."""
     _install_yaml_dumper()
     proxy = mesh.values.get("default_config")
-    return TemplateData({
-        "TypeMeta": KubeView("meta.TypeMeta", type_meta),
-        "DeploymentMeta": NamespacedName(str(deploy_meta.get("namespace") or ""), str(deploy_meta.get("name") or "")),
-        "ObjectMeta": KubeView("meta.ObjectMeta", pod.get("metadata")),
-        "Spec": KubeView("core.PodSpec", pod.get("spec")),
-        "ProxyConfig": ProtoView(PROXY_CONFIG, proxy),
-        "MeshConfig": ProtoView(MESH_CONFIG, mesh),
-        "Values": values,
-        "Revision": revision,
-        "NativeSidecars": native_sidecars,
-        "ProxyImage": proxy_image,
-        "ProxyUID": Int64(DEFAULT_PROXY_UID),
-        "ProxyGID": Int64(DEFAULT_PROXY_UID),
-        "InboundTrafficPolicyMode": inbound_traffic_policy_mode(mesh),
-        "CompliancePolicy": compliance_policy(),
-    })
+    return TemplateData(
+        {
+            "TypeMeta": KubeView("meta.TypeMeta", type_meta),
+            "DeploymentMeta": NamespacedName(
+                str(deploy_meta.get("namespace") or ""), str(deploy_meta.get("name") or "")
+            ),
+            "ObjectMeta": KubeView("meta.ObjectMeta", pod.get("metadata")),
+            "Spec": KubeView("core.PodSpec", pod.get("spec")),
+            "ProxyConfig": ProtoView(PROXY_CONFIG, proxy),
+            "MeshConfig": ProtoView(MESH_CONFIG, mesh),
+            "Values": values,
+            "Revision": revision,
+            "NativeSidecars": native_sidecars,
+            "ProxyImage": proxy_image,
+            "ProxyUID": Int64(DEFAULT_PROXY_UID),
+            "ProxyGID": Int64(DEFAULT_PROXY_UID),
+            "InboundTrafficPolicyMode": inbound_traffic_policy_mode(mesh),
+            "CompliancePolicy": compliance_policy(),
+        }
+    )
 
 
 def _install_yaml_dumper() -> None:
@@ -607,5 +668,13 @@ def _install_yaml_dumper() -> None:
         istio.set_yaml_dumper(dump_yaml)
 
 
-__all__ = ["TemplateData", "build_template_data", "clean_proxy_config", "KubeView", "ProtoView", "EnumView",
-           "NamespacedName", "DURATION"]
+__all__ = [
+    "TemplateData",
+    "build_template_data",
+    "clean_proxy_config",
+    "KubeView",
+    "ProtoView",
+    "EnumView",
+    "NamespacedName",
+    "DURATION",
+]

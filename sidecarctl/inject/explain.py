@@ -56,13 +56,21 @@ class InjectPolicy:
     @classmethod
     def from_settings(cls, settings: Any, revision: str = "") -> InjectPolicy:
         config = settings.inject_config
-        return cls(config.policy, tuple(config.never_inject_selector or ()),
-                   tuple(config.always_inject_selector or ()), revision)
+        return cls(
+            config.policy,
+            tuple(config.never_inject_selector or ()),
+            tuple(config.always_inject_selector or ()),
+            revision,
+        )
 
 
-def webhook_called(namespace_labels: Mapping[str, str], pod_labels: Mapping[str, str],
-                   revision: str = "", tags: Mapping[str, str] | None = None,
-                   default_revision: str = "") -> tuple[bool, str, str]:
+def webhook_called(
+    namespace_labels: Mapping[str, str],
+    pod_labels: Mapping[str, str],
+    revision: str = "",
+    tags: Mapping[str, str] | None = None,
+    default_revision: str = "",
+) -> tuple[bool, str, str]:
     """(called, rule, detail) from Istio's webhook selectors (istiod chart: a revision's namespace
     and object webhooks, and the default revision's `istio-injection` and plain-object ones).
     `istio.io/rev` values may name a revision tag (`tags`: tag -> revision)."""
@@ -76,11 +84,16 @@ def webhook_called(namespace_labels: Mapping[str, str], pod_labels: Mapping[str,
         if injection != "enabled":
             return False, RULE_NAMESPACE_LABEL, f"namespace label {INJECTION_LABEL}={injection}"
         if not is_default:
-            return False, RULE_NAMESPACE_LABEL, (f"namespace label {INJECTION_LABEL}=enabled selects the default "
-                                                 f"revision, not {rev}")
+            return (
+                False,
+                RULE_NAMESPACE_LABEL,
+                (f"namespace label {INJECTION_LABEL}=enabled selects the default revision, not {rev}"),
+            )
         return True, RULE_NAMESPACE_LABEL, f"namespace label {INJECTION_LABEL}=enabled"
-    for rule, labels, what in ((RULE_NAMESPACE_LABEL, namespace_labels, "namespace label"),
-                               (policy.RULE_POD_LABEL, pod_labels, "label")):
+    for rule, labels, what in (
+        (RULE_NAMESPACE_LABEL, namespace_labels, "namespace label"),
+        (policy.RULE_POD_LABEL, pod_labels, "label"),
+    ):
         value = labels.get(REVISION_LABEL)
         if value is not None:
             target = (tags or {}).get(value, value)
@@ -88,32 +101,47 @@ def webhook_called(namespace_labels: Mapping[str, str], pod_labels: Mapping[str,
             return target == rev, rule, detail if target == rev else f"{detail}, not {rev}"
     if pod_inject == "true" and is_default:
         return True, policy.RULE_POD_LABEL, f"label {policy.INJECT_KEY}=true"
-    return False, RULE_NAMESPACE_LABEL, (f"namespace has no {INJECTION_LABEL} or {REVISION_LABEL} label "
-                                         "and the pod does not opt in")
+    return (
+        False,
+        RULE_NAMESPACE_LABEL,
+        (f"namespace has no {INJECTION_LABEL} or {REVISION_LABEL} label and the pod does not opt in"),
+    )
 
 
-def explain_pod(metadata: Mapping[str, Any], spec: Mapping[str, Any], rules: InjectPolicy,
-                namespace_labels: Mapping[str, str] | None = None) -> tuple[bool, str, str]:
+def explain_pod(
+    metadata: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    rules: InjectPolicy,
+    namespace_labels: Mapping[str, str] | None = None,
+) -> tuple[bool, str, str]:
     """(inject, rule, detail) for a pod about to be created in its namespace (metadata.namespace)."""
     labels = metadata.get("labels") or {}
     called_by = None
     if namespace_labels is not None:
-        called, rule, detail = webhook_called(namespace_labels, labels, rules.revision, rules.tags,
-                                              rules.default_revision)
+        called, rule, detail = webhook_called(
+            namespace_labels, labels, rules.revision, rules.tags, rules.default_revision
+        )
         if not called:
             return False, rule, detail
         called_by = (rule, detail)
-    inject, rule, detail = policy.explain_required(dict(metadata), dict(spec), policy=rules.policy,
-                                                   never=list(rules.never), always=list(rules.always))
+    inject, rule, detail = policy.explain_required(
+        dict(metadata), dict(spec), policy=rules.policy, never=list(rules.never), always=list(rules.always)
+    )
     if called_by is not None and inject and rule == policy.RULE_DEFAULT_POLICY:
         # Nothing in the pod decided: the label that made the webhook run did, the policy agreeing.
         return True, called_by[0], f"{called_by[1]} ({detail})"
     return inject, rule, detail
 
 
-def verdict_for_template(kind: str, name: str, namespace: str, metadata: Mapping[str, Any],
-                         spec: Mapping[str, Any], rules: InjectPolicy,
-                         namespace_labels: Mapping[str, str] | None = None) -> Verdict:
+def verdict_for_template(
+    kind: str,
+    name: str,
+    namespace: str,
+    metadata: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    rules: InjectPolicy,
+    namespace_labels: Mapping[str, str] | None = None,
+) -> Verdict:
     """A workload's pod template decided as its pods will be: in the workload's namespace."""
     pod_meta = dict(metadata)
     pod_meta["namespace"] = metadata.get("namespace") or namespace
@@ -125,11 +153,9 @@ def verdict_for_template(kind: str, name: str, namespace: str, metadata: Mapping
 
 def table(verdicts: list[Verdict]) -> str:
     """kubectl-style columns: left-aligned, two spaces apart."""
-    rows = [COLUMNS] + [(v.kind, v.name, v.namespace, "yes" if v.inject else "no", v.rule, v.reason)
-                        for v in verdicts]
+    rows = [COLUMNS] + [(v.kind, v.name, v.namespace, "yes" if v.inject else "no", v.rule, v.reason) for v in verdicts]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths)) + "  " + row[-1]
-             for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths)) + "  " + row[-1] for row in rows]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -140,6 +166,7 @@ def as_json(verdicts: list[Verdict]) -> str:
 
 
 # --- manifests ------------------------------------------------------------------------------------
+
 
 def file_verdicts(text: str, source: str, rules: InjectPolicy) -> list[Verdict]:
     """One verdict per workload of a manifest stream (List items included). Namespace documents
@@ -167,9 +194,17 @@ def file_verdicts(text: str, source: str, rules: InjectPolicy) -> list[Verdict]:
         except SidecarError as err:
             raise type(err)(f"{source}: {obj.get('kind')} {meta.get('name') or ''}: {err}") from None
         namespace = meta.get("namespace") or ""
-        verdicts.append(verdict_for_template(obj.get("kind") or "", meta.get("name") or meta.get("generateName") or "",
-                                             namespace, template.metadata, template.spec, rules,
-                                             namespaces.get(namespace)))
+        verdicts.append(
+            verdict_for_template(
+                obj.get("kind") or "",
+                meta.get("name") or meta.get("generateName") or "",
+                namespace,
+                template.metadata,
+                template.spec,
+                rules,
+                namespaces.get(namespace),
+            )
+        )
     return verdicts
 
 

@@ -98,9 +98,16 @@ class Outcome(NamedTuple):
 class KubeInject:
     """One kube-inject run: settings, switches, and the warnings istioctl prints at the end."""
 
-    def __init__(self, settings: Any, native_sidecars: bool = False, revision: str = "", engine: Engine | None = None,
-                 log: Warn | None = None, warnings: list[str] | None = None,
-                 results: list[Outcome] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        native_sidecars: bool = False,
+        revision: str = "",
+        engine: Engine | None = None,
+        log: Warn | None = None,
+        warnings: list[str] | None = None,
+        results: list[Outcome] | None = None,
+    ) -> None:
         self.settings = settings
         self.native_sidecars = native_sidecars
         self.revision = revision
@@ -141,8 +148,10 @@ class KubeInject:
             except SidecarError as err:
                 raise type(err)(f"{source}: document {index}{self._where}: {err}") from None
             except Exception as err:  # a bug: still one line for the user, the cause kept for --debug
-                raise InjectionError(f"{source}: document {index}{self._where}: internal error "
-                                     f"({type(err).__name__}: {err}); rerun with --debug and report it") from err
+                raise InjectionError(
+                    f"{source}: document {index}{self._where}: internal error "
+                    f"({type(err).__name__}: {err}); rerun with --debug and report it"
+                ) from err
             yield pair
 
     def inject_document(self, raw: str) -> str:
@@ -168,11 +177,21 @@ class KubeInject:
             return self._skip(obj, template, decision.reason, decision.why)
         if not template.spec.get("containers"):
             # istioctl injects a pod of nothing but the sidecar; Kubernetes would refuse it anyway
-            raise InputError("the pod template has no containers (its spec or template is missing, null or "
-                             "empty): nothing to inject beside; Kubernetes requires spec.containers")
-        injected = inject_pod(pod, settings, revision=self.revision, native_sidecars=self.native_sidecars,
-                              deploy_meta=template.deploy_meta, type_meta=template.type_meta,
-                              engine=self.engine, warn=self._log, proxy_config_applied=True)
+            raise InputError(
+                "the pod template has no containers (its spec or template is missing, null or "
+                "empty): nothing to inject beside; Kubernetes requires spec.containers"
+            )
+        injected = inject_pod(
+            pod,
+            settings,
+            revision=self.revision,
+            native_sidecars=self.native_sidecars,
+            deploy_meta=template.deploy_meta,
+            type_meta=template.type_meta,
+            engine=self.engine,
+            warn=self._log,
+            proxy_config_applied=True,
+        )
         # The rest of the object is typed already: only the pod needs Go's shape again.
         workloads.write_back(obj, template, self.engine.normalize_as(injected, POD_TYPE))
         self.results.append(_outcome(obj, True))
@@ -235,8 +254,7 @@ class KubeInject:
             return self.settings
         return self.engine.apply_proxy_config(self.settings, annotation)
 
-    def _skip(self, obj: dict[str, Any], template: workloads.PodTemplate, reason: str,
-              why: str = "") -> dict[str, Any]:
+    def _skip(self, obj: dict[str, Any], template: workloads.PodTemplate, reason: str, why: str = "") -> dict[str, Any]:
         self.warnings.append(policy.skip_warning(template.type_meta.get("kind", ""), template.full_name, reason))
         self.results.append(_outcome(obj, False, why or reason))
         return obj
@@ -247,10 +265,19 @@ class KubeInject:
             self.log(f"{stamp}\twarn\t{message}")
 
 
-def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | None = None, revision: str = "",
-               native_sidecars: bool = False, deploy_meta: dict[str, str] | None = None,
-               type_meta: dict[str, str] | None = None, engine: Engine | None = None,
-               warn: Warn | None = None, proxy_config_applied: bool = False, webhook: bool = False) -> dict[str, Any]:
+def inject_pod(
+    pod: dict[str, Any],
+    settings: Any,
+    proxy_envs: dict[str, str] | None = None,
+    revision: str = "",
+    native_sidecars: bool = False,
+    deploy_meta: dict[str, str] | None = None,
+    type_meta: dict[str, str] | None = None,
+    engine: Engine | None = None,
+    warn: Warn | None = None,
+    proxy_config_applied: bool = False,
+    webhook: bool = False,
+) -> dict[str, Any]:
     """Istio's injectPod up to the patch: render, re-apply user overrides, post-process.
 
     Shared by kube-inject and the webhook (which diffs the result itself). The pod's
@@ -272,18 +299,31 @@ def inject_pod(pod: dict[str, Any], settings: Any, proxy_envs: dict[str, str] | 
         raise InjectionError("failed to run injection template: " + "; ".join(errors))
     envs = postprocess.cluster_and_network(_values(settings), metadata.get("labels"), proxy_envs or {})
     original = copy.deepcopy(pod)
-    merged, template = _run_template(engine, pod, type_meta, deploy_meta, merged_settings, native_sidecars, envs,
-                                     revision, _template_choice(settings) if webhook else {})
+    merged, template = _run_template(
+        engine,
+        pod,
+        type_meta,
+        deploy_meta,
+        merged_settings,
+        native_sidecars,
+        envs,
+        revision,
+        _template_choice(settings) if webhook else {},
+    )
     ctx = _context(merged_settings, revision, envs)
     if webhook:
         unmerged = mesh_facts(_mesh(settings))
         ctx.status_port, ctx.prometheus_merge = unmerged["status_port"], unmerged["prometheus_merge"]
         ctx.injected_annotations = dict(_injected_annotations(settings))
     merged = postprocess.reapply_overwritten_containers(
-        merged, original, template, ctx.interception_mode,
+        merged,
+        original,
+        template,
+        ctx.interception_mode,
         merge=lambda target, patch: engine.strategic_merge(target, patch, POD_TYPE),
         normalize_container=engine.normalize_container or (lambda c: engine.normalize_as(c, CONTAINER_TYPE)),
-        encode_container=engine.container_json or goutil.json_dumps)
+        encode_container=engine.container_json or goutil.json_dumps,
+    )
     postprocess.post_process_pod(merged, template, ctx)
     return merged
 
@@ -297,16 +337,27 @@ def _injected_annotations(settings: Any) -> dict[str, str]:
 def _template_choice(settings: Any) -> dict[str, Any]:
     """The webhook renders the config's default templates and aliases (kube-inject: `sidecar`)."""
     config = getattr(settings, "inject_config", None)
-    return {"default_templates": getattr(config, "default_templates", None),
-            "aliases": getattr(config, "aliases", None)}
+    return {
+        "default_templates": getattr(config, "default_templates", None),
+        "aliases": getattr(config, "aliases", None),
+    }
 
 
-def _run_template(engine: Engine, pod: dict[str, Any], type_meta: dict[str, str], deploy_meta: dict[str, str],
-                  settings: Any, native: bool, envs: dict[str, str], revision: str,
-                  choice: dict[str, Any]) -> tuple[Any, Any]:
+def _run_template(
+    engine: Engine,
+    pod: dict[str, Any],
+    type_meta: dict[str, str],
+    deploy_meta: dict[str, str],
+    settings: Any,
+    native: bool,
+    envs: dict[str, str],
+    revision: str,
+    choice: dict[str, Any],
+) -> tuple[Any, Any]:
     try:
-        merged, template = engine.run_template(pod, type_meta, deploy_meta, settings, native, dict(envs), revision,
-                                               **choice)
+        merged, template = engine.run_template(
+            pod, type_meta, deploy_meta, settings, native, dict(envs), revision, **choice
+        )
     except SidecarError as err:
         raise InjectionError(f"failed to run injection template: {err}") from None
     return merged, template
@@ -324,8 +375,10 @@ def mesh_facts(mesh: Any) -> dict[str, Any]:
     return {
         "status_port": int(_field(proxy, "status_port", "statusPort") or 0),
         "interception_mode": _enum_name(mode, ("REDIRECT", "TPROXY", "NONE")),
-        "hold_application": _wrapped(_field(proxy, "hold_application_until_proxy_starts",
-                                            "holdApplicationUntilProxyStarts")) is True,
+        "hold_application": _wrapped(
+            _field(proxy, "hold_application_until_proxy_starts", "holdApplicationUntilProxyStarts")
+        )
+        is True,
         "prometheus_merge": _wrapped(_field(mesh, "enable_prometheus_merge", "enablePrometheusMerge")),
     }
 
@@ -355,8 +408,10 @@ def _check_preconditions(pod: dict[str, Any], warn: Warn | None) -> None:
     if warn is not None and dns_policy not in ("", "ClusterFirst"):
         metadata = pod.get("metadata") or {}
         name = f"{metadata.get('namespace') or ''}/{_pod_name(metadata)}"
-        warn(f"{goutil.quote(name)}'s DNSPolicy is not \"ClusterFirst\". "
-             "The Envoy sidecar may not able to connect to Istio Pilot")
+        warn(
+            f'{goutil.quote(name)}\'s DNSPolicy is not "ClusterFirst". '
+            "The Envoy sidecar may not able to connect to Istio Pilot"
+        )
 
 
 def _pod_name(metadata: dict[str, Any]) -> str:
@@ -412,10 +467,26 @@ def _mesh(settings: Any) -> Any:
     return getattr(settings, "mesh", None) or getattr(settings, "mesh_config", None)
 
 
-def _render_run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool,
-                         envs: dict[str, str], revision: str, **choice: Any) -> tuple[Any, Any]:
-    params = render.InjectionParams(pod=pod, type_meta=type_meta, deploy_meta=deploy_meta, settings=settings,
-                                    native_sidecars=native, proxy_envs=envs, revision=revision, **choice)
+def _render_run_template(
+    pod: Any,
+    type_meta: Any,
+    deploy_meta: Any,
+    settings: Any,
+    native: bool,
+    envs: dict[str, str],
+    revision: str,
+    **choice: Any,
+) -> tuple[Any, Any]:
+    params = render.InjectionParams(
+        pod=pod,
+        type_meta=type_meta,
+        deploy_meta=deploy_meta,
+        settings=settings,
+        native_sidecars=native,
+        proxy_envs=envs,
+        revision=revision,
+        **choice,
+    )
     return render.run_template(params)
 
 

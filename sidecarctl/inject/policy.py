@@ -38,17 +38,27 @@ def kube_inject_decision(metadata: dict[str, Any], spec: dict[str, Any]) -> Deci
     return inject_required(metadata, spec, policy=POLICY_ENABLED)
 
 
-def inject_required(metadata: dict[str, Any], spec: dict[str, Any], policy: str = POLICY_ENABLED,
-                    never: list[Any] | None = None, always: list[Any] | None = None,
-                    ignored: tuple[str, ...] = IGNORED_NAMESPACES) -> Decision:
+def inject_required(
+    metadata: dict[str, Any],
+    spec: dict[str, Any],
+    policy: str = POLICY_ENABLED,
+    never: list[Any] | None = None,
+    always: list[Any] | None = None,
+    ignored: tuple[str, ...] = IGNORED_NAMESPACES,
+) -> Decision:
     """Istio's injectRequired: host network, ignored namespace, label/annotation, selectors, policy."""
     inject, _, why, warnings = _explain(metadata, spec, policy, never or [], always or [], ignored)
     return Decision(inject, "" if inject else INJECTION_DISABLED, why, warnings)
 
 
-def explain_required(metadata: dict[str, Any], spec: dict[str, Any], policy: str = POLICY_ENABLED,
-                     never: list[Any] | None = None, always: list[Any] | None = None,
-                     ignored: tuple[str, ...] = IGNORED_NAMESPACES) -> tuple[bool, str, str]:
+def explain_required(
+    metadata: dict[str, Any],
+    spec: dict[str, Any],
+    policy: str = POLICY_ENABLED,
+    never: list[Any] | None = None,
+    always: list[Any] | None = None,
+    ignored: tuple[str, ...] = IGNORED_NAMESPACES,
+) -> tuple[bool, str, str]:
     """injectRequired as (inject, rule, detail): the rule (one of RULES) that decided, and in
     words how (`label sidecar.istio.io/inject=false`). The webhook's decision is built on the same
     steps (`inject_required`), so `sidecarctl check` explains exactly what the webhook does."""
@@ -64,12 +74,25 @@ RULE_POD_ANNOTATION = "pod-annotation"
 RULE_NEVER_SELECTOR = "neverInjectSelector"
 RULE_ALWAYS_SELECTOR = "alwaysInjectSelector"
 RULE_DEFAULT_POLICY = "default-policy"
-RULES = (RULE_HOST_NETWORK, RULE_IGNORED_NAMESPACE, RULE_POD_LABEL, RULE_POD_ANNOTATION, RULE_NEVER_SELECTOR,
-         RULE_ALWAYS_SELECTOR, RULE_DEFAULT_POLICY)
+RULES = (
+    RULE_HOST_NETWORK,
+    RULE_IGNORED_NAMESPACE,
+    RULE_POD_LABEL,
+    RULE_POD_ANNOTATION,
+    RULE_NEVER_SELECTOR,
+    RULE_ALWAYS_SELECTOR,
+    RULE_DEFAULT_POLICY,
+)
 
 
-def _explain(metadata: dict[str, Any], spec: dict[str, Any], policy: str, never: list[Any], always: list[Any],
-             ignored: tuple[str, ...]) -> tuple[bool, str, str, tuple[str, ...]]:
+def _explain(
+    metadata: dict[str, Any],
+    spec: dict[str, Any],
+    policy: str,
+    never: list[Any],
+    always: list[Any],
+    ignored: tuple[str, ...],
+) -> tuple[bool, str, str, tuple[str, ...]]:
     """(inject, rule, detail, warnings): the one implementation of injectRequired."""
     if spec.get("hostNetwork") is True:
         return False, RULE_HOST_NETWORK, "spec.hostNetwork is true", ()
@@ -106,8 +129,10 @@ def _explicit_choice(metadata: dict[str, Any]) -> tuple[bool | None, str, tuple[
         return False, f"{source} {INJECT_KEY}=false", ()
     if value == "":
         return None, "", ()
-    warning = (f"Invalid value for {INJECT_KEY}: {quote(value)}. Only 'true' and 'false' are accepted. "
-               "Falling back to default injection policy.")
+    warning = (
+        f"Invalid value for {INJECT_KEY}: {quote(value)}. Only 'true' and 'false' are accepted. "
+        "Falling back to default injection policy."
+    )
     return None, "", (warning,)
 
 

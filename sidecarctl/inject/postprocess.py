@@ -54,9 +54,17 @@ class PostProcessContext:
     (A plain class, not a dataclass: generating one costs startup time.)
     """
 
-    def __init__(self, values: dict[str, Any], status_port: int = 15020, interception_mode: str = "REDIRECT",
-                 hold_application: bool = False, prometheus_merge: bool | None = None, revision: str = "",
-                 proxy_envs: dict[str, str] | None = None, injected_annotations: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        values: dict[str, Any],
+        status_port: int = 15020,
+        interception_mode: str = "REDIRECT",
+        hold_application: bool = False,
+        prometheus_merge: bool | None = None,
+        revision: str = "",
+        proxy_envs: dict[str, str] | None = None,
+        injected_annotations: dict[str, str] | None = None,
+    ) -> None:
         self.values = values
         self.status_port = status_port
         self.interception_mode = interception_mode
@@ -69,9 +77,16 @@ class PostProcessContext:
 
 # --- 1. overrides ---------------------------------------------------------------------------
 
-def reapply_overwritten_containers(final: Pod, original: Pod, template: Pod, interception_mode: str,
-                                   merge: Merge, normalize_container: Normalize,
-                                   encode_container: EncodeContainer = json_dumps) -> Pod:
+
+def reapply_overwritten_containers(
+    final: Pod,
+    original: Pod,
+    template: Pod,
+    interception_mode: str,
+    merge: Merge,
+    normalize_container: Normalize,
+    encode_container: EncodeContainer = json_dumps,
+) -> Pod:
     """Merge the user's own versions of injected containers back over the injected ones."""
     original_annotations = (original.get("metadata") or {}).get("annotations") or {}
     existing = _overrides(original_annotations, normalize_container)
@@ -104,8 +119,7 @@ def adjust_init_container_user(final: Pod, original: Pod, interception_mode: str
     init = find_container(INIT, init_containers) or find_container(VALIDATION, init_containers)
     if init is None:
         return
-    tproxy = (interception_mode == "TPROXY"
-              or _annotations(final).get(INTERCEPTION_ANNOTATION) == "TPROXY")
+    tproxy = interception_mode == "TPROXY" or _annotations(final).get(INTERCEPTION_ANNOTATION) == "TPROXY"
     if tproxy and uid is not None:
         sidecar = _find_in_pod(PROXY, final)
         if sidecar is not None:
@@ -130,13 +144,15 @@ def _replace_uid_arg(init: dict[str, Any], uid: int) -> None:
 
 def _overrides_json(found: dict[str, list[Any]], encode_container: EncodeContainer) -> str:
     """ParsedContainers as encoding/json writes it: both lists omitempty, containers in Go order."""
-    members = [f'"{key}":[' + ",".join(encode_container(c) for c in items) + "]"
-               for key, items in found.items() if items]
+    members = [
+        f'"{key}":[' + ",".join(encode_container(c) for c in items) + "]" for key, items in found.items() if items
+    ]
     return "{" + ",".join(members) + "}"
 
 
-def _user_version(name: str, key: str, original: Pod, existing: dict[str, list[Any]],
-                  injected: dict[str, list[str]]) -> dict[str, Any] | None:
+def _user_version(
+    name: str, key: str, original: Pod, existing: dict[str, list[Any]], injected: dict[str, list[str]]
+) -> dict[str, Any] | None:
     """The user's container of that name: a saved override, else one in the pod."""
     if name in injected.get(key, []):
         return None  # re-injection: the new template wins over what we injected last time
@@ -157,8 +173,9 @@ def _user_version(name: str, key: str, original: Pod, existing: dict[str, list[A
 
 def _overlay_patch(key: str, container: dict[str, Any]) -> Pod:
     # An explicit empty containers list keeps the merge from treating containers as deleted.
-    spec: dict[str, Any] = {"containers": [container]} if key == "containers" else {
-        "containers": [], "initContainers": [container]}
+    spec: dict[str, Any] = (
+        {"containers": [container]} if key == "containers" else {"containers": [], "initContainers": [container]}
+    )
     return {"spec": spec}
 
 
@@ -188,6 +205,7 @@ def _status_names(annotations: dict[str, str]) -> dict[str, list[str]]:
 
 # --- 2..6: postProcessPod ------------------------------------------------------------------------
 
+
 def post_process_pod(pod: Pod, template: Pod, ctx: PostProcessContext) -> None:
     """Istio's postProcessPod, in its order, on the merged pod (in place)."""
     metadata = pod.setdefault("metadata", {})
@@ -200,8 +218,9 @@ def post_process_pod(pod: Pod, template: Pod, ctx: PostProcessContext) -> None:
     reorder_pod(pod, ctx)
 
 
-def cluster_and_network(values: dict[str, Any], labels: dict[str, str] | None,
-                        proxy_envs: dict[str, str]) -> dict[str, str]:
+def cluster_and_network(
+    values: dict[str, Any], labels: dict[str, str] | None, proxy_envs: dict[str, str]
+) -> dict[str, str]:
     """The proxy variables RunTemplate forces: cluster and network from values, URL, label."""
     envs = dict(proxy_envs)
     cluster = _string(get_path(values, ("global", "multiCluster", "clusterName")))
@@ -268,20 +287,23 @@ def apply_metadata(pod: Pod, template: Pod, ctx: PostProcessContext) -> None:
 
 def injection_status(spec: dict[str, Any], revision: str) -> str:
     """The status annotation: names of what the template added (null for none) and the revision."""
+
     def names(key: str) -> list[str] | None:
         items = [item.get("name", "") for item in spec.get(key) or []]
         return items or None
 
-    status: dict[str, Any] = {key: names(key) for key in ("initContainers", "containers", "volumes",
-                                                          "imagePullSecrets")}
+    status: dict[str, Any] = {
+        key: names(key) for key in ("initContainers", "containers", "volumes", "imagePullSecrets")
+    }
     status["revision"] = revision or "default"
     return json_dumps(status)
 
 
 def reorder_pod(pod: Pod, ctx: PostProcessContext) -> None:
     """Proxy last (first when holding the app); native proxy right after iptables setup."""
-    hold = (ctx.hold_application
-            or _bool_value(get_path(ctx.values, ("global", "proxy", "holdApplicationUntilProxyStarts"))))
+    hold = ctx.hold_application or _bool_value(
+        get_path(ctx.values, ("global", "proxy", "holdApplicationUntilProxyStarts"))
+    )
     spec = pod.setdefault("spec", {})
     spec["containers"] = _move(spec.get("containers"), PROXY, first=hold)
     init = spec.get("initContainers")
@@ -331,8 +353,11 @@ def _scrape_configuration(annotations: dict[str, str]) -> dict[str, str]:
         name = sanitize_label_name(key)
         if name in found:
             found[name] = value
-    return {"scrape": found["prometheus_io_scrape"], "path": found["prometheus_io_path"],
-            "port": found["prometheus_io_port"]}
+    return {
+        "scrape": found["prometheus_io_scrape"],
+        "path": found["prometheus_io_path"],
+        "port": found["prometheus_io_port"],
+    }
 
 
 def _find_in_pod(name: str, pod: Pod) -> dict[str, Any] | None:

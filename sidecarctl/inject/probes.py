@@ -77,8 +77,9 @@ def patch_rewrite_probes(annotations: dict[str, str] | None, pod: dict[str, Any]
                 _convert_container(container, port)
 
 
-def merge_or_append_probers(previously_injected: bool, env: list[dict[str, Any]] | None,
-                            new_probers: str) -> list[dict[str, Any]]:
+def merge_or_append_probers(
+    previously_injected: bool, env: list[dict[str, Any]] | None, new_probers: str
+) -> list[dict[str, Any]]:
     """Add ISTIO_KUBE_APP_PROBERS; on re-injection merge with the old value (old entries win)."""
     env = list(env or [])
     entry = {"name": KUBE_APP_PROBERS_ENV, "value": new_probers}
@@ -132,8 +133,11 @@ def _encode_http_get(action: dict[str, Any]) -> dict[str, Any]:
         if action.get(key):
             out[key] = action[key]
     if action.get("httpHeaders"):
-        out["httpHeaders"] = [{"name": h.get("name", ""), "value": h.get("value", "")}
-                              for h in action["httpHeaders"] if isinstance(h, dict)]
+        out["httpHeaders"] = [
+            {"name": h.get("name", ""), "value": h.get("value", "")}
+            for h in action["httpHeaders"]
+            if isinstance(h, dict)
+        ]
     return out
 
 
@@ -180,8 +184,13 @@ def _hook_to_prober(handler: Any) -> dict[str, Any] | None:
     return None
 
 
-def _collect(out: dict[str, dict[str, Any]], url: str, prober: dict[str, Any] | None,
-             named_ports: dict[str, int], target_port: int) -> None:
+def _collect(
+    out: dict[str, dict[str, Any]],
+    url: str,
+    prober: dict[str, Any] | None,
+    named_ports: dict[str, int],
+    target_port: int,
+) -> None:
     """Add a prober unless its port is unknown by name or already the status port."""
     if prober is None:
         return

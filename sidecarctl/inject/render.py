@@ -59,10 +59,14 @@ def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any
     annotations = (stripped.get("metadata") or {}).get("annotations") or {}
     proxy = mesh.values.get("default_config")
     data = build_template_data(
-        type_meta=params.type_meta, deploy_meta=params.deploy_meta, pod=stripped, mesh=mesh,
-        values=settings.values.as_map, revision=params.revision, native_sidecars=params.native_sidecars,
-        proxy_image=proxy_image(settings.values, proxy.values.get("image") if proxy is not None else None,
-                                annotations),
+        type_meta=params.type_meta,
+        deploy_meta=params.deploy_meta,
+        pod=stripped,
+        mesh=mesh,
+        values=settings.values.as_map,
+        revision=params.revision,
+        native_sidecars=params.native_sidecars,
+        proxy_image=proxy_image(settings.values, proxy.values.get("image") if proxy is not None else None, annotations),
     )
     merged: dict[str, Any] = params.pod
     template_pod: dict[str, Any] = kube.normalize_as({}, POD_TYPE)  # json.Marshal(&corev1.Pod{})
@@ -86,8 +90,8 @@ def run_template(params: InjectionParams) -> tuple[dict[str, Any], dict[str, Any
         if _native(params, merged) and _has(template_pod, "initContainers") and _has(merged, "containers"):
             merged = _move_proxy_to_init_containers(merged)
         merged = apply_overlay(
-            merged, overlay,
-            "failed parsing generated injected YAML (check Istio sidecar injector configuration)")
+            merged, overlay, "failed parsing generated injected YAML (check Istio sidecar injector configuration)"
+        )
         if (merged, template_pod) == before:
             idle.add(name)
         else:
@@ -194,13 +198,16 @@ def decode_overlay(text: str, context: str) -> dict[str, Any]:
     try:
         patch = _overlay_memo().load(text)
     except yamlio.YamlError as err:
-        raise InjectionError(f"{context}: strategic merge: invalid JSON document"
-                             f"{_rendered_line(text, err.line, err.problem)}") from None
+        raise InjectionError(
+            f"{context}: strategic merge: invalid JSON document{_rendered_line(text, err.line, err.problem)}"
+        ) from None
     if patch is None:
         return {}
     if not isinstance(patch, dict):
-        raise InjectionError(f"{context}: strategic merge: invalid JSON document"
-                             f"{_rendered_line(text, 1, 'the rendered template is not a mapping')}")
+        raise InjectionError(
+            f"{context}: strategic merge: invalid JSON document"
+            f"{_rendered_line(text, 1, 'the rendered template is not a mapping')}"
+        )
     return patch
 
 
@@ -236,7 +243,7 @@ def _move_proxy_to_init_containers(pod: dict[str, Any]) -> dict[str, Any]:
     containers = list(spec.get("containers") or [])
     for i, c in enumerate(containers):
         if c.get("name") == PROXY_CONTAINER:
-            spec["containers"] = containers[:i] + containers[i + 1:]
+            spec["containers"] = containers[:i] + containers[i + 1 :]
             spec["initContainers"] = list(spec.get("initContainers") or []) + [c]
             break
     return pod

@@ -79,8 +79,11 @@ def uninject_pod(pod: dict[str, Any], workload_name: str = "") -> Undone:
     sidecar_env = _env(_find(spec, PROXY))
     overrides = _overrides(annotations)
     revision = status.get("revision") or ""
-    undone = Undone(injected=True, revision="" if revision == "default" else revision,
-                    native_sidecar=PROXY in (status.get("initContainers") or []))
+    undone = Undone(
+        injected=True,
+        revision="" if revision == "default" else revision,
+        native_sidecar=PROXY in (status.get("initContainers") or []),
+    )
     _restore_containers(spec, status, overrides, undone)
     _remove_named(spec, "volumes", status.get("volumes"), undone)
     _remove_named(spec, "imagePullSecrets", status.get("imagePullSecrets"), undone)
@@ -96,8 +99,10 @@ def uninject_pod(pod: dict[str, Any], workload_name: str = "") -> Undone:
 
 # --- containers ---------------------------------------------------------------------------------
 
-def _restore_containers(spec: dict[str, Any], status: dict[str, Any], overrides: dict[str, list[Any]],
-                        undone: Undone) -> None:
+
+def _restore_containers(
+    spec: dict[str, Any], status: dict[str, Any], overrides: dict[str, list[Any]], undone: Undone
+) -> None:
     """Drop every recorded container; the user's own version of one (its override) goes back where
     the injected one is, except `istio-proxy`, which users write last in `containers`."""
     saved = {c.get("name"): c for key in ("containers", "initContainers") for c in overrides.get(key) or []}
@@ -164,11 +169,13 @@ def _find(spec: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def _env(container: dict[str, Any] | None) -> dict[str | None, str]:
-    return {var.get("name"): var.get("value") or "" for var in (container or {}).get("env") or []
-            if isinstance(var, dict)}
+    return {
+        var.get("name"): var.get("value") or "" for var in (container or {}).get("env") or [] if isinstance(var, dict)
+    }
 
 
 # --- probes -------------------------------------------------------------------------------------
+
 
 def _restore_probes(spec: dict[str, Any], probers_json: str | None) -> None:
     """Put back every probe and hook the agent took over (the originals are in the sidecar's env)."""
@@ -183,8 +190,11 @@ def _restore_probes(spec: dict[str, Any], probers_json: str | None) -> None:
 
 def _restore_container_probes(container: dict[str, Any], probers: dict[str, Any]) -> None:
     urls = probes.prober_urls(container.get("name") or "")
-    ports = {p.get("containerPort"): p.get("name") for p in container.get("ports") or []
-             if isinstance(p, dict) and p.get("name")}
+    ports = {
+        p.get("containerPort"): p.get("name")
+        for p in container.get("ports") or []
+        if isinstance(p, dict) and p.get("name")
+    }
     for field_name, _ in probes._PROBES:
         _restore_one(container, field_name, probers.get(urls[field_name]), urls[field_name], ports)
     lifecycle = container.get("lifecycle")
@@ -211,6 +221,7 @@ def _restore_one(holder: dict[str, Any], key: str, prober: Any, url: str, ports:
 
 # --- metadata -----------------------------------------------------------------------------------
 
+
 def _restore_prometheus(annotations: dict[str, str], saved_json: str | None) -> None:
     """Istio's Prometheus merge replaced the scrape annotations; it saved the originals (when there
     were any) in the sidecar's env, under the canonical `prometheus.io/` spellings."""
@@ -223,10 +234,16 @@ def _restore_prometheus(annotations: dict[str, str], saved_json: str | None) -> 
         return
     # Injection's trio points at the agent: its port is the mesh's status port, which a pod's
     # proxy config may change, so the path and scrape flag identify it.
-    found = {strip.sanitize_label_name(k): v for k, v in annotations.items()
-             if strip.sanitize_label_name(k) in strip.PROMETHEUS_KEYS}
-    if (found.get("prometheus_io_path") == AGENT_METRICS_PATH and found.get("prometheus_io_scrape") == "true"
-            and (found.get("prometheus_io_port") or "").isdigit()):
+    found = {
+        strip.sanitize_label_name(k): v
+        for k, v in annotations.items()
+        if strip.sanitize_label_name(k) in strip.PROMETHEUS_KEYS
+    }
+    if (
+        found.get("prometheus_io_path") == AGENT_METRICS_PATH
+        and found.get("prometheus_io_scrape") == "true"
+        and (found.get("prometheus_io_port") or "").isdigit()
+    ):
         strip.clear_prometheus_annotations(annotations)
 
 
@@ -291,8 +308,11 @@ def _without_istio_network(networks: str) -> str:
             items = json.loads(text)
         except ValueError:
             return networks
-        kept = [i for i in items if not (isinstance(i, dict) and i.get("name") == "istio-cni"
-                                         and i.get("namespace", "default") == "default")]
+        kept = [
+            i
+            for i in items
+            if not (isinstance(i, dict) and i.get("name") == "istio-cni" and i.get("namespace", "default") == "default")
+        ]
         return json.dumps(kept, separators=(",", ":")) if kept else ""
     parts = [p.strip() for p in networks.split(",")]
     return ", ".join(p for p in parts if p and p != MULTUS_ISTIO_NETWORK)
@@ -364,11 +384,17 @@ def _render_templates(pod: dict[str, Any], settings: Any, template: Any, undone:
     from sidecarctl.inject import render
 
     config = settings.inject_config
-    params = render.InjectionParams(pod=copy.deepcopy(pod), type_meta=template.type_meta,
-                                    deploy_meta=template.deploy_meta, settings=settings,
-                                    native_sidecars=undone.native_sidecar, proxy_envs={},
-                                    revision=undone.revision, default_templates=config.default_templates,
-                                    aliases=config.aliases)
+    params = render.InjectionParams(
+        pod=copy.deepcopy(pod),
+        type_meta=template.type_meta,
+        deploy_meta=template.deploy_meta,
+        settings=settings,
+        native_sidecars=undone.native_sidecar,
+        proxy_envs={},
+        revision=undone.revision,
+        default_templates=config.default_templates,
+        aliases=config.aliases,
+    )
     try:
         _, rendered = render.run_template(params)
     except SidecarError:
@@ -406,6 +432,7 @@ def _subtract(parent: dict[str, Any], key: str, added: Any) -> None:
 
 # --- manifests ----------------------------------------------------------------------------------
 
+
 def uninject_stream(text: str, source: str = "-", settings: Any = None) -> str:
     """Every document uninjected (kinds kube-inject injects; others written back as they came).
 
@@ -420,8 +447,10 @@ def uninject_stream(text: str, source: str = "-", settings: Any = None) -> str:
         except SidecarError as err:
             raise type(err)(f"{source}: document {index}: {err}") from None
         except Exception as err:  # a bug: one line for the user, the cause kept for --debug
-            raise InputError(f"{source}: document {index}: internal error ({type(err).__name__}: {err}); "
-                             "rerun with --debug and report it") from err
+            raise InputError(
+                f"{source}: document {index}: internal error ({type(err).__name__}: {err}); "
+                "rerun with --debug and report it"
+            ) from err
     return "".join(out)
 
 

@@ -19,8 +19,10 @@ Validator = Callable[[str], "str | None"]  # the error text, or None when valid
 _INTERFACE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.\-]*\Z")
 _DIGITS = re.compile(r"^[0-9]+\Z")
 # strings.TrimSpace trims Unicode White_Space; str.strip() also takes \x1c-\x1f, which Go keeps.
-_GO_SPACES = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-              "\u2028\u2029\u202f\u205f\u3000")
+_GO_SPACES = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def parse_uint(text: str, bits: int) -> tuple[int | None, str]:
@@ -144,9 +146,13 @@ ANNOTATION_VALIDATORS: dict[str, Validator] = {
 
 
 # Checked only from Istio 1.30 (validate.go ValidateExcludeInterfaces); 1.28 and 1.29 take any value.
-INTERFACE_ANNOTATIONS = frozenset({"traffic.sidecar.istio.io/excludeInterfaces",
-                                   "traffic.sidecar.istio.io/kubevirtInterfaces",
-                                   "istio.io/reroute-virtual-interfaces"})
+INTERFACE_ANNOTATIONS = frozenset(
+    {
+        "traffic.sidecar.istio.io/excludeInterfaces",
+        "traffic.sidecar.istio.io/kubevirtInterfaces",
+        "istio.io/reroute-virtual-interfaces",
+    }
+)
 
 
 def annotation_errors(annotations: dict[str, str] | None, release: Release | None = None) -> list[str]:

@@ -46,7 +46,10 @@ _template_paths: dict[str, tuple[str, ...]] = dict(DEFAULT_TEMPLATE_PATHS)
 _POINTER_TEMPLATE_KINDS = frozenset({"ReplicationController", "DeploymentConfig"})
 
 _METADATA_PATH: dict[str, tuple[str, ...]] = {"Pod": ("metadata",), "CronJob": ("spec", "jobTemplate", "metadata")}
-_SPEC_PATH: dict[str, tuple[str, ...]] = {"Pod": ("spec",), "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
+_SPEC_PATH: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
 _DEFAULT_METADATA_PATH = ("spec", "template", "metadata")
 _DEFAULT_SPEC_PATH = ("spec", "template", "spec")
 
@@ -60,8 +63,14 @@ class PodTemplate:
 
     __slots__ = ("kind", "type_meta", "deploy_meta", "metadata", "spec")
 
-    def __init__(self, kind: str, type_meta: dict[str, str], deploy_meta: dict[str, str], metadata: dict[str, Any],
-                 spec: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        type_meta: dict[str, str],
+        deploy_meta: dict[str, str],
+        metadata: dict[str, Any],
+        spec: dict[str, Any],
+    ) -> None:
         self.kind = kind
         self.type_meta = type_meta  # {"apiVersion", "kind"}: the workload's, or the pod's guessed owner
         self.deploy_meta = deploy_meta  # {"name", "namespace"}: the workload's
@@ -174,8 +183,9 @@ def deploy_meta_from_pod(metadata: dict[str, Any]) -> tuple[dict[str, str], dict
     return deploy, type_meta
 
 
-def _guess_owner(ref: dict[str, Any], labels: dict[str, str], deploy: dict[str, str],
-                 type_meta: dict[str, str]) -> None:
+def _guess_owner(
+    ref: dict[str, Any], labels: dict[str, str], deploy: dict[str, str], type_meta: dict[str, str]
+) -> None:
     ref_name, kind = ref.get("name") or "", type_meta["kind"]
     hash_ = labels.get("pod-template-hash", "")
     rollout_hash = labels.get("rollouts-pod-template-hash", "")
@@ -198,8 +208,9 @@ def _guess_owner(ref: dict[str, Any], labels: dict[str, str], deploy: dict[str, 
 def _locate_pod(obj: dict[str, Any]) -> PodTemplate:
     metadata = _ensure_path(obj, ("metadata",))
     deploy, type_meta = deploy_meta_from_pod(metadata)
-    return PodTemplate(kind="Pod", type_meta=type_meta, deploy_meta=deploy, metadata=metadata,
-                       spec=_ensure_path(obj, ("spec",)))
+    return PodTemplate(
+        kind="Pod", type_meta=type_meta, deploy_meta=deploy, metadata=metadata, spec=_ensure_path(obj, ("spec",))
+    )
 
 
 def _locate_custom(obj: dict[str, Any], path: tuple[str, ...]) -> PodTemplate:

@@ -104,8 +104,7 @@ def _bad_patch_type(t: Any, m: dict) -> StrategicMergeError:
     return StrategicMergeError(f"unknown patch type: {_go_v(t)} in map: {_go_v(m)}")
 
 
-_JTYPES = {dict: "map", list: "slice", str: "string", bool: "bool", int: "number", float: "number",
-           type(None): "nil"}
+_JTYPES = {dict: "map", list: "slice", str: "string", bool: "bool", int: "number", float: "number", type(None): "nil"}
 
 
 def _jtype(v: Any) -> str:
@@ -155,8 +154,14 @@ class PatchMeta:
         node = self.node
         if isinstance(node, PtrNode):
             return "ptr"
-        return {"string": "string", "bool": "bool", "int": _int_kind(node), "float": "float64",
-                "slice": "slice", "map": "map"}.get(node.kind, "struct")
+        return {
+            "string": "string",
+            "bool": "bool",
+            "int": _int_kind(node),
+            "float": "float64",
+            "slice": "slice",
+            "map": "map",
+        }.get(node.kind, "struct")
 
     def _field(self, key: str) -> tuple[Node, list[str], str]:
         node = self.node
@@ -164,11 +169,11 @@ class PatchMeta:
             node = node.elem
         if not isinstance(node, StructNode):
             raise StrategicMergeError(
-                "merging an object in json but data type is not struct, instead is: " + PatchMeta(node).name())
+                "merging an object in json but data type is not struct, instead is: " + PatchMeta(node).name()
+            )
         f = node.fields.get(key) or node.folded.get(fold_name(key))
         if f is None:
-            raise StrategicMergeError(
-                f"unable to find api field in struct {node.name} for the json field \"{key}\"")
+            raise StrategicMergeError(f'unable to find api field in struct {node.name} for the json field "{key}"')
         return f.node, f.strategy.split(","), f.merge_key
 
     def for_struct(self, key: str) -> tuple[PatchMeta, list[str], str]:
@@ -292,8 +297,9 @@ def _merge_key(original: dict, key: str, patch_v: Any, schema: PatchMeta) -> Non
         original[key] = _merge_map_handler(orig_v, patch_v, sub, _other_strategy(strategies))
     elif orig_v.__class__ is list:
         sub, strategies, merge_key = schema.for_slice(key)
-        original[key] = _merge_slice_handler(orig_v, patch_v, sub, _other_strategy(strategies),
-                                             merge_key, is_delete_list)
+        original[key] = _merge_slice_handler(
+            orig_v, patch_v, sub, _other_strategy(strategies), merge_key, is_delete_list
+        )
     else:
         _set_without_directives(original, key, patch_v)
 
@@ -378,8 +384,9 @@ def _settle(obj: Any) -> bool:
     if obj.__class__ is dict:
         if obj.get(DIRECTIVE) is not None:
             return False
-        gone = [k for k, x in obj.items()
-                if x is None or ((x.__class__ is dict or x.__class__ is list) and not _settle(x))]
+        gone = [
+            k for k, x in obj.items() if x is None or ((x.__class__ is dict or x.__class__ is list) and not _settle(x))
+        ]
         for k in gone:
             del obj[k]
         return True
@@ -399,8 +406,9 @@ def _merge_map_handler(original: Any, patch: Any, schema: PatchMeta, strategy: s
     return patch
 
 
-def _merge_slice_handler(original: Any, patch: Any, schema: PatchMeta, strategy: str, merge_key: str,
-                         is_delete_list: bool) -> list:
+def _merge_slice_handler(
+    original: Any, patch: Any, schema: PatchMeta, strategy: str, merge_key: str, is_delete_list: bool
+) -> list:
     if original.__class__ is not list:
         raise _bad_arg("[]interface {}", original)
     if patch.__class__ is not list:
@@ -427,7 +435,8 @@ def _element_kind(*lists: list) -> str:
                 prev = t
             elif prev != t:
                 raise StrategicMergeError(
-                    "list element types are not identical: [" + " ".join(_go_v(x) for x in lists) + "]")
+                    "list element types are not identical: [" + " ".join(_go_v(x) for x in lists) + "]"
+                )
     if prev is None:
         raise StrategicMergeError("no elements in any of the given slices")
     return prev
@@ -502,7 +511,7 @@ def _delete_matching(original: list, merge_key: str, value: Any) -> list:
         idx = _find_by_key(original, merge_key, value)
         if idx < 0:
             return original
-        original = original[:idx] + original[idx + 1:]
+        original = original[:idx] + original[idx + 1 :]
 
 
 def _find_by_key(items: list, merge_key: str, value: Any) -> int:
@@ -569,8 +578,9 @@ def _index(items: list, value: Any, merge_key: str, kind: str) -> int:
     return -1
 
 
-def _normalize_element_order(patch: list, server_only: list, patch_order: list, server_order: list,
-                             merge_key: str, kind: str) -> list:
+def _normalize_element_order(
+    patch: list, server_only: list, patch_order: list, server_order: list, merge_key: str, kind: str
+) -> list:
     patch = _normalize_slice_order(patch, patch_order, merge_key, kind)
     server_only = _normalize_slice_order(server_only, server_order, merge_key, kind)
     return _merge_sorted(server_only, patch, _positions(server_order, merge_key, kind))
@@ -783,8 +793,8 @@ def _validate_set_order(patch_list: list, order: list, merge_key: str) -> None:
         oi += 1
     if pi < len(items) and oi >= len(order):
         raise StrategicMergeError(
-            f"The order in patch list:\n{_go_v(patch_list)}\n doesn't match {SET_ELEMENT_ORDER} list:\n"
-            f"{_go_v(order)}\n")
+            f"The order in patch list:\n{_go_v(patch_list)}\n doesn't match {SET_ELEMENT_ORDER} list:\n{_go_v(order)}\n"
+        )
 
 
 def _merge_key_equal(left: Any, right: Any, merge_key: str) -> bool:

@@ -32,8 +32,17 @@ from sidecarctl.yamlio.resolve import yaml_float_text
 _ABSENT: Any = object()
 
 # Go package names as reflect prints them, by our schema prefixes.
-_PKG = {"core": "v1", "apps": "v1", "batch": "v1", "meta": "v1", "oapps": "v1",
-        "resource": "resource", "intstr": "intstr", "runtime": "runtime", "types": "types"}
+_PKG = {
+    "core": "v1",
+    "apps": "v1",
+    "batch": "v1",
+    "meta": "v1",
+    "oapps": "v1",
+    "resource": "resource",
+    "intstr": "intstr",
+    "runtime": "runtime",
+    "types": "types",
+}
 _INT_BITS = {"int": 64, "int64": 64, "int32": 32, "int16": 16, "int8": 8}
 
 
@@ -61,8 +70,10 @@ class _State:
     def type_error(self, value: str, type_display: str) -> str:
         """UnmarshalTypeError.Error() with the current context."""
         if self.snames:
-            return (f"json: cannot unmarshal {value} into Go struct field "
-                    f"{self.snames[-1]}.{'.'.join(self.path)} of type {type_display}")
+            return (
+                f"json: cannot unmarshal {value} into Go struct field "
+                f"{self.snames[-1]}.{'.'.join(self.path)} of type {type_display}"
+            )
         return f"json: cannot unmarshal {value} into Go value of type {type_display}"
 
     def save(self, message: str) -> None:
@@ -344,8 +355,17 @@ class Field:
 
     __slots__ = ("empty", "index", "json", "merge_key", "node", "omit", "path", "same", "strategy", "ynode", "zc")
 
-    def __init__(self, json: str, node: Node, omit: str, path: tuple[str, ...], ynode: Node | None,
-                 strategy: str, merge_key: str, index: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        json: str,
+        node: Node,
+        omit: str,
+        path: tuple[str, ...],
+        ynode: Node | None,
+        strategy: str,
+        merge_key: str,
+        index: tuple[int, ...],
+    ) -> None:
         self.json = json
         self.node = node
         self.omit = omit
@@ -497,7 +517,7 @@ class StructNode(Node):
             st.path.extend(f.path)
             st.snames.append(self.name)
             val = f.node.dec(x, fy, out.get(f.json, _ABSENT), st)
-            del st.path[len(st.path) - len(f.path):]
+            del st.path[len(st.path) - len(f.path) :]
             st.snames.pop()
             if _omitted(f, val):
                 out.pop(f.json, None)
@@ -610,8 +630,10 @@ def raw_json(v: Any) -> Any:
     """A value kept as raw JSON: keys made strings, numbers as Go spells and go-yaml v2 re-reads them."""
     cls = v.__class__
     if cls is dict:
-        return {(k if k.__class__ is str else _key_string(k)): (x if x.__class__ in _KEPT else raw_json(x))
-                for k, x in v.items()}
+        return {
+            (k if k.__class__ is str else _key_string(k)): (x if x.__class__ in _KEPT else raw_json(x))
+            for k, x in v.items()
+        }
     if cls is list:
         return [x if x.__class__ in _KEPT else raw_json(x) for x in v]
     if cls is float:
@@ -653,7 +675,7 @@ def _display(expr: str) -> str:
 
 def _split_map(expr: str) -> tuple[str, str]:
     close = expr.index("]")
-    return expr[4:close], expr[close + 1:]
+    return expr[4:close], expr[close + 1 :]
 
 
 _COMPILE = threading.RLock()
@@ -799,7 +821,7 @@ def _resolve_name(go_type: str) -> str:
         return go_type
     for prefix in ("[]", "*"):
         if go_type.startswith(prefix):
-            return prefix + _resolve_name(go_type[len(prefix):])
+            return prefix + _resolve_name(go_type[len(prefix) :])
     if go_type.startswith("map["):
         key, val = _split_map(go_type)
         return f"map[{_resolve_name(key)}]{_resolve_name(val)}"
@@ -867,8 +889,9 @@ def _marshal(v: Any, node: Node) -> str:
     if isinstance(node, PtrNode):
         return _marshal(v, node.elem)
     if isinstance(node, StructNode):
-        parts = [yamljson.string_json(name) + ":" + _marshal(v[name], f.node)
-                 for name, f in node.fields.items() if name in v]
+        parts = [
+            yamljson.string_json(name) + ":" + _marshal(v[name], f.node) for name, f in node.fields.items() if name in v
+        ]
         return "{" + ",".join(parts) + "}"
     if isinstance(node, SliceNode):
         return "[" + ",".join(_marshal(x, node.elem) for x in v) + "]"

@@ -110,8 +110,10 @@ def release(text: str) -> Release:
         raise ConfigError(f"--istio-version {text}: not an Istio version; give one of {names()}")
     found = _RELEASES.get((int(m.group(1)), int(m.group(2))))
     if found is None:
-        raise ConfigError(f"--istio-version {text}: Istio {m.group(1)}.{m.group(2)} is not supported by this "
-                          f"sidecarctl (supported: {names()}); pick one of those, or see docs/releases.md")
+        raise ConfigError(
+            f"--istio-version {text}: Istio {m.group(1)}.{m.group(2)} is not supported by this "
+            f"sidecarctl (supported: {names()}); pick one of those, or see docs/releases.md"
+        )
     return found
 
 
@@ -132,12 +134,16 @@ def detect(values: Mapping[str, Any] | None) -> tuple[Release, str | None]:
             found = _RELEASES.get((int(m.group(1)), int(m.group(2))))
             if found is not None:
                 return found, None
-            return newest(), (f"note: the settings are for Istio {m.group(1)}.{m.group(2)} (values global.tag "
-                              f"{candidate!r}), which this sidecarctl does not support (supported: {names()}); "
-                              f"injecting as Istio {newest().name} does")
+            return newest(), (
+                f"note: the settings are for Istio {m.group(1)}.{m.group(2)} (values global.tag "
+                f"{candidate!r}), which this sidecarctl does not support (supported: {names()}); "
+                f"injecting as Istio {newest().name} does"
+            )
     shown = candidates[0] or "unset"
-    return newest(), (f"note: cannot tell the Istio release of the settings (values global.tag {shown!r}); "
-                      f"injecting as Istio {newest().name} does; pass --istio-version to choose")
+    return newest(), (
+        f"note: cannot tell the Istio release of the settings (values global.tag {shown!r}); "
+        f"injecting as Istio {newest().name} does; pass --istio-version to choose"
+    )
 
 
 def without_fields(data: Any, names: list[str]) -> tuple[Any, list[str]]:

@@ -51,8 +51,9 @@ def parse_review_object(review: Any) -> AdmissionRequest:
         raise BadReview("body is not a JSON object")
     api_version, kind = review.get("apiVersion"), review.get("kind")
     if kind != "AdmissionReview" or api_version not in API_VERSIONS:
-        raise BadReview(f"expected kind AdmissionReview of {' or '.join(API_VERSIONS)}, "
-                        f"got kind {kind!r} of {api_version!r}")
+        raise BadReview(
+            f"expected kind AdmissionReview of {' or '.join(API_VERSIONS)}, got kind {kind!r} of {api_version!r}"
+        )
     request = review.get("request")
     if not isinstance(request, dict):
         raise BadReview("the AdmissionReview has no request")
@@ -66,9 +67,13 @@ def parse_review_object(review: Any) -> AdmissionRequest:
     if pod.get("kind") not in (None, "Pod"):
         raise BadReview(f"the request's object is a {pod.get('kind')!r}; only Pods are injected")
     _check_pod_shape(pod)
-    return AdmissionRequest(api_version=api_version, uid=uid,
-                            namespace=_text(request.get("namespace")),
-                            operation=_text(request.get("operation")), pod=pod)
+    return AdmissionRequest(
+        api_version=api_version,
+        uid=uid,
+        namespace=_text(request.get("namespace")),
+        operation=_text(request.get("operation")),
+        pod=pod,
+    )
 
 
 def _check_pod_shape(pod: dict[str, Any]) -> None:
@@ -102,8 +107,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def allowed(req: AdmissionRequest, patch: Patch | None = None,
-            warnings: list[str] | None = None) -> dict[str, Any]:
+def allowed(req: AdmissionRequest, patch: Patch | None = None, warnings: list[str] | None = None) -> dict[str, Any]:
     """The review that admits the pod, with its JSONPatch when it was injected."""
     response: dict[str, Any] = {"uid": req.uid, "allowed": True}
     if patch:

@@ -36,9 +36,13 @@ def decide(pod: Mapping[str, Any], policy: InjectPolicy) -> Decision:
     """Istio's injectRequired for a pod that already carries its namespace."""
     meta = dict(pod.get("metadata") or {})
     spec = dict(pod.get("spec") or {})
-    d = engine_policy.inject_required(meta, spec, policy=policy.policy,
-                                      never=list(policy.never_inject_selector),
-                                      always=list(policy.always_inject_selector))
+    d = engine_policy.inject_required(
+        meta,
+        spec,
+        policy=policy.policy,
+        never=list(policy.never_inject_selector),
+        always=list(policy.always_inject_selector),
+    )
     return Decision(d.inject, d.why or ("injected" if d.inject else d.reason), list(d.warnings))
 
 

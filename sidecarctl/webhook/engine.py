@@ -21,8 +21,10 @@ from sidecarctl.webhook.decision import InjectPolicy
 # clock and key-generating functions, and getHostByName: DNS, one address picked at random):
 # settings whose templates call one are never answered from the result cache, so each pod gets its
 # own draw, as from Istio.
-_NOT_DETERMINISTIC = re.compile(r"\b(?:rand\w*|uuidv4|now|date\w*|ago|gen\w+|bcrypt|htpasswd|shuffle|"
-                                r"encryptAES|derivePassword|getHostByName)\b")
+_NOT_DETERMINISTIC = re.compile(
+    r"\b(?:rand\w*|uuidv4|now|date\w*|ago|gen\w+|bcrypt|htpasswd|shuffle|"
+    r"encryptAES|derivePassword|getHostByName)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,7 @@ class SettingsFlags:
     istio_version: str | None = None  # --istio-version: the release's built-in settings and Go behaviour
 
     def files(self) -> list[str]:
-        return [f for f in (self.inject_config_file, self.values_file, self.mesh_config_file,
-                            self.operator_file) if f]
+        return [f for f in (self.inject_config_file, self.values_file, self.mesh_config_file, self.operator_file) if f]
 
     @property
     def from_cluster(self) -> bool:
@@ -100,19 +101,27 @@ class EngineInjector:
         config = settings.inject_config
         # the same pod and path give the same answer: the server may answer repeats from its cache
         self.deterministic = not any(_NOT_DETERMINISTIC.search(t) for t in config.raw_templates.values())
-        self._policy = InjectPolicy(policy=config.policy,
-                                    never_inject_selector=tuple(config.never_inject_selector or ()),
-                                    always_inject_selector=tuple(config.always_inject_selector or ()))
+        self._policy = InjectPolicy(
+            policy=config.policy,
+            never_inject_selector=tuple(config.never_inject_selector or ()),
+            always_inject_selector=tuple(config.always_inject_selector or ()),
+        )
 
     @classmethod
     def load(cls, flags: SettingsFlags) -> EngineInjector:
         from sidecarctl.config import load_settings
 
         cluster = _ClusterPieces(flags) if flags.from_cluster or flags.detect_native_sidecars else None
-        settings = load_settings(inject_config_file=flags.inject_config_file, values_file=flags.values_file,
-                                 mesh_config_file=flags.mesh_config_file, operator_file=flags.operator_file,
-                                 offline=flags.offline, revision=template_revision(flags.revision),
-                                 cluster=cluster if flags.from_cluster else None, istio_version=flags.istio_version)
+        settings = load_settings(
+            inject_config_file=flags.inject_config_file,
+            values_file=flags.values_file,
+            mesh_config_file=flags.mesh_config_file,
+            operator_file=flags.operator_file,
+            offline=flags.offline,
+            revision=template_revision(flags.revision),
+            cluster=cluster if flags.from_cluster else None,
+            istio_version=flags.istio_version,
+        )
         native = cluster.source.native_sidecars_supported() if cluster and flags.detect_native_sidecars else None
         injector = cls(settings, native)
         injector.check_injects(template_revision(flags.revision))
@@ -127,15 +136,21 @@ class EngineInjector:
     def check_injects(self, revision: str = "") -> None:
         """Inject a plain pod once: settings whose every piece parses may still fail every pod (empty
         values, a mesh config the templates cannot use); a webhook serving them would deny every pod."""
-        pod = self.normalize({"apiVersion": "v1", "kind": "Pod",
-                              "metadata": {"name": "settings-check", "namespace": "default"},
-                              "spec": {"containers": [{"name": "app", "image": "app"}]}})
+        pod = self.normalize(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "settings-check", "namespace": "default"},
+                "spec": {"containers": [{"name": "app", "image": "app"}]},
+            }
+        )
         try:
             self.inject(InjectRequest(pod, {}, revision, bool(self.native_sidecars)))
         except Exception as err:
             sources = ", ".join(getattr(self.settings, "sources", {}).values()) or "the settings"
-            raise ConfigError(f"{sources}: these settings fail to inject a plain pod: {err}; "
-                              "fix the values, mesh config or templates") from None
+            raise ConfigError(
+                f"{sources}: these settings fail to inject a plain pod: {err}; fix the values, mesh config or templates"
+            ) from None
 
     def policy(self) -> InjectPolicy:
         return self._policy
@@ -149,9 +164,15 @@ class EngineInjector:
     def inject(self, request: InjectRequest) -> dict[str, Any]:
         from sidecarctl.inject.pipeline import inject_pod
 
-        return inject_pod(request.pod, self.settings, proxy_envs=dict(request.proxy_envs),
-                          revision=request.revision, native_sidecars=request.native_sidecars,
-                          warn=request.warnings.append, webhook=True)
+        return inject_pod(
+            request.pod,
+            self.settings,
+            proxy_envs=dict(request.proxy_envs),
+            revision=request.revision,
+            native_sidecars=request.native_sidecars,
+            warn=request.warnings.append,
+            webhook=True,
+        )
 
 
 def check_usable(settings: Any) -> None:
@@ -174,18 +195,23 @@ def check_usable(settings: Any) -> None:
             load_yaml(text)
         except YamlTextError as err:
             raise ConfigError(f"{source}: the injector config is not valid YAML: {err}; {fix}") from None
-        raise ConfigError(f"{source}: not an injector config: no `templates` map of template name to "
-                          f"template text; {fix}")
+        raise ConfigError(
+            f"{source}: not an injector config: no `templates` map of template name to template text; {fix}"
+        )
     if config.policy not in ("enabled", "disabled"):
-        raise ConfigError(f"{source}: policy {config.policy!r} is neither `enabled` nor `disabled` "
-                          "(Istio would admit every pod uninjected); set `policy: enabled` or `policy: disabled`")
+        raise ConfigError(
+            f"{source}: policy {config.policy!r} is neither `enabled` nor `disabled` "
+            "(Istio would admit every pod uninjected); set `policy: enabled` or `policy: disabled`"
+        )
     aliases = config.aliases or {}
     for name in config.default_templates:
         for template in aliases.get(name, [name]):
             if template not in config.templates:
                 have = ", ".join(sorted(config.templates))
-                raise ConfigError(f"{source}: defaultTemplates names template {template!r}, which the config "
-                                  f"does not define (have {have}); add it under `templates` or fix defaultTemplates")
+                raise ConfigError(
+                    f"{source}: defaultTemplates names template {template!r}, which the config "
+                    f"does not define (have {have}); add it under `templates` or fix defaultTemplates"
+                )
 
 
 class _ClusterPieces:

@@ -63,12 +63,19 @@ class Metrics:
 
     def render(self) -> str:
         with self._lock:
-            return "".join(self._injection_lines() + self._histogram_lines() + self._reload_lines()
-                           + self._event_lines() + self._certificate_lines())
+            return "".join(
+                self._injection_lines()
+                + self._histogram_lines()
+                + self._reload_lines()
+                + self._event_lines()
+                + self._certificate_lines()
+            )
 
     def _injection_lines(self) -> list[str]:
-        lines = ["# HELP sidecar_injection_requests_total Admission requests answered, by result.\n",
-                 "# TYPE sidecar_injection_requests_total counter\n"]
+        lines = [
+            "# HELP sidecar_injection_requests_total Admission requests answered, by result.\n",
+            "# TYPE sidecar_injection_requests_total counter\n",
+        ]
         lines += [f'sidecar_injection_requests_total{{result="{r}"}} {n}\n' for r, n in sorted(self._results.items())]
         return lines
 
@@ -76,14 +83,16 @@ class Metrics:
         name = "sidecar_injection_time_seconds"
         lines = [f"# HELP {name} Time to answer an admission request.\n", f"# TYPE {name} histogram\n"]
         lines += [f'{name}_bucket{{le="{_fmt(b)}"}} {c}\n' for b, c in zip(self._buckets, self._counts)]
-        lines += [f'{name}_bucket{{le="+Inf"}} {self._observed}\n', f"{name}_sum {_fmt(self._sum)}\n",
-                  f"{name}_count {self._observed}\n"]
+        lines += [
+            f'{name}_bucket{{le="+Inf"}} {self._observed}\n',
+            f"{name}_sum {_fmt(self._sum)}\n",
+            f"{name}_count {self._observed}\n",
+        ]
         return lines
 
     def _reload_lines(self) -> list[str]:
         name = "sidecarctl_webhook_reloads_total"
-        lines = [f"# HELP {name} Reloads of settings and TLS certificates, by result.\n",
-                 f"# TYPE {name} counter\n"]
+        lines = [f"# HELP {name} Reloads of settings and TLS certificates, by result.\n", f"# TYPE {name} counter\n"]
         lines += [f'{name}{{what="{w}",result="{r}"}} {n}\n' for (w, r), n in sorted(self._reloads.items())]
         return lines
 
@@ -93,14 +102,19 @@ class Metrics:
             return []
         name = "sidecarctl_webhook_certificate_expiry_seconds"
         left = round(self._cert_not_after - time.time())
-        return [f"# HELP {name} Seconds until the serving TLS certificate expires.\n", f"# TYPE {name} gauge\n",
-                f"{name} {_fmt(left)}\n"]
+        return [
+            f"# HELP {name} Seconds until the serving TLS certificate expires.\n",
+            f"# TYPE {name} gauge\n",
+            f"{name} {_fmt(left)}\n",
+        ]
 
     def _event_lines(self) -> list[str]:
         name = "sidecarctl_webhook_events_total"
-        lines = [f"# HELP {name} Server events: answers from the cache, connections refused at the cap or "
-                 "closed for a slow request head, render workers killed at a deadline.\n",
-                 f"# TYPE {name} counter\n"]
+        lines = [
+            f"# HELP {name} Server events: answers from the cache, connections refused at the cap or "
+            "closed for a slow request head, render workers killed at a deadline.\n",
+            f"# TYPE {name} counter\n",
+        ]
         lines += [f'{name}{{event="{e}"}} {n}\n' for e, n in sorted(self._events.items())]
         return lines
 

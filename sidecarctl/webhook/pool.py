@@ -66,6 +66,7 @@ class WorkerLost(Exception):
 
 # --- framing, both sides ----------------------------------------------------------------------
 
+
 def _frame(obj: Any) -> bytes:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     return _HEADER.pack(len(data)) + data
@@ -90,6 +91,7 @@ def _recv(sock: socket.socket) -> Any:
 
 
 # --- child processes --------------------------------------------------------------------------
+
 
 def _become_child(keep: set[int]) -> None:
     """In a freshly forked child: drop the parent's event loop signal plumbing and every inherited
@@ -281,7 +283,7 @@ class WorkerPool:
     async def _spawn(self) -> _Worker:
         generation = self.generation
         pid, sock = await asyncio.get_running_loop().run_in_executor(None, self.zygote.spawn)
-        reader, writer = await asyncio.open_unix_connection(sock=sock, limit=2 ** 26)
+        reader, writer = await asyncio.open_unix_connection(sock=sock, limit=2**26)
         return _Worker(pid, sock, reader, writer, generation)
 
     async def run(self, body: bytes, path: str, deadline: float) -> tuple[Any, ...]:
@@ -302,9 +304,11 @@ class WorkerPool:
         except (asyncio.IncompleteReadError, ConnectionError, OSError) as e:
             self._kill(worker)
             if worker.preempted:
-                raise WorkerLost(f"the review was stopped after {loop.time() - worker.started:.1f}s: all "
-                                 f"{self.max_workers} render workers were busy with slow reviews while others "
-                                 "waited") from None
+                raise WorkerLost(
+                    f"the review was stopped after {loop.time() - worker.started:.1f}s: all "
+                    f"{self.max_workers} render workers were busy with slow reviews while others "
+                    "waited"
+                ) from None
             raise WorkerLost(f"render worker {worker.pid} died: {type(e).__name__}") from None
         except BaseException:  # cancelled (the client went away): the worker's state is unknown
             self._kill(worker)
@@ -408,8 +412,10 @@ class WorkerPool:
                 return
             victim.preempted = True
             self.preempted += 1
-            log.warning("stopping the longest-running slow review: every render worker is busy with one "
-                        "and other reviews wait", extra={"worker": victim.pid, "max_workers": self.max_workers})
+            log.warning(
+                "stopping the longest-running slow review: every render worker is busy with one and other reviews wait",
+                extra={"worker": victim.pid, "max_workers": self.max_workers},
+            )
             self._kill(victim)
 
     def _room_check(self) -> None:

@@ -49,6 +49,11 @@ def _same(old: Injector, new: Injector) -> bool:
     a, b = getattr(old, "settings", None), getattr(new, "settings", None)
     if a is None or b is None:
         return False
-    return bool(a.inject_config == b.inject_config and a.values == b.values and a.mesh == b.mesh
-                and a.revision == b.revision and a.release == b.release
-                and getattr(old, "native_sidecars", None) == getattr(new, "native_sidecars", None))
+    return bool(
+        a.inject_config == b.inject_config
+        and a.values == b.values
+        and a.mesh == b.mesh
+        and a.revision == b.revision
+        and a.release == b.release
+        and getattr(old, "native_sidecars", None) == getattr(new, "native_sidecars", None)
+    )

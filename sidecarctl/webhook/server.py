@@ -124,12 +124,14 @@ class WebhookServer:
         loop.set_exception_handler(_loop_errors)
         asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
         # the zygote first: forked before this process has connections or executor threads
-        self.pool = WorkerPool(Zygote(self.settings, self.options), self.config.workers, self.config.max_workers,
-                               self.config.slow_after)
+        self.pool = WorkerPool(
+            Zygote(self.settings, self.options), self.config.workers, self.config.max_workers, self.config.slow_after
+        )
         try:
             await self.pool.start()
-            self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=self.config.shutdown_timeout,
-                                         handle_signals=False)
+            self._runner = web.AppRunner(
+                self.app(), access_log=None, shutdown_timeout=self.config.shutdown_timeout, handle_signals=False
+            )
             await self._runner.setup()
             self._listener = socket.create_server((self.config.host, self.config.port), backlog=1024)
         except BaseException:
@@ -140,8 +142,15 @@ class WebhookServer:
         self._tasks = [asyncio.create_task(self._accept(self._listener)), asyncio.create_task(self._watch())]
         if self.config.lifetime:
             self._tasks.append(asyncio.create_task(self._expire(self.config.lifetime)))
-        log.info("serving", extra={"host": self.config.host, "port": self.port, "workers": self.config.workers,
-                                   "deadline_seconds": self.config.request_timeout})
+        log.info(
+            "serving",
+            extra={
+                "host": self.config.host,
+                "port": self.port,
+                "workers": self.config.workers,
+                "deadline_seconds": self.config.request_timeout,
+            },
+        )
         return self.port
 
     # --- connections -------------------------------------------------------------------------
@@ -158,8 +167,10 @@ class WebhookServer:
             if self._open >= self.config.max_connections and not self._evict_idle():
                 conn.close()
                 self.metrics.event("connection_refused")
-                http_log.warning("connection refused: at the connection cap",
-                                 extra={"peer": peer[0], "max_connections": self.config.max_connections})
+                http_log.warning(
+                    "connection refused: at the connection cap",
+                    extra={"peer": peer[0], "max_connections": self.config.max_connections},
+                )
                 continue
             self._open += 1
             task = asyncio.create_task(self._handshake(conn, peer))
@@ -169,8 +180,9 @@ class WebhookServer:
     async def _handshake(self, conn: socket.socket, peer: Any) -> None:
         loop = asyncio.get_running_loop()
         try:
-            await loop.connect_accepted_socket(lambda: _Connection(self), conn, ssl=self.tls.context,
-                                               ssl_handshake_timeout=self.config.header_timeout)
+            await loop.connect_accepted_socket(
+                lambda: _Connection(self), conn, ssl=self.tls.context, ssl_handshake_timeout=self.config.header_timeout
+            )
         except (OSError, ssl.SSLError, TimeoutError, ConnectionError, asyncio.CancelledError) as e:
             self._open -= 1
             conn.close()
@@ -194,15 +206,19 @@ class WebhookServer:
             if not stalled:
                 return False
             self.metrics.event("connection_evicted")
-            http_log.info("connection closed: its TLS handshake had stalled and the connection cap was reached",
-                          extra={"max_connections": self.config.max_connections})
+            http_log.info(
+                "connection closed: its TLS handshake had stalled and the connection cap was reached",
+                extra={"max_connections": self.config.max_connections},
+            )
             min(stalled, key=lambda pair: pair[0])[1].cancel()  # the handshake's task closes it
             return True
         victim = min(candidates, key=lambda pair: pair[0])[1]
         self.metrics.event("connection_evicted")
         peer = victim.transport.get_extra_info("peername") if victim.transport else None
-        http_log.info(f"connection closed: {why} and the connection cap was reached",
-                      extra={"peer": peer[0] if peer else "", "max_connections": self.config.max_connections})
+        http_log.info(
+            f"connection closed: {why} and the connection cap was reached",
+            extra={"peer": peer[0] if peer else "", "max_connections": self.config.max_connections},
+        )
         victim.force_close()
         if victim.transport is not None:
             victim.transport.abort()  # now: a graceful TLS close would hold the slot a while longer
@@ -300,8 +316,10 @@ class WebhookServer:
         except TimeoutError:
             return self._reject(408, "timed out reading the request body", request.path)
         except ConnectionResetError:  # the client left (or was cut off at the cap): nobody to answer
-            http_log.info("connection closed before its request body arrived",
-                          extra={"path": request.path, "peer": request.remote or ""})
+            http_log.info(
+                "connection closed before its request body arrived",
+                extra={"path": request.path, "peer": request.remote or ""},
+            )
             return web.Response(status=400)
         finally:
             if conn is not None:
@@ -323,16 +341,21 @@ class WebhookServer:
                 if hit is not None:
                     result, response, fields = hit
                     self.metrics.event("cache_hit")
-                    answer = {"apiVersion": req.api_version, "kind": "AdmissionReview",
-                              "response": {"uid": req.uid, **response}}
+                    answer = {
+                        "apiVersion": req.api_version,
+                        "kind": "AdmissionReview",
+                        "response": {"uid": req.uid, **response},
+                    }
                     return self._answered(result, answer, {**fields, "uid": req.uid, "cached": True}, path, t0)
         assert self.pool is not None
         try:
             reply = await self.pool.run(body, path, deadline)
         except TimeoutError:
             self.metrics.event("deadline")
-            reason = (f"sidecarctl webhook: injection did not finish within the review's deadline of "
-                      f"{self.config.request_timeout:g}s; the pod is refused rather than admitted without its sidecar")
+            reason = (
+                f"sidecarctl webhook: injection did not finish within the review's deadline of "
+                f"{self.config.request_timeout:g}s; the pod is refused rather than admitted without its sidecar"
+            )
             if req is None:
                 return self._reject(504, reason, path, "timeout")
             return self._answered("timeout", admission.denied(req, reason), {"uid": req.uid, "error": reason}, path, t0)
@@ -347,21 +370,25 @@ class WebhookServer:
             reason = f"sidecarctl webhook: internal error: {reply[1]}"
             if req is None:
                 return self._reject(500, reason, path, "failed")
-            return self._answered("failed", admission.denied(req, reason), {"uid": req.uid, "error": reply[1]},
-                                  path, t0)
+            return self._answered(
+                "failed", admission.denied(req, reason), {"uid": req.uid, "error": reply[1]}, path, t0
+            )
         _, result, answer, fields = reply
         if key is not None and result in ("injected", "skipped") and self.pool.generation == generation:
             response = {k: v for k, v in answer["response"].items() if k != "uid"}
             self.cache.put(key, result, response, {k: v for k, v in fields.items() if k != "uid"})
         return self._answered(result, answer, fields, path, t0)
 
-    def _answered(self, result: str, answer: dict[str, Any], fields: dict[str, Any], path: str,
-                  t0: float) -> web.Response:
+    def _answered(
+        self, result: str, answer: dict[str, Any], fields: dict[str, Any], path: str, t0: float
+    ) -> web.Response:
         elapsed = time.perf_counter() - t0
         self.metrics.record(result, elapsed)
         level = log.error if result in ("failed", "timeout") else log.info
-        level("admission request answered", extra={"path": path, "result": result,
-                                                   "duration_ms": round(elapsed * 1000, 3), **fields})
+        level(
+            "admission request answered",
+            extra={"path": path, "result": result, "duration_ms": round(elapsed * 1000, 3), **fields},
+        )
         return web.Response(body=json.dumps(answer, separators=(",", ":")).encode(), content_type="application/json")
 
     def _reject(self, status: int, reason: str, path: str, result: str = "bad_request") -> web.Response:
@@ -383,8 +410,12 @@ class WebhookServer:
         return web.Response(text="ok\n")
 
     async def metrics_page(self, request: web.Request) -> web.Response:
-        return web.Response(text=self.metrics.render(), content_type="text/plain", charset="utf-8",
-                            headers={"X-Content-Type-Options": "nosniff"})
+        return web.Response(
+            text=self.metrics.render(),
+            content_type="text/plain",
+            charset="utf-8",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
 
 
 class _Connection(RequestHandler):
@@ -395,11 +426,16 @@ class _Connection(RequestHandler):
     def __init__(self, server: WebhookServer) -> None:
         assert server._runner is not None and server._runner.server is not None
         config = server.config
-        super().__init__(server._runner.server, loop=asyncio.get_running_loop(),
-                         keepalive_timeout=config.idle_timeout, access_log=None,  # type: ignore[arg-type]  # None: no access log
-                         logger=http_log,
-                         max_line_size=config.max_header_bytes, max_field_size=config.max_header_bytes,
-                         max_headers=config.max_headers)
+        super().__init__(
+            server._runner.server,
+            loop=asyncio.get_running_loop(),
+            keepalive_timeout=config.idle_timeout,
+            access_log=None,  # type: ignore[arg-type]  # None: no access log
+            logger=http_log,
+            max_line_size=config.max_header_bytes,
+            max_field_size=config.max_header_bytes,
+            max_headers=config.max_headers,
+        )
         self._webhook = server
         self._head_timer: asyncio.TimerHandle | None = None
         self.last_active = self._loop.time()  # the last bytes received (the connection cap evicts the stalest)
@@ -424,14 +460,17 @@ class _Connection(RequestHandler):
         self._webhook._connections.discard(self)
         self._webhook._connection_closed()
 
-    def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,
-                     message: str | None = None) -> web.StreamResponse:
+    def handle_error(
+        self, request: Any, status: int = 500, exc: BaseException | None = None, message: str | None = None
+    ) -> web.StreamResponse:
         """aiohttp answers a malformed request 4xx (or a failed handler 500) and logs it, at
         debug or with its traceback; here it is one line, a warning for the client's fault."""
         reason = (f"{type(exc).__name__}: {exc}" if exc is not None else message or "").splitlines()
-        http_log.log(logging.WARNING if status < 500 else logging.ERROR,
-                     "bad HTTP request" if status < 500 else "HTTP handler error",
-                     extra={"status": status, "peer": request.remote or "", "reason": " ".join(reason)[:500]})
+        http_log.log(
+            logging.WARNING if status < 500 else logging.ERROR,
+            "bad HTTP request" if status < 500 else "HTTP handler error",
+            extra={"status": status, "peer": request.remote or "", "reason": " ".join(reason)[:500]},
+        )
         own, self.logger = self.logger, _SILENT
         try:
             return super().handle_error(request, status, exc, message)
@@ -452,8 +491,10 @@ class _Connection(RequestHandler):
             return
         self._webhook.metrics.event("header_timeout")
         peer = self.transport.get_extra_info("peername")
-        http_log.info("connection closed: no complete request head within the header timeout",
-                      extra={"peer": peer[0] if peer else "", "header_timeout": self._webhook.config.header_timeout})
+        http_log.info(
+            "connection closed: no complete request head within the header timeout",
+            extra={"peer": peer[0] if peer else "", "header_timeout": self._webhook.config.header_timeout},
+        )
         self.force_close()
         self.transport.close()
 
@@ -473,8 +514,9 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
 def _loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """asyncio's own reports (a transport's fatal error, a task's lost exception): one JSON line."""
     exc = context.get("exception")
-    log.error(str(context.get("message", "event loop error")),
-              extra={"reason": f"{type(exc).__name__}: {exc}" if exc else ""})
+    log.error(
+        str(context.get("message", "event loop error")), extra={"reason": f"{type(exc).__name__}: {exc}" if exc else ""}
+    )
 
 
 async def serve(server: WebhookServer) -> None:

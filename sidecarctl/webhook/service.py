@@ -55,8 +55,10 @@ class InjectionService:
         elapsed = time.perf_counter() - t0
         self.metrics.record(result, elapsed)
         level = log.error if result == "failed" else log.info
-        level("admission request answered", extra={"path": path, "result": result,
-                                                   "duration_ms": round(elapsed * 1000, 3), **fields})
+        level(
+            "admission request answered",
+            extra={"path": path, "result": result, "duration_ms": round(elapsed * 1000, 3), **fields},
+        )
         return answer
 
     def answer(self, body: bytes | admission.AdmissionRequest, path: str) -> Answer:
@@ -96,8 +98,9 @@ class InjectionService:
         if not decision.inject:
             return "skipped", admission.allowed(req, None, warnings), fields
         try:
-            injected = self.injector.inject(InjectRequest(copy_json(pod), envs, self.options.revision,
-                                                          self._native_sidecars(), warnings))
+            injected = self.injector.inject(
+                InjectRequest(copy_json(pod), envs, self.options.revision, self._native_sidecars(), warnings)
+            )
             patch = create_patch(pod, self.injector.normalize(injected))
         except Exception as e:  # any engine failure denies this pod only, as Istio's webhook does
             fields["error"] = str(e)
@@ -147,8 +150,7 @@ class ResultCache:
 
     @staticmethod
     def key(generation: int, path: str, req: admission.AdmissionRequest, encoded_pod: bytes) -> bytes:
-        digest = hashlib.blake2b(encoded_pod, digest_size=20,
-                                 person=b"sidecarctl-wh")
+        digest = hashlib.blake2b(encoded_pod, digest_size=20, person=b"sidecarctl-wh")
         digest.update(f"\0{generation}\0{path}\0{req.namespace}\0{req.operation}".encode())
         return digest.digest()
 

@@ -72,8 +72,10 @@ class TLSReloader:
             self.reload()
         except (OSError, ssl.SSLError) as e:
             self._failed = fingerprint
-            log.error("TLS certificate reload failed; still serving the previous one",
-                      extra={"cert_file": self.cert_file, "reason": str(e)})
+            log.error(
+                "TLS certificate reload failed; still serving the previous one",
+                extra={"cert_file": self.cert_file, "reason": str(e)},
+            )
             return False
         log.info("TLS certificate reloaded", extra={"cert_file": self.cert_file})
         return True

@@ -42,4 +42,4 @@ def colorize(text: str) -> str:
 
 def _as_document(text: str) -> str:
     """A leading `---` line belongs to the separator, not to the document."""
-    return text[len(SEPARATOR):] if text.startswith(SEPARATOR) else text
+    return text[len(SEPARATOR) :] if text.startswith(SEPARATOR) else text

@@ -58,8 +58,10 @@ def inject_sources(injector: Any, sources: list[Source]) -> list[SourceRun]:
 
 def documents(text: str, pairs: list[tuple[str, str]]) -> list[Document]:
     separators = _separators(text, [raw for raw, _ in pairs])
-    return [Document(index, raw, output, separator)
-            for index, ((raw, output), separator) in enumerate(zip(pairs, separators), start=1)]
+    return [
+        Document(index, raw, output, separator)
+        for index, ((raw, output), separator) in enumerate(zip(pairs, separators), start=1)
+    ]
 
 
 def _separators(text: str, raws: list[str]) -> list[str]:
@@ -73,7 +75,7 @@ def _separators(text: str, raws: list[str]) -> list[str]:
         start = normalised.find(raw, pos)
         pos = (start if start >= 0 else pos) + len(raw)
         end = normalised.find("\n", pos)
-        line = normalised[pos: end + 1] if end >= 0 else ""
+        line = normalised[pos : end + 1] if end >= 0 else ""
         if line.startswith("---"):
             found.append(line)
             pos += len(line)

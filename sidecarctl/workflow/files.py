@@ -76,8 +76,8 @@ def descriptor_named(path: str) -> int | None:
     if path in _STDIO_NAMES:
         return _STDIO_NAMES[path]
     for prefix in _DESCRIPTOR_DIRS:
-        if path.startswith(prefix) and path[len(prefix):].isdigit():
-            return int(path[len(prefix):])
+        if path.startswith(prefix) and path[len(prefix) :].isdigit():
+            return int(path[len(prefix) :])
     return None
 
 
@@ -234,8 +234,10 @@ def _drop_if_given_twice(staged: list[_Staged]) -> None:
     except OSError as err:
         raise os_error("write", entry.name, err) from None
     if not same:
-        raise FileError(f"write {entry.name}: it is the same file as {earlier.name}, and the two names ask for "
-                        "different outputs; give the file once")
+        raise FileError(
+            f"write {entry.name}: it is the same file as {earlier.name}, and the two names ask for "
+            "different outputs; give the file once"
+        )
     os.unlink(entry.temp)
     staged.pop()
 
@@ -244,20 +246,25 @@ def _check_replaceable(name: str, target: str, st: os.stat_result, policy: FileP
     if stat.S_ISDIR(st.st_mode):
         raise os_error("write", name, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     if not stat.S_ISREG(st.st_mode):
-        raise FileError(f"write {name}: not a regular file; --in-place rewrites regular files only "
-                        "(use -o to write through a device or FIFO)")
+        raise FileError(
+            f"write {name}: not a regular file; --in-place rewrites regular files only "
+            "(use -o to write through a device or FIFO)"
+        )
     if st.st_nlink > 1 and not policy.break_hardlinks:
-        raise FileError(f"write {name}: the file has {st.st_nlink} hard links, which replacing it would "
-                        "break (the other names would keep the old text); use --break-hardlinks to "
-                        "replace it anyway")
+        raise FileError(
+            f"write {name}: the file has {st.st_nlink} hard links, which replacing it would "
+            "break (the other names would keep the old text); use --break-hardlinks to "
+            "replace it anyway"
+        )
     if policy.force:
         return
     if not st.st_mode & 0o222:
-        raise FileError(f"write {name}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); "
-                        "use --force to replace it anyway")
+        raise FileError(
+            f"write {name}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); "
+            "use --force to replace it anyway"
+        )
     if not os.access(target, os.W_OK):
-        raise FileError(f"write {name}: the file is read-only for uid {os.geteuid()}; "
-                        "use --force to replace it anyway")
+        raise FileError(f"write {name}: the file is read-only for uid {os.geteuid()}; use --force to replace it anyway")
 
 
 def _keep_owner(entry: _Staged, st: os.stat_result, policy: FilePolicy) -> None:
@@ -270,9 +277,11 @@ def _keep_owner(entry: _Staged, st: os.stat_result, policy: FilePolicy) -> None:
         os.chown(entry.temp, st.st_uid, st.st_gid)
     except PermissionError:
         if not policy.force:
-            raise FileError(f"write {entry.name}: the file belongs to {st.st_uid}:{st.st_gid} (uid:gid), which "
-                            f"a new file made by uid {os.geteuid()} cannot keep; run as its owner or root, "
-                            "or use --force to replace it anyway") from None
+            raise FileError(
+                f"write {entry.name}: the file belongs to {st.st_uid}:{st.st_gid} (uid:gid), which "
+                f"a new file made by uid {os.geteuid()} cannot keep; run as its owner or root, "
+                "or use --force to replace it anyway"
+            ) from None
 
 
 def _swap(entry: _Staged) -> None:
@@ -305,8 +314,10 @@ def _unchanged_since_staged(entry: _Staged) -> None:
     except OSError as err:
         raise os_error("replace", entry.name, err) from None
     if now != entry.seen:
-        raise FileError(f"replace {entry.name}: the file changed while sidecarctl was writing it (another "
-                        "program wrote, replaced or removed it); it was left as that program made it; run again")
+        raise FileError(
+            f"replace {entry.name}: the file changed while sidecarctl was writing it (another "
+            "program wrote, replaced or removed it); it was left as that program made it; run again"
+        )
 
 
 def _backup(entry: _Staged) -> str:
@@ -367,8 +378,14 @@ def _same_file(one: str, other: str) -> bool:
 
 
 def _rolled_back_message(message: str, staged: list[_Staged], kept: bool) -> str:
-    others = [entry.name for entry in staged if entry.attempted and entry.existed and entry.backup is None
-              and not message.startswith(f"replace {entry.name}:")]
+    others = [
+        entry.name
+        for entry in staged
+        if entry.attempted
+        and entry.existed
+        and entry.backup is None
+        and not message.startswith(f"replace {entry.name}:")
+    ]
     if not kept:
         left = [f"{entry.name} (old text in {entry.backup})" for entry in staged if entry.backup is not None]
         return f"{message}; could not put back {', '.join(left)}"

@@ -48,16 +48,22 @@ class Source(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to define at
 
 def input_options(func: F) -> F:
     """`-f/--filename` (repeatable) and `-R/--recursive`, passed as `filenames` and `recursive`."""
-    func = click.option("-R", "--recursive", is_flag=True,
-                        help="Read directories given with -f recursively.")(func)
-    func = click.option("-f", "--filename", "filenames", metavar="FILE", multiple=True,
-                        help="Input manifests: a file, a directory (.yaml/.yml/.json) or '-' for stdin; "
-                             "repeatable. Without -f, a piped stdin is read.")(func)
+    func = click.option("-R", "--recursive", is_flag=True, help="Read directories given with -f recursively.")(func)
+    func = click.option(
+        "-f",
+        "--filename",
+        "filenames",
+        metavar="FILE",
+        multiple=True,
+        help="Input manifests: a file, a directory (.yaml/.yml/.json) or '-' for stdin; "
+        "repeatable. Without -f, a piped stdin is read.",
+    )(func)
     return func
 
 
-def collect_sources(filenames: tuple[str, ...] | list[str], recursive: bool = False,
-                    stdin: Any = None, streamed: bool = False) -> list[Source]:
+def collect_sources(
+    filenames: tuple[str, ...] | list[str], recursive: bool = False, stdin: Any = None, streamed: bool = False
+) -> list[Source]:
     """Every input, read in full (nothing is processed before all inputs could be read); with
     `streamed`, regular files are checked in full but not held (see the module docstring).
 
@@ -82,8 +88,10 @@ def collect_sources(filenames: tuple[str, ...] | list[str], recursive: bool = Fa
         elif os.path.isdir(name):
             paths = manifest_files(name, recursive)
             if not paths:
-                raise InputError(f"{name}: no {', '.join(MANIFEST_EXTENSIONS)} files"
-                                 + ("" if recursive else " (use -R for subdirectories)"))
+                raise InputError(
+                    f"{name}: no {', '.join(MANIFEST_EXTENSIONS)} files"
+                    + ("" if recursive else " (use -R for subdirectories)")
+                )
             sources.extend(file_source(path, streamed) for path in paths)
         else:
             sources.append(file_source(name, streamed))
@@ -116,8 +124,10 @@ def _walk(directory: str, recursive: bool, ancestors: dict[tuple[int, int], str]
         raise os_error("open", directory, err) from None
     key = (st.st_dev, st.st_ino)
     if key in ancestors:
-        raise InputError(f"{directory}: file system loop: it is {ancestors[key]} again (a symbolic link to a "
-                         "directory that contains it); remove the link or leave out -R")
+        raise InputError(
+            f"{directory}: file system loop: it is {ancestors[key]} again (a symbolic link to a "
+            "directory that contains it); remove the link or leave out -R"
+        )
     ancestors[key] = directory
     for entry in entries:
         try:
@@ -144,8 +154,10 @@ def _refuse_special(entry: os.DirEntry[str]) -> None:
     if stat.S_ISREG(mode):
         return
     kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
-    raise InputError(f"{entry.path}: a {kind}, not a regular file; a directory given with -f is read for "
-                     "regular files only (give it by name with -f to read it, or remove it)")
+    raise InputError(
+        f"{entry.path}: a {kind}, not a regular file; a directory given with -f is read for "
+        "regular files only (give it by name with -f to read it, or remove it)"
+    )
 
 
 def read_file(path: str) -> str:

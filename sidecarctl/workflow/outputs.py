@@ -54,20 +54,41 @@ def output_options(func: F) -> F:
     """`-o/--output`, `--output-format`, `--in-place`, `-q/--quiet`, `--break-hardlinks`, `--force`,
     passed as an `OutputOptions` named `out` (the parameters are folded into it)."""
     options = [
-        click.option("--force", is_flag=True,
-                     help="Replace read-only files, and files whose owner or group cannot be kept (-o, --in-place)."),
-        click.option("--break-hardlinks", "break_hardlinks", is_flag=True,
-                     help="Replace files that have other hard links with new files (the other names keep "
-                          "the old text); refused without it."),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Replace read-only files, and files whose owner or group cannot be kept (-o, --in-place).",
+        ),
+        click.option(
+            "--break-hardlinks",
+            "break_hardlinks",
+            is_flag=True,
+            help="Replace files that have other hard links with new files (the other names keep "
+            "the old text); refused without it.",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
-        click.option("--in-place", "in_place", is_flag=True,
-                     help="Rewrite each input file: all files or none, each keeping its mode, owner and group "
-                          "(a symlink's target is rewritten, the link kept)."),
-        click.option("--output-format", "output_format", type=click.Choice([YAML, JSON]), default=None,
-                     help="yaml (default) or json: one object, or a v1 List when there are several."),
-        click.option("-o", "--output", "output", metavar="FILE",
-                     help="Write the output to FILE instead of stdout (a regular file is replaced atomically; "
-                          "a device, FIFO or /dev/stdout is written through)."),
+        click.option(
+            "--in-place",
+            "in_place",
+            is_flag=True,
+            help="Rewrite each input file: all files or none, each keeping its mode, owner and group "
+            "(a symlink's target is rewritten, the link kept).",
+        ),
+        click.option(
+            "--output-format",
+            "output_format",
+            type=click.Choice([YAML, JSON]),
+            default=None,
+            help="yaml (default) or json: one object, or a v1 List when there are several.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            "output",
+            metavar="FILE",
+            help="Write the output to FILE instead of stdout (a regular file is replaced atomically; "
+            "a device, FIFO or /dev/stdout is written through).",
+        ),
     ]
     for option in options:
         func = option(func)
@@ -79,9 +100,14 @@ def _fold_output_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["out"] = OutputOptions(output=kwargs.pop("output"), output_format=kwargs.pop("output_format"),
-                                      in_place=kwargs.pop("in_place"), quiet=kwargs.pop("quiet"),
-                                      break_hardlinks=kwargs.pop("break_hardlinks"), force=kwargs.pop("force"))
+        kwargs["out"] = OutputOptions(
+            output=kwargs.pop("output"),
+            output_format=kwargs.pop("output_format"),
+            in_place=kwargs.pop("in_place"),
+            quiet=kwargs.pop("quiet"),
+            break_hardlinks=kwargs.pop("break_hardlinks"),
+            force=kwargs.pop("force"),
+        )
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -96,8 +122,11 @@ def to_json(yaml_stream: str) -> str:
     from sidecarctl.yamlio import load_document, split_documents
 
     objects = [value for value in (load_document(doc) for doc in split_documents(yaml_stream)) if value is not None]
-    value = objects[0] if len(objects) == 1 else {"apiVersion": "v1", "kind": "List", "items": objects,
-                                                     "metadata": {"resourceVersion": ""}}
+    value = (
+        objects[0]
+        if len(objects) == 1
+        else {"apiVersion": "v1", "kind": "List", "items": objects, "metadata": {"resourceVersion": ""}}
+    )
     import json
 
     return json.dumps(value, indent=4, ensure_ascii=False) + "\n"

@@ -40,8 +40,11 @@ def patch_stream(run: SourceRun, injector: Any) -> str:
     """The strategic patches of one source as a YAML stream (`---` after each)."""
     from sidecarctl.yamlio import dump_yaml
 
-    return "".join(dump_yaml(patch) + "---\n" for document in run.documents
-                   for patch in document_patches(document, injector, run.source.name))
+    return "".join(
+        dump_yaml(patch) + "---\n"
+        for document in run.documents
+        for patch in document_patches(document, injector, run.source.name)
+    )
 
 
 def component_stream(runs: list[SourceRun], injector: Any) -> str:
@@ -49,13 +52,18 @@ def component_stream(runs: list[SourceRun], injector: Any) -> str:
     file, so one document without a closing `---`."""
     from sidecarctl.yamlio import dump_yaml
 
-    entries = [entry for run in runs for document in run.documents
-               for entry in document_patches(document, injector, run.source.name, JSON6902)]
+    entries = [
+        entry
+        for run in runs
+        for document in run.documents
+        for entry in document_patches(document, injector, run.source.name, JSON6902)
+    ]
     return dump_yaml({**COMPONENT, "patches": entries})
 
 
-def document_patches(document: Document, injector: Any, source: str = "-",
-                     form: str = STRATEGIC) -> list[dict[str, Any]]:
+def document_patches(
+    document: Document, injector: Any, source: str = "-", form: str = STRATEGIC
+) -> list[dict[str, Any]]:
     from sidecarctl.yamlio import load_document
 
     original = injector.decode(document.raw)
@@ -65,8 +73,11 @@ def document_patches(document: Document, injector: Any, source: str = "-",
     raw = load_document(document.raw)
     where = f"{source}: document {document.index}"
     make = workload_patch if form == STRATEGIC else workload_operations
-    return [patch for old, new, given in workload_triples(original, injected, raw)
-            if (patch := make(old, new, where, given)) is not None]
+    return [
+        patch
+        for old, new, given in workload_triples(original, injected, raw)
+        if (patch := make(old, new, where, given)) is not None
+    ]
 
 
 def workload_pairs(original: dict[str, Any], injected: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -74,8 +85,9 @@ def workload_pairs(original: dict[str, Any], injected: dict[str, Any]) -> list[t
     return [(old, new) for old, new, _ in workload_triples(original, injected, original)]
 
 
-def workload_triples(original: dict[str, Any], injected: dict[str, Any],
-                     raw: Any) -> list[tuple[dict[str, Any], dict[str, Any], Any]]:
+def workload_triples(
+    original: dict[str, Any], injected: dict[str, Any], raw: Any
+) -> list[tuple[dict[str, Any], dict[str, Any], Any]]:
     """(before, after, as written in the file) per workload; kustomize, like istioctl, takes a
     List's items one by one."""
     if original.get("kind") != "List":
@@ -91,8 +103,10 @@ def workload_triples(original: dict[str, Any], injected: dict[str, Any],
 
 # --- strategic merge ------------------------------------------------------------------------------
 
-def workload_patch(original: dict[str, Any], injected: dict[str, Any], where: str = "",
-                   raw: Any = None) -> dict[str, Any] | None:
+
+def workload_patch(
+    original: dict[str, Any], injected: dict[str, Any], where: str = "", raw: Any = None
+) -> dict[str, Any] | None:
     """The strategic patch document for one workload, None when injection changed nothing (skipped)."""
     from sidecarctl.inject import workloads
 
@@ -100,8 +114,10 @@ def workload_patch(original: dict[str, Any], injected: dict[str, Any], where: st
         return None
     go_type = workloads.kube_type(original["kind"])
     if go_type == workloads.RAW_TYPE:
-        raise InjectionError(f"{where}: {original['kind']} is a custom kind, which kustomize merges without "
-                             "knowing its lists; use --patch-format json6902 for it")
+        raise InjectionError(
+            f"{where}: {original['kind']} is a custom kind, which kustomize merges without "
+            "knowing its lists; use --patch-format json6902 for it"
+        )
     given = raw if isinstance(raw, dict) else original
     patch = with_identity(two_way(original, injected, _meta(go_type), given), original)
     if not applies(given, patch, injected, go_type):
@@ -153,8 +169,12 @@ def two_way(old: dict[str, Any], new: dict[str, Any], meta: Any, given: Any = No
 def _field_patch(old: Any, new: Any, meta: Any, key: str, given: Any) -> Any:
     if isinstance(old, dict) and isinstance(new, dict):
         return two_way(old, new, _child(meta, key, "for_struct"), given)
-    if isinstance(new, list) and isinstance(given, list) and _merge_key(meta, key) \
-            and all(isinstance(item, dict) for item in new):
+    if (
+        isinstance(new, list)
+        and isinstance(given, list)
+        and _merge_key(meta, key)
+        and all(isinstance(item, dict) for item in new)
+    ):
         return [dict(REPLACE), *new]
     return new
 
@@ -187,8 +207,10 @@ def _merge_key(meta: Any, key: str) -> str:
 
 # --- JSON 6902 ------------------------------------------------------------------------------------
 
-def workload_operations(original: dict[str, Any], injected: dict[str, Any], where: str = "",
-                        raw: Any = None) -> dict[str, Any] | None:
+
+def workload_operations(
+    original: dict[str, Any], injected: dict[str, Any], where: str = "", raw: Any = None
+) -> dict[str, Any] | None:
     """A kustomize `patches:` entry (target + JSON 6902 operations) for one workload, None when
     injection changed nothing."""
     from sidecarctl.inject import workloads
@@ -232,8 +254,9 @@ def json_operations(old: dict[str, Any], new: dict[str, Any], given: Any, path: 
             operations.extend(json_operations(old[key], value, given[key], where))
         else:
             operations.append({"op": "replace" if key in given else "add", "path": where, "value": value})
-    operations.extend({"op": "remove", "path": f"{path}/{pointer_token(key)}"}
-                      for key in old if key not in new and key in given)
+    operations.extend(
+        {"op": "remove", "path": f"{path}/{pointer_token(key)}"} for key in old if key not in new and key in given
+    )
     return operations
 
 

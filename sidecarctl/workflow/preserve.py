@@ -48,8 +48,10 @@ def preserve_document(document: Document, injector: Any, source: str = "-") -> s
     try:
         return edit(document.raw, original, injected)
     except Exception as err:  # ruamel cannot round-trip some inputs libyaml reads
-        raise InjectionError(f"{source}: document {document.index}: cannot preserve formatting "
-                             f"({type(err).__name__}: {err}); run without --preserve-formatting") from err
+        raise InjectionError(
+            f"{source}: document {document.index}: cannot preserve formatting "
+            f"({type(err).__name__}: {err}); run without --preserve-formatting"
+        ) from err
 
 
 def edit(raw: str, original: Any, injected: Any) -> str:
@@ -250,7 +252,8 @@ def _list_key(old: list[Any], new: list[Any]) -> str | None:
         return None
     for key in _LIST_KEYS:
         if all(key in item for item in items) and all(
-                len({str(item[key]) for item in side}) == len(side) for side in (old, new)):
+            len({str(item[key]) for item in side}) == len(side) for side in (old, new)
+        ):
             return key
     return None
 
@@ -282,7 +285,7 @@ def _split_head(raw: str) -> tuple[str, str]:
     """A leading `---` line (the separator that opened the document) stays as text."""
     if raw.startswith("---"):
         end = raw.find("\n")
-        return raw[: end + 1], raw[end + 1:]
+        return raw[: end + 1], raw[end + 1 :]
     return "", raw
 
 

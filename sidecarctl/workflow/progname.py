@@ -27,8 +27,9 @@ def program_name(argv0: str | None = None) -> str:
 class ProgramCommand(click.Command):
     """A command that names the program as it was invoked (see the module docstring)."""
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         if parent is not None and parent.parent is None and parent.info_name == DEFAULT_NAME:
             parent.info_name = program_name()
         return super().make_context(info_name, args, parent=parent, **extra)

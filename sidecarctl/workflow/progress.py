@@ -21,9 +21,16 @@ INTERVAL = 0.1  # seconds between two updates
 
 
 class Progress:
-    def __init__(self, total: int = 0, stream: TextIO | None = None, label: str = "files", *,
-                 enabled: bool | None = None, delay: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        total: int = 0,
+        stream: TextIO | None = None,
+        label: str = "files",
+        *,
+        enabled: bool | None = None,
+        delay: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stream: Any = stream if stream is not None else sys.stderr
         self.total = total  # files
         self.label = label

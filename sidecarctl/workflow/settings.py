@@ -63,30 +63,80 @@ def settings_options(func: F) -> F:
     """istioctl's settings flags; the callback receives them as keyword arguments named after
     SettingsSource's fields (build it with `SettingsSource(**pick(kwargs))`)."""
     options = [
-        click.option("--injectConfigFile", "inject_config_file", metavar="FILE", **_env("INJECT_CONFIG_FILE"),
-                     help="Injection configuration filename."),
-        click.option("--meshConfigFile", "mesh_config_file", metavar="FILE", **_env("MESH_CONFIG_FILE"),
-                     help="Mesh configuration filename."),
-        click.option("--valuesFile", "values_file", metavar="FILE", **_env("VALUES_FILE"),
-                     help="Injection values configuration filename."),
-        click.option("--operatorFileName", "operator_file", metavar="FILE", **_env("OPERATOR_FILE"),
-                     help="IstioOperator file; its values and meshConfig override the files above."),
+        click.option(
+            "--injectConfigFile",
+            "inject_config_file",
+            metavar="FILE",
+            **_env("INJECT_CONFIG_FILE"),
+            help="Injection configuration filename.",
+        ),
+        click.option(
+            "--meshConfigFile",
+            "mesh_config_file",
+            metavar="FILE",
+            **_env("MESH_CONFIG_FILE"),
+            help="Mesh configuration filename.",
+        ),
+        click.option(
+            "--valuesFile",
+            "values_file",
+            metavar="FILE",
+            **_env("VALUES_FILE"),
+            help="Injection values configuration filename.",
+        ),
+        click.option(
+            "--operatorFileName",
+            "operator_file",
+            metavar="FILE",
+            **_env("OPERATOR_FILE"),
+            help="IstioOperator file; its values and meshConfig override the files above.",
+        ),
         click.option("-r", "--revision", default="", **_env("REVISION"), help="Control plane revision."),
-        click.option("-i", "--istioNamespace", "istio_namespace", default="istio-system", show_default=True,
-                     **_env("ISTIO_NAMESPACE"), help="Istio system namespace."),
-        click.option("-c", "--kubeconfig", default=None, **_env("KUBECONFIG"),
-                     help="Kubernetes configuration file."),
+        click.option(
+            "-i",
+            "--istioNamespace",
+            "istio_namespace",
+            default="istio-system",
+            show_default=True,
+            **_env("ISTIO_NAMESPACE"),
+            help="Istio system namespace.",
+        ),
+        click.option("-c", "--kubeconfig", default=None, **_env("KUBECONFIG"), help="Kubernetes configuration file."),
         click.option("--context", default=None, **_env("CONTEXT"), help="Kubernetes configuration context."),
-        click.option("--meshConfigMapName", "mesh_configmap", default="istio", show_default=True,
-                     help="ConfigMap name for the mesh configuration (key 'mesh')."),
-        click.option("--injectConfigMapName", "inject_configmap", default="istio-sidecar-injector", show_default=True,
-                     help="ConfigMap name for sidecar injection (key 'config')."),
-        click.option("--webhookConfig", "webhook_config", default="istio-sidecar-injector", show_default=True,
-                     help="MutatingWebhookConfiguration name for Istio."),
-        click.option("--kubeclient-timeout", "kubeclient_timeout", default="15s", show_default=True,
-                     help="Timeout of each request to the cluster (Go duration; 0 for none)."),
-        click.option("--offline", is_flag=True, **_env("OFFLINE"),
-                     help="Use the built-in defaults for any settings file not given."),
+        click.option(
+            "--meshConfigMapName",
+            "mesh_configmap",
+            default="istio",
+            show_default=True,
+            help="ConfigMap name for the mesh configuration (key 'mesh').",
+        ),
+        click.option(
+            "--injectConfigMapName",
+            "inject_configmap",
+            default="istio-sidecar-injector",
+            show_default=True,
+            help="ConfigMap name for sidecar injection (key 'config').",
+        ),
+        click.option(
+            "--webhookConfig",
+            "webhook_config",
+            default="istio-sidecar-injector",
+            show_default=True,
+            help="MutatingWebhookConfiguration name for Istio.",
+        ),
+        click.option(
+            "--kubeclient-timeout",
+            "kubeclient_timeout",
+            default="15s",
+            show_default=True,
+            help="Timeout of each request to the cluster (Go duration; 0 for none).",
+        ),
+        click.option(
+            "--offline",
+            is_flag=True,
+            **_env("OFFLINE"),
+            help="Use the built-in defaults for any settings file not given.",
+        ),
         istio_version_option(),
     ]
     for option in reversed(options):
@@ -99,11 +149,18 @@ def istio_version_option(envvar: str | None = ENV_PREFIX + "ISTIO_VERSION") -> A
     Go behaviour); default the newest for built-in settings, else the release the settings are for."""
     from sidecarctl.releases import names
 
-    return click.option("--istio-version", "istio_version", default=None, metavar="X.Y",
-                        envvar=envvar, show_envvar=envvar is not None, shell_complete=_complete_release,
-                        callback=_check_release,
-                        help=f"Istio release to inject as ({names()}; default: the newest, or the "
-                             "release the settings files or cluster are for).")
+    return click.option(
+        "--istio-version",
+        "istio_version",
+        default=None,
+        metavar="X.Y",
+        envvar=envvar,
+        show_envvar=envvar is not None,
+        shell_complete=_complete_release,
+        callback=_check_release,
+        help=f"Istio release to inject as ({names()}; default: the newest, or the "
+        "release the settings files or cluster are for).",
+    )
 
 
 def _check_release(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -142,8 +199,9 @@ def open_cluster(source: SettingsSource) -> Any:
     """The cluster that provides the settings not given as files (kubernetes is imported only here)."""
     from sidecarctl.config.cluster import ClusterSource, parse_timeout
 
-    return ClusterSource(kubeconfig=source.kubeconfig, context=source.context,
-                         timeout=parse_timeout(source.kubeclient_timeout))
+    return ClusterSource(
+        kubeconfig=source.kubeconfig, context=source.context, timeout=parse_timeout(source.kubeclient_timeout)
+    )
 
 
 def load_settings(source: SettingsSource, revision: str, cluster: Any = None) -> Any:
@@ -154,9 +212,16 @@ def load_settings(source: SettingsSource, revision: str, cluster: Any = None) ->
     bound = None
     if cluster is not None:
         bound = cluster.bind(source.istio_namespace, source.inject_configmap, source.mesh_configmap, revision)
-    settings = load(inject_config_file=source.inject_config_file, values_file=source.values_file,
-                    mesh_config_file=source.mesh_config_file, operator_file=source.operator_file,
-                    offline=source.offline, revision=revision, cluster=bound, istio_version=source.istio_version)
+    settings = load(
+        inject_config_file=source.inject_config_file,
+        values_file=source.values_file,
+        mesh_config_file=source.mesh_config_file,
+        operator_file=source.operator_file,
+        offline=source.offline,
+        revision=revision,
+        cluster=bound,
+        istio_version=source.istio_version,
+    )
     for note in settings.notes:  # e.g. the Istio release of the settings cannot be told
         click.echo(note, err=True)
     return settings

@@ -130,8 +130,14 @@ class JsonList:
 
     def close(self) -> None:
         if self.count == 0:
-            self._write(_json_dumps({"apiVersion": "v1", "kind": "List", "items": [],
-                                    "metadata": {"resourceVersion": ""}}, indent=4, ensure_ascii=False) + "\n")
+            self._write(
+                _json_dumps(
+                    {"apiVersion": "v1", "kind": "List", "items": [], "metadata": {"resourceVersion": ""}},
+                    indent=4,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         elif self.count == 1:
             self._write(self.first + "\n")  # type: ignore[operator]
         else:
@@ -143,8 +149,11 @@ class JsonList:
 
 def _list_frame() -> tuple[str, str]:
     """The List's text before its first item and after its last, as json.dumps lays it out."""
-    text = _json_dumps({"apiVersion": "v1", "kind": "List", "items": [_MARK], "metadata": {"resourceVersion": ""}},
-                      indent=4, ensure_ascii=False)
+    text = _json_dumps(
+        {"apiVersion": "v1", "kind": "List", "items": [_MARK], "metadata": {"resourceVersion": ""}},
+        indent=4,
+        ensure_ascii=False,
+    )
     head, tail = text.split(_json_dumps(_MARK))
     return head, tail
 

@@ -23,8 +23,7 @@ def line(outcome: Any) -> str:
     return f"{subject} injected" if outcome.injected else f"{subject} skipped: {outcome.reason}"
 
 
-def summary(outcomes: Sequence[Any], files: int = 1, names: Sequence[str] | None = None,
-            verbose: bool = False) -> str:
+def summary(outcomes: Sequence[Any], files: int = 1, names: Sequence[str] | None = None, verbose: bool = False) -> str:
     """The report text (ends with a newline). `verbose`: a line per workload first; with several
     files, `names` (the file of each outcome) prefixes those lines. The count says how many files
     were read when there were several."""

@@ -74,6 +74,7 @@ def _needs_json_fix(s: str) -> bool:
         return "\x7f" in s
     return re.search(_JSON_FIX, s) is not None
 
+
 # Patterns for rare strings, left to re's own cache (compiled on first use, not at every startup).
 _LONE_SURROGATE = r"[\ud800-\udfff]"
 _READER_REFUSES = r"[\x7f-\x84\x86-\x9f\ufffe\uffff]"
@@ -83,9 +84,21 @@ _NEL_RUN = r" *\x85[ \x85]*"
 _NEL_DOC_INDICATOR = r"\x85(?:---|\.\.\.)[ \x85]"
 
 _DQ_ESCAPES = {
-    "\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f",
-    "\r": "\\r", "\x1b": "\\e", '"': '\\"', "\\": "\\\\", "\x85": "\\N", "\xa0": "\\_",
-    "\u2028": "\\L", "\u2029": "\\P",
+    "\x00": "\\0",
+    "\x07": "\\a",
+    "\x08": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\x0b": "\\v",
+    "\x0c": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    '"': '\\"',
+    "\\": "\\\\",
+    "\x85": "\\N",
+    "\xa0": "\\_",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
 }
 
 
@@ -105,8 +118,7 @@ class _Analysis:
         space_break = breaks and _SPACE_BREAK_RE.search(s) is not None
         break_space = breaks and _BREAK_SPACE_RE.search(s) is not None
         lead_trail = s[0] in " " + _BREAKS or s[-1] in " " + _BREAKS
-        self.plain_ok = not (lead_trail or breaks or special or space_break or break_space
-                             or _has_block_indicator(s))
+        self.plain_ok = not (lead_trail or breaks or special or space_break or break_space or _has_block_indicator(s))
         self.single_ok = not (break_space or space_break or special)
         self.block_ok = not (s[-1] == " " or space_break or special)
 
@@ -221,8 +233,7 @@ class _Writer:
         n = len(s)
         for i, c in enumerate(s):
             if c == " ":
-                if (allow_breaks and not spaces and self.column > _BEST_WIDTH and 0 < i < n - 1
-                        and s[i + 1] != " "):
+                if allow_breaks and not spaces and self.column > _BEST_WIDTH and 0 < i < n - 1 and s[i + 1] != " ":
                     self.write_indent()
                 else:
                     self.put(c)
@@ -493,8 +504,7 @@ def _go_key_cmp(a: str, b: str) -> int:
 _GO_KEY = cmp_to_key(_go_key_cmp)
 # Without digits, the order is: non-letters by code point, then letters by code point. For ASCII keys
 # that is plain string order once letters are moved above 0x7F.
-_LETTERS_UP = str.maketrans({c: chr(ord(c) + 0x80) for c in
-                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"})
+_LETTERS_UP = str.maketrans({c: chr(ord(c) + 0x80) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"})
 _HAS_DIGIT_RE = re.compile(r"\d")
 
 

@@ -41,9 +41,26 @@ _URI = _ALPHA | frozenset(";/?:@&=+$,.!~*'()[]%")
 _ANCHOR_END = _BLANKZ | frozenset("?:,]}%@`")
 _PLAIN_FLOW_END = frozenset(",?[]{}")
 _NOT_PLAIN_START = _BLANKZ | frozenset("-?:,[]{}#&*!|>'\"%@`")
-_ESCAPES = {"0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
-            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "'": "'", "\\": "\\", "N": "\x85", "_": "\xa0",
-            "L": "\u2028", "P": "\u2029"}
+_ESCAPES = {
+    "0": "\0",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
 _CODE_LENGTH = {"x": 2, "u": 4, "U": 8}
 _SPACES_RUN = " *"
 _BLANKS_RUN = "[ \t]*"
@@ -52,20 +69,49 @@ _COMMENT_RUN = "[^\r\n\x85\u2028\u2029\0]*"
 _PLAIN_RUN = "[^ \t\r\n\x85\u2028\u2029\0:]*"
 _PLAIN_FLOW_RUN = "[^ \t\r\n\x85\u2028\u2029\0:,?\\[\\]{}]*"
 _SINGLE_RUN = "[^ \t\r\n\x85\u2028\u2029\0']*"
-_DOUBLE_RUN = "[^ \t\r\n\x85\u2028\u2029\0\"\\\\]*"
+_DOUBLE_RUN = '[^ \t\r\n\x85\u2028\u2029\0"\\\\]*'
 
 # Token types.
-(STREAM_START, STREAM_END, VERSION_DIRECTIVE, TAG_DIRECTIVE, DOCUMENT_START, DOCUMENT_END,
- BLOCK_SEQUENCE_START, BLOCK_MAPPING_START, BLOCK_END, FLOW_SEQUENCE_START, FLOW_SEQUENCE_END,
- FLOW_MAPPING_START, FLOW_MAPPING_END, BLOCK_ENTRY, FLOW_ENTRY, KEY, VALUE, ALIAS, ANCHOR, TAG,
- SCALAR) = range(21)
+(
+    STREAM_START,
+    STREAM_END,
+    VERSION_DIRECTIVE,
+    TAG_DIRECTIVE,
+    DOCUMENT_START,
+    DOCUMENT_END,
+    BLOCK_SEQUENCE_START,
+    BLOCK_MAPPING_START,
+    BLOCK_END,
+    FLOW_SEQUENCE_START,
+    FLOW_SEQUENCE_END,
+    FLOW_MAPPING_START,
+    FLOW_MAPPING_END,
+    BLOCK_ENTRY,
+    FLOW_ENTRY,
+    KEY,
+    VALUE,
+    ALIAS,
+    ANCHOR,
+    TAG,
+    SCALAR,
+) = range(21)
 
 # Scalar styles (of tokens and events).
 PLAIN, SINGLE_QUOTED, DOUBLE_QUOTED, LITERAL, FOLDED = "", "'", '"', "|", ">"
 
 # Event types.
-(E_STREAM_START, E_STREAM_END, E_DOCUMENT_START, E_DOCUMENT_END, E_ALIAS, E_SCALAR, E_SEQUENCE_START,
- E_SEQUENCE_END, E_MAPPING_START, E_MAPPING_END) = range(10)
+(
+    E_STREAM_START,
+    E_STREAM_END,
+    E_DOCUMENT_START,
+    E_DOCUMENT_END,
+    E_ALIAS,
+    E_SCALAR,
+    E_SEQUENCE_START,
+    E_SEQUENCE_END,
+    E_MAPPING_START,
+    E_MAPPING_END,
+) = range(10)
 
 _DEFAULT_TAG_DIRECTIVES = (("!", "!"), ("!!", "tag:yaml.org,2002:"))
 
@@ -84,8 +130,9 @@ class GoYamlError(Exception):
 class _Fail(Exception):
     """A reader, scanner or parser error, with the marks parser.fail() reads its line from."""
 
-    def __init__(self, kind: str, problem: str, problem_mark: _GoMark | None = None,
-                 context_mark: _GoMark | None = None) -> None:
+    def __init__(
+        self, kind: str, problem: str, problem_mark: _GoMark | None = None, context_mark: _GoMark | None = None
+    ) -> None:
         super().__init__(problem)
         self.kind, self.problem = kind, problem
         self.problem_mark, self.context_mark = problem_mark, context_mark
@@ -104,8 +151,17 @@ class _Fail(Exception):
 class _Token:
     __slots__ = ("typ", "start", "end", "value", "suffix", "style", "major", "minor")
 
-    def __init__(self, typ: int, start: _GoMark, end: _GoMark, value: str = "", suffix: str = "",
-                 style: str = PLAIN, major: int = 0, minor: int = 0) -> None:
+    def __init__(
+        self,
+        typ: int,
+        start: _GoMark,
+        end: _GoMark,
+        value: str = "",
+        suffix: str = "",
+        style: str = PLAIN,
+        major: int = 0,
+        minor: int = 0,
+    ) -> None:
         self.typ, self.start, self.end = typ, start, end
         self.value, self.suffix, self.style = value, suffix, style
         self.major, self.minor = major, minor
@@ -121,8 +177,18 @@ class _SimpleKey:
 class _Event:
     __slots__ = ("typ", "start", "end", "anchor", "tag", "value", "implicit", "style", "flow")
 
-    def __init__(self, typ: int, start: _GoMark, end: _GoMark, anchor: str = "", tag: str = "",
-                 value: str = "", implicit: bool = False, style: str = PLAIN, flow: bool = False) -> None:
+    def __init__(
+        self,
+        typ: int,
+        start: _GoMark,
+        end: _GoMark,
+        anchor: str = "",
+        tag: str = "",
+        value: str = "",
+        implicit: bool = False,
+        style: str = PLAIN,
+        flow: bool = False,
+    ) -> None:
         self.typ, self.start, self.end = typ, start, end
         self.anchor, self.tag, self.value = anchor, tag, value
         self.implicit, self.style, self.flow = implicit, style, flow
@@ -198,8 +264,10 @@ class _Reader:
         end = self.decoded + take
         if self.bad < end:
             c = self.t[self.bad]
-            raise _Fail("reader", "invalid leading UTF-8 octet" if 0xD800 <= ord(c) <= 0xDFFF
-                        else "control characters are not allowed")
+            raise _Fail(
+                "reader",
+                "invalid leading UTF-8 octet" if 0xD800 <= ord(c) <= 0xDFFF else "control characters are not allowed",
+            )
         self.decoded = end
         self.dec_byte += nbytes
 
@@ -385,12 +453,16 @@ class GoParser:
             self.fetch_flow_scalar(True)
         elif c == '"':
             self.fetch_flow_scalar(False)
-        elif (c not in _NOT_PLAIN_START or (c == "-" and t[p + 1] not in " \t")
-              or (self.flow_level == 0 and c in "?:" and t[p + 1] not in _BLANKZ)):
+        elif (
+            c not in _NOT_PLAIN_START
+            or (c == "-" and t[p + 1] not in " \t")
+            or (self.flow_level == 0 and c in "?:" and t[p + 1] not in _BLANKZ)
+        ):
             self.fetch_plain_scalar()
         else:
-            raise self.scanner_error("while scanning for the next token", self.mark(),
-                                     "found character that cannot start any token")
+            raise self.scanner_error(
+                "while scanning for the next token", self.mark(), "found character that cannot start any token"
+            )
 
     def simple_key_is_valid(self, key: _SimpleKey) -> bool:
         if not key.possible:
@@ -421,8 +493,9 @@ class GoParser:
 
     def increase_flow_level(self) -> None:
         mark = self.mark()
-        self.simple_keys.append(_SimpleKey(False, False, self.tokens_parsed + (len(self.tokens) - self.tokens_head),
-                                           mark))
+        self.simple_keys.append(
+            _SimpleKey(False, False, self.tokens_parsed + (len(self.tokens) - self.tokens_head), mark)
+        )
         self.flow_level += 1
         if self.flow_level > _MAX_DEPTH:
             raise self.scanner_error("while increasing flow level", mark, "exceeded max depth of %d" % _MAX_DEPTH)
@@ -440,8 +513,9 @@ class GoParser:
             self.indents.append(self.indent)
             self.indent = column
             if len(self.indents) > _MAX_DEPTH:
-                raise self.scanner_error("while increasing indent level", self.simple_keys[-1].mark,
-                                         "exceeded max depth of %d" % _MAX_DEPTH)
+                raise self.scanner_error(
+                    "while increasing indent level", self.simple_keys[-1].mark, "exceeded max depth of %d" % _MAX_DEPTH
+                )
             token = _Token(typ, mark, mark)
             if number > -1:
                 number -= self.tokens_parsed
@@ -603,7 +677,7 @@ class GoParser:
         if stop > r.pos:
             end = _compiled(pattern).match(self.t, r.pos, stop).end()  # type: ignore[union-attr]
             if end > r.pos:
-                s.append(self.t[r.pos:end])
+                s.append(self.t[r.pos : end])
                 self.column += end - r.pos
                 r.pos = end
 
@@ -674,8 +748,9 @@ class GoParser:
             self.cache(1)
         major = self.scan_version_directive_number(start)
         if self.ch() != ".":
-            raise self.scanner_error("while scanning a %YAML directive", start,
-                                     "did not find expected digit or '.' character")
+            raise self.scanner_error(
+                "while scanning a %YAML directive", start, "did not find expected digit or '.' character"
+            )
         self.skip()
         return major, self.scan_version_directive_number(start)
 
@@ -685,7 +760,9 @@ class GoParser:
         while "0" <= self.ch() <= "9":
             length += 1
             if length > 2:
-                raise self.scanner_error("while scanning a %YAML directive", start, "found extremely long version number")
+                raise self.scanner_error(
+                    "while scanning a %YAML directive", start, "found extremely long version number"
+                )
             value = value * 10 + ord(self.ch()) - 48
             self.skip()
             self.cache(1)
@@ -708,8 +785,9 @@ class GoParser:
         prefix = self.scan_tag_uri(True, "", start)
         self.cache(1)
         if not self.is_blankz():
-            raise self.scanner_error("while scanning a %TAG directive", start,
-                                     "did not find expected whitespace or line break")
+            raise self.scanner_error(
+                "while scanning a %TAG directive", start, "did not find expected whitespace or line break"
+            )
         return handle, prefix
 
     def scan_anchor(self, typ: int) -> _Token:
@@ -798,8 +876,17 @@ class GoParser:
                 raise self._tag_error(directive, start, "did not find URI escaped octet")
             octet = int(self.ch(1) + self.ch(2), 16)
             if w == 1024:
-                w = 1 if octet & 0x80 == 0 else 2 if octet & 0xE0 == 0xC0 else 3 if octet & 0xF0 == 0xE0 \
-                    else 4 if octet & 0xF8 == 0xF0 else 0
+                w = (
+                    1
+                    if octet & 0x80 == 0
+                    else 2
+                    if octet & 0xE0 == 0xC0
+                    else 3
+                    if octet & 0xF0 == 0xE0
+                    else 4
+                    if octet & 0xF8 == 0xF0
+                    else 0
+                )
                 if w == 0:
                     raise self._tag_error(directive, start, "found an incorrect leading UTF-8 octet")
             elif octet & 0xC0 != 0x80:
@@ -824,14 +911,16 @@ class GoParser:
             self.cache(1)
             if "0" <= self.ch() <= "9":
                 if self.ch() == "0":
-                    raise self.scanner_error("while scanning a block scalar", start,
-                                             "found an indentation indicator equal to 0")
+                    raise self.scanner_error(
+                        "while scanning a block scalar", start, "found an indentation indicator equal to 0"
+                    )
                 increment = ord(self.ch()) - 48
                 self.skip()
         elif "0" <= c <= "9":
             if c == "0":
-                raise self.scanner_error("while scanning a block scalar", start,
-                                         "found an indentation indicator equal to 0")
+                raise self.scanner_error(
+                    "while scanning a block scalar", start, "found an indentation indicator equal to 0"
+                )
             increment = ord(c) - 48
             self.skip()
             self.cache(1)
@@ -847,8 +936,9 @@ class GoParser:
                 self.skip()
                 self.cache(1)
         if self.ch() not in _BREAKZ:
-            raise self.scanner_error("while scanning a block scalar", start,
-                                     "did not find expected comment or line break")
+            raise self.scanner_error(
+                "while scanning a block scalar", start, "did not find expected comment or line break"
+            )
         if self.ch() in _BREAK:
             self.cache(2)
             self.skip_line()
@@ -886,8 +976,9 @@ class GoParser:
             s.extend(trailing_breaks)
         return _Token(SCALAR, start, end, value="".join(s), style=LITERAL if literal else FOLDED)
 
-    def scan_block_scalar_breaks(self, indent: int, breaks: list[str], start: _GoMark,
-                                 end: _GoMark) -> tuple[int, _GoMark]:
+    def scan_block_scalar_breaks(
+        self, indent: int, breaks: list[str], start: _GoMark, end: _GoMark
+    ) -> tuple[int, _GoMark]:
         end = self.mark()
         max_indent = 0
         while True:
@@ -898,8 +989,11 @@ class GoParser:
             if self.column > max_indent:
                 max_indent = self.column
             if (indent == 0 or self.column < indent) and self.ch() == "\t":
-                raise self.scanner_error("while scanning a block scalar", start,
-                                         "found a tab character where an indentation space is expected")
+                raise self.scanner_error(
+                    "while scanning a block scalar",
+                    start,
+                    "found a tab character where an indentation space is expected",
+                )
             if self.ch() not in _BREAK:
                 break
             self.cache(2)
@@ -911,9 +1005,14 @@ class GoParser:
 
     def _document_indicator(self) -> bool:
         t, p = self.t, self.r.pos
-        return (self.column == 0 and ((t[p] == "-" and t[p + 1] == "-" and t[p + 2] == "-")
-                                      or (t[p] == "." and t[p + 1] == "." and t[p + 2] == "."))
-                and t[p + 3] in _BLANKZ)
+        return (
+            self.column == 0
+            and (
+                (t[p] == "-" and t[p + 1] == "-" and t[p + 2] == "-")
+                or (t[p] == "." and t[p + 1] == "." and t[p + 2] == ".")
+            )
+            and t[p + 3] in _BLANKZ
+        )
 
     def scan_flow_scalar(self, single: bool) -> _Token:
         start = self.mark()
@@ -951,21 +1050,24 @@ class GoParser:
                     code_length = _CODE_LENGTH.get(e, 0)
                     if not code_length:
                         if e not in _ESCAPES:
-                            raise self.scanner_error("while parsing a quoted scalar", start,
-                                                     "found unknown escape character")
+                            raise self.scanner_error(
+                                "while parsing a quoted scalar", start, "found unknown escape character"
+                            )
                         s.append(_ESCAPES[e])
                     self.skip()
                     self.skip()
                     if code_length:
                         self.cache(code_length)
-                        digits = t[r.pos:r.pos + code_length]
+                        digits = t[r.pos : r.pos + code_length]
                         if any(d not in _HEX for d in digits) or len(digits) < code_length:
-                            raise self.scanner_error("while parsing a quoted scalar", start,
-                                                     "did not find expected hexdecimal number")
+                            raise self.scanner_error(
+                                "while parsing a quoted scalar", start, "did not find expected hexdecimal number"
+                            )
                         value = int(digits, 16)
                         if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
-                            raise self.scanner_error("while parsing a quoted scalar", start,
-                                                     "found invalid Unicode character escape code")
+                            raise self.scanner_error(
+                                "while parsing a quoted scalar", start, "found invalid Unicode character escape code"
+                            )
                         s.append(chr(value))
                         for _ in range(code_length):
                             self.skip()
@@ -1053,8 +1155,9 @@ class GoParser:
             while t[r.pos] in " \t" or t[r.pos] in _BREAK:
                 if t[r.pos] in " \t":
                     if leading_blanks and self.column < indent and t[r.pos] == "\t":
-                        raise self.scanner_error("while scanning a plain scalar", start,
-                                                 "found a tab character that violates indentation")
+                        raise self.scanner_error(
+                            "while scanning a plain scalar", start, "found a tab character that violates indentation"
+                        )
                     if not leading_blanks:
                         self.read(whitespaces)
                     else:

@@ -59,8 +59,15 @@ _STR = "tag:yaml.org,2002:str"
 _TAG = "tag:yaml.org,2002:"
 _RESOLVABLE = {"", _STR, _TAG + "bool", _TAG + "int", _TAG + "float", _TAG + "null", _TAG + "timestamp"}
 _SHORT = {_TAG + name: "!!" + name for name in ("str", "bool", "int", "float", "null", "timestamp", "merge")}
-_RTAG = {_r.STR: _STR, _r.BOOL: _TAG + "bool", _r.NULL: _TAG + "null", _r.INT: _TAG + "int",
-         _r.FLOAT: _TAG + "float", _r.TIMESTAMP: _TAG + "timestamp", _r.MERGE: _TAG + "merge"}
+_RTAG = {
+    _r.STR: _STR,
+    _r.BOOL: _TAG + "bool",
+    _r.NULL: _TAG + "null",
+    _r.INT: _TAG + "int",
+    _r.FLOAT: _TAG + "float",
+    _r.TIMESTAMP: _TAG + "timestamp",
+    _r.MERGE: _TAG + "merge",
+}
 
 # yaml.v2 decode.go: decodes past 1000 may come at most this share from alias expansion.
 _ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
@@ -75,8 +82,10 @@ _FRAMES_PER_LEVEL = 5
 _RECURSION_HEADROOM = 2 * _GO_MAX_DEPTH * _FRAMES_PER_LEVEL + 1000  # flow and block levels both count
 
 # Go's unicode.IsSpace, which strings.TrimSpace uses on what follows a '---'.
-_GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-            "\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = (
+    " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -142,8 +151,12 @@ def _check_separators(text: str, first_line: int) -> None:
 def _check_separator(line: str, number: int) -> None:
     trimmed = line[3:].strip(_GO_SPACE)
     if trimmed and trimmed[0] != "#":
-        raise YamlError("invalid Yaml document separator: " + trimmed, line=number, column=4,
-                        problem="invalid Yaml document separator: " + trimmed)
+        raise YamlError(
+            "invalid Yaml document separator: " + trimmed,
+            line=number,
+            column=4,
+            problem="invalid Yaml document separator: " + trimmed,
+        )
 
 
 def _documents(lines: Iterable[str]) -> Iterator[str]:
@@ -264,7 +277,7 @@ def _attach(frame: list[Any], node: Node) -> None:
 def _anchor_at(text: str, mark: Any, sigil: str) -> str:
     """The anchor/alias name written at a node's start (libyaml's composer does not keep it)."""
     try:
-        line = text.split("\n")[mark.line][mark.column:]
+        line = text.split("\n")[mark.line][mark.column :]
     except (IndexError, AttributeError):
         return ""
     m = re.search(re.escape(sigil) + r"([0-9A-Za-z_-]+)", line)
@@ -291,9 +304,13 @@ _DIRECTIVE = "(?:^|[\r\n\x85\u2028\u2029])%"  # a '%' at a line start
 
 
 def _libyaml_may_differ(text: str) -> bool:
-    return (("?" in text and ("[" in text or "{" in text)) or "\\/" in text or "\ufeff" in text
-            or ("%" in text and re.search(_DIRECTIVE, text) is not None)
-            or ("!" in text and re.search(_FLOW_INDICATOR_TAG, text) is not None))
+    return (
+        ("?" in text and ("[" in text or "{" in text))
+        or "\\/" in text
+        or "\ufeff" in text
+        or ("%" in text and re.search(_DIRECTIVE, text) is not None)
+        or ("!" in text and re.search(_FLOW_INDICATOR_TAG, text) is not None)
+    )
 
 
 def _parse(data: bytes, text: str, max_depth: int | None) -> tuple[Node | None, bool]:
@@ -325,8 +342,7 @@ def _go_parse(data: bytes, max_depth: int | None) -> Node | None:
         node = goparse.compose_first(data.decode("utf-8", "surrogateescape"))
     except goparse.GoYamlError as exc:
         mark = exc.mark
-        raise _conversion_error(exc.message, mark[1] + 1 if mark else None,
-                                mark[2] + 1 if mark else None) from None
+        raise _conversion_error(exc.message, mark[1] + 1 if mark else None, mark[2] + 1 if mark else None) from None
     if max_depth is not None and node is not None and _node_depth(node) > max_depth:
         raise _too_deep(max_depth)
     return node
@@ -384,9 +400,12 @@ class _BadKey:
 
     def error(self) -> YamlError:
         kind = "uint64" if isinstance(self.key, int) else "%!s(<nil>)"
-        return YamlError("error converting YAML to JSON: unsupported map key of type: %s, key: %s, value: %s"
-                         % (kind, _go_sharp_v(self.key), _go_sharp_v(self.raw_value)),
-                         self.mark.line + 1, self.mark.column + 1)
+        return YamlError(
+            "error converting YAML to JSON: unsupported map key of type: %s, key: %s, value: %s"
+            % (kind, _go_sharp_v(self.key), _go_sharp_v(self.raw_value)),
+            self.mark.line + 1,
+            self.mark.column + 1,
+        )
 
 
 class _BadValue:
@@ -398,8 +417,11 @@ class _BadValue:
         self.text, self.mark = text, mark
 
     def error(self) -> YamlError:
-        return YamlError("error converting YAML to JSON: json: unsupported value: %s" % self.text,
-                         self.mark.line + 1, self.mark.column + 1)
+        return YamlError(
+            "error converting YAML to JSON: json: unsupported value: %s" % self.text,
+            self.mark.line + 1,
+            self.mark.column + 1,
+        )
 
 
 def _find_sentinel(value: Any, cls: type) -> Any:
@@ -452,8 +474,10 @@ def _tagged(tag: str, s: str) -> Any:
         return value
     if tag == _TAG + "float" and rtag == _r.INT and value <= _INT64_MAX:  # type: ignore[operator]
         return float(value)  # type: ignore[arg-type]  # only an int64 becomes a float: a uint64 is refused below, as in Go
-    raise YamlError("error converting YAML to JSON: yaml: cannot decode %s `%s` as a %s"
-                    % (_SHORT.get(long_rtag, long_rtag), s, _SHORT.get(tag, tag)))
+    raise YamlError(
+        "error converting YAML to JSON: yaml: cannot decode %s `%s` as a %s"
+        % (_SHORT.get(long_rtag, long_rtag), s, _SHORT.get(tag, tag))
+    )
 
 
 # Go's base64.StdEncoding: padded quanta of four, '=' only to pad the last one (trailing bits may be set).
@@ -508,8 +532,11 @@ def _go_sharp_v(value: Any, top: bool = True) -> str:
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_go_sharp_v(v, False) for v in value) + "}"
     keys = {_sharp_key(k): v for k, v in value.items()}  # keys may be stand-ins for null/uint64 keys
-    return "map[interface {}]interface {}{" + ", ".join(
-        "%s:%s" % (k, _go_sharp_v(keys[k], False)) for k in sorted(keys)) + "}"
+    return (
+        "map[interface {}]interface {}{"
+        + ", ".join("%s:%s" % (k, _go_sharp_v(keys[k], False)) for k in sorted(keys))
+        + "}"
+    )
 
 
 def _sharp_key(key: Any) -> str:
@@ -561,10 +588,15 @@ class _Builder:
         self.decodes += 1
         if self.alias_depth:
             self.alias_decodes += 1
-            if (self.alias_decodes > 100 and self.decodes > 1000
-                    and self.alias_decodes / self.decodes > _allowed_alias_ratio(self.decodes)):
-                raise YamlError("error converting YAML to JSON: yaml: document contains excessive aliasing",
-                                problem="document contains excessive aliasing")
+            if (
+                self.alias_decodes > 100
+                and self.decodes > 1000
+                and self.alias_decodes / self.decodes > _allowed_alias_ratio(self.decodes)
+            ):
+                raise YamlError(
+                    "error converting YAML to JSON: yaml: document contains excessive aliasing",
+                    problem="document contains excessive aliasing",
+                )
 
     def raw(self, node: Node) -> Any:
         """The yaml.v2 value of a node (before the JSON conversion of scalars).
@@ -617,8 +649,11 @@ class _Builder:
 
     def _contains_itself(self, node: Node) -> YamlError:
         name = _anchor_at(self.text, node.start_mark, "&")
-        return YamlError("error converting YAML to JSON: yaml: anchor '%s' value contains itself" % name,
-                         node.start_mark.line + 1, node.start_mark.column + 1)
+        return YamlError(
+            "error converting YAML to JSON: yaml: anchor '%s' value contains itself" % name,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
 
     def _mapping(self, node: Node, out: dict) -> dict:
         merged = False
@@ -631,8 +666,11 @@ class _Builder:
                 raise _Yamlv2Differs
             key = self.raw(knode)
             if type(key) in (dict, list):
-                raise YamlError("error converting YAML to JSON: yaml: invalid map key: %s" % _go_sharp_v(key),
-                                knode.start_mark.line + 1, knode.start_mark.column + 1)
+                raise YamlError(
+                    "error converting YAML to JSON: yaml: invalid map key: %s" % _go_sharp_v(key),
+                    knode.start_mark.line + 1,
+                    knode.start_mark.column + 1,
+                )
             try:
                 jkey = _json_key(key)
             except _UnsupportedKey:
@@ -657,8 +695,12 @@ class _Builder:
             ident = (type(key), key)
             if ident in seen:
                 line = knode.start_mark.line + 1
-                raise YamlError("error converting YAML to JSON: yaml: unmarshal errors: line %d: key %s already set "
-                                "in map" % (line, _go_sharp_v(key)), line, knode.start_mark.column + 1)
+                raise YamlError(
+                    "error converting YAML to JSON: yaml: unmarshal errors: line %d: key %s already set "
+                    "in map" % (line, _go_sharp_v(key)),
+                    line,
+                    knode.start_mark.column + 1,
+                )
             seen.add(ident)
 
     def deferred_error(self, value: Any) -> YamlError | None:
@@ -692,8 +734,11 @@ class _Builder:
 
 
 def _merge_error(node: Node) -> YamlError:
-    return YamlError("error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value",
-                     node.start_mark.line + 1, node.start_mark.column + 1)
+    return YamlError(
+        "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value",
+        node.start_mark.line + 1,
+        node.start_mark.column + 1,
+    )
 
 
 @contextmanager
@@ -896,8 +941,11 @@ class _MemoEntry:
                     return _NO_REUSE
                 path, column, tail, quoted = slot
                 end = len(new_line) - tail
-                if (end <= column or new_line[:column] != old_line[:column]
-                        or new_line[end:] != old_line[len(old_line) - tail:]):
+                if (
+                    end <= column
+                    or new_line[:column] != old_line[:column]
+                    or new_line[end:] != old_line[len(old_line) - tail :]
+                ):
                     return _NO_REUSE
                 scalar = _line_scalar(new_line[column:end], quoted)
                 if scalar is _NO_REUSE:
@@ -967,12 +1015,18 @@ def _scalar_slot(node: ScalarNode, line: str, flow: bool) -> tuple[int, int, boo
     start, end = node.start_mark, node.end_mark
     if start.line != end.line or start.column == 0:
         return None
-    written = line[start.column:end.column]
+    written = line[start.column : end.column]
     rest = len(line) - end.column
     if node.style == '"' and written == '"' + node.value + '"' and "\\" not in written:
         return start.column, rest, True
-    if (node.style == "" and not flow and written and written == node.value and node.tag == _PLAIN
-            and not line[end.column:].strip(" ")):  # an empty scalar has no text of its own
+    if (
+        node.style == ""
+        and not flow
+        and written
+        and written == node.value
+        and node.tag == _PLAIN
+        and not line[end.column :].strip(" ")
+    ):  # an empty scalar has no text of its own
         return start.column, rest, False
     return None
 

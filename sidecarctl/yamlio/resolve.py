@@ -45,6 +45,7 @@ _YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+
 _DOT_FLOAT = re.compile(r"\.[0-9_]+(?:[eE][-+]?[0-9_]+)?\Z")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 
+
 def _parse_int(s: str, base: int = 0, signed: bool = True) -> int | None:
     """strconv.ParseInt / ParseUint (64-bit), None on error; underscores are already removed."""
     try:

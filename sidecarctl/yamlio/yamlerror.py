@@ -12,8 +12,9 @@ class YamlError(InputError):
     file name and the document index. `problem` is the bare parser complaint.
     """
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None,
-                 problem: str | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, problem: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line

@@ -19,8 +19,17 @@ def no_developer_cluster(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "HTTPS_PROXY", "https_proxy",
-                 "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+    for name in (
+        "KUBECONFIG",
+        "KUBERNETES_SERVICE_HOST",
+        "KUBERNETES_SERVICE_PORT",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -40,8 +49,9 @@ def fake_cluster(certs: Certs) -> Iterator[FakeCluster]:
 
 @pytest.fixture
 def kubeconfig(fake_cluster: FakeCluster, certs: Certs, tmp_path: Path) -> Path:
-    return write_kubeconfig(tmp_path / "kubeconfig", {"main": (cluster_entry(fake_cluster.url, certs), token_user())},
-                            current="main")
+    return write_kubeconfig(
+        tmp_path / "kubeconfig", {"main": (cluster_entry(fake_cluster.url, certs), token_user())}, current="main"
+    )
 
 
 MakeCluster = Callable[[], FakeCluster]

@@ -27,9 +27,11 @@ templates:
 
 def workload(name: str, namespace: str = "", labels: str = "{}", annotations: str = "{}", extra: str = "") -> str:
     ns = f"\n  namespace: {namespace}" if namespace else ""
-    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}{ns}\nspec:\n  template:\n"
-            f"    metadata:\n      labels: {labels}\n      annotations: {annotations}\n    spec:\n{extra}"
-            "      containers: [{name: app, image: nginx}]\n")
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}{ns}\nspec:\n  template:\n"
+        f"    metadata:\n      labels: {labels}\n      annotations: {annotations}\n    spec:\n{extra}"
+        "      containers: [{name: app, image: nginx}]\n"
+    )
 
 
 def namespace(name: str, labels: str) -> str:
@@ -40,35 +42,84 @@ def namespace(name: str, labels: str) -> str:
 FILE_CASES = [
     ("default policy enabled", "enabled", [workload("a")], ("a", True, policy.RULE_DEFAULT_POLICY, "policy enabled")),
     ("default policy disabled", "disabled", [workload("a")], ("a", False, policy.RULE_DEFAULT_POLICY, "disabled")),
-    ("pod annotation false", "enabled", [workload("a", annotations="{sidecar.istio.io/inject: 'false'}")],
-     ("a", False, policy.RULE_POD_ANNOTATION, "annotation sidecar.istio.io/inject=false")),
-    ("pod label beats policy", "disabled", [workload("a", labels="{sidecar.istio.io/inject: 'true'}")],
-     ("a", True, policy.RULE_POD_LABEL, "label sidecar.istio.io/inject=true")),
-    ("neverInjectSelector", "enabled", [workload("a", labels="{tier: batch}")],
-     ("a", False, policy.RULE_NEVER_SELECTOR, "neverInjectSelector")),
-    ("alwaysInjectSelector", "disabled", [workload("a", labels="{mesh: x}")],
-     ("a", True, policy.RULE_ALWAYS_SELECTOR, "alwaysInjectSelector")),
-    ("never beats always", "enabled", [workload("a", labels="{mesh: x, tier: batch}")],
-     ("a", False, policy.RULE_NEVER_SELECTOR, "neverInjectSelector")),
-    ("host networking", "enabled", [workload("a", extra="      hostNetwork: true\n")],
-     ("a", False, policy.RULE_HOST_NETWORK, "hostNetwork")),
-    ("ignored namespace", "enabled", [workload("a", namespace="kube-system")],
-     ("a", False, policy.RULE_IGNORED_NAMESPACE, "kube-system")),
-    ("namespace label enables", "enabled", [namespace("shop", "{istio-injection: enabled}"), workload("a", "shop")],
-     ("a", True, explain.RULE_NAMESPACE_LABEL, "istio-injection=enabled")),
-    ("namespace label disables", "enabled", [namespace("shop", "{istio-injection: disabled}"), workload("a", "shop")],
-     ("a", False, explain.RULE_NAMESPACE_LABEL, "istio-injection=disabled")),
-    ("unlabelled namespace", "enabled", [namespace("shop", "{}"), workload("a", "shop")],
-     ("a", False, explain.RULE_NAMESPACE_LABEL, "no istio-injection")),
-    ("unlabelled namespace, pod opts in", "enabled",
-     [namespace("shop", "{}"), workload("a", "shop", labels="{sidecar.istio.io/inject: 'true'}")],
-     ("a", True, policy.RULE_POD_LABEL, "label sidecar.istio.io/inject=true")),
-    ("revision label of another revision", "enabled",
-     [namespace("shop", "{istio.io/rev: canary}"), workload("a", "shop")],
-     ("a", False, explain.RULE_NAMESPACE_LABEL, "istio.io/rev=canary, not default")),
-    ("namespace enabled, policy disabled", "disabled",
-     [namespace("shop", "{istio-injection: enabled}"), workload("a", "shop")],
-     ("a", False, policy.RULE_DEFAULT_POLICY, "policy disabled")),
+    (
+        "pod annotation false",
+        "enabled",
+        [workload("a", annotations="{sidecar.istio.io/inject: 'false'}")],
+        ("a", False, policy.RULE_POD_ANNOTATION, "annotation sidecar.istio.io/inject=false"),
+    ),
+    (
+        "pod label beats policy",
+        "disabled",
+        [workload("a", labels="{sidecar.istio.io/inject: 'true'}")],
+        ("a", True, policy.RULE_POD_LABEL, "label sidecar.istio.io/inject=true"),
+    ),
+    (
+        "neverInjectSelector",
+        "enabled",
+        [workload("a", labels="{tier: batch}")],
+        ("a", False, policy.RULE_NEVER_SELECTOR, "neverInjectSelector"),
+    ),
+    (
+        "alwaysInjectSelector",
+        "disabled",
+        [workload("a", labels="{mesh: x}")],
+        ("a", True, policy.RULE_ALWAYS_SELECTOR, "alwaysInjectSelector"),
+    ),
+    (
+        "never beats always",
+        "enabled",
+        [workload("a", labels="{mesh: x, tier: batch}")],
+        ("a", False, policy.RULE_NEVER_SELECTOR, "neverInjectSelector"),
+    ),
+    (
+        "host networking",
+        "enabled",
+        [workload("a", extra="      hostNetwork: true\n")],
+        ("a", False, policy.RULE_HOST_NETWORK, "hostNetwork"),
+    ),
+    (
+        "ignored namespace",
+        "enabled",
+        [workload("a", namespace="kube-system")],
+        ("a", False, policy.RULE_IGNORED_NAMESPACE, "kube-system"),
+    ),
+    (
+        "namespace label enables",
+        "enabled",
+        [namespace("shop", "{istio-injection: enabled}"), workload("a", "shop")],
+        ("a", True, explain.RULE_NAMESPACE_LABEL, "istio-injection=enabled"),
+    ),
+    (
+        "namespace label disables",
+        "enabled",
+        [namespace("shop", "{istio-injection: disabled}"), workload("a", "shop")],
+        ("a", False, explain.RULE_NAMESPACE_LABEL, "istio-injection=disabled"),
+    ),
+    (
+        "unlabelled namespace",
+        "enabled",
+        [namespace("shop", "{}"), workload("a", "shop")],
+        ("a", False, explain.RULE_NAMESPACE_LABEL, "no istio-injection"),
+    ),
+    (
+        "unlabelled namespace, pod opts in",
+        "enabled",
+        [namespace("shop", "{}"), workload("a", "shop", labels="{sidecar.istio.io/inject: 'true'}")],
+        ("a", True, policy.RULE_POD_LABEL, "label sidecar.istio.io/inject=true"),
+    ),
+    (
+        "revision label of another revision",
+        "enabled",
+        [namespace("shop", "{istio.io/rev: canary}"), workload("a", "shop")],
+        ("a", False, explain.RULE_NAMESPACE_LABEL, "istio.io/rev=canary, not default"),
+    ),
+    (
+        "namespace enabled, policy disabled",
+        "disabled",
+        [namespace("shop", "{istio-injection: enabled}"), workload("a", "shop")],
+        ("a", False, policy.RULE_DEFAULT_POLICY, "policy disabled"),
+    ),
 ]
 
 
@@ -94,8 +145,10 @@ def test_check_files(tmp_path: Path, title: str, policy_name: str, docs: list[st
 
 def test_table_has_the_columns_and_lists_every_workload(tmp_path: Path) -> None:
     manifest = tmp_path / "m.yaml"
-    items = ("apiVersion: v1\nkind: List\nitems:\n"
-             "- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: []}}\n")
+    items = (
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: []}}\n"
+    )
     manifest.write_text(workload("a") + "---\n" + items + "---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
     result = run("check", *settings_files(tmp_path, "enabled"), "-f", str(manifest))
     assert result.exit_code == 0, result.stderr
@@ -120,6 +173,7 @@ def test_check_errors_are_one_line(args: list[str], code: int, text: str) -> Non
 
 
 # --- cluster ------------------------------------------------------------------------------------
+
 
 def api_pod(name: str, ns: str, labels: dict[str, str] | None = None, host_network: bool = False) -> dict[str, Any]:
     spec: dict[str, Any] = {"containers": [{"name": "app", "image": "nginx"}]}
@@ -167,19 +221,36 @@ def test_check_cluster_revision(populated: Any, kubeconfig: Path, tmp_path: Path
     values.write_text("{}")
     mesh = tmp_path / "mesh.yaml"
     mesh.write_text("")
-    result = run("check", "--injectConfigFile", str(config), "--valuesFile", str(values), "--meshConfigFile",
-                 str(mesh), "-r", "canary", "--kubeconfig", str(kubeconfig), "-n", "canary", "-o", "json")
+    result = run(
+        "check",
+        "--injectConfigFile",
+        str(config),
+        "--valuesFile",
+        str(values),
+        "--meshConfigFile",
+        str(mesh),
+        "-r",
+        "canary",
+        "--kubeconfig",
+        str(kubeconfig),
+        "-n",
+        "canary",
+        "-o",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     assert [(r["name"], r["inject"], r["rule"]) for r in json.loads(result.stdout)] == [
-        ("rev", True, explain.RULE_NAMESPACE_LABEL)]
+        ("rev", True, explain.RULE_NAMESPACE_LABEL)
+    ]
 
 
 def test_check_cluster_resolves_revision_tags(populated: Any, kubeconfig: Path, tmp_path: Path) -> None:
     from cluster_fakeapi import webhook
 
     populated.webhooks.append(webhook("istio-revision-tag-prod", {"istio.io/tag": "prod", "istio.io/rev": "canary"}))
-    populated.webhooks.append(webhook("istio-revision-tag-default",
-                                      {"istio.io/tag": "default", "istio.io/rev": "canary"}))
+    populated.webhooks.append(
+        webhook("istio-revision-tag-default", {"istio.io/tag": "default", "istio.io/rev": "canary"})
+    )
     populated.add_namespace("tagged", {"istio.io/rev": "prod"})
     populated.add_pod(api_pod("via-tag", "tagged"))
     config = tmp_path / "inject-config.yaml"
@@ -203,13 +274,17 @@ def test_check_cluster_forbidden_is_one_line(populated: Any, kubeconfig: Path, t
 
 # The webhook's decision and check's explanation are one implementation.
 SHARED = [
-    ({}, {}, "enabled"), ({}, {}, "disabled"), ({}, {}, "bogus"), ({}, {"hostNetwork": True}, "enabled"),
+    ({}, {}, "enabled"),
+    ({}, {}, "disabled"),
+    ({}, {}, "bogus"),
+    ({}, {"hostNetwork": True}, "enabled"),
     ({"namespace": "kube-public"}, {}, "enabled"),
     ({"labels": {"sidecar.istio.io/inject": "true"}}, {}, "disabled"),
     ({"labels": {"sidecar.istio.io/inject": "true"}}, {}, "bogus"),
     ({"annotations": {"sidecar.istio.io/inject": "false"}}, {}, "enabled"),
     ({"annotations": {"sidecar.istio.io/inject": "maybe"}}, {}, "disabled"),
-    ({"labels": {"tier": "batch"}}, {}, "enabled"), ({"labels": {"mesh": "1"}}, {}, "disabled"),
+    ({"labels": {"tier": "batch"}}, {}, "enabled"),
+    ({"labels": {"mesh": "1"}}, {}, "disabled"),
 ]
 
 

@@ -71,14 +71,27 @@ def containers(template: dict[str, Any]) -> list[str]:
 
 CASES = [
     ("Rollout by default", [], ROLLOUT, ("spec", "template"), ("strategy", "canary", "analysis", "unknownField"), 1.5),
-    ("a CRD by --pod-template-path", ["MyCRD=spec.workload.template"], MY_CRD,
-     ("spec", "workload", "template"), ("workload", "size"), "large"),
+    (
+        "a CRD by --pod-template-path",
+        ["MyCRD=spec.workload.template"],
+        MY_CRD,
+        ("spec", "workload", "template"),
+        ("workload", "size"),
+        "large",
+    ),
 ]
 
 
 @pytest.mark.parametrize("title,specs,manifest,path,kept,value", CASES, ids=[c[0] for c in CASES])
-def test_custom_kinds_are_injected(registry: None, title: str, specs: list[str], manifest: str,
-                                   path: tuple[str, ...], kept: tuple[str, ...], value: Any) -> None:
+def test_custom_kinds_are_injected(
+    registry: None,
+    title: str,
+    specs: list[str],
+    manifest: str,
+    path: tuple[str, ...],
+    kept: tuple[str, ...],
+    value: Any,
+) -> None:
     [doc] = injected(manifest, specs)
     template = doc
     for key in path:
@@ -109,14 +122,16 @@ def test_rollout_in_a_list_and_uninject(registry: None) -> None:
 
 
 def test_missing_template_is_one_line_error(registry: None) -> None:
-    result = run("kube-inject", "--offline", "--pod-template-path", "MyCRD=spec.nothing.template", "-f", "-",
-                 stdin=MY_CRD)
+    result = run(
+        "kube-inject", "--offline", "--pod-template-path", "MyCRD=spec.nothing.template", "-f", "-", stdin=MY_CRD
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and "spec.nothing.template is required value" in result.stderr
 
 
-@pytest.mark.parametrize("spec", ["MyCRD", "=spec.template", "MyCRD=", "MyCRD=spec..template",
-                                  "Deployment=spec.template"])
+@pytest.mark.parametrize(
+    "spec", ["MyCRD", "=spec.template", "MyCRD=", "MyCRD=spec..template", "Deployment=spec.template"]
+)
 def test_bad_specs_are_usage_errors(registry: None, spec: str) -> None:
     with pytest.raises(UsageError, match="invalid --pod-template-path"):
         workloads.register_pod_template_paths([spec])
@@ -140,4 +155,5 @@ def test_bad_option_is_a_one_line_usage_error(registry: None) -> None:
     result = run("check", "--offline", "--pod-template-path", "bad", "-f", "-", stdin=MY_CRD)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "Error: invalid --pod-template-path 'bad': give KIND=PATH, e.g. MyCRD=spec.workload.template"]
+        "Error: invalid --pod-template-path 'bad': give KIND=PATH, e.g. MyCRD=spec.workload.template"
+    ]

@@ -28,14 +28,15 @@ from sidecarctl.kube import normalize_as
 FORMS = ("strategic", "json6902")
 CASES = [case for case in conformance_cases() if not case.get("expected_error")]
 VERSIONS = kubectl_versions()
-pytestmark = [pytest.mark.skipif(not CASES, reason=f"conformance suite not found at {SUITE}"),
-              pytest.mark.skipif(not VERSIONS, reason="kubectl not found on PATH")]
+pytestmark = [
+    pytest.mark.skipif(not CASES, reason=f"conformance suite not found at {SUITE}"),
+    pytest.mark.skipif(not VERSIONS, reason="kubectl not found on PATH"),
+]
 
 
 def kube_inject(case: dict[str, Any], *args: str) -> str:
     env = {"ENABLE_NATIVE_SIDECARS": "true" if case["native_sidecars"] else "false"}
-    result = run("kube-inject", "-q", *settings_flags(case), "-f", str(SUITE / "cases" / case["input"]), *args,
-                 env=env)
+    result = run("kube-inject", "-q", *settings_flags(case), "-f", str(SUITE / "cases" / case["input"]), *args, env=env)
     assert result.exit_code == 0, f"{case['name']}: {result.stderr}"
     return result.stdout
 
@@ -97,7 +98,8 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, li
                 listed = {"resources": ["input.yaml"], "components": ["sidecar"]}
             (base / "kustomization.yaml").write_text(yaml.safe_dump(listed), encoding="utf-8")
             (root / namespace / "kustomization.yaml").write_text(
-                yaml.safe_dump({"resources": ["base"], "namespace": namespace}), encoding="utf-8")
+                yaml.safe_dump({"resources": ["base"], "namespace": namespace}), encoding="utf-8"
+            )
             entries.append(namespace)
             expected[namespace] = injected
     (root / "kustomization.yaml").write_text(yaml.safe_dump({"resources": entries}), encoding="utf-8")
@@ -109,18 +111,21 @@ def test_the_inputs_that_inject_give_patches() -> None:
     skipped, are compared below too: kustomize must then leave them as kube-inject does)."""
     for case in CASES:
         env = {"ENABLE_NATIVE_SIDECARS": "true" if case["native_sidecars"] else "false"}
-        summary = run("kube-inject", *settings_flags(case), "-f", str(SUITE / "cases" / case["input"]),
-                      env=env).stderr.splitlines()[-1]
+        summary = run(
+            "kube-inject", *settings_flags(case), "-f", str(SUITE / "cases" / case["input"]), env=env
+        ).stderr.splitlines()[-1]
         injected = int(summary.split(": ")[-1].split()[0])
         assert bool(kube_inject(case, "--patch").strip()) == (injected > 0), f"{case['name']}: {summary}"
 
 
 @pytest.mark.parametrize("version", list(VERSIONS), ids=list(VERSIONS) or None)
 def test_kustomize_applies_the_patches_as_kube_inject_writes(
-        version: str, layout: tuple[Path, dict[str, list[dict[str, Any]]]]) -> None:
+    version: str, layout: tuple[Path, dict[str, list[dict[str, Any]]]]
+) -> None:
     root, expected = layout
-    result = subprocess.run([str(VERSIONS[version]), "kustomize", str(root)], capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [str(VERSIONS[version]), "kustomize", str(root)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     built: dict[str, list[dict[str, Any]]] = {}
     for obj in objects(result.stdout):
@@ -132,8 +137,10 @@ def test_kustomize_applies_the_patches_as_kube_inject_writes(
         assert sorted(got) == sorted(identity(obj) for obj in want), f"{namespace} ({case})"
         for obj in want:
             assert got[identity(obj)] == stored(obj), f"{namespace} ({case}): {identity(obj)}"
-            names = [c["name"] for c in got[identity(obj)].get("spec", {}).get("template", {}).get("spec", {})
-                     .get("containers", [])]
+            names = [
+                c["name"]
+                for c in got[identity(obj)].get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
+            ]
             assert names.count("istio-proxy") <= 1
 
 
@@ -154,10 +161,12 @@ def test_custom_kinds_through_json6902(version: str, tmp_path: Path) -> None:
         (tmp_path / source.name).write_text(source.read_text())
     (tmp_path / "sidecar").mkdir()
     (tmp_path / "sidecar" / "kustomization.yaml").write_text(component.stdout)
-    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({"resources": [s.name for s in sources],
-                                                                 "components": ["sidecar"]}))
-    result = subprocess.run([str(VERSIONS[version]), "kustomize", str(tmp_path)], capture_output=True, text=True,
-                            timeout=120, check=False)
+    (tmp_path / "kustomization.yaml").write_text(
+        yaml.safe_dump({"resources": [s.name for s in sources], "components": ["sidecar"]})
+    )
+    result = subprocess.run(
+        [str(VERSIONS[version]), "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     got = {identity(obj): prune(obj) for obj in objects(result.stdout)}
     want = {identity(obj): prune(obj) for obj in objects(injected.stdout)}

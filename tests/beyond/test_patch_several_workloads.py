@@ -73,8 +73,9 @@ def _build(version: str, tmp_path: Path, form: str) -> subprocess.CompletedProce
         (tmp_path / "patch.yaml").write_text(result.stdout, encoding="utf-8")
         listed = "patches:\n- path: patch.yaml\n"
     (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\n" + listed, encoding="utf-8")
-    return subprocess.run([str(VERSIONS[version]), "kustomize", str(tmp_path)], capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [str(VERSIONS[version]), "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.parametrize("version", OLDEST_AND_NEWEST, ids=OLDEST_AND_NEWEST or None)

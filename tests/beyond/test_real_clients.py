@@ -37,12 +37,19 @@ def containers(stream: str) -> dict[str, list[str]]:
 
 # --- the exec-plugin protocol, in-process ---------------------------------------------------------
 
+
 def test_exec_plugin_mode_injects_a_stream_and_keeps_kustomize_annotations(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text((SAMPLE / "sidecar-injection.yaml").read_text())
-    stream = (SAMPLE / "deployment.yaml").read_text().replace(
-        "  name: web\n  namespace: shop\nspec:\n  selector",
-        "  name: web\n  namespace: shop\n  annotations:\n    kustomize.config.k8s.io/id: x\nspec:\n  selector", 1)
+    stream = (
+        (SAMPLE / "deployment.yaml")
+        .read_text()
+        .replace(
+            "  name: web\n  namespace: shop\nspec:\n  selector",
+            "  name: web\n  namespace: shop\n  annotations:\n    kustomize.config.k8s.io/id: x\nspec:\n  selector",
+            1,
+        )
+    )
     result = run("krm-fn", str(config), stdin=stream)
     assert result.exit_code == 0, result.stderr
     docs = list(yaml.safe_load_all(result.stdout))
@@ -55,10 +62,13 @@ def test_exec_plugin_mode_injects_a_stream_and_keeps_kustomize_annotations(tmp_p
 def test_exec_plugin_mode_fails_in_one_line(tmp_path: Path) -> None:
     result = run("krm-fn", str(tmp_path / "missing.yaml"), stdin="kind: Pod\n")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith("Error: ") and "missing.yaml" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert (
+        result.stderr.startswith("Error: ") and "missing.yaml" in result.stderr and len(result.stderr.splitlines()) == 1
+    )
 
 
 # --- kubectl kustomize --enable-alpha-plugins, every version --------------------------------------
+
 
 @needs_entry_points
 @pytest.mark.skipif(not VERSIONS, reason="kubectl not found on PATH")
@@ -66,8 +76,14 @@ def test_exec_plugin_mode_fails_in_one_line(tmp_path: Path) -> None:
 def test_kubectl_kustomize_runs_the_sample_plugin(version: str) -> None:
     kubectl = str(VERSIONS[version])
     env = environment(KUSTOMIZE_PLUGIN_HOME=str(PLUGINS))
-    result = subprocess.run([kubectl, "kustomize", "--enable-alpha-plugins", str(SAMPLE)], capture_output=True,
-                            text=True, env=env, timeout=120, check=False)
+    result = subprocess.run(
+        [kubectl, "kustomize", "--enable-alpha-plugins", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert containers(result.stdout) == {"web": ["web", "istio-proxy"]}
     assert '"revision":"canary"' in result.stdout
@@ -76,37 +92,71 @@ def test_kubectl_kustomize_runs_the_sample_plugin(version: str) -> None:
 
 @needs_entry_points
 @pytest.mark.skipif(not VERSIONS, reason="kubectl not found on PATH")
-@pytest.mark.parametrize("args,env,message", [
-    pytest.param([], {"KUSTOMIZE_PLUGIN_HOME": str(PLUGINS)}, "external plugins disabled", id="no-alpha-plugins"),
-    pytest.param(["--enable-alpha-plugins"], {"KUSTOMIZE_PLUGIN_HOME": "/nonexistent"}, "unable to find plugin root",
-                 id="plugin-not-found"),
-    pytest.param(["--enable-alpha-plugins"], {"KUSTOMIZE_PLUGIN_HOME": str(PLUGINS), "PATH": "/usr/bin:/bin"},
-                 "sidecarctl", id="sidecarctl-not-on-path"),
-])
+@pytest.mark.parametrize(
+    "args,env,message",
+    [
+        pytest.param([], {"KUSTOMIZE_PLUGIN_HOME": str(PLUGINS)}, "external plugins disabled", id="no-alpha-plugins"),
+        pytest.param(
+            ["--enable-alpha-plugins"],
+            {"KUSTOMIZE_PLUGIN_HOME": "/nonexistent"},
+            "unable to find plugin root",
+            id="plugin-not-found",
+        ),
+        pytest.param(
+            ["--enable-alpha-plugins"],
+            {"KUSTOMIZE_PLUGIN_HOME": str(PLUGINS), "PATH": "/usr/bin:/bin"},
+            "sidecarctl",
+            id="sidecarctl-not-on-path",
+        ),
+    ],
+)
 def test_kubectl_kustomize_fails_loudly_without_the_plugin(args: list[str], env: dict[str, str], message: str) -> None:
     """Never a build that exits 0 without the sidecar."""
     kubectl = str(VERSIONS[list(VERSIONS)[-1]])
-    result = subprocess.run([kubectl, "kustomize", *args, str(SAMPLE)], capture_output=True, text=True,
-                            env=environment(**env), timeout=120, check=False)
+    result = subprocess.run(
+        [kubectl, "kustomize", *args, str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        env=environment(**env),
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0 and result.stdout == ""
     assert message in result.stderr
 
 
 # --- kpt fn eval --exec ---------------------------------------------------------------------------
 
+
 @needs_entry_points
 @pytest.mark.skipif(KPT is None, reason="kpt not found (PATH, or the folder kubectl links into)")
-@pytest.mark.parametrize("exec_args", [
-    pytest.param(["--exec", str(PLUGINS / "sidecarctl.dev/v1/sidecarinjection/SidecarInjection"),
-                  "--fn-config", str(SAMPLE / "sidecar-injection.yaml")], id="sample-program-and-config"),
-    pytest.param(["--exec", "sidecarctl krm-fn"], id="command-line"),
-])
+@pytest.mark.parametrize(
+    "exec_args",
+    [
+        pytest.param(
+            [
+                "--exec",
+                str(PLUGINS / "sidecarctl.dev/v1/sidecarinjection/SidecarInjection"),
+                "--fn-config",
+                str(SAMPLE / "sidecar-injection.yaml"),
+            ],
+            id="sample-program-and-config",
+        ),
+        pytest.param(["--exec", "sidecarctl krm-fn"], id="command-line"),
+    ],
+)
 def test_kpt_fn_eval_runs_the_function(exec_args: list[str], tmp_path: Path) -> None:
     package = tmp_path / "k8s"
     package.mkdir()
     (package / "deployment.yaml").write_text((SAMPLE / "deployment.yaml").read_text())
-    result = subprocess.run([str(KPT), "fn", "eval", str(package), *exec_args, "-o", "stdout"], capture_output=True,
-                            text=True, env=environment(HOME=str(tmp_path)), timeout=300, check=False)
+    result = subprocess.run(
+        [str(KPT), "fn", "eval", str(package), *exec_args, "-o", "stdout"],
+        capture_output=True,
+        text=True,
+        env=environment(HOME=str(tmp_path)),
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     items = yaml.safe_load(result.stdout)["items"]
     assert containers(yaml.safe_dump_all(items)) == {"web": ["web", "istio-proxy"]}
@@ -118,11 +168,19 @@ def test_kpt_fn_eval_runs_the_function(exec_args: list[str], tmp_path: Path) -> 
 def test_kpt_reports_a_function_error(tmp_path: Path) -> None:
     package = tmp_path / "k8s"
     package.mkdir()
-    (package / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
-                                      "    traffic.sidecar.istio.io/includeInboundPorts: bad\nspec:\n  containers:\n"
-                                      "  - name: app\n    image: nginx\n")
-    result = subprocess.run([str(KPT), "fn", "eval", str(package), "--exec", "sidecarctl krm-fn"], capture_output=True,
-                            text=True, env=environment(HOME=str(tmp_path)), timeout=300, check=False)
+    (package / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+        "    traffic.sidecar.istio.io/includeInboundPorts: bad\nspec:\n  containers:\n"
+        "  - name: app\n    image: nginx\n"
+    )
+    result = subprocess.run(
+        [str(KPT), "fn", "eval", str(package), "--exec", "sidecarctl krm-fn"],
+        capture_output=True,
+        text=True,
+        env=environment(HOME=str(tmp_path)),
+        timeout=300,
+        check=False,
+    )
     assert result.returncode != 0
     assert "items[0]" in result.stderr
     assert "istio-proxy" not in (package / "pod.yaml").read_text(), "nothing half-written"
@@ -130,10 +188,16 @@ def test_kpt_reports_a_function_error(tmp_path: Path) -> None:
 
 # --- the committed --patch sample is what kube-inject writes now ----------------------------------
 
-@pytest.mark.parametrize("args,committed", [
-    pytest.param(["--patch"], "overlays/mesh/sidecar-patch.yaml", id="strategic"),
-    pytest.param(["--patch-format", "json6902"], "overlays/mesh-json6902/sidecar/kustomization.yaml", id="json6902"),
-])
+
+@pytest.mark.parametrize(
+    "args,committed",
+    [
+        pytest.param(["--patch"], "overlays/mesh/sidecar-patch.yaml", id="strategic"),
+        pytest.param(
+            ["--patch-format", "json6902"], "overlays/mesh-json6902/sidecar/kustomization.yaml", id="json6902"
+        ),
+    ],
+)
 def test_patch_sample_is_current(args: list[str], committed: str) -> None:
     sample = REPO / "samples" / "kustomize-patch"
     result = run("kube-inject", "--offline", "-q", *args, "-f", str(sample / "base" / "deployment.yaml"))
@@ -150,8 +214,14 @@ def test_kpt_fn_render_runs_the_sample_pipeline(allow_exec: bool, tmp_path: Path
     for name in ("Kptfile", "deployment.yaml"):
         (package / name).write_text((REPO / "samples" / "kpt" / name).read_text())
     flags = ["--allow-exec"] if allow_exec else []
-    result = subprocess.run([str(KPT), "fn", "render", str(package), *flags], capture_output=True, text=True,
-                            env=environment(HOME=str(tmp_path)), timeout=300, check=False)
+    result = subprocess.run(
+        [str(KPT), "fn", "render", str(package), *flags],
+        capture_output=True,
+        text=True,
+        env=environment(HOME=str(tmp_path)),
+        timeout=300,
+        check=False,
+    )
     rendered = (package / "deployment.yaml").read_text()
     if allow_exec:
         assert result.returncode == 0, result.stderr

@@ -110,28 +110,50 @@ def pod(annotations: str = "", labels: str = "", containers: str = "  - name: we
     return POD_HEAD + meta + "spec:\n  containers:\n" + containers
 
 
-PROBED = ("  - name: web\n    image: nginx\n    ports:\n    - name: http\n      containerPort: 8080\n"
-          "    readinessProbe:\n      httpGet:\n        port: http\n        path: /ready\n"
-          "    livenessProbe:\n      tcpSocket:\n        port: 8081\n")
+PROBED = (
+    "  - name: web\n    image: nginx\n    ports:\n    - name: http\n      containerPort: 8080\n"
+    "    readinessProbe:\n      httpGet:\n        port: http\n        path: /ready\n"
+    "    livenessProbe:\n      tcpSocket:\n        port: 8081\n"
+)
 
 ROUND_TRIPS = [
     ("plain pod", pod()),
-    ("user labels differing from the derived ones are kept",
-     pod(labels="    app: web\n    service.istio.io/canonical-name: shop-web\n"
-                "    service.istio.io/canonical-revision: v2\n    security.istio.io/tlsMode: disabled\n")),
-    ("user prometheus annotations come back from the sidecar's env",
-     pod(annotations="    prometheus.io/scrape: \"true\"\n    prometheus.io/port: \"9090\"\n"
-                     "    prometheus.io/path: /metrics\n")),
-    ("user default-container naming another container is kept",
-     pod(annotations="    kubectl.kubernetes.io/default-container: side\n",
-         containers="  - name: web\n    image: nginx\n  - name: side\n    image: busybox\n")),
+    (
+        "user labels differing from the derived ones are kept",
+        pod(
+            labels="    app: web\n    service.istio.io/canonical-name: shop-web\n"
+            "    service.istio.io/canonical-revision: v2\n    security.istio.io/tlsMode: disabled\n"
+        ),
+    ),
+    (
+        "user prometheus annotations come back from the sidecar's env",
+        pod(
+            annotations='    prometheus.io/scrape: "true"\n    prometheus.io/port: "9090"\n'
+            "    prometheus.io/path: /metrics\n"
+        ),
+    ),
+    (
+        "user default-container naming another container is kept",
+        pod(
+            annotations="    kubectl.kubernetes.io/default-container: side\n",
+            containers="  - name: web\n    image: nginx\n  - name: side\n    image: busybox\n",
+        ),
+    ),
     ("http and tcp probes come back, named port by name", pod(containers=PROBED)),
-    ("pull secrets and volumes of the user stay",
-     pod(containers="  - name: web\n    image: nginx\n  volumes:\n  - name: data\n    emptyDir: {}\n"
-                    "  imagePullSecrets:\n  - name: mine\n")),
-    ("a user istio-proxy override comes back with image auto",
-     pod(containers="  - name: web\n    image: nginx\n  - name: istio-proxy\n    image: auto\n"
-                    "    resources:\n      limits:\n        cpu: 300m\n")),
+    (
+        "pull secrets and volumes of the user stay",
+        pod(
+            containers="  - name: web\n    image: nginx\n  volumes:\n  - name: data\n    emptyDir: {}\n"
+            "  imagePullSecrets:\n  - name: mine\n"
+        ),
+    ),
+    (
+        "a user istio-proxy override comes back with image auto",
+        pod(
+            containers="  - name: web\n    image: nginx\n  - name: istio-proxy\n    image: auto\n"
+            "    resources:\n      limits:\n        cpu: 300m\n"
+        ),
+    ),
 ]
 
 
@@ -155,10 +177,12 @@ def test_round_trip(title: str, manifest: str, native: str, settings: str) -> No
 
 def test_other_documents_pass_through_and_rollouts_round_trip(tmp_path: Path) -> None:
     service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n"
-    rollout = ("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: r\nspec:\n"
-               "  strategy:\n    canary:\n      steps:\n      - setWeight: 20\n"
-               "  template:\n    metadata:\n      labels:\n        app: r\n    spec:\n      containers:\n"
-               "      - name: r\n        image: nginx\n")
+    rollout = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: r\nspec:\n"
+        "  strategy:\n    canary:\n      steps:\n      - setWeight: 20\n"
+        "  template:\n    metadata:\n      labels:\n        app: r\n    spec:\n      containers:\n"
+        "      - name: r\n        image: nginx\n"
+    )
     injected = run("kube-inject", "--offline", "-f", "-", stdin=service + "---\n" + rollout)
     assert injected.exit_code == 0, injected.stderr
     out = tmp_path / "out.yaml"

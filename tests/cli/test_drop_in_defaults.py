@@ -17,8 +17,10 @@ from sidecarctl.workflow.progress import CountingResults, Progress
 
 POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: nginx\n"
 HOST_POD = POD.replace("name: p\n", "name: h\n") + "  hostNetwork: true\n"
-ISTIO_WARNING = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\twarn\tUnknown value for ENABLE_NATIVE_SIDECARS: "
-                           r"(?P<value>.*), defaulting to false$")
+ISTIO_WARNING = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\twarn\tUnknown value for ENABLE_NATIVE_SIDECARS: "
+    r"(?P<value>.*), defaulting to false$"
+)
 
 
 def pods(count: int) -> str:
@@ -30,12 +32,18 @@ def pods(count: int) -> str:
 ISTIOCTL = '\n===> Skipping injection because Pod "h" has host networking enabled\n\n'  # istioctl's own lines
 
 
-@pytest.mark.parametrize("args,stderr", [
-    pytest.param([], ISTIOCTL + "2 workloads: 1 injected, 1 skipped\n", id="default"),
-    pytest.param(["-v"], ISTIOCTL + "pod/p injected\npod/h skipped: host networking\n"
-                 "2 workloads: 1 injected, 1 skipped\n", id="verbose"),
-    pytest.param(["-q"], ISTIOCTL, id="quiet"),
-])
+@pytest.mark.parametrize(
+    "args,stderr",
+    [
+        pytest.param([], ISTIOCTL + "2 workloads: 1 injected, 1 skipped\n", id="default"),
+        pytest.param(
+            ["-v"],
+            ISTIOCTL + "pod/p injected\npod/h skipped: host networking\n2 workloads: 1 injected, 1 skipped\n",
+            id="verbose",
+        ),
+        pytest.param(["-q"], ISTIOCTL, id="quiet"),
+    ],
+)
 def test_stderr_is_istioctls_plus_one_line(args: list[str], stderr: str) -> None:
     result = run_cli("kube-inject", "--offline", *args, stdin=POD + "---\n" + HOST_POD)
     assert result.exit_code == 0
@@ -50,6 +58,7 @@ def test_many_workloads_still_one_line() -> None:
 
 # --- the workload counter -------------------------------------------------------------------------
 
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -63,11 +72,14 @@ class Clock:
         return self.now
 
 
-@pytest.mark.parametrize("stream,elapsed,shown", [
-    pytest.param(Terminal(), 1.5, True, id="terminal-long-run"),
-    pytest.param(Terminal(), 0.5, False, id="terminal-short-run"),
-    pytest.param(io.StringIO(), 5.0, False, id="not-a-terminal"),
-])
+@pytest.mark.parametrize(
+    "stream,elapsed,shown",
+    [
+        pytest.param(Terminal(), 1.5, True, id="terminal-long-run"),
+        pytest.param(Terminal(), 0.5, False, id="terminal-short-run"),
+        pytest.param(io.StringIO(), 5.0, False, id="not-a-terminal"),
+    ],
+)
 def test_counter_only_on_a_terminal_and_after_a_second(stream: io.StringIO, elapsed: float, shown: bool) -> None:
     clock = Clock()
     progress = Progress(stream=stream, clock=clock)
@@ -111,17 +123,23 @@ def test_kube_inject_counts_workloads_on_a_terminal(monkeypatch: pytest.MonkeyPa
         result = run_cli("kube-inject", "--offline", *extra, "-f", str(tmp_path))
         assert result.exit_code == 0, result.stderr
         assert "\r6 workloads (2/2 files)" in result.stderr
-        assert result.stderr.endswith("\r6 workloads in 2 files: 6 injected, 0 skipped\n"[1:]) and "\r" + " " * 23 + "\r" \
-            in result.stderr
+        assert (
+            result.stderr.endswith("\r6 workloads in 2 files: 6 injected, 0 skipped\n"[1:])
+            and "\r" + " " * 23 + "\r" in result.stderr
+        )
 
 
 # --- NO_COLOR -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("no_color,coloured", [
-    pytest.param(None, True, id="unset"),
-    pytest.param("", True, id="empty-is-unset"),
-    pytest.param("1", False, id="set"),
-])
+
+@pytest.mark.parametrize(
+    "no_color,coloured",
+    [
+        pytest.param(None, True, id="unset"),
+        pytest.param("", True, id="empty-is-unset"),
+        pytest.param("1", False, id="set"),
+    ],
+)
 def test_diff_colour_follows_no_color(monkeypatch: pytest.MonkeyPatch, no_color: str | None, coloured: bool) -> None:
     from sidecarctl.commands import kube_inject
     from sidecarctl.workflow.outputs import OutputOptions
@@ -137,18 +155,23 @@ def test_diff_colour_follows_no_color(monkeypatch: pytest.MonkeyPatch, no_color:
 
 # --- ENABLE_NATIVE_SIDECARS as Istio reads it -----------------------------------------------------
 
-@pytest.mark.parametrize("value,native,warned", [
-    pytest.param("true", True, False, id="true"),
-    pytest.param("false", False, False, id="false"),
-    pytest.param("auto", False, False, id="auto-without-a-cluster"),
-    pytest.param(None, False, False, id="unset-is-auto"),
-    pytest.param("TRUE", False, True, id="TRUE-warns"),
-    pytest.param("True", False, True, id="True-warns"),
-    pytest.param("1", False, True, id="1-warns"),
-    pytest.param("yes", False, True, id="yes-warns"),
-])
-def test_native_sidecars_environment(monkeypatch: pytest.MonkeyPatch, value: str | None, native: bool,
-                                     warned: bool) -> None:
+
+@pytest.mark.parametrize(
+    "value,native,warned",
+    [
+        pytest.param("true", True, False, id="true"),
+        pytest.param("false", False, False, id="false"),
+        pytest.param("auto", False, False, id="auto-without-a-cluster"),
+        pytest.param(None, False, False, id="unset-is-auto"),
+        pytest.param("TRUE", False, True, id="TRUE-warns"),
+        pytest.param("True", False, True, id="True-warns"),
+        pytest.param("1", False, True, id="1-warns"),
+        pytest.param("yes", False, True, id="yes-warns"),
+    ],
+)
+def test_native_sidecars_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, native: bool, warned: bool
+) -> None:
     from click.testing import CliRunner
 
     from sidecarctl.cli import main
@@ -183,6 +206,7 @@ def test_help_states_the_real_default() -> None:
 
 # --- -q silences everything but errors and istioctl's own lines; -q with -v is a contradiction -------
 
+
 def test_quiet_and_verbose_together_is_a_usage_error() -> None:
     result = run_cli("kube-inject", "--offline", "-q", "-v", stdin=POD)
     assert result.exit_code == 2
@@ -199,9 +223,15 @@ def test_quiet_shows_no_counter_on_a_terminal() -> None:
 
     leader, follower = pty.openpty()
     env = dict(os.environ, SIDECARCTL_NO_CACHE="1")
-    proc = subprocess.run([sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-q", "-f", "-"],
-                          input=pods(1500).encode(), stdout=subprocess.DEVNULL, stderr=follower, env=env,
-                          timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-q", "-f", "-"],
+        input=pods(1500).encode(),
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     os.close(follower)
     seen = b""
     while True:

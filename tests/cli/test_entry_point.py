@@ -17,15 +17,19 @@ class Exited(Exception):
         self.status = status
 
 
-@pytest.mark.parametrize("outcome,status,stderr", [
-    (None, 0, ""),
-    (3, 3, ""),
-    (SystemExit(2), 2, ""),
-    (SystemExit(None), 0, ""),
-    (SystemExit("bad thing"), 1, "bad thing\n"),
-])
-def test_status_from_main(outcome: Any, status: int, stderr: str, monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "outcome,status,stderr",
+    [
+        (None, 0, ""),
+        (3, 3, ""),
+        (SystemExit(2), 2, ""),
+        (SystemExit(None), 0, ""),
+        (SystemExit("bad thing"), 1, "bad thing\n"),
+    ],
+)
+def test_status_from_main(
+    outcome: Any, status: int, stderr: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def fake_main() -> Any:
         if isinstance(outcome, BaseException):
             raise outcome
@@ -45,8 +49,11 @@ def test_status_from_main(outcome: Any, status: int, stderr: str, monkeypatch: p
 def test_output_is_complete_and_status_kept_in_a_real_process() -> None:
     ok = subprocess.run([sys.executable, "-m", "sidecarctl", "--version"], capture_output=True, text=True)
     assert (ok.returncode, ok.stdout.strip().startswith("sidecarctl, version"), ok.stderr) == (0, True, "")
-    bad = subprocess.run([sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-f", "/nonexistent.yaml"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-f", "/nonexistent.yaml"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1
     assert bad.stdout == ""
     assert len(bad.stderr.splitlines()) == 1 and "/nonexistent.yaml" in bad.stderr

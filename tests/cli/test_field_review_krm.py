@@ -17,14 +17,20 @@ def _error(stdout: str) -> str:
 
 
 def _resource_list(config: str) -> str:
-    return ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n"
-            f"  apiVersion: example.com/v1\n  kind: Inject\n  metadata: {{name: f}}\n  spec: {config}\nitems:\n{POD}")
+    return (
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n"
+        f"  apiVersion: example.com/v1\n  kind: Inject\n  metadata: {{name: f}}\n  spec: {config}\nitems:\n{POD}"
+    )
 
 
-@pytest.mark.parametrize("config,image", [
-    ('{istioVersion: "1.30"}', "proxyv2:1.30.3"),
-    ("{istioVersion: 1.29}", "proxyv2:1.29.6"),
-], ids=["quoted", "number-that-survives"])
+@pytest.mark.parametrize(
+    "config,image",
+    [
+        ('{istioVersion: "1.30"}', "proxyv2:1.30.3"),
+        ("{istioVersion: 1.29}", "proxyv2:1.29.6"),
+    ],
+    ids=["quoted", "number-that-survives"],
+)
 def test_istio_version_spellings(config: str, image: str) -> None:
     result = run_cli("krm-fn", stdin=_resource_list(config))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -39,9 +45,16 @@ def test_an_unquoted_1_30_says_to_quote_it() -> None:
     assert "quote it" in message and '"1.30"' in message, message
 
 
-@pytest.mark.parametrize("value,native", [
-    ("true", True), ('"TRUE"', True), ("false", False), ('"False"', False),
-], ids=["true", "TRUE", "false", "False"])
+@pytest.mark.parametrize(
+    "value,native",
+    [
+        ("true", True),
+        ('"TRUE"', True),
+        ("false", False),
+        ('"False"', False),
+    ],
+    ids=["true", "TRUE", "false", "False"],
+)
 def test_native_sidecars_values(value: str, native: bool) -> None:
     result = run_cli("krm-fn", stdin=_resource_list(f"{{nativeSidecars: {value}}}"))
     assert result.exit_code == 0, result.stdout + result.stderr

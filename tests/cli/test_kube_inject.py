@@ -57,8 +57,9 @@ def offline(*args: str, stdin: str | None = None) -> Result:
 
 
 def engine_ready() -> bool:
-    return all(importlib.util.find_spec(name) is not None
-               for name in ("sidecarctl.yamlio", "sidecarctl.inject.render")) and _has("sidecarctl.kube", "normalize_as")
+    return all(
+        importlib.util.find_spec(name) is not None for name in ("sidecarctl.yamlio", "sidecarctl.inject.render")
+    ) and _has("sidecarctl.kube", "normalize_as")
 
 
 def _has(module: str, attr: str) -> bool:
@@ -72,6 +73,7 @@ needs_engine = pytest.mark.skipif(not engine_ready(), reason="yamlio/kube/render
 
 
 # --- flags and errors that need no rendering --------------------------------------------------
+
 
 def test_filename_is_required() -> None:
     result = invoke("--offline")
@@ -128,6 +130,7 @@ def test_atomic_write_replaces_in_place_and_keeps_mode(tmp_path: Path) -> None:
 
 # --- through the engine ---------------------------------------------------------------------
 
+
 @needs_engine
 def test_passthrough_and_separator() -> None:
     result = offline("-f", "-", stdin="# just a comment\r\n---\n" + SERVICE)
@@ -151,7 +154,9 @@ def test_skip_warning_printed_after_a_blank_line() -> None:
 
 @needs_engine
 def test_error_writes_nothing_and_names_the_document(tmp_path: Path) -> None:
-    bad = POD.replace("metadata:\n", "metadata:\n  annotations:\n    traffic.sidecar.istio.io/includeInboundPorts: bad\n")
+    bad = POD.replace(
+        "metadata:\n", "metadata:\n  annotations:\n    traffic.sidecar.istio.io/includeInboundPorts: bad\n"
+    )
     source = tmp_path / "in.yaml"
     source.write_text(POD + "---\n" + bad)
     out = tmp_path / "out.yaml"
@@ -187,6 +192,7 @@ def test_bad_yaml_is_one_line() -> None:
 
 # --- Istio's conformance cases ----------------------------------------------------------------
 
+
 def _runner() -> ModuleType | None:
     path = SHARED / "run_conformance.py"
     if not path.is_file():
@@ -212,11 +218,17 @@ def _ratchet() -> set[str]:
 def _run_case(case: dict[str, Any]) -> tuple[bool, str]:
     """Like the shared runner: semantic comparison decides, error cases need the text."""
     settings = SUITE / "settings" / case["settings"]
-    result = invoke("--injectConfigFile", str(settings / "inject-config.yaml"),
-                    "--meshConfigFile", str(settings / "mesh-config.yaml"),
-                    "--valuesFile", str(settings / "inject-values.yaml"),
-                    "-f", str(SUITE / "cases" / case["input"]),
-                    native="true" if case["native_sidecars"] else "false")
+    result = invoke(
+        "--injectConfigFile",
+        str(settings / "inject-config.yaml"),
+        "--meshConfigFile",
+        str(settings / "mesh-config.yaml"),
+        "--valuesFile",
+        str(settings / "inject-values.yaml"),
+        "-f",
+        str(SUITE / "cases" / case["input"]),
+        native="true" if case["native_sidecars"] else "false",
+    )
     if case.get("expected_error"):
         ok = result.exit_code != 0 and case["expected_error"].lower() in result.stderr.lower()
         return ok, result.stderr
@@ -280,21 +292,34 @@ def test_non_ascii_output_is_utf8() -> None:
     assert result.stdout == text + "---\n"
 
 
-@pytest.mark.parametrize("files,offline_flag,needs", [
-    pytest.param({}, False, True, id="nothing"),
-    pytest.param({"inject_config_file": "c", "mesh_config_file": "m", "values_file": "v"}, False, False, id="files"),
-    pytest.param({"inject_config_file": "c", "operator_file": "o"}, False, False, id="operator-gives-mesh-values"),
-    pytest.param({"inject_config_file": "c", "mesh_config_file": "m"}, False, True, id="values-missing"),
-    pytest.param({}, True, False, id="offline"),
-])
+@pytest.mark.parametrize(
+    "files,offline_flag,needs",
+    [
+        pytest.param({}, False, True, id="nothing"),
+        pytest.param(
+            {"inject_config_file": "c", "mesh_config_file": "m", "values_file": "v"}, False, False, id="files"
+        ),
+        pytest.param({"inject_config_file": "c", "operator_file": "o"}, False, False, id="operator-gives-mesh-values"),
+        pytest.param({"inject_config_file": "c", "mesh_config_file": "m"}, False, True, id="values-missing"),
+        pytest.param({}, True, False, id="offline"),
+    ],
+)
 def test_when_settings_need_a_cluster(files: dict[str, str], offline_flag: bool, needs: bool) -> None:
     from sidecarctl.commands.kube_inject import SettingsSource
 
     base = {"inject_config_file": None, "mesh_config_file": None, "values_file": None, "operator_file": None}
-    source = SettingsSource(**{**base, **files}, offline=offline_flag, revision="", istio_namespace="istio-system",
-                            kubeconfig=None, context=None, mesh_configmap="istio",
-                            inject_configmap="istio-sidecar-injector", webhook_config="istio-sidecar-injector",
-                            kubeclient_timeout="15s")
+    source = SettingsSource(
+        **{**base, **files},
+        offline=offline_flag,
+        revision="",
+        istio_namespace="istio-system",
+        kubeconfig=None,
+        context=None,
+        mesh_configmap="istio",
+        inject_configmap="istio-sidecar-injector",
+        webhook_config="istio-sidecar-injector",
+        kubeclient_timeout="15s",
+    )
     assert source.needs_cluster() is needs
 
 

@@ -52,7 +52,12 @@ def test_without_the_flag_the_crd_passes_through_verbatim() -> None:
 
 @pytest.mark.parametrize("value", ["Widget", "=spec.template", "Widget="])
 def test_malformed_flag_is_a_usage_error(value: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-f", "-",
-                           "--pod-template-path", value], input=WIDGET, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidecarctl", "kube-inject", "--offline", "-f", "-", "--pod-template-path", value],
+        input=WIDGET,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "KIND=PATH" in proc.stderr

@@ -24,8 +24,13 @@ def deployment(docs: list[dict]) -> dict:
 
 
 def test_legacy_template_injects_the_seed_proxy() -> None:
-    docs = run("--offline", "--injectConfigFile", str(ROOT / "samples/legacy-config/inject-config.yaml"),
-               "-f", str(ROOT / "samples/sleep/sleep.yaml"))
+    docs = run(
+        "--offline",
+        "--injectConfigFile",
+        str(ROOT / "samples/legacy-config/inject-config.yaml"),
+        "-f",
+        str(ROOT / "samples/sleep/sleep.yaml"),
+    )
     containers = deployment(docs)["spec"]["template"]["spec"]["containers"]
     proxy = next(c for c in containers if c["name"] == "istio-proxy")
     assert proxy["image"] == "istio.io/proxy:0.5.0"

@@ -193,8 +193,9 @@ class FakeCluster:
         self.add_configmap(namespace, f"istio{suffix}", {"mesh": (folder / "mesh-config.yaml").read_text()})
 
     def add_namespace(self, name: str, labels: dict[str, str] | None = None) -> None:
-        self.namespaces.append({"kind": "Namespace", "apiVersion": "v1",
-                                "metadata": {"name": name, "labels": labels or {}}})
+        self.namespaces.append(
+            {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name, "labels": labels or {}}}
+        )
 
     def add_pod(self, pod: dict[str, Any]) -> None:
         """A pod object as the API would return it (give it metadata.namespace)."""
@@ -277,8 +278,9 @@ class FakeCluster:
         metadata = {"resourceVersion": "7", **({"continue": str(following)} if following else {})}
         return 200, {"kind": "NodeList", "apiVersion": "v1", "metadata": metadata, "items": page}
 
-    def _list(self, resource: str, namespace: str, items: list[dict[str, Any]], query: dict[str, str],
-              user: str) -> tuple[int, dict[str, Any]]:
+    def _list(
+        self, resource: str, namespace: str, items: list[dict[str, Any]], query: dict[str, str], user: str
+    ) -> tuple[int, dict[str, Any]]:
         denied = self._denied("list", resource, namespace, "", user)
         if denied:
             return 403, denied

@@ -185,4 +185,3 @@ def test_empty_data_is_accepted(cluster: FakeCluster, kubeconfig: Path) -> None:
     # istioctl takes empty mesh and values as "all defaults"; the loader decides about content.
     cluster.add_configmap("istio-system", "istio", {"mesh": ""})
     assert ClusterSource(kubeconfig=str(kubeconfig)).mesh_config() == ""
-

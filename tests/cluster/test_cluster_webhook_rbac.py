@@ -43,38 +43,62 @@ def granted(objects: list[dict[str, Any]]) -> set[Permission]:
         namespace = obj["metadata"].get("namespace", "")
         for rule in obj["rules"]:
             assert rule["apiGroups"] == [""]
-            out |= {(verb, resource, namespace, name) for verb in rule["verbs"] for resource in rule["resources"]
-                    for name in rule.get("resourceNames") or [""]}
+            out |= {
+                (verb, resource, namespace, name)
+                for verb in rule["verbs"]
+                for resource in rule["resources"]
+                for name in rule.get("resourceNames") or [""]
+            }
     return out
 
 
 def allowed(permission: Permission, grants: set[Permission]) -> bool:
     verb, resource, namespace, name = permission
-    return any(v == verb and r == resource and ns in ("", namespace) and n in ("", name)
-               for v, r, ns, n in grants)
+    return any(v == verb and r == resource and ns in ("", namespace) and n in ("", name) for v, r, ns, n in grants)
 
 
-@pytest.mark.parametrize(("opts", "configmaps"), [
-    pytest.param(InstallOptions(image="i", ca_bundle=b""), ("istio-sidecar-injector", "istio"), id="default"),
-    pytest.param(InstallOptions(image="i", namespace="mesh", revision="canary"),
-                 ("istio-sidecar-injector-canary", "istio-canary"), id="revision"),
-    pytest.param(InstallOptions(image="i", inject_configmap="inj", mesh_configmap="m", revision="c"),
-                 ("inj", "m"), id="configmap-names"),
-])
-def test_rbac_allows_exactly_what_the_server_reads(cluster: FakeCluster, kubeconfig: Path, opts: InstallOptions,
-                                                   configmaps: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("opts", "configmaps"),
+    [
+        pytest.param(InstallOptions(image="i", ca_bundle=b""), ("istio-sidecar-injector", "istio"), id="default"),
+        pytest.param(
+            InstallOptions(image="i", namespace="mesh", revision="canary"),
+            ("istio-sidecar-injector-canary", "istio-canary"),
+            id="revision",
+        ),
+        pytest.param(
+            InstallOptions(image="i", inject_configmap="inj", mesh_configmap="m", revision="c"),
+            ("inj", "m"),
+            id="configmap-names",
+        ),
+    ],
+)
+def test_rbac_allows_exactly_what_the_server_reads(
+    cluster: FakeCluster, kubeconfig: Path, opts: InstallOptions, configmaps: tuple[str, str]
+) -> None:
     inject_cm, mesh_cm = configmaps
-    cluster.add_configmap(opts.namespace, inject_cm, {"config": (SETTINGS / "inject-config.yaml").read_text(),
-                                                      "values": (SETTINGS / "inject-values.yaml").read_text()})
+    cluster.add_configmap(
+        opts.namespace,
+        inject_cm,
+        {
+            "config": (SETTINGS / "inject-config.yaml").read_text(),
+            "values": (SETTINGS / "inject-values.yaml").read_text(),
+        },
+    )
     cluster.add_configmap(opts.namespace, mesh_cm, {"mesh": (SETTINGS / "mesh-config.yaml").read_text()})
     cluster.set_nodes(["v1.33.0"])
     opts = InstallOptions(**{**opts.__dict__, "ca_bundle": b"-----BEGIN CERTIFICATE-----\n"})
     grants = granted(install_manifests(opts))
 
     # the server's settings flags, as the Deployment's args give them (plus how to reach the fake API)
-    flags = SettingsFlags(revision=opts.revision, istio_namespace=opts.namespace, kubeconfig=str(kubeconfig),
-                          inject_configmap_name=opts.inject_configmap, mesh_configmap_name=opts.mesh_configmap,
-                          detect_native_sidecars=True)
+    flags = SettingsFlags(
+        revision=opts.revision,
+        istio_namespace=opts.namespace,
+        kubeconfig=str(kubeconfig),
+        inject_configmap_name=opts.inject_configmap,
+        mesh_configmap_name=opts.mesh_configmap,
+        detect_native_sidecars=True,
+    )
     injector = EngineInjector.load(flags)
     assert injector.native_sidecars is True
 

@@ -18,7 +18,8 @@ from sidecarctl.errors import ConfigError
 
 needs_engine = pytest.mark.skipif(
     not hasattr(__import__("sidecarctl.gotemplate", fromlist=["parse"]), "parse"),
-    reason="the template engine (sidecarctl.gotemplate.parse) is not in this tree yet")
+    reason="the template engine (sidecarctl.gotemplate.parse) is not in this tree yet",
+)
 
 FULL = """\
 policy: enabled
@@ -66,13 +67,16 @@ def test_default_templates_default_to_sidecar() -> None:
 
 
 @needs_engine
-@pytest.mark.parametrize("text", [
-    "metadata:\n  labels:\n    a: {{ .Revision }}\n",  # not YAML at all
-    "spec:\n  containers: []\n",  # YAML, but no templates
-    "templates: [a, b]\n",  # templates of the wrong type: the decode fails
-    "policy: 5\ntemplates: {a: b}\n",  # any field of the wrong type
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "metadata:\n  labels:\n    a: {{ .Revision }}\n",  # not YAML at all
+        "spec:\n  containers: []\n",  # YAML, but no templates
+        "templates: [a, b]\n",  # templates of the wrong type: the decode fails
+        "policy: 5\ntemplates: {a: b}\n",  # any field of the wrong type
+        "",
+    ],
+)
 def test_bare_template(text: str) -> None:
     c = parse_inject_config(text)
     assert c.bare and c.raw_templates == {"sidecar": text} and c.default_templates == ["sidecar"]
@@ -120,26 +124,39 @@ def test_values_json_and_yaml_give_the_same_map_with_float_numbers() -> None:
     assert as_yaml.raw.startswith("global:")
 
 
-@pytest.mark.parametrize("tag, want", [
-    ('"1.30.3"', "1.30.3"), ("1.3", "1.3"), ("130", "130"), ("true", "true"), ("null", "<nil>"), ('""', ""),
-])
+@pytest.mark.parametrize(
+    "tag, want",
+    [
+        ('"1.30.3"', "1.30.3"),
+        ("1.3", "1.3"),
+        ("130", "130"),
+        ("true", "true"),
+        ("null", "<nil>"),
+        ('""', ""),
+    ],
+)
 def test_values_tag_prints_as_go_does(tag: str, want: str) -> None:
     assert parse_values(f'{{"global": {{"tag": {tag}}}}}').tag == want
 
 
 def test_values_accessors_and_empty_values() -> None:
-    v = parse_values('{"global": {"hub": "h", "variant": "distroless", "proxy": {"image": "p"},'
-                     ' "multiCluster": {"clusterName": "c"}, "network": "n"}}')
+    v = parse_values(
+        '{"global": {"hub": "h", "variant": "distroless", "proxy": {"image": "p"},'
+        ' "multiCluster": {"clusterName": "c"}, "network": "n"}}'
+    )
     assert (v.hub, v.variant, v.proxy_image, v.cluster_name, v.network) == ("h", "distroless", "p", "c", "n")
     assert parse_values("").as_map == {} and parse_values("").tag == ""
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("[1, 2]", "cannot unmarshal array"),
-    ('{"global": {"hub": 5}}', "cannot unmarshal number into Go value of type string"),
-    ('{"global": "x"}', "cannot unmarshal string"),
-    ("{unclosed", "could not parse configuration values"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("[1, 2]", "cannot unmarshal array"),
+        ('{"global": {"hub": 5}}', "cannot unmarshal number into Go value of type string"),
+        ('{"global": "x"}', "cannot unmarshal string"),
+        ("{unclosed", "could not parse configuration values"),
+    ],
+)
 def test_values_errors(text: str, fragment: str) -> None:
     with pytest.raises(ValuesError) as info:
         parse_values(text)
@@ -158,18 +175,30 @@ def test_mesh_defaults() -> None:
     assert m["proxyListenPort"] == 15001 and m["proxyInboundListenPort"] == 15006
     assert m["trustDomain"] == "cluster.local" and m["rootNamespace"] == "istio-system"
     assert m["defaultConfig"] == {
-        "configPath": "./etc/istio/proxy", "binaryPath": "/usr/local/bin/envoy", "serviceCluster": "istio-proxy",
-        "drainDuration": "45s", "discoveryAddress": "istiod.istio-system.svc:15012", "proxyAdminPort": 15000,
-        "controlPlaneAuthPolicy": "MUTUAL_TLS", "statNameLength": 189, "statusPort": 15020,
-        "terminationDrainDuration": "5s"}
+        "configPath": "./etc/istio/proxy",
+        "binaryPath": "/usr/local/bin/envoy",
+        "serviceCluster": "istio-proxy",
+        "drainDuration": "45s",
+        "discoveryAddress": "istiod.istio-system.svc:15012",
+        "proxyAdminPort": 15000,
+        "controlPlaneAuthPolicy": "MUTUAL_TLS",
+        "statNameLength": 189,
+        "statusPort": 15020,
+        "terminationDrainDuration": "5s",
+    }
     assert [p["name"] for p in m["extensionProviders"]] == ["prometheus", "stackdriver", "envoy"]
     assert m["protocolDetectionTimeout"] == "0s" and m["connectTimeout"] == "10s"
     assert "inboundTrafficPolicy" in m and m["inboundTrafficPolicy"] == {}  # PASSTHROUGH is the zero enum
 
 
 def test_mesh_fields_override_and_default_config_merges() -> None:
-    m = mesh_json({"trustDomain": "td", "proxyListenPort": 16001,
-                   "defaultConfig": {"interceptionMode": "TPROXY", "proxyMetadata": {"A": "1"}}})
+    m = mesh_json(
+        {
+            "trustDomain": "td",
+            "proxyListenPort": 16001,
+            "defaultConfig": {"interceptionMode": "TPROXY", "proxyMetadata": {"A": "1"}},
+        }
+    )
     assert m["trustDomain"] == "td" and m["proxyListenPort"] == 16001
     pc = m["defaultConfig"]
     assert pc["interceptionMode"] == "TPROXY" and pc["proxyMetadata"] == {"A": "1"}
@@ -177,10 +206,15 @@ def test_mesh_fields_override_and_default_config_merges() -> None:
 
 
 def test_mesh_extension_providers_merge_by_name_and_aliases_union() -> None:
-    m = mesh_json({"extensionProviders": [
-        {"name": "envoy", "envoyFileAccessLog": {"path": "/dev/stderr"}},
-        {"name": "otel", "opentelemetry": {"service": "s", "port": 4317}}],
-        "trustDomainAliases": ["b", "a", "b"]})
+    m = mesh_json(
+        {
+            "extensionProviders": [
+                {"name": "envoy", "envoyFileAccessLog": {"path": "/dev/stderr"}},
+                {"name": "otel", "opentelemetry": {"service": "s", "port": 4317}},
+            ],
+            "trustDomainAliases": ["b", "a", "b"],
+        }
+    )
     providers = {p["name"]: p for p in m["extensionProviders"]}
     assert list(providers) == ["prometheus", "stackdriver", "envoy", "otel"]
     assert providers["envoy"]["envoyFileAccessLog"] == {"path": "/dev/stderr"}
@@ -201,23 +235,36 @@ def test_mesh_null_keeps_the_default() -> None:
     assert mesh_json({"trustDomain": None})["trustDomain"] == "cluster.local"
 
 
-@pytest.mark.parametrize("data, fragment", [
-    ({"proxyListenPort": 1.5}, "failed to convert to proto. json: cannot unmarshal number 1.5 into Go value of type int32"),
-    ({"enableTracing": "yes"}, "cannot unmarshal string into Go value of type bool"),
-    ({"ingressControllerMode": "BOGUS"}, 'unknown value "\\"BOGUS\\"" for enum istio.mesh.v1alpha1.MeshConfig.IngressControllerMode'),
-    ({"connectTimeout": "ten"}, 'bad Duration: time: invalid duration "ten"'),
-    ({"defaultConfig": {"statusPort": "x"}}, "failed to convert to proto. invalid character 'x'"),
-    ({"proxyListenPort": 0}, "invalid proxy listen port: port number 0 must be in the range 1..65535"),
-    ({"defaultConfig": {"discoveryAddress": ""}}, "discovery address must be set"),
-    ({"defaultConfig": {"discoveryAddress": "nohost"}},
-     'invalid discovery address: unable to split "nohost": address nohost: missing port in address'),
-    ({"defaultConfig": {"drainDuration": "1.5s"}}, "drain time only supports durations to seconds precision"),
-    ({"connectTimeout": "2h"}, "invalid connect timeout: time 2h0m0s must be >1ms and <1h0m0s"),
-    ({"trustDomain": "Bad_Domain"}, 'trustDomain: trust domain name "Bad_Domain" invalid'),
-    ({"defaultConfig": {"controlPlaneAuthPolicy": "INHERIT"}},
-     'invalid authentication policy: unrecognized control plane auth policy "INHERIT"'),
-    ([1], "cannot unmarshal array into Go value of type map[string]json.RawMessage"),
-])
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (
+            {"proxyListenPort": 1.5},
+            "failed to convert to proto. json: cannot unmarshal number 1.5 into Go value of type int32",
+        ),
+        ({"enableTracing": "yes"}, "cannot unmarshal string into Go value of type bool"),
+        (
+            {"ingressControllerMode": "BOGUS"},
+            'unknown value "\\"BOGUS\\"" for enum istio.mesh.v1alpha1.MeshConfig.IngressControllerMode',
+        ),
+        ({"connectTimeout": "ten"}, 'bad Duration: time: invalid duration "ten"'),
+        ({"defaultConfig": {"statusPort": "x"}}, "failed to convert to proto. invalid character 'x'"),
+        ({"proxyListenPort": 0}, "invalid proxy listen port: port number 0 must be in the range 1..65535"),
+        ({"defaultConfig": {"discoveryAddress": ""}}, "discovery address must be set"),
+        (
+            {"defaultConfig": {"discoveryAddress": "nohost"}},
+            'invalid discovery address: unable to split "nohost": address nohost: missing port in address',
+        ),
+        ({"defaultConfig": {"drainDuration": "1.5s"}}, "drain time only supports durations to seconds precision"),
+        ({"connectTimeout": "2h"}, "invalid connect timeout: time 2h0m0s must be >1ms and <1h0m0s"),
+        ({"trustDomain": "Bad_Domain"}, 'trustDomain: trust domain name "Bad_Domain" invalid'),
+        (
+            {"defaultConfig": {"controlPlaneAuthPolicy": "INHERIT"}},
+            'invalid authentication policy: unrecognized control plane auth policy "INHERIT"',
+        ),
+        ([1], "cannot unmarshal array into Go value of type map[string]json.RawMessage"),
+    ],
+)
 def test_mesh_errors(data: Any, fragment: str) -> None:
     with pytest.raises(MeshError) as info:
         apply_mesh_config(data)
@@ -242,8 +289,10 @@ def test_oneof_members_replace_each_other() -> None:
 
 
 def test_operator_values_over_profile_and_release_hub_tag() -> None:
-    op = read_operator("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n"
-                       "  values:\n    global:\n      proxy:\n        image: custom\n")
+    op = read_operator(
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n"
+        "  values:\n    global:\n      proxy:\n        image: custom\n"
+    )
     values = json.loads(op.values_json)
     assert values["global"]["proxy"] == {"image": "custom"}
     assert values["global"]["hub"] == "docker.io/istio" and values["global"]["tag"] == "1.30.3"
@@ -253,8 +302,10 @@ def test_operator_values_over_profile_and_release_hub_tag() -> None:
 
 
 def test_operator_spec_hub_tag_components_and_mesh() -> None:
-    op = read_operator("spec:\n  hub: my.hub\n  tag: 1.2.3\n  components:\n    cni:\n      enabled: true\n"
-                       "  meshConfig:\n    trustDomain: td\n  values:\n    global:\n      hub: wins\n")
+    op = read_operator(
+        "spec:\n  hub: my.hub\n  tag: 1.2.3\n  components:\n    cni:\n      enabled: true\n"
+        "  meshConfig:\n    trustDomain: td\n  values:\n    global:\n      hub: wins\n"
+    )
     values = json.loads(op.values_json)
     assert values["global"]["hub"] == "wins" and values["global"]["tag"] == "1.2.3"
     assert values["pilot"]["cni"]["enabled"] is True
@@ -264,17 +315,23 @@ def test_operator_spec_hub_tag_components_and_mesh() -> None:
 def test_operator_overrides_files(tmp_path: Path) -> None:
     values = write(tmp_path, "v.json", '{"global": {"hub": "from-file"}}')
     mesh = write(tmp_path, "m.yaml", "trustDomain: from-file\n")
-    op = write(tmp_path, "op.yaml", "spec:\n  meshConfig:\n    trustDomain: from-op\n"
-                                    "  values:\n    global:\n      hub: from-op\n")
+    op = write(
+        tmp_path,
+        "op.yaml",
+        "spec:\n  meshConfig:\n    trustDomain: from-op\n  values:\n    global:\n      hub: from-op\n",
+    )
     s = load_settings(values_file=values, mesh_config_file=mesh, operator_file=op, offline=True)
     assert s.values.hub == "from-op" and s.mesh.get("trust_domain") == "from-op"
     assert s.sources["values"].startswith("--operatorFileName") and s.sources["mesh"].startswith("--operatorFileName")
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("spec:\n  profile: nosuch\n", 'profile "nosuch" not found'),
-    ("spec: {}\n---\nspec: {}\n", "contains multiple IstioOperator CRs"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("spec:\n  profile: nosuch\n", 'profile "nosuch" not found'),
+        ("spec: {}\n---\nspec: {}\n", "contains multiple IstioOperator CRs"),
+    ],
+)
 def test_operator_errors(tmp_path: Path, text: str, fragment: str) -> None:
     path = write(tmp_path, "op.yaml", text)
     with pytest.raises(ConfigError) as info:
@@ -287,8 +344,11 @@ def test_operator_errors(tmp_path: Path, text: str, fragment: str) -> None:
 
 def test_offline_uses_the_built_in_defaults() -> None:
     s = load_settings(offline=True)
-    assert s.sources == {"config": "built-in 1.30.3/inject-config.yaml", "values": "built-in 1.30.3/values.json",
-                         "mesh": "built-in 1.30.3/mesh-config.yaml"}
+    assert s.sources == {
+        "config": "built-in 1.30.3/inject-config.yaml",
+        "values": "built-in 1.30.3/values.json",
+        "mesh": "built-in 1.30.3/mesh-config.yaml",
+    }
     assert "sidecar" in s.inject_config.raw_templates
     assert s.values.hub and s.mesh.get("trust_domain") == "cluster.local"
 
@@ -314,10 +374,16 @@ def test_cluster_seam_is_used_when_not_offline() -> None:
     assert s.values.hub == "cluster" and s.mesh.get("trust_domain") == "cluster.td" and s.revision == "canary"
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    ({}, "no --injectConfigFile given"),
-    ({"values_file": "/nonexistent/v.json", "offline": True}, "open /nonexistent/v.json: no such file or directory"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({}, "no --injectConfigFile given"),
+        (
+            {"values_file": "/nonexistent/v.json", "offline": True},
+            "open /nonexistent/v.json: no such file or directory",
+        ),
+    ],
+)
 def test_load_settings_errors(kwargs: dict[str, Any], fragment: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(**kwargs)
@@ -344,4 +410,5 @@ def test_mesh_yaml_syntax_error_reads_as_istios(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(mesh_config_file=path, offline=True)
     assert str(info.value).startswith(
-        f"--meshConfigFile {path}: failed to convert to proto. error converting YAML to JSON: yaml: line ")
+        f"--meshConfigFile {path}: failed to convert to proto. error converting YAML to JSON: yaml: line "
+    )

@@ -37,22 +37,28 @@ def test_the_table_covers_the_mesh_and_proxy_config() -> None:
         assert name in protoschema.MESSAGES
 
 
-@pytest.mark.parametrize("proto,go", [
-    pytest.param("proxy_listen_port", "ProxyListenPort", id="words"),
-    pytest.param("enable_64bit_trace_id", "Enable_64BitTraceId", id="digit-after-underscore"),
-    pytest.param("k8s_sa_jwt_path", "K8SSaJwtPath", id="digit-inside-word"),
-    pytest.param("consecutive_5xx_errors", "Consecutive_5XxErrors", id="digits-then-letters"),
-    pytest.param("MeshConfig.ExtensionProvider", "MeshConfig_ExtensionProvider", id="nested-type"),
-    pytest.param("matchLabels", "MatchLabels", id="camel-already"),
-])
+@pytest.mark.parametrize(
+    "proto,go",
+    [
+        pytest.param("proxy_listen_port", "ProxyListenPort", id="words"),
+        pytest.param("enable_64bit_trace_id", "Enable_64BitTraceId", id="digit-after-underscore"),
+        pytest.param("k8s_sa_jwt_path", "K8SSaJwtPath", id="digit-inside-word"),
+        pytest.param("consecutive_5xx_errors", "Consecutive_5XxErrors", id="digits-then-letters"),
+        pytest.param("MeshConfig.ExtensionProvider", "MeshConfig_ExtensionProvider", id="nested-type"),
+        pytest.param("matchLabels", "MatchLabels", id="camel-already"),
+    ],
+)
 def test_go_names_follow_protoc_gen_go(proto: str, go: str) -> None:
     """The Go names istio/api's generated code has (config.pb.go, proxy.pb.go, destination_rule.pb.go)."""
     assert GEN.go_camel_case(proto) == go
 
 
-@pytest.mark.parametrize("proto,json", [
-    pytest.param("enable_64bit_trace_id", "enable64bitTraceId", id="digits"),
-    pytest.param("tls_settings", "tlsSettings", id="words"),
-])
+@pytest.mark.parametrize(
+    "proto,json",
+    [
+        pytest.param("enable_64bit_trace_id", "enable64bitTraceId", id="digits"),
+        pytest.param("tls_settings", "tlsSettings", id="words"),
+    ],
+)
 def test_json_names_follow_protoc(proto: str, json: str) -> None:
     assert GEN.json_name(proto) == json

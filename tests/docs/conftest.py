@@ -7,8 +7,11 @@ from typing import Any
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    skipped = [report for report in terminalreporter.stats.get("skipped", [])
-               if "test_docs_examples.py::test_example_runs_as_written" in getattr(report, "nodeid", "")]
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "test_docs_examples.py::test_example_runs_as_written" in getattr(report, "nodeid", "")
+    ]
     if not skipped:
         return
     terminalreporter.write_sep("-", f"docs examples not run ({len(skipped)}, marked docs-runner: skip)")

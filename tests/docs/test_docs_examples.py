@@ -58,12 +58,14 @@ def blocks(path: Path, root: Path = REPO) -> list[Block]:
             continue
         fence, info = opening["fence"], opening["info"].strip()
         end = index + 1
-        while end < len(lines) and not (lines[end].strip().startswith(fence) and not lines[end].strip()[len(fence):].strip()):
+        while end < len(lines) and not (
+            lines[end].strip().startswith(fence) and not lines[end].strip()[len(fence) :].strip()
+        ):
             end += 1
         if info.split()[:1] == ["sh"]:
             previous = next((line for line in reversed(lines[:index]) if line.strip()), "")
             mark = SKIP.fullmatch(previous.strip())
-            body = "\n".join(lines[index + 1:end]) + "\n"
+            body = "\n".join(lines[index + 1 : end]) + "\n"
             found.append(Block(str(path.relative_to(root)), index + 1, body, mark["reason"] if mark else None))
         index = end + 1
     return found
@@ -73,9 +75,13 @@ BLOCKS = [block for path in doc_files() for block in blocks(path)]
 
 
 def environment(home: Path) -> dict[str, str]:
-    keep = {key: value for key, value in os.environ.items()
-            if not key.startswith(("SIDECARCTL_", "_SIDECARCTL", "KUBECONFIG", "KUSTOMIZE_", "ISTIO", "ENABLE_",
-                                   "PYTEST", "NO_COLOR", "XDG_"))}
+    keep = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("SIDECARCTL_", "_SIDECARCTL", "KUBECONFIG", "KUSTOMIZE_", "ISTIO", "ENABLE_", "PYTEST", "NO_COLOR", "XDG_")
+        )
+    }
     folders = [str(Path(sys.executable).parent)]
     kubectl = kubectl_folder()
     if kubectl is not None:
@@ -104,23 +110,41 @@ def test_the_docs_have_examples() -> None:
 def test_example_runs_as_written(block: Block, workspace: Path) -> None:
     if block.skip is not None:
         pytest.skip(f"{block.id}: {block.skip}")
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", block.text], cwd=workspace, capture_output=True,
-                            text=True, env=environment(workspace.parent / "home"), stdin=subprocess.DEVNULL,
-                            timeout=TIMEOUT, check=False)
-    assert result.returncode == 0, (f"{block.id} exited {result.returncode}\n--- block\n{block.text}--- stdout\n"
-                                    f"{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}")
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block.text],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        env=environment(workspace.parent / "home"),
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"{block.id} exited {result.returncode}\n--- block\n{block.text}--- stdout\n"
+        f"{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
+    )
 
 
-@pytest.mark.parametrize("markdown,expected", [
-    pytest.param("```sh\necho a\n```\n", [(1, "echo a\n", None)], id="one-block"),
-    pytest.param("<!-- docs-runner: skip (needs a cluster) -->\n```sh\nkubectl get po\n```\n",
-                 [(2, "kubectl get po\n", "needs a cluster")], id="marked"),
-    pytest.param("<!-- docs-runner: skip (x) -->\n\n```sh\na\n```\n```sh\nb\n```\n",
-                 [(3, "a\n", "x"), (6, "b\n", None)], id="a-mark-covers-one-block"),
-    pytest.param("```text\nsidecarctl x\n```\n```yaml\na: 1\n```\n```\nplain\n```\n", [], id="not-sh"),
-    pytest.param("````sh\n```sh\ninner\n```\n````\n", [(1, "```sh\ninner\n```\n", None)], id="longer-fence"),
-    pytest.param("<!-- docs-runner: skip () -->\n```sh\na\n```\n", [(2, "a\n", None)], id="a-mark-needs-a-reason"),
-])
+@pytest.mark.parametrize(
+    "markdown,expected",
+    [
+        pytest.param("```sh\necho a\n```\n", [(1, "echo a\n", None)], id="one-block"),
+        pytest.param(
+            "<!-- docs-runner: skip (needs a cluster) -->\n```sh\nkubectl get po\n```\n",
+            [(2, "kubectl get po\n", "needs a cluster")],
+            id="marked",
+        ),
+        pytest.param(
+            "<!-- docs-runner: skip (x) -->\n\n```sh\na\n```\n```sh\nb\n```\n",
+            [(3, "a\n", "x"), (6, "b\n", None)],
+            id="a-mark-covers-one-block",
+        ),
+        pytest.param("```text\nsidecarctl x\n```\n```yaml\na: 1\n```\n```\nplain\n```\n", [], id="not-sh"),
+        pytest.param("````sh\n```sh\ninner\n```\n````\n", [(1, "```sh\ninner\n```\n", None)], id="longer-fence"),
+        pytest.param("<!-- docs-runner: skip () -->\n```sh\na\n```\n", [(2, "a\n", None)], id="a-mark-needs-a-reason"),
+    ],
+)
 def test_blocks_and_marks(tmp_path: Path, markdown: str, expected: list[tuple[int, str, str | None]]) -> None:
     page = tmp_path / "page.md"
     page.write_text(markdown, encoding="utf-8")

@@ -114,13 +114,16 @@ def test_duration(source: str, nanos: str, text: str, err: str) -> None:
         assert duration.duration_string(int(nanos)) == text
 
 
-@pytest.mark.parametrize("value,want", [
-    pytest.param(1.0, "1", id="integral"),
-    pytest.param(1.5e-7, "1.5e-7", id="tiny-short-exponent"),
-    pytest.param(1e21, "1e+21", id="huge"),
-    pytest.param(1e20, "100000000000000000000", id="below-1e21-fixed"),
-    pytest.param(-0.0, "-0", id="negative-zero"),
-])
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        pytest.param(1.0, "1", id="integral"),
+        pytest.param(1.5e-7, "1.5e-7", id="tiny-short-exponent"),
+        pytest.param(1e21, "1e+21", id="huge"),
+        pytest.param(1e20, "100000000000000000000", id="below-1e21-fixed"),
+        pytest.param(-0.0, "-0", id="negative-zero"),
+    ],
+)
 def test_json_float(value: float, want: str) -> None:
     assert json.format_json_float(value) == want
 
@@ -130,22 +133,31 @@ def test_json_float_rejects_nan() -> None:
         json.format_json_float(math.nan)
 
 
-@pytest.mark.parametrize("value,want", [
-    pytest.param({"b": [1, 2.5, None, True], "a": "<&>"}, '{"b":[1,2.5,null,true],"a":"\\u003c\\u0026\\u003e"}',
-                 id="order-kept-html-escaped"),
-    pytest.param({"x": 1e-7}, '{"x":1e-7}', id="go-float-spelling"),
-    pytest.param("\b\f\u2028", '"\\b\\f\\u2028"', id="short-escapes"),
-])
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        pytest.param(
+            {"b": [1, 2.5, None, True], "a": "<&>"},
+            '{"b":[1,2.5,null,true],"a":"\\u003c\\u0026\\u003e"}',
+            id="order-kept-html-escaped",
+        ),
+        pytest.param({"x": 1e-7}, '{"x":1e-7}', id="go-float-spelling"),
+        pytest.param("\b\f\u2028", '"\\b\\f\\u2028"', id="short-escapes"),
+    ],
+)
 def test_marshal(value: object, want: str) -> None:
     assert json.marshal(value) == want
 
 
-@pytest.mark.parametrize("text,want,err", [
-    pytest.param('{"a":[1,"x",null]}', {"a": [1.0, "x", None]}, None, id="object"),
-    pytest.param("[1,", None, "unexpected end of JSON input", id="truncated"),
-    pytest.param("nul", None, "invalid character ' ' in literal null (expecting 'l')", id="short-literal"),
-    pytest.param("{} x", None, "invalid character 'x' after top-level value", id="trailing"),
-])
+@pytest.mark.parametrize(
+    "text,want,err",
+    [
+        pytest.param('{"a":[1,"x",null]}', {"a": [1.0, "x", None]}, None, id="object"),
+        pytest.param("[1,", None, "unexpected end of JSON input", id="truncated"),
+        pytest.param("nul", None, "invalid character ' ' in literal null (expecting 'l')", id="short-literal"),
+        pytest.param("{} x", None, "invalid character 'x' after top-level value", id="trailing"),
+    ],
+)
 def test_unmarshal(text: str, want: object, err: str | None) -> None:
     value, message = json.unmarshal(text)
     assert message == err
@@ -153,13 +165,16 @@ def test_unmarshal(text: str, want: object, err: str | None) -> None:
         assert value == want
 
 
-@pytest.mark.parametrize("value,want", [
-    pytest.param(3.4028234663852886e38, "3.4028235e+38", id="largest-float32"),
-    pytest.param(3.40282356e38, "3.4028235e+38", id="above-largest-rounds-down"),
-    pytest.param(3.4028235677973366e38, "+Inf", id="half-ulp-above-is-infinity"),
-    pytest.param(-3.40282350e38, "-3.4028235e+38", id="negative-rounds-too"),
-    pytest.param(1e-50, "0", id="underflow-to-zero"),
-])
+@pytest.mark.parametrize(
+    "value,want",
+    [
+        pytest.param(3.4028234663852886e38, "3.4028235e+38", id="largest-float32"),
+        pytest.param(3.40282356e38, "3.4028235e+38", id="above-largest-rounds-down"),
+        pytest.param(3.4028235677973366e38, "+Inf", id="half-ulp-above-is-infinity"),
+        pytest.param(-3.40282350e38, "-3.4028235e+38", id="negative-rounds-too"),
+        pytest.param(1e-50, "0", id="underflow-to-zero"),
+    ],
+)
 def test_float32_conversion_near_the_range_ends(value: float, want: str) -> None:
     """Go's float32(f) rounds values just above the largest float32 down to it (FormatFloat 'g', 32)."""
     assert strconv.format_float(value, "g", -1, 32) == want

@@ -30,19 +30,38 @@ RUNAWAY = [
     ("randAlphaNum", "{{ randAlphaNum 50000000 }}", "error calling randAlphaNum", OUTPUT_LIMIT),
     ("randAscii", "{{ randAscii 50000000 }}", "error calling randAscii", OUTPUT_LIMIT),
     ("repeat", '{{ repeat 50000000 "ab" }}', "error calling repeat", OUTPUT_LIMIT),
-    ("printf-doubling", '{{ $s := "xxxxxxxx" }}{{ range until 40 }}{{ $s = printf "%s%s" $s $s }}{{ end }}',
-     "error calling printf", OUTPUT_LIMIT),
-    ("append-quadratic", "{{ $l := list }}{{ range until 100000 }}{{ $l = append $l . }}{{ end }}",
-     "error calling append", STEP_LIMIT),
-    ("toJson-shared", '{{ $d := dict "a" 1 }}{{ range until 60 }}{{ $d = dict "a" $d "b" $d }}{{ end }}{{ toJson $d }}',
-     "error calling toJson", STEP_LIMIT),
-    ("print-shared", '{{ $d := list 1 }}{{ range until 60 }}{{ $d = list $d $d }}{{ end }}{{ $d }}',
-     "executing", STEP_LIMIT),
-    ("written-output", "{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}", "executing",
-     OUTPUT_LIMIT),
+    (
+        "printf-doubling",
+        '{{ $s := "xxxxxxxx" }}{{ range until 40 }}{{ $s = printf "%s%s" $s $s }}{{ end }}',
+        "error calling printf",
+        OUTPUT_LIMIT,
+    ),
+    (
+        "append-quadratic",
+        "{{ $l := list }}{{ range until 100000 }}{{ $l = append $l . }}{{ end }}",
+        "error calling append",
+        STEP_LIMIT,
+    ),
+    (
+        "toJson-shared",
+        '{{ $d := dict "a" 1 }}{{ range until 60 }}{{ $d = dict "a" $d "b" $d }}{{ end }}{{ toJson $d }}',
+        "error calling toJson",
+        STEP_LIMIT,
+    ),
+    (
+        "print-shared",
+        "{{ $d := list 1 }}{{ range until 60 }}{{ $d = list $d $d }}{{ end }}{{ $d }}",
+        "executing",
+        STEP_LIMIT,
+    ),
+    ("written-output", "{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}", "executing", OUTPUT_LIMIT),
     ("join", '{{ join "," (until 9000000) }}', "error calling join", STEP_LIMIT),
-    ("printf-width", '{{ printf (repeat 20 "%10000000d") 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 }}',
-     "error calling printf", OUTPUT_LIMIT),
+    (
+        "printf-width",
+        '{{ printf (repeat 20 "%10000000d") 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 }}',
+        "error calling printf",
+        OUTPUT_LIMIT,
+    ),
     ("splitList", '{{ splitList "" (repeat 16000000 "a") | len }}', "error calling splitList", STEP_LIMIT),
 ]
 
@@ -111,12 +130,15 @@ def test_charge_value_takes_shared_values_that_are_no_cycle() -> None:
     assert meter.steps == 2 + 2 + 2 * 3  # a, b; a's 1 + its list's 1; b's 2 and 2 per shared
 
 
-@pytest.mark.parametrize("name,alphabet", [
-    ("randAlphaNum", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
-    ("randAlpha", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
-    ("randNumeric", "0123456789"),
-    ("randAscii", "".join(map(chr, range(32, 127)))),
-])
+@pytest.mark.parametrize(
+    "name,alphabet",
+    [
+        ("randAlphaNum", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
+        ("randAlpha", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+        ("randNumeric", "0123456789"),
+        ("randAscii", "".join(map(chr, range(32, 127)))),
+    ],
+)
 def test_random_strings_use_the_whole_alphabet(name: str, alphabet: str) -> None:
     out = render(f"{{{{ {name} 20000 }}}}")
     assert len(out) == 20000 and set(out) == set(alphabet)
@@ -136,11 +158,15 @@ def test_printf_numbers_past_a_million_end_the_format_as_in_go() -> None:
     assert len(render('{{ printf "%1000000d" 1 }}')) == 1000000
 
 
-@pytest.mark.parametrize("text", ['{{ upper "a" }}', '{{ range until 3 }}{{ lower "A" }}{{ end }}', "{{ .Get }}"],
-                         ids=["function", "function-in-short-range", "method"])
+@pytest.mark.parametrize(
+    "text",
+    ['{{ upper "a" }}', '{{ range until 3 }}{{ lower "A" }}{{ end }}', "{{ .Get }}"],
+    ids=["function", "function-in-short-range", "method"],
+)
 def test_every_call_reads_the_clock(text: str) -> None:
     """A call can take long on its own (a 1M-element deepEqual); the clock is read before each,
     not only every so many cheap steps."""
+
     class Obj(GoObject):
         go_type = "main.Obj"
 
@@ -151,8 +177,19 @@ def test_every_call_reads_the_clock(text: str) -> None:
         render(text, Obj(), Budget(deadline=time.monotonic() - 1))
 
 
-RUNE_FUNCS = ["upper", "lower", "title", "untitle", "nospace", "initials", "swapcase", "shuffle", "snakecase",
-              "kebabcase", "camelcase"]
+RUNE_FUNCS = [
+    "upper",
+    "lower",
+    "title",
+    "untitle",
+    "nospace",
+    "initials",
+    "swapcase",
+    "shuffle",
+    "snakecase",
+    "kebabcase",
+    "camelcase",
+]
 
 
 @pytest.mark.parametrize("name", RUNE_FUNCS)
@@ -172,10 +209,18 @@ def test_the_slowest_rune_loops_read_the_clock(name: str) -> None:
         fn("aB_c" * 5000)
 
 
-@pytest.mark.parametrize("text,budget,limit", [
-    ('{{ regexReplaceAll "(a+)" (repeat 1000 "a") (repeat 100 "$1") | len }}', Budget(max_output=50_000), OUTPUT_LIMIT),
-    ('{{ regexReplaceAll "" (repeat 5000 "a") "" }}', Budget(max_steps=2_000), STEP_LIMIT),
-], ids=["group-expansion", "many-matches"])
+@pytest.mark.parametrize(
+    "text,budget,limit",
+    [
+        (
+            '{{ regexReplaceAll "(a+)" (repeat 1000 "a") (repeat 100 "$1") | len }}',
+            Budget(max_output=50_000),
+            OUTPUT_LIMIT,
+        ),
+        ('{{ regexReplaceAll "" (repeat 5000 "a") "" }}', Budget(max_steps=2_000), STEP_LIMIT),
+    ],
+    ids=["group-expansion", "many-matches"],
+)
 def test_regex_replace_charges_what_it_expands_and_finds(text: str, budget: Budget, limit: str) -> None:
     """$1 expands to the group's text, which may be far longer than the template; and each match
     found is work and memory: 5M matches took 15 s and 1.7 GB before the output limit spoke."""
@@ -183,14 +228,20 @@ def test_regex_replace_charges_what_it_expands_and_finds(text: str, budget: Budg
         render(text, budget=budget)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ('{{ atoi (repeat 5000 "9") }}', "9223372036854775807"),
-    ('{{ atoi (printf "-%s" (repeat 5000 "9")) }}', "-9223372036854775808"),
-    ('{{ semverCompare ">1.0.0" (repeat 5000 "9") }}',
-     'error calling semverCompare: Error parsing version segment: strconv.ParseUint: parsing "9999'),
-    ('{{ semverCompare ">1.0.0" (printf "1.0.0-%s" (repeat 5000 "9")) }}', "false"),
-    ('{{ semverCompare (printf "<1.0.0-%s" (repeat 5000 "9")) (printf "1.0.0-%s" (repeat 5000 "8")) }}', "true"),
-], ids=["atoi-max", "atoi-min", "semver-segment", "semver-prerelease", "semver-prerelease-compare"])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('{{ atoi (repeat 5000 "9") }}', "9223372036854775807"),
+        ('{{ atoi (printf "-%s" (repeat 5000 "9")) }}', "-9223372036854775808"),
+        (
+            '{{ semverCompare ">1.0.0" (repeat 5000 "9") }}',
+            'error calling semverCompare: Error parsing version segment: strconv.ParseUint: parsing "9999',
+        ),
+        ('{{ semverCompare ">1.0.0" (printf "1.0.0-%s" (repeat 5000 "9")) }}', "false"),
+        ('{{ semverCompare (printf "<1.0.0-%s" (repeat 5000 "9")) (printf "1.0.0-%s" (repeat 5000 "8")) }}', "true"),
+    ],
+    ids=["atoi-max", "atoi-min", "semver-segment", "semver-prerelease", "semver-prerelease-compare"],
+)
 def test_numbers_longer_than_pythons_int_digit_limit_take_gos_path(text: str, expected: str) -> None:
     """Python refuses int() of more than 4,300 digits (its own message, no Go error): numbers
     that long are out of Go's range, and clamp or fail as Go's do."""
@@ -210,12 +261,16 @@ def test_semver_constraints_charge_a_step_each() -> None:
         render('{{ semverCompare (repeat 3000 "1 - 2 ") "1.0.0" }}', budget=Budget(max_steps=1000))
 
 
-@pytest.mark.parametrize("text", [
-    '{{ dateInZone (repeat 20000 "1") now "UTC" }}',
-    '{{ date (repeat 20000 "1") now }}',
-    '{{ now.Format (repeat 20000 "1") }}',
-    '{{ toDate (repeat 20000 "1") (repeat 20000 "1") }}',
-], ids=["dateInZone", "date", "Format", "toDate"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{{ dateInZone (repeat 20000 "1") now "UTC" }}',
+        '{{ date (repeat 20000 "1") now }}',
+        '{{ now.Format (repeat 20000 "1") }}',
+        '{{ toDate (repeat 20000 "1") (repeat 20000 "1") }}',
+    ],
+    ids=["dateInZone", "date", "Format", "toDate"],
+)
 def test_time_layouts_charge_their_quadratic_walk(text: str) -> None:
     """Go's layout walk hands the rest of the layout on as a slice; in Python each is a copy, so
     a layout costs its length squared (1M characters ran over 40 s): charged before the walk."""
@@ -223,20 +278,31 @@ def test_time_layouts_charge_their_quadratic_walk(text: str) -> None:
         render(text, budget=Budget(max_steps=100_000))
 
 
-@pytest.mark.parametrize("text", [
-    '{{ durationRound (repeat 20000 "1h") }}',
-    '{{ dateModify (repeat 20000 "1h") now }}',
-    '{{ mustDateModify (repeat 20000 "1h") now }}',
-], ids=["durationRound", "dateModify", "mustDateModify"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{{ durationRound (repeat 20000 "1h") }}',
+        '{{ dateModify (repeat 20000 "1h") now }}',
+        '{{ mustDateModify (repeat 20000 "1h") now }}',
+    ],
+    ids=["durationRound", "dateModify", "mustDateModify"],
+)
 def test_durations_charge_their_quadratic_walk(text: str) -> None:
     with pytest.raises(ExecError, match=STEP_LIMIT):
         render(text, budget=Budget(max_steps=100_000))
 
 
-@pytest.mark.parametrize("text,expected", [
-    ('{{ durationRound (printf "%sh" (repeat 5000 "1")) }}', "0s"),
-    ('{{ mustDateModify (printf "%sh" (repeat 5000 "1")) now }}', 'error calling mustDateModify: time: invalid duration "1111'),
-], ids=["durationRound", "mustDateModify"])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('{{ durationRound (printf "%sh" (repeat 5000 "1")) }}', "0s"),
+        (
+            '{{ mustDateModify (printf "%sh" (repeat 5000 "1")) now }}',
+            'error calling mustDateModify: time: invalid duration "1111',
+        ),
+    ],
+    ids=["durationRound", "mustDateModify"],
+)
 def test_durations_past_pythons_int_digit_limit_are_gos_overflow(text: str, expected: str) -> None:
     try:
         result = render(text)
@@ -266,13 +332,17 @@ def test_to_yaml_charges_its_indentation(monkeypatch: pytest.MonkeyPatch) -> Non
         render(text, budget=Budget(max_output=100_000))
 
 
-@pytest.mark.parametrize("text,expected", [
-    ('{{ b64dec "aGVsbG8=" }}', "hello"),
-    ('{{ b64dec "aGVs\\r\\nbG8=" }}', "hello"),
-    ('{{ b64dec "YR==" }}', "a"),  # non-zero trailing bits: Go's StdEncoding accepts them
-    ('{{ b64dec "aGVsbG8" }}', "illegal base64 data at input byte 4"),
-    ('{{ b64dec "aG=sbG8=" }}', "illegal base64 data at input byte 2"),
-], ids=["padded", "line-breaks", "trailing-bits", "unpadded", "inner-padding"])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ('{{ b64dec "aGVsbG8=" }}', "hello"),
+        ('{{ b64dec "aGVs\\r\\nbG8=" }}', "hello"),
+        ('{{ b64dec "YR==" }}', "a"),  # non-zero trailing bits: Go's StdEncoding accepts them
+        ('{{ b64dec "aGVsbG8" }}', "illegal base64 data at input byte 4"),
+        ('{{ b64dec "aG=sbG8=" }}', "illegal base64 data at input byte 2"),
+    ],
+    ids=["padded", "line-breaks", "trailing-bits", "unpadded", "inner-padding"],
+)
 def test_b64dec_fast_path_keeps_gos_answers(text: str, expected: str) -> None:
     """Canonical input is decoded in C (the Go-shaped walk took ~0.5 µs a character, seconds
     past the time limit for a 16M-character string); the rest still gets Go's error offset."""

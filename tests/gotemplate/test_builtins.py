@@ -48,7 +48,9 @@ class GoFailure(str):
         pytest.param(go_index, (["a"], 4), GoFailure("index out of range: 4"), id="index-past-len"),
         pytest.param(go_index, (["a"], 1.0), GoFailure("cannot index slice/array with type float64"), id="index-float"),
         pytest.param(go_index, ({"a": 1}, 1), GoFailure("value has type int; should be string"), id="index-key-type"),
-        pytest.param(go_index, ({"a": 1}, None), GoFailure("value is nil; should be of type string"), id="index-nil-key"),
+        pytest.param(
+            go_index, ({"a": 1}, None), GoFailure("value is nil; should be of type string"), id="index-nil-key"
+        ),
         pytest.param(go_index, (None, 0), GoFailure("index of untyped nil"), id="index-nil"),
         pytest.param(go_index, (5, 0), GoFailure("can't index item of type int"), id="index-int"),
         pytest.param(go_slice, (["a"], 1, 0), GoFailure("invalid slice index: 1 > 0"), id="slice-inverted"),

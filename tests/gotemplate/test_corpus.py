@@ -76,7 +76,9 @@ def test_overall_count(capsys: pytest.CaptureFixture[str]) -> None:
     passed = [c["name"] for c in CASE_LIST if case_passes(c)]
     by_funcs = {f: sum(1 for c in CASE_LIST if c["funcs"] == f and c["name"] in set(passed)) for f in ("go", "sprig")}
     with capsys.disabled():
-        print(f"\ngotemplate corpus: {len(passed)}/{len(CASE_LIST)} pass (go {by_funcs['go']}, sprig {by_funcs['sprig']})")
+        print(
+            f"\ngotemplate corpus: {len(passed)}/{len(CASE_LIST)} pass (go {by_funcs['go']}, sprig {by_funcs['sprig']})"
+        )
     assert set(passing_names()) <= set(passed)
 
 

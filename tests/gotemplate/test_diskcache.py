@@ -52,7 +52,7 @@ def test_corrupt_or_foreign_entries_are_ignored_and_rewritten(cache_dir: Path) -
 
 def test_parse_errors_are_never_cached(cache_dir: Path) -> None:
     for _ in range(2):
-        with pytest.raises(ParseError, match="function \"nosuch\" not defined"):
+        with pytest.raises(ParseError, match='function "nosuch" not defined'):
             render("{{ nosuch }}")
     assert not list(cache_dir.glob("*.json"))
 
@@ -113,9 +113,11 @@ def test_stored_trees_come_back_equal(cache_dir: Path) -> None:
     from sidecarctl.gotemplate.builtins import BUILTINS
     from sidecarctl.gotemplate.parser import parse_trees
 
-    text = ('{{ define "t" }}{{ range $i, $v := .l }}{{ if and (eq $i 1) (ne $v nil) }}{{ 1.5e3 }}{{ 0x1F }}'
-            '{{ 2i }}{{ else }}{{ .a.b | printf "%q" }}{{ end }}{{ break }}{{ end }}{{ end }}{{ with $x := "s" }}'
-            '{{ template "t" $x }}{{ end }}{{/* c */}}{{ (.f).g }}{{ true }}')
+    text = (
+        '{{ define "t" }}{{ range $i, $v := .l }}{{ if and (eq $i 1) (ne $v nil) }}{{ 1.5e3 }}{{ 0x1F }}'
+        '{{ 2i }}{{ else }}{{ .a.b | printf "%q" }}{{ end }}{{ break }}{{ end }}{{ end }}{{ with $x := "s" }}'
+        '{{ template "t" $x }}{{ end }}{{/* c */}}{{ (.f).g }}{{ true }}'
+    )
     trees = parse_trees("inject", text, BUILTINS)
     cache_key = diskcache.key(text, "inject", BUILTINS)
     diskcache.store(cache_key, text, trees)
@@ -145,8 +147,10 @@ def test_a_planted_pickle_is_never_loaded(cache_dir: Path, tmp_path: Path) -> No
     expected = render()
     marker = tmp_path / "pwned"
     payload = pickle.dumps(Exploit(marker))
-    script = ("from sidecarctl import gotemplate as g; "
-              f"print(g.parse({TEXT!r}, funcs=g.funcmap('istio'), persist=True).execute({DATA!r}), end='')")
+    script = (
+        "from sidecarctl import gotemplate as g; "
+        f"print(g.parse({TEXT!r}, funcs=g.funcmap('istio'), persist=True).execute({DATA!r}), end='')"
+    )
     (entry,) = cache_dir.glob("*.json")
     for planted in (payload, shared_cache.HEADER + payload):
         entry.write_bytes(planted)
@@ -165,7 +169,8 @@ def _fresh_checks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 def test_a_folder_owned_by_another_user_is_ignored_with_one_warning(
-        cache_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     expected = render()
     (entry,) = cache_dir.glob("*.json")
     os.chown(cache_dir, 65534, 65534)
@@ -186,8 +191,9 @@ def test_an_entry_owned_by_another_user_is_ignored(cache_dir: Path, monkeypatch:
 
 
 @pytest.mark.parametrize("mode", [0o770, 0o707, 0o777], ids=["group-writable", "other-writable", "world-writable"])
-def test_a_folder_others_can_write_is_ignored(cache_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str], mode: int) -> None:
+def test_a_folder_others_can_write_is_ignored(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: int
+) -> None:
     expected = render()
     (entry,) = cache_dir.glob("*.json")
     cache_dir.chmod(mode)
@@ -226,12 +232,16 @@ def test_entries_are_versioned_private_and_bounded(cache_dir: Path, monkeypatch:
     assert diskcache.load(entry.stem, TEXT) is not None
 
 
-@pytest.mark.parametrize("value,stored", [
-    (({"a": [1, 2.5, None, True, "é\udcff"]},), True),
-    ({1: "int key"}, False),
-    ({"set": {1, 2}}, False),
-    (float("nan"), True),
-], ids=["plain", "int-key", "set", "nan"])
+@pytest.mark.parametrize(
+    "value,stored",
+    [
+        (({"a": [1, 2.5, None, True, "é\udcff"]},), True),
+        ({1: "int key"}, False),
+        ({"set": {1, 2}}, False),
+        (float("nan"), True),
+    ],
+    ids=["plain", "int-key", "set", "nan"],
+)
 def test_only_plain_data_is_stored(tmp_path: Path, value: object, stored: bool) -> None:
     shared_cache.store("yaml", "k", "text", value)
     back = shared_cache.load("yaml", "k", "text")

@@ -25,21 +25,45 @@ def render(text: str, budget: Budget | None = None, data: object = None) -> str:
         return tmpl.execute(data)
 
 
-@pytest.mark.parametrize("text,budget,limit", [
-    ("{{ until(100000000) }}", None, STEPS),
-    ("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}", Budget(max_steps=10_000), STEPS),
-    ("{% set l = until(1000) %}{% for i in l %}{% for j in l %}{% endfor %}{% endfor %}", Budget(max_steps=10_000),
-     STEPS),
-    ("{% for i in range(1000) %}xxxxxxxxxx{% endfor %}", Budget(max_output=1_000), OUTPUT),
-    ('{{ ("ab" * 100000) | length }}', Budget(max_output=1_000), OUTPUT),
-    ("{{ [1] * 100000 }}", Budget(max_steps=1_000), STEPS),
-    ("{{ (9 ** 1000000) % 10 }}", Budget(max_steps=1_000), STEPS),
-    ('{{ ("x" | center(100000)) | length }}', Budget(max_output=1_000), OUTPUT),
-    ('{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% endif %}{% endmacro %}{{ d("x", 26) }}',
-     Budget(max_output=100_000), OUTPUT),
-    ('{{ lower("A") }}', Budget(deadline=time.monotonic() - 1), TIME),
-], ids=["sprig-charge", "nested-range", "nested-for-over-a-list", "written-output", "string-repeat", "list-repeat",
-        "power", "builtin-filter-width", "doubling-macro", "deadline"])
+@pytest.mark.parametrize(
+    "text,budget,limit",
+    [
+        ("{{ until(100000000) }}", None, STEPS),
+        (
+            "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
+            Budget(max_steps=10_000),
+            STEPS,
+        ),
+        (
+            "{% set l = until(1000) %}{% for i in l %}{% for j in l %}{% endfor %}{% endfor %}",
+            Budget(max_steps=10_000),
+            STEPS,
+        ),
+        ("{% for i in range(1000) %}xxxxxxxxxx{% endfor %}", Budget(max_output=1_000), OUTPUT),
+        ('{{ ("ab" * 100000) | length }}', Budget(max_output=1_000), OUTPUT),
+        ("{{ [1] * 100000 }}", Budget(max_steps=1_000), STEPS),
+        ("{{ (9 ** 1000000) % 10 }}", Budget(max_steps=1_000), STEPS),
+        ('{{ ("x" | center(100000)) | length }}', Budget(max_output=1_000), OUTPUT),
+        (
+            '{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% endif %}{% endmacro %}{{ d("x", 26) }}',
+            Budget(max_output=100_000),
+            OUTPUT,
+        ),
+        ('{{ lower("A") }}', Budget(deadline=time.monotonic() - 1), TIME),
+    ],
+    ids=[
+        "sprig-charge",
+        "nested-range",
+        "nested-for-over-a-list",
+        "written-output",
+        "string-repeat",
+        "list-repeat",
+        "power",
+        "builtin-filter-width",
+        "doubling-macro",
+        "deadline",
+    ],
+)
 def test_jinja_runs_are_metered(text: str, budget: Budget | None, limit: str) -> None:
     with pytest.raises(ExecError, match=limit) as err:
         render(text, budget)

@@ -28,8 +28,13 @@ def test_renders_at_once(tmp_path: Path, template: str, want: str | None) -> Non
     (tmp_path / "t").write_text(template)
     (tmp_path / "d.json").write_text("{}")
     sidecarctl = Path(sys.executable).parent / "sidecarctl"
-    done = subprocess.run([str(sidecarctl), "template", "render", "--data", str(tmp_path / "d.json"), str(tmp_path / "t")],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [str(sidecarctl), "template", "render", "--data", str(tmp_path / "d.json"), str(tmp_path / "t")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if want is None:
         assert done.returncode in (0, 1) and "Traceback" not in done.stderr
     else:

@@ -25,22 +25,42 @@ def run(tmp_path: Path, template: str, data: str, *flags: str, data_name: str = 
 @pytest.mark.parametrize(
     "template, data, flags, want",
     [
-        pytest.param("{{ .n }} {{ printf \"%T\" .n }}", '{"n": 1000000}', (), "1e+06 float64", id="json-numbers-float"),
+        pytest.param('{{ .n }} {{ printf "%T" .n }}', '{"n": 1000000}', (), "1e+06 float64", id="json-numbers-float"),
         pytest.param("{{ .a }}|{{ .b }}", "a: 3\nb: [x, 2]\n", (), "3|[x 2]", id="yaml-data"),
         pytest.param("{{ upper .s }}", '{"s": "x"}', ("--funcs", "sprig"), "X", id="sprig"),
         pytest.param("a\n", "{}", ("--funcs", "go"), "a\n", id="exact-bytes"),
         pytest.param("{{ .s }}", '{"s": "héllo ☃"}', (), "héllo ☃", id="utf8"),
         pytest.param("{{ .zz }}", "{}", ("--missingkey", "zero"), "<no value>", id="missingkey-zero"),
         # errors: exit 1, nothing on stdout, Go's error as the last line of stderr
-        pytest.param("{{ .a.b }}", '{"a": "x"}', (), Err('template: inject:1:5: executing "inject" at <.a.b>: '
-                     "can't evaluate field b in type interface {}"), id="exec-error"),
+        pytest.param(
+            "{{ .a.b }}",
+            '{"a": "x"}',
+            (),
+            Err('template: inject:1:5: executing "inject" at <.a.b>: can\'t evaluate field b in type interface {}'),
+            id="exec-error",
+        ),
         pytest.param("{{ if }}", "{}", (), Err("template: inject:1: missing value for if"), id="parse-error"),
-        pytest.param("{{ upper .a }}", "{}", ("--funcs", "go"), Err('template: inject:1: function "upper" not defined'),
-                     id="go-funcs-only"),
-        pytest.param("{{ .a.b }}", '{"a": 1}', ("--name", "sidecar"), Err('template: sidecar:1:5: executing "sidecar" '
-                     "at <.a.b>: can't evaluate field b in type interface {}"), id="name-flag"),
-        pytest.param("{{ .zz }}", "{}", ("--missingkey", "error"), Err('template: inject:1:3: executing "inject" at '
-                     '<.zz>: map has no entry for key "zz"'), id="missingkey-error"),
+        pytest.param(
+            "{{ upper .a }}",
+            "{}",
+            ("--funcs", "go"),
+            Err('template: inject:1: function "upper" not defined'),
+            id="go-funcs-only",
+        ),
+        pytest.param(
+            "{{ .a.b }}",
+            '{"a": 1}',
+            ("--name", "sidecar"),
+            Err('template: sidecar:1:5: executing "sidecar" at <.a.b>: can\'t evaluate field b in type interface {}'),
+            id="name-flag",
+        ),
+        pytest.param(
+            "{{ .zz }}",
+            "{}",
+            ("--missingkey", "error"),
+            Err('template: inject:1:3: executing "inject" at <.zz>: map has no entry for key "zz"'),
+            id="missingkey-error",
+        ),
     ],
 )
 def test_render(tmp_path: Path, template: str, data: str, flags: tuple[str, ...], want: str) -> None:
@@ -54,7 +74,8 @@ def test_render(tmp_path: Path, template: str, data: str, flags: tuple[str, ...]
 def test_unreadable_data_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "inject").write_text("x")
     result = CliRunner().invoke(
-        cli, ["template", "render", str(tmp_path / "inject"), "--data", str(tmp_path / "missing.json")])
+        cli, ["template", "render", str(tmp_path / "inject"), "--data", str(tmp_path / "missing.json")]
+    )
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
 
 

@@ -19,31 +19,105 @@ from sidecarctl.gotemplate.sprig._util import NilList
 _ = (Any, GoError, GoMap, GoSlice, Int64, Uint8, NilList, format_v, kind_name, type_name, SPRIG_FUNCS)
 
 CASES = [
-    pytest.param('v', 'sha1sum', ['hello world'], 'ok', '2aae6c35c94fcfb415dbe95f408b9ce91ee846ed', id='sha1sum'),
-    pytest.param('v', 'sha1sum', [''], 'ok', 'da39a3ee5e6b4b0d3255bfef95601890afd80709', id='sha1sum-empty'),
-    pytest.param('v', 'sha256sum', ['héllo'], 'ok', '3c48591d8d098a4538f5e013dfcf406e948eac4d3277b10bf614e295d6068179', id='sha256sum'),
-    pytest.param('v', 'adler32sum', ['Wikipedia'], 'ok', '300286872', id='adler32sum'),
-    pytest.param('v', 'adler32sum', [''], 'ok', '1', id='adler32sum-empty'),
-    pytest.param('v', 'derivePassword', [1, 'long', 'password', 'user', 'example.com'], 'ok', 'ZedaFaxcZaso9*', id='derivePassword-long'),
-    pytest.param('v', 'derivePassword', [3, 'maximum', 'pw', 'ü', 'site'], 'ok', 'xDI^p6ohfIL!8WKhko4;', id='derivePassword-maximum'),
-    pytest.param('v', 'derivePassword', [0, 'pin', '', '', ''], 'ok', '2847', id='derivePassword-pin'),
-    pytest.param('v', 'derivePassword', [7, 'basic', 'p', 'u', 's'], 'ok', 'VZk24LAy', id='derivePassword-basic'),
-    pytest.param('v', 'derivePassword', [1, 'x', '', '', ''], 'ok', 'cannot find password template x', id='derivePassword-unknown'),
-    pytest.param('v', 'decryptAES', ['secret', ''], 'ok', '', id='decryptAES-empty'),
-    pytest.param('v', 'decryptAES', ['secret', '/B/TFu6WuhlCfJ5o27mGCckCko0oUn3uH/IyBwtdwaw='], 'ok', 'hello world', id='decryptAES-known'),
-    pytest.param('v', 'decryptAES', ['secret', 'abc'], 'err', 'illegal base64 data at input byte 0', id='decryptAES-bad-base64'),
-    pytest.param('v', 'decryptAES', ['secret', 'YWJj'], 'err', 'runtime error: slice bounds out of range [:16] with capacity 3', id='decryptAES-short'),
-    pytest.param('v', 'decryptAES', ['secret', 'YWJjZGVmZ2hpamtsbW5vcHE='], 'err', 'crypto/cipher: input not full blocks', id='decryptAES-partial-block'),
-    pytest.param('v', 'decryptAES', ['secret', 'YWJjZGVmZ2hpamtsbW5vcA=='], 'err', 'runtime error: index out of range [-1]', id='decryptAES-iv-only'),
-    pytest.param('v', 'encryptAES', ['secret', ''], 'ok', '', id='encryptAES-empty'),
-    pytest.param('v', 'htpasswd', ['a:b', 'pw'], 'ok', 'invalid username: a:b', id='htpasswd-bad-user'),
-    pytest.param('v', 'genPrivateKey', ['foo'], 'ok', 'Unknown type foo', id='genPrivateKey-unknown'),
-    pytest.param('v', 'buildCustomCert', ['!', 'YQ=='], 'err', 'unable to decode base64 certificate', id='buildCustomCert-bad-cert-b64'),
-    pytest.param('v', 'buildCustomCert', ['YQ==', '!'], 'err', 'unable to decode base64 private key', id='buildCustomCert-bad-key-b64'),
-    pytest.param('v', 'buildCustomCert', ['YQ==', 'YQ=='], 'err', 'unable to decode certificate', id='buildCustomCert-no-pem'),
-    pytest.param('v', 'randBytes', [0], 'ok', '', id='randBytes-zero'),
-    pytest.param('v', 'randAlpha', [0], 'ok', '', id='randAlpha-zero'),
-    pytest.param('v', 'randNumeric', [-1], 'ok', '', id='randNumeric-negative'),
+    pytest.param("v", "sha1sum", ["hello world"], "ok", "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed", id="sha1sum"),
+    pytest.param("v", "sha1sum", [""], "ok", "da39a3ee5e6b4b0d3255bfef95601890afd80709", id="sha1sum-empty"),
+    pytest.param(
+        "v",
+        "sha256sum",
+        ["héllo"],
+        "ok",
+        "3c48591d8d098a4538f5e013dfcf406e948eac4d3277b10bf614e295d6068179",
+        id="sha256sum",
+    ),
+    pytest.param("v", "adler32sum", ["Wikipedia"], "ok", "300286872", id="adler32sum"),
+    pytest.param("v", "adler32sum", [""], "ok", "1", id="adler32sum-empty"),
+    pytest.param(
+        "v",
+        "derivePassword",
+        [1, "long", "password", "user", "example.com"],
+        "ok",
+        "ZedaFaxcZaso9*",
+        id="derivePassword-long",
+    ),
+    pytest.param(
+        "v",
+        "derivePassword",
+        [3, "maximum", "pw", "ü", "site"],
+        "ok",
+        "xDI^p6ohfIL!8WKhko4;",
+        id="derivePassword-maximum",
+    ),
+    pytest.param("v", "derivePassword", [0, "pin", "", "", ""], "ok", "2847", id="derivePassword-pin"),
+    pytest.param("v", "derivePassword", [7, "basic", "p", "u", "s"], "ok", "VZk24LAy", id="derivePassword-basic"),
+    pytest.param(
+        "v",
+        "derivePassword",
+        [1, "x", "", "", ""],
+        "ok",
+        "cannot find password template x",
+        id="derivePassword-unknown",
+    ),
+    pytest.param("v", "decryptAES", ["secret", ""], "ok", "", id="decryptAES-empty"),
+    pytest.param(
+        "v",
+        "decryptAES",
+        ["secret", "/B/TFu6WuhlCfJ5o27mGCckCko0oUn3uH/IyBwtdwaw="],
+        "ok",
+        "hello world",
+        id="decryptAES-known",
+    ),
+    pytest.param(
+        "v", "decryptAES", ["secret", "abc"], "err", "illegal base64 data at input byte 0", id="decryptAES-bad-base64"
+    ),
+    pytest.param(
+        "v",
+        "decryptAES",
+        ["secret", "YWJj"],
+        "err",
+        "runtime error: slice bounds out of range [:16] with capacity 3",
+        id="decryptAES-short",
+    ),
+    pytest.param(
+        "v",
+        "decryptAES",
+        ["secret", "YWJjZGVmZ2hpamtsbW5vcHE="],
+        "err",
+        "crypto/cipher: input not full blocks",
+        id="decryptAES-partial-block",
+    ),
+    pytest.param(
+        "v",
+        "decryptAES",
+        ["secret", "YWJjZGVmZ2hpamtsbW5vcA=="],
+        "err",
+        "runtime error: index out of range [-1]",
+        id="decryptAES-iv-only",
+    ),
+    pytest.param("v", "encryptAES", ["secret", ""], "ok", "", id="encryptAES-empty"),
+    pytest.param("v", "htpasswd", ["a:b", "pw"], "ok", "invalid username: a:b", id="htpasswd-bad-user"),
+    pytest.param("v", "genPrivateKey", ["foo"], "ok", "Unknown type foo", id="genPrivateKey-unknown"),
+    pytest.param(
+        "v",
+        "buildCustomCert",
+        ["!", "YQ=="],
+        "err",
+        "unable to decode base64 certificate",
+        id="buildCustomCert-bad-cert-b64",
+    ),
+    pytest.param(
+        "v",
+        "buildCustomCert",
+        ["YQ==", "!"],
+        "err",
+        "unable to decode base64 private key",
+        id="buildCustomCert-bad-key-b64",
+    ),
+    pytest.param(
+        "v", "buildCustomCert", ["YQ==", "YQ=="], "err", "unable to decode certificate", id="buildCustomCert-no-pem"
+    ),
+    pytest.param("v", "randBytes", [0], "ok", "", id="randBytes-zero"),
+    pytest.param("v", "randAlpha", [0], "ok", "", id="randAlpha-zero"),
+    pytest.param("v", "randNumeric", [-1], "ok", "", id="randNumeric-negative"),
 ]
 
 
@@ -90,8 +164,13 @@ def test_bcrypt_shape() -> None:
 # The tests name cryptography's DSA classes, which warn on use (the module under test silences it)
 pytestmark = pytest.mark.filterwarnings("ignore:DSA is deprecated")
 
-PEM_TYPES = [("ecdsa", "EC PRIVATE KEY"), ("ed25519", "PRIVATE KEY"), ("rsa", "RSA PRIVATE KEY"),
-             ("", "RSA PRIVATE KEY"), ("dsa", "DSA PRIVATE KEY")]
+PEM_TYPES = [
+    ("ecdsa", "EC PRIVATE KEY"),
+    ("ed25519", "PRIVATE KEY"),
+    ("rsa", "RSA PRIVATE KEY"),
+    ("", "RSA PRIVATE KEY"),
+    ("dsa", "DSA PRIVATE KEY"),
+]
 
 
 @pytest.mark.parametrize("kind,block", PEM_TYPES, ids=[k or "default" for k, _ in PEM_TYPES])
@@ -132,7 +211,11 @@ def test_dsa_key_is_sprigs_asn1_layout() -> None:
 
 def _der_tlv(tag: int, body: bytes) -> bytes:  # test oracle only: the expected bytes, written out
     n = len(body)
-    length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    length = (
+        bytes([n])
+        if n < 0x80
+        else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    )
     return bytes([tag]) + length + body
 
 
@@ -140,12 +223,16 @@ def _der_integer(v: int) -> bytes:
     return _der_tlv(0x02, v.to_bytes(v.bit_length() // 8 + 1, "big"))
 
 
-@pytest.mark.parametrize("block,body,message", [
-    ("FOO", "YQ==", "parsing private key: no private key data in PEM block of type FOO"),
-    ("XYZ PRIVATE KEY", "YQ==", "parsing private key: invalid private key type XYZ PRIVATE KEY"),
-    ("RSA PRIVATE KEY", "YQ==", "parsing private key: parsing RSA private key from PEM: "),
-    ("PRIVATE KEY", "YQ==", "parsing private key: decoding PEM as PKCS#8: "),
-], ids=["not-a-key", "unknown-type", "bad-rsa", "bad-pkcs8"])
+@pytest.mark.parametrize(
+    "block,body,message",
+    [
+        ("FOO", "YQ==", "parsing private key: no private key data in PEM block of type FOO"),
+        ("XYZ PRIVATE KEY", "YQ==", "parsing private key: invalid private key type XYZ PRIVATE KEY"),
+        ("RSA PRIVATE KEY", "YQ==", "parsing private key: parsing RSA private key from PEM: "),
+        ("PRIVATE KEY", "YQ==", "parsing private key: decoding PEM as PKCS#8: "),
+    ],
+    ids=["not-a-key", "unknown-type", "bad-rsa", "bad-pkcs8"],
+)
 def test_private_key_errors(block: str, body: str, message: str) -> None:
     pem = f"-----BEGIN {block}-----\n{body}\n-----END {block}-----\n"
     with pytest.raises(GoError) as e:
@@ -170,16 +257,28 @@ def test_certificate_fields_are_sprigs() -> None:
     cert = x509.load_pem_x509_certificate(leaf.cert.encode())
     assert cert.version == x509.Version.v3 and 0 < cert.serial_number < 1 << 128
     assert cert.issuer == ca_cert.subject
-    assert [e.oid for e in cert.extensions] == [ExtensionOID.KEY_USAGE, ExtensionOID.EXTENDED_KEY_USAGE,
-                                                ExtensionOID.BASIC_CONSTRAINTS, ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
-                                                ExtensionOID.SUBJECT_ALTERNATIVE_NAME]
-    assert [e.oid for e in ca_cert.extensions] == [ExtensionOID.KEY_USAGE, ExtensionOID.EXTENDED_KEY_USAGE,
-                                                   ExtensionOID.BASIC_CONSTRAINTS, ExtensionOID.SUBJECT_KEY_IDENTIFIER]
+    assert [e.oid for e in cert.extensions] == [
+        ExtensionOID.KEY_USAGE,
+        ExtensionOID.EXTENDED_KEY_USAGE,
+        ExtensionOID.BASIC_CONSTRAINTS,
+        ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+        ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+    ]
+    assert [e.oid for e in ca_cert.extensions] == [
+        ExtensionOID.KEY_USAGE,
+        ExtensionOID.EXTENDED_KEY_USAGE,
+        ExtensionOID.BASIC_CONSTRAINTS,
+        ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+    ]
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
     assert usage.critical and usage.value.digital_signature and usage.value.key_encipherment
-    assert not usage.value.key_cert_sign and ca_cert.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+    assert (
+        not usage.value.key_cert_sign and ca_cert.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+    )
     assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
-        ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        ExtendedKeyUsageOID.CLIENT_AUTH,
+    ]
     assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
     assert ca_cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
     aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
@@ -192,7 +291,9 @@ def test_certificate_fields_are_sprigs() -> None:
 
 def test_dsa_keys_cannot_sign_certificates_as_in_go() -> None:
     dsa_pem = SPRIG_FUNCS["genPrivateKey"]("dsa")
-    with pytest.raises(GoError, match="^error creating certificate: x509: certificate private key does not implement crypto.Signer$"):
+    with pytest.raises(
+        GoError, match="^error creating certificate: x509: certificate private key does not implement crypto.Signer$"
+    ):
         SPRIG_FUNCS["genSelfSignedCertWithKey"]("x", [], [], 1, dsa_pem)
     ca = SPRIG_FUNCS["genCAWithKey"]("ca", 1, SPRIG_FUNCS["genPrivateKey"]("ecdsa"))
     with pytest.raises(GoError, match="unsupported public key type: \\*dsa.PublicKey"):
@@ -212,8 +313,11 @@ def test_encrypt_aes_is_openssls_aes_256_cbc(tmp_path: Any) -> None:
     sealed = base64.b64decode(SPRIG_FUNCS["encryptAES"]("secret", "hello world, twice as long as a block"))
     (tmp_path / "body").write_bytes(sealed[16:])
     key = (b"secret" + bytes(32))[:32].hex()
-    result = subprocess.run(["openssl", "enc", "-d", "-aes-256-cbc", "-K", key, "-iv", sealed[:16].hex(),
-                             "-in", str(tmp_path / "body")], capture_output=True, check=False)
+    result = subprocess.run(
+        ["openssl", "enc", "-d", "-aes-256-cbc", "-K", key, "-iv", sealed[:16].hex(), "-in", str(tmp_path / "body")],
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == 0 and result.stdout == b"hello world, twice as long as a block", result.stderr
 
 
@@ -237,7 +341,9 @@ def test_certificates_verify_with_openssl(tmp_path: Any) -> None:
         (tmp_path / "own.pem").write_text(own.cert)
         check = _openssl("verify", "-CAfile", str(tmp_path / "own.pem"), str(tmp_path / "own.pem"))
         assert check.returncode == 0, check.stderr
-    rebuilt = SPRIG_FUNCS["buildCustomCert"](base64.b64encode(ca.cert.encode()).decode(), base64.b64encode(ca.key.encode()).decode())
+    rebuilt = SPRIG_FUNCS["buildCustomCert"](
+        base64.b64encode(ca.cert.encode()).decode(), base64.b64encode(ca.key.encode()).decode()
+    )
     assert rebuilt.go_deep_equal(ca)
 
 

@@ -82,15 +82,21 @@ def test_denial_ends_with_the_command() -> None:
 
 # --- limits ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("flags,template,message", [
-    (("--template-max-steps", "100"), "{{ range until 200 }}{{ end }}", "limit of 100 template steps"),
-    (("--template-max-output", "10"), "{{ range until 20 }}x{{ end }}", "limit of 10 characters"),
-    ((), "{{ range until 100000000 }}{{ end }}", f"limit of {DEFAULT_MAX_STEPS} template steps"),
-    ((), "{{ seq 1 100000000 }}", f"limit of {DEFAULT_MAX_STEPS} template steps"),
-    ((), "{{ randAlphaNum 50000000 }}", f"limit of {DEFAULT_MAX_OUTPUT} characters"),
-], ids=["steps-flag", "output-flag", "range-until", "seq", "randAlphaNum"])
-def test_limits_stop_the_render_naming_the_limit(tmp_path: Path, flags: tuple[str, ...], template: str,
-                                                 message: str) -> None:
+
+@pytest.mark.parametrize(
+    "flags,template,message",
+    [
+        (("--template-max-steps", "100"), "{{ range until 200 }}{{ end }}", "limit of 100 template steps"),
+        (("--template-max-output", "10"), "{{ range until 20 }}x{{ end }}", "limit of 10 characters"),
+        ((), "{{ range until 100000000 }}{{ end }}", f"limit of {DEFAULT_MAX_STEPS} template steps"),
+        ((), "{{ seq 1 100000000 }}", f"limit of {DEFAULT_MAX_STEPS} template steps"),
+        ((), "{{ randAlphaNum 50000000 }}", f"limit of {DEFAULT_MAX_OUTPUT} characters"),
+    ],
+    ids=["steps-flag", "output-flag", "range-until", "seq", "randAlphaNum"],
+)
+def test_limits_stop_the_render_naming_the_limit(
+    tmp_path: Path, flags: tuple[str, ...], template: str, message: str
+) -> None:
     result = render(tmp_path, template, *flags)
     assert (result.code, result.stdout) == (1, "") and message in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -105,14 +111,21 @@ def test_limit_flags_are_checked() -> None:
 def test_the_flags_set_the_process_defaults_only_while_the_command_runs(tmp_path: Path) -> None:
     render(tmp_path, "x", "--template-timeout", "3", "--template-max-steps", "5")
     budget = Budget()
-    assert (budget.seconds, budget.max_steps, budget.max_output) == (DEFAULT_SECONDS, DEFAULT_MAX_STEPS,
-                                                                     DEFAULT_MAX_OUTPUT)
+    assert (budget.seconds, budget.max_steps, budget.max_output) == (
+        DEFAULT_SECONDS,
+        DEFAULT_MAX_STEPS,
+        DEFAULT_MAX_OUTPUT,
+    )
 
 
 # --- data and toYaml -------------------------------------------------------------------------------
 
-BOMB = "a: &a [" + ", ".join(["lol"] * 9) + "]\n" + "".join(
-    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))  # 9**9 leaves
+BOMB = (
+    "a: &a ["
+    + ", ".join(["lol"] * 9)
+    + "]\n"
+    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+)  # 9**9 leaves
 
 
 def test_a_yaml_alias_bomb_in_data_fails_at_once(tmp_path: Path) -> None:
@@ -140,8 +153,10 @@ def test_to_yaml_works_in_template_render(tmp_path: Path) -> None:
 
 # --- kube-inject and webhook serve ------------------------------------------------------------------
 
-DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
-              "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
+    "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+)
 
 
 def inject_config(template: str) -> str:
@@ -152,7 +167,14 @@ def inject_config(template: str) -> str:
 def test_kube_inject_denies_functions(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text(inject_config('metadata:\n  labels:\n    home: "{{ env "HOME" "" }}"'))
     (tmp_path / "in.yaml").write_text(DEPLOYMENT)
-    args = ("kube-inject", "--offline", "--injectConfigFile", str(tmp_path / "config.yaml"), "-f", str(tmp_path / "in.yaml"))
+    args = (
+        "kube-inject",
+        "--offline",
+        "--injectConfigFile",
+        str(tmp_path / "config.yaml"),
+        "-f",
+        str(tmp_path / "in.yaml"),
+    )
     assert sidecarctl(*args).code == 0
     denied = sidecarctl(*args, DENY, "env")
     assert denied.code == 1 and f"function 'env' is denied by {DENY}" in denied.stderr, denied.stderr
@@ -161,7 +183,14 @@ def test_kube_inject_denies_functions(tmp_path: Path) -> None:
 def test_kube_inject_limits(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text(inject_config("{{ range until 50 }}{{ end }}{}"))
     (tmp_path / "in.yaml").write_text(DEPLOYMENT)
-    args = ("kube-inject", "--offline", "--injectConfigFile", str(tmp_path / "config.yaml"), "-f", str(tmp_path / "in.yaml"))
+    args = (
+        "kube-inject",
+        "--offline",
+        "--injectConfigFile",
+        str(tmp_path / "config.yaml"),
+        "-f",
+        str(tmp_path / "in.yaml"),
+    )
     assert sidecarctl(*args, "--template-max-steps", "1000").code == 0
     limited = sidecarctl(*args, "--template-max-steps", "20")
     assert limited.code == 1 and "limit of 20 template steps" in limited.stderr, limited.stderr

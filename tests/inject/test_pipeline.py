@@ -39,14 +39,17 @@ def split(text: str) -> list[str]:
     return docs
 
 
-def run_template(pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool, envs: Any,
-                 revision: str, **choice: Any) -> tuple[Any, Any]:
+def run_template(
+    pod: Any, type_meta: Any, deploy_meta: Any, settings: Any, native: bool, envs: Any, revision: str, **choice: Any
+) -> tuple[Any, Any]:
     """Adds an istio-proxy container (init container when native) and a label."""
     if settings.get("fail"):
         raise InjectionError('requested template "x" not found; have sidecar')
     proxy = {"name": "istio-proxy", "image": "proxyv2", "env": [{"name": "KIND", "value": type_meta["kind"]}]}
-    template = {"metadata": {"labels": {"injected": deploy_meta["name"]}},
-                "spec": {"initContainers" if native else "containers": [proxy]}}
+    template = {
+        "metadata": {"labels": {"injected": deploy_meta["name"]}},
+        "spec": {"initContainers" if native else "containers": [proxy]},
+    }
     merged = copy.deepcopy(pod)
     merged["metadata"].setdefault("labels", {}).update(template["metadata"]["labels"])
     key = "initContainers" if native else "containers"
@@ -64,18 +67,22 @@ def normalize_as(value: Any, go_type: str) -> Any:
 
 
 def engine() -> Engine:
-    return Engine(split_documents=split, load_document=load,
-                  dump_yaml=lambda obj: json.dumps(obj, sort_keys=True) + "\n",
-                  normalize_as=normalize_as,
-                  strategic_merge=lambda pod, _patch, _type: pod,
-                  run_template=run_template,
-                  apply_proxy_config=lambda settings, text: {**settings, "proxy": text},
-                  input_errors=(FakeYamlError,))
+    return Engine(
+        split_documents=split,
+        load_document=load,
+        dump_yaml=lambda obj: json.dumps(obj, sort_keys=True) + "\n",
+        normalize_as=normalize_as,
+        strategic_merge=lambda pod, _patch, _type: pod,
+        run_template=run_template,
+        apply_proxy_config=lambda settings, text: {**settings, "proxy": text},
+        input_errors=(FakeYamlError,),
+    )
 
 
 def kube_inject(**settings: Any) -> KubeInject:
-    return KubeInject(settings={"values": {}, "mesh": {"defaultConfig": {"statusPort": 15020}}, **settings},
-                      engine=engine())
+    return KubeInject(
+        settings={"values": {}, "mesh": {"defaultConfig": {"statusPort": 15020}}, **settings}, engine=engine()
+    )
 
 
 DEPLOYMENT = """apiVersion: apps/v1
@@ -119,7 +126,8 @@ def test_skipped_workloads_warn_and_stay_uninjected() -> None:
     assert "istio-proxy" not in out
     assert run.warnings == [
         '===> Skipping injection because Deployment "shop/web" has host networking enabled\n',
-        '===> Skipping injection because Deployment "shop/web" has sidecar injection disabled\n']
+        '===> Skipping injection because Deployment "shop/web" has sidecar injection disabled\n',
+    ]
 
 
 def test_list_items_are_injected_recursively() -> None:
@@ -142,23 +150,35 @@ def test_proxy_config_annotation_reaches_the_settings() -> None:
     seen = []
     run = kube_inject()
     original = run.engine.run_template
-    run.engine.run_template = lambda pod, tm, dm, settings, *rest: seen.append(settings) or original(
-        pod, tm, dm, settings, *rest)
+    run.engine.run_template = lambda pod, tm, dm, settings, *rest: (
+        seen.append(settings) or original(pod, tm, dm, settings, *rest)
+    )
     run.inject_stream(DEPLOYMENT.replace("labels: {app: web}", "annotations: {proxy.istio.io/config: 'x: 1'}"))
     assert seen[0]["proxy"] == "x: 1"
 
 
-@pytest.mark.parametrize("text,error,message", [
-    pytest.param("kind: Pod\nmetadata: [\n", InputError, "document 1: error converting YAML", id="bad-yaml"),
-    pytest.param("- a\n- b\n", InputError, "cannot unmarshal list into Go value of type v1.TypeMeta", id="array"),
-    pytest.param("kind: ReplicationController\nmetadata: {name: r}\nspec: {}\n", InjectionError,
-                 "document 1 (ReplicationController r): spec.template is required value", id="missing-template"),
-    pytest.param("kind: Service\n---\n" + DEPLOYMENT.replace("labels: {app: web}",
-                                                               "annotations: {traffic.sidecar.istio.io/"
-                                                               "includeInboundPorts: bad}"),
-                 InjectionError, "in.yaml: document 2 (Deployment shop/web): failed to run injection template: invalid value 'bad'",
-                 id="bad-annotation"),
-])
+@pytest.mark.parametrize(
+    "text,error,message",
+    [
+        pytest.param("kind: Pod\nmetadata: [\n", InputError, "document 1: error converting YAML", id="bad-yaml"),
+        pytest.param("- a\n- b\n", InputError, "cannot unmarshal list into Go value of type v1.TypeMeta", id="array"),
+        pytest.param(
+            "kind: ReplicationController\nmetadata: {name: r}\nspec: {}\n",
+            InjectionError,
+            "document 1 (ReplicationController r): spec.template is required value",
+            id="missing-template",
+        ),
+        pytest.param(
+            "kind: Service\n---\n"
+            + DEPLOYMENT.replace(
+                "labels: {app: web}", "annotations: {traffic.sidecar.istio.io/includeInboundPorts: bad}"
+            ),
+            InjectionError,
+            "in.yaml: document 2 (Deployment shop/web): failed to run injection template: invalid value 'bad'",
+            id="bad-annotation",
+        ),
+    ],
+)
 def test_errors_name_the_document(text: str, error: type, message: str) -> None:
     with pytest.raises(error, match=re.escape(message)):
         kube_inject().inject_stream(text, source="in.yaml")
@@ -170,10 +190,18 @@ def test_render_errors_are_wrapped() -> None:
 
 
 def test_mesh_facts_from_json_shape() -> None:
-    facts = mesh_facts({"defaultConfig": {"statusPort": 123, "interceptionMode": "TPROXY",
-                                          "holdApplicationUntilProxyStarts": True}, "enablePrometheusMerge": False})
-    assert facts == {"status_port": 123, "interception_mode": "TPROXY", "hold_application": True,
-                     "prometheus_merge": False}
+    facts = mesh_facts(
+        {
+            "defaultConfig": {"statusPort": 123, "interceptionMode": "TPROXY", "holdApplicationUntilProxyStarts": True},
+            "enablePrometheusMerge": False,
+        }
+    )
+    assert facts == {
+        "status_port": 123,
+        "interception_mode": "TPROXY",
+        "hold_application": True,
+        "prometheus_merge": False,
+    }
 
 
 def test_webhook_variant_uses_config_templates_and_injected_annotations() -> None:
@@ -184,10 +212,12 @@ def test_webhook_variant_uses_config_templates_and_injected_annotations() -> Non
     seen: dict[str, Any] = {}
     fake = engine()
     fake.run_template = lambda *args, **choice: seen.update(choice) or run_template(*args)
-    config = SimpleNamespace(default_templates=["sidecar", "extra"], aliases={"a": ["b"]},
-                             injected_annotations={"psp": "x"})
-    settings = SimpleNamespace(inject_config=config, values={}, mesh={"defaultConfig": {"statusPort": 15020}},
-                               get=lambda key: None)
+    config = SimpleNamespace(
+        default_templates=["sidecar", "extra"], aliases={"a": ["b"]}, injected_annotations={"psp": "x"}
+    )
+    settings = SimpleNamespace(
+        inject_config=config, values={}, mesh={"defaultConfig": {"statusPort": 15020}}, get=lambda key: None
+    )
     pod = {"metadata": {"name": "p-1", "namespace": "ns"}, "spec": {"containers": [{"name": "app"}]}}
     out = inject_pod(pod, settings, engine=fake, webhook=True)
     assert seen == {"default_templates": ["sidecar", "extra"], "aliases": {"a": ["b"]}}

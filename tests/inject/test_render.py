@@ -47,8 +47,11 @@ def settings() -> Settings:
 
 def suite_settings(name: str) -> Settings:
     d = SUITE / "settings" / name
-    return load_settings(inject_config_file=str(d / "inject-config.yaml"), values_file=str(d / "inject-values.yaml"),
-                         mesh_config_file=str(d / "mesh-config.yaml"))
+    return load_settings(
+        inject_config_file=str(d / "inject-config.yaml"),
+        values_file=str(d / "inject-values.yaml"),
+        mesh_config_file=str(d / "mesh-config.yaml"),
+    )
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -67,15 +70,21 @@ def golden_pod(name: str) -> dict[str, Any]:
     return doc["spec"]["template"]  # type: ignore[no-any-return]
 
 
-def render_one(settings: Settings, doc: dict[str, Any], template: str, native: bool = True,
-               mesh: Any = None) -> dict[str, Any]:
+def render_one(
+    settings: Settings, doc: dict[str, Any], template: str, native: bool = True, mesh: Any = None
+) -> dict[str, Any]:
     pod = doc["spec"]["template"]
     annotations = (pod.get("metadata") or {}).get("annotations") or {}
     data = build_template_data(
         type_meta={"kind": doc["kind"], "apiVersion": doc["apiVersion"]},
         deploy_meta={"name": doc["metadata"]["name"], "namespace": doc["metadata"].get("namespace", "")},
-        pod=pod, mesh=mesh or settings.mesh, values=settings.values.as_map, revision="", native_sidecars=native,
-        proxy_image=proxy_image(settings.values, None, annotations))
+        pod=pod,
+        mesh=mesh or settings.mesh,
+        values=settings.values.as_map,
+        revision="",
+        native_sidecars=native,
+        proxy_image=proxy_image(settings.values, None, annotations),
+    )
     out = yaml.safe_load(render.execute(settings.templates[template], data))
     assert isinstance(out, dict)
     return out
@@ -92,8 +101,11 @@ def prune(value: Any) -> Any:
     """What Go's typed round trip drops: omitempty zero values, nulls, empty maps and lists."""
     if isinstance(value, dict):
         out = {k: prune(v) for k, v in value.items()}
-        return {k: v for k, v in out.items()
-                if not (v is None or v == {} or v == [] or v == "" or (k in _OMITEMPTY_INTS and v == 0))}
+        return {
+            k: v
+            for k, v in out.items()
+            if not (v is None or v == {} or v == [] or v == "" or (k in _OMITEMPTY_INTS and v == 0))
+        }
     if isinstance(value, list):
         return [prune(v) for v in value]
     return value
@@ -113,18 +125,23 @@ def canonical_resources(container: dict[str, Any]) -> None:
 @needs_suite
 def test_every_template_parses(settings: Settings) -> None:
     assert sorted(settings.templates) == sorted(
-        ["sidecar", "gateway", "grpc-simple", "grpc-agent", "waypoint", "kube-gateway", "agentgateway"])
+        ["sidecar", "gateway", "grpc-simple", "grpc-agent", "waypoint", "kube-gateway", "agentgateway"]
+    )
     assert settings.inject_config.default_templates == ["sidecar"]
 
 
 @needs_suite
-@pytest.mark.parametrize("template, container_key, proxy_args", [
-    ("sidecar", "initContainers", ["proxy", "sidecar"]),
-    ("gateway", "containers", ["proxy", "router"]),
-    ("grpc-agent", "containers", ["proxy", "sidecar"]),
-])
-def test_templates_render_the_proxy(settings: Settings, template: str, container_key: str,
-                                    proxy_args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "template, container_key, proxy_args",
+    [
+        ("sidecar", "initContainers", ["proxy", "sidecar"]),
+        ("gateway", "containers", ["proxy", "router"]),
+        ("grpc-agent", "containers", ["proxy", "sidecar"]),
+    ],
+)
+def test_templates_render_the_proxy(
+    settings: Settings, template: str, container_key: str, proxy_args: list[str]
+) -> None:
     out = render_one(settings, deployment("hello.yaml"), template)
     proxy = find(out["spec"][container_key], "istio-proxy")
     assert proxy["image"] == "registry.istio.io/testing/proxyv2:latest"
@@ -156,8 +173,9 @@ def test_sidecar_init_container_and_volumes_match_the_golden(settings: Settings)
     canonical_resources(got)
     assert got == find(golden["spec"]["initContainers"], "istio-init")
     assert prune(out["spec"]["volumes"]) == prune(golden["spec"]["volumes"])
-    assert out["metadata"]["labels"] == {k: v for k, v in golden["metadata"]["labels"].items()
-                                         if k.startswith(("security.istio.io", "service.istio.io"))}
+    assert out["metadata"]["labels"] == {
+        k: v for k, v in golden["metadata"]["labels"].items() if k.startswith(("security.istio.io", "service.istio.io"))
+    }
 
 
 @needs_suite
@@ -196,8 +214,7 @@ def test_otel_semantic_conventions_add_resource_attributes() -> None:
     settings = suite_settings("otel-semconv")
     out = render_one(settings, deployment("hello.yaml"), "sidecar")
     env = {e["name"]: e.get("value") for e in find(out["spec"]["initContainers"], "istio-proxy")["env"]}
-    assert env["OTEL_RESOURCE_ATTRIBUTES"] == (
-        "service.version=1.0,service.instance.id=.$(POD_NAME).hello")
+    assert env["OTEL_RESOURCE_ATTRIBUTES"] == ("service.version=1.0,service.instance.id=.$(POD_NAME).hello")
 
 
 @needs_suite
@@ -232,13 +249,19 @@ def _render_pod(settings: Settings, owner: dict[str, Any], pod: dict[str, Any], 
     mesh = settings.mesh
     if "proxy.istio.io/config" in annotations:
         mesh = apply_proxy_config(yaml.safe_load(annotations["proxy.istio.io/config"]), mesh)
-    params = InjectionParams(pod=pod, type_meta={}, deploy_meta={}, settings=settings, native_sidecars=native,
-                             proxy_envs={})
+    params = InjectionParams(
+        pod=pod, type_meta={}, deploy_meta={}, settings=settings, native_sidecars=native, proxy_envs={}
+    )
     data = build_template_data(
         type_meta={"kind": owner.get("kind", ""), "apiVersion": owner.get("apiVersion", "")},
         deploy_meta={"name": owner["metadata"].get("name", ""), "namespace": owner["metadata"].get("namespace", "")},
-        pod=pod, mesh=mesh, values=settings.values.as_map, revision="", native_sidecars=native,
-        proxy_image=proxy_image(settings.values, None, annotations))
+        pod=pod,
+        mesh=mesh,
+        values=settings.values.as_map,
+        revision="",
+        native_sidecars=native,
+        proxy_image=proxy_image(settings.values, None, annotations),
+    )
     for name in select_templates(params):
         if name in settings.templates:
             assert isinstance(yaml.safe_load(render.execute(settings.templates[name], data)), (dict, type(None)))
@@ -250,17 +273,27 @@ def _render_pod(settings: Settings, owner: dict[str, Any], pod: dict[str, Any], 
 
 def _params(annotations: dict[str, str] | None = None, **kw: Any) -> InjectionParams:
     pod = {"metadata": {"annotations": annotations or {}}, "spec": {"containers": [{"name": "app"}]}}
-    return InjectionParams(pod=pod, type_meta={}, deploy_meta={}, settings=None, native_sidecars=False,  # type: ignore[arg-type]
-                           proxy_envs={}, **kw)
+    return InjectionParams(
+        pod=pod,
+        type_meta={},
+        deploy_meta={},
+        settings=None,
+        native_sidecars=False,  # type: ignore[arg-type]
+        proxy_envs={},
+        **kw,
+    )
 
 
-@pytest.mark.parametrize("annotations, kw, want", [
-    ({}, {}, ["sidecar"]),
-    ({"inject.istio.io/templates": "gateway, spire"}, {}, ["gateway", "spire"]),
-    ({"inject.istio.io/templates": "both"}, {"aliases": {"both": ["a", "b"]}}, ["a", "b"]),
-    ({}, {"default_templates": ["x", "both"], "aliases": {"both": ["a", "both"]}}, ["x", "a", "both"]),
-    ({"inject.istio.io/templates": ""}, {}, [""]),
-])
+@pytest.mark.parametrize(
+    "annotations, kw, want",
+    [
+        ({}, {}, ["sidecar"]),
+        ({"inject.istio.io/templates": "gateway, spire"}, {}, ["gateway", "spire"]),
+        ({"inject.istio.io/templates": "both"}, {"aliases": {"both": ["a", "b"]}}, ["a", "b"]),
+        ({}, {"default_templates": ["x", "both"], "aliases": {"both": ["a", "both"]}}, ["x", "a", "both"]),
+        ({"inject.istio.io/templates": ""}, {}, [""]),
+    ],
+)
 def test_select_templates(annotations: dict[str, str], kw: dict[str, Any], want: list[str]) -> None:
     assert select_templates(_params(annotations, **kw)) == want
 
@@ -268,8 +301,7 @@ def test_select_templates(annotations: dict[str, str], kw: dict[str, Any], want:
 def _tiny_settings(templates: str) -> Settings:
     from sidecarctl.config.inject_config import parse_inject_config
 
-    return Settings(inject_config=parse_inject_config(templates), values=parse_values("{}"),
-                    mesh=default_mesh_config())
+    return Settings(inject_config=parse_inject_config(templates), values=parse_values("{}"), mesh=default_mesh_config())
 
 
 def test_unknown_template_lists_the_known_ones() -> None:
@@ -285,17 +317,23 @@ def test_template_execution_errors_keep_gos_text() -> None:
     params = params._replace(settings=_tiny_settings("templates:\n  sidecar: '{{ .NoSuchField }}'\n"))
     with pytest.raises(InjectionError) as info:
         render.run_template(params)
-    assert str(info.value).startswith('template: inject:1:3: executing "inject" at <.NoSuchField>: '
-                                      "can't evaluate field NoSuchField")
+    assert str(info.value).startswith(
+        'template: inject:1:3: executing "inject" at <.NoSuchField>: can\'t evaluate field NoSuchField'
+    )
 
 
 @needs_merge
 @needs_suite
 def test_run_template_merges_onto_the_pod(settings: Settings) -> None:
     doc = deployment("hello.yaml")
-    params = InjectionParams(pod=copy.deepcopy(doc["spec"]["template"]), type_meta={"kind": "Deployment",
-                             "apiVersion": "apps/v1"}, deploy_meta={"name": "hello", "namespace": ""},
-                             settings=settings, native_sidecars=True, proxy_envs={})
+    params = InjectionParams(
+        pod=copy.deepcopy(doc["spec"]["template"]),
+        type_meta={"kind": "Deployment", "apiVersion": "apps/v1"},
+        deploy_meta={"name": "hello", "namespace": ""},
+        settings=settings,
+        native_sidecars=True,
+        proxy_envs={},
+    )
     merged, template = render.run_template(params)
     assert [c["name"] for c in merged["spec"]["initContainers"]] == ["istio-init", "istio-proxy"]
     assert [c["name"] for c in merged["spec"]["containers"]] == ["hello"]
@@ -305,16 +343,28 @@ def test_run_template_merges_onto_the_pod(settings: Settings) -> None:
 # --- proxy image ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("values, annotations, image_type, want", [
-    ({"global": {"hub": "h", "tag": "1.30.3"}}, {}, None, "h/proxyv2:1.30.3"),
-    ({"global": {"hub": "h", "tag": "1.30.3", "variant": "distroless"}}, {}, None, "h/proxyv2:1.30.3-distroless"),
-    ({"global": {"hub": "h", "tag": "1.30.3-distroless", "variant": "debug"}}, {}, None, "h/proxyv2:1.30.3-debug"),
-    ({"global": {"hub": "h", "tag": "1.30.3-debug"}}, {"sidecar.istio.io/proxyImageType": "default"}, None,
-     "h/proxyv2:1.30.3"),
-    ({"global": {"hub": "h", "tag": 1.3, "proxy": {"image": "custom"}}}, {}, None, "h/custom:1.3"),
-    ({"global": {"hub": "h", "tag": "t", "variant": "debug"}}, {}, "", "h/proxyv2:t"),  # proxy config wins, even empty
-    ({}, {}, None, "/proxyv2:"),
-])
+@pytest.mark.parametrize(
+    "values, annotations, image_type, want",
+    [
+        ({"global": {"hub": "h", "tag": "1.30.3"}}, {}, None, "h/proxyv2:1.30.3"),
+        ({"global": {"hub": "h", "tag": "1.30.3", "variant": "distroless"}}, {}, None, "h/proxyv2:1.30.3-distroless"),
+        ({"global": {"hub": "h", "tag": "1.30.3-distroless", "variant": "debug"}}, {}, None, "h/proxyv2:1.30.3-debug"),
+        (
+            {"global": {"hub": "h", "tag": "1.30.3-debug"}},
+            {"sidecar.istio.io/proxyImageType": "default"},
+            None,
+            "h/proxyv2:1.30.3",
+        ),
+        ({"global": {"hub": "h", "tag": 1.3, "proxy": {"image": "custom"}}}, {}, None, "h/custom:1.3"),
+        (
+            {"global": {"hub": "h", "tag": "t", "variant": "debug"}},
+            {},
+            "",
+            "h/proxyv2:t",
+        ),  # proxy config wins, even empty
+        ({}, {}, None, "/proxyv2:"),
+    ],
+)
 def test_proxy_image(values: dict[str, Any], annotations: dict[str, str], image_type: str | None, want: str) -> None:
     image = None
     if image_type is not None:
@@ -352,8 +402,17 @@ def test_proto_to_json_cleans_proxy_config_defaults() -> None:
 
 
 def test_kube_views_give_go_zero_values_and_json() -> None:
-    spec = KubeView("core.PodSpec", {"containers": [{"name": "app", "ports": [
-        {"containerPort": 80, "name": "http"}, {"containerPort": 53, "protocol": "UDP"}]}]})
+    spec = KubeView(
+        "core.PodSpec",
+        {
+            "containers": [
+                {
+                    "name": "app",
+                    "ports": [{"containerPort": 80, "name": "http"}, {"containerPort": 53, "protocol": "UDP"}],
+                }
+            ]
+        },
+    )
     assert spec.go_field("ServiceAccountName") == ""
     assert spec.go_field("SecurityContext").go_is_nil()
     containers = spec.go_field("Containers")
@@ -370,5 +429,6 @@ def test_kube_views_give_go_zero_values_and_json() -> None:
 def test_kube_view_json_follows_encoding_json() -> None:
     assert KubeView("core.Pod", {}).go_json() == '{"metadata":{},"spec":{"containers":null},"status":{}}'
     assert KubeView("core.Container", {"name": "a", "ports": [{"containerPort": 1}]}).go_json() == (
-        '{"name":"a","ports":[{"containerPort":1}],"resources":{}}')
+        '{"name":"a","ports":[{"containerPort":1}],"resources":{}}'
+    )
     assert format_v(KubeView("core.PodSpec", {}).go_field("TerminationGracePeriodSeconds")) == "<nil>"

@@ -59,8 +59,17 @@ def test_golden_is_a_fixed_point(path: Path) -> None:
 
 def test_goldens_cover_every_kind() -> None:
     kinds = {d["kind"] for p in goldens() for d in supported(p)}
-    assert {"Pod", "Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job", "CronJob",
-            "DeploymentConfig", "List"} <= kinds  # no ReplicationController case upstream
+    assert {
+        "Pod",
+        "Deployment",
+        "DaemonSet",
+        "ReplicaSet",
+        "StatefulSet",
+        "Job",
+        "CronJob",
+        "DeploymentConfig",
+        "List",
+    } <= kinds  # no ReplicationController case upstream
 
 
 QUANTITY_PARENTS = {"limits", "requests", "overhead", "capacity", "allocatable"}
@@ -120,10 +129,21 @@ def case_files(name: str) -> tuple[Path, Path]:
 
 
 # Cases whose app containers istioctl does not touch (no probe rewrite), one or more per kind.
-UNTOUCHED = ["hello.yaml", "frontend.yaml", "multi-container.yaml", "statefulset-old-version.yaml",
-             "replicaset.yaml", "job.yaml", "cronjob-old-version.yaml", "daemonset-old-version.yaml",
-             "deploymentconfig-multi.yaml", "list-frontend.yaml", "proxy-override.yaml",
-             "proxy-resources-zero.yaml", "explicit-security-context.yaml"]
+UNTOUCHED = [
+    "hello.yaml",
+    "frontend.yaml",
+    "multi-container.yaml",
+    "statefulset-old-version.yaml",
+    "replicaset.yaml",
+    "job.yaml",
+    "cronjob-old-version.yaml",
+    "daemonset-old-version.yaml",
+    "deploymentconfig-multi.yaml",
+    "list-frontend.yaml",
+    "proxy-override.yaml",
+    "proxy-resources-zero.yaml",
+    "explicit-security-context.yaml",
+]
 
 
 @pytest.mark.parametrize("name", UNTOUCHED)

@@ -86,8 +86,7 @@ def test_errors(value: object, message: str) -> None:
 
 
 def test_error_text_is_apimachinerys() -> None:
-    assert ERR_FORMAT == (
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+    assert ERR_FORMAT == ("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
 
 
 def test_parse_keeps_format_and_amount() -> None:

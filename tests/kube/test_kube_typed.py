@@ -41,13 +41,19 @@ def test_minimal_deployment_gains_its_struct_fields() -> None:
 def test_pod_container_keeps_name_and_resources() -> None:
     got = normalize(pod({"containers": [{"name": "a"}]}, metadata={"creationTimestamp": None}))
     # creationTimestamp is omitzero since k8s 1.34: no `creationTimestamp: null`
-    assert got == {"apiVersion": "v1", "kind": "Pod", "metadata": {},
-                   "spec": {"containers": [{"name": "a", "resources": {}}]}, "status": {}}
+    assert got == {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {},
+        "spec": {"containers": [{"name": "a", "resources": {}}]},
+        "status": {},
+    }
 
 
 def test_container_without_name_gets_empty_name() -> None:
     assert pod_spec(pod({"containers": [{"image": "x"}]}))["containers"] == [
-        {"name": "", "image": "x", "resources": {}}]
+        {"name": "", "image": "x", "resources": {}}
+    ]
 
 
 OMIT_CASES = [
@@ -79,12 +85,20 @@ def test_omitempty_and_pointers(spec: dict, key: str, want: Any) -> None:
 
 
 def test_nested_zero_values() -> None:
-    c = pod_spec(pod({"containers": [{
-        "name": "a",
-        "ports": [{"containerPort": 0, "hostPort": 0, "protocol": ""}],
-        "securityContext": {"privileged": False, "runAsUser": 0, "capabilities": {"add": []}},
-        "livenessProbe": {"httpGet": {"path": "/"}},
-    }]}))["containers"][0]
+    c = pod_spec(
+        pod(
+            {
+                "containers": [
+                    {
+                        "name": "a",
+                        "ports": [{"containerPort": 0, "hostPort": 0, "protocol": ""}],
+                        "securityContext": {"privileged": False, "runAsUser": 0, "capabilities": {"add": []}},
+                        "livenessProbe": {"httpGet": {"path": "/"}},
+                    }
+                ]
+            }
+        )
+    )["containers"][0]
     assert c["ports"] == [{"containerPort": 0}]  # containerPort has no omitempty
     assert c["securityContext"] == {"privileged": False, "runAsUser": 0, "capabilities": {}}
     assert c["livenessProbe"] == {"httpGet": {"path": "/", "port": 0}}  # IntOrString port is a struct
@@ -93,15 +107,23 @@ def test_nested_zero_values() -> None:
 def test_deployment_config_and_status_fields() -> None:
     got = normalize({"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig", "spec": {}})
     assert got["spec"] == {"strategy": {"resources": {}}, "triggers": None, "replicas": 0, "test": False}
-    assert got["status"] == {"latestVersion": 0, "observedGeneration": 0, "replicas": 0,
-                             "updatedReplicas": 0, "availableReplicas": 0, "unavailableReplicas": 0}
+    assert got["status"] == {
+        "latestVersion": 0,
+        "observedGeneration": 0,
+        "replicas": 0,
+        "updatedReplicas": 0,
+        "availableReplicas": 0,
+        "unavailableReplicas": 0,
+    }
     assert got["metadata"] == {}
 
 
 def test_job_and_cronjob_templates() -> None:
     cj = normalize({"apiVersion": "batch/v1", "kind": "CronJob", "spec": {"schedule": "* * * * *"}})
-    assert cj["spec"] == {"schedule": "* * * * *", "jobTemplate": {"metadata": {}, "spec": {
-        "template": {"metadata": {}, "spec": {"containers": None}}}}}
+    assert cj["spec"] == {
+        "schedule": "* * * * *",
+        "jobTemplate": {"metadata": {}, "spec": {"template": {"metadata": {}, "spec": {"containers": None}}}},
+    }
     assert normalize({"kind": "Job"})["spec"] == {"template": {"metadata": {}, "spec": {"containers": None}}}
 
 
@@ -113,9 +135,14 @@ def test_replication_controller_template_is_a_pointer() -> None:
 
 
 def test_scalars_coerced_to_strings_where_go_wants_a_string() -> None:
-    doc = pod({"containers": [{"name": 5, "image": 1.10, "args": [1, 2.5, True, None],
-                               "env": [{"name": "PORT", "value": 15020}]}]},
-              metadata={"labels": {"version": 1.0, "n": 5, "b": True, "big": 100000000.0}})
+    doc = pod(
+        {
+            "containers": [
+                {"name": 5, "image": 1.10, "args": [1, 2.5, True, None], "env": [{"name": "PORT", "value": 15020}]}
+            ]
+        },
+        metadata={"labels": {"version": 1.0, "n": 5, "b": True, "big": 100000000.0}},
+    )
     got = normalize(doc)
     assert got["metadata"]["labels"] == {"version": "1", "n": "5", "b": "true", "big": "1e+08"}
     c = got["spec"]["containers"][0]
@@ -124,15 +151,31 @@ def test_scalars_coerced_to_strings_where_go_wants_a_string() -> None:
 
 
 def test_quantities_canonical() -> None:
-    c = pod_spec(pod({"containers": [{"name": "a", "resources": {
-        "limits": {"cpu": "2000m", "memory": "1024Mi"}, "requests": {"cpu": 0.5, "memory": 1000, "x": None}}}]}))
-    assert c["containers"][0]["resources"] == {"limits": {"cpu": "2", "memory": "1Gi"},
-                                               "requests": {"cpu": "500m", "memory": "1k", "x": "0"}}
+    c = pod_spec(
+        pod(
+            {
+                "containers": [
+                    {
+                        "name": "a",
+                        "resources": {
+                            "limits": {"cpu": "2000m", "memory": "1024Mi"},
+                            "requests": {"cpu": 0.5, "memory": 1000, "x": None},
+                        },
+                    }
+                ]
+            }
+        )
+    )
+    assert c["containers"][0]["resources"] == {
+        "limits": {"cpu": "2", "memory": "1Gi"},
+        "requests": {"cpu": "500m", "memory": "1k", "x": "0"},
+    }
 
 
 def test_int_or_string_keeps_its_kind() -> None:
-    got = normalize({"kind": "Deployment", "spec": {"strategy": {"rollingUpdate": {"maxSurge": "25%",
-                                                                                    "maxUnavailable": 1}}}})
+    got = normalize(
+        {"kind": "Deployment", "spec": {"strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}}}}
+    )
     assert got["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": "25%", "maxUnavailable": 1}
     probe = pod_spec(pod({"containers": [{"name": "a", "readinessProbe": {"tcpSocket": {"port": "http"}}}]}))
     assert probe["containers"][0]["readinessProbe"] == {"tcpSocket": {"port": "http"}}
@@ -144,8 +187,9 @@ def test_integral_floats_are_ints() -> None:
 
 
 def test_time_is_utc_rfc3339() -> None:
-    meta = normalize(pod({}, metadata={"creationTimestamp": "2020-01-01T10:00:00.5+02:00",
-                                       "deletionTimestamp": None}))["metadata"]
+    meta = normalize(pod({}, metadata={"creationTimestamp": "2020-01-01T10:00:00.5+02:00", "deletionTimestamp": None}))[
+        "metadata"
+    ]
     assert meta == {"creationTimestamp": "2020-01-01T08:00:00Z"}
     zero = normalize(pod({}, metadata={"creationTimestamp": "0001-01-01T00:00:00Z"}))["metadata"]
     assert zero == {}
@@ -159,8 +203,7 @@ def test_keys_match_case_insensitively() -> None:
 
 def test_duplicate_keys_decode_into_each_other_in_key_order() -> None:
     # "Spec" sorts before "spec": the second decodes into what the first left
-    got = normalize({"kind": "Deployment", "spec": {"replicas": 3},
-                     "Spec": {"replicas": 2, "paused": True}})
+    got = normalize({"kind": "Deployment", "spec": {"replicas": 3}, "Spec": {"replicas": 2, "paused": True}})
     assert got["spec"]["replicas"] == 3 and got["spec"]["paused"] is True
 
 
@@ -170,11 +213,15 @@ def test_non_string_keys_become_strings() -> None:
 
 
 def test_list_items_by_their_own_kind_or_raw() -> None:
-    doc = {"apiVersion": "v1", "kind": "List", "items": [
-        {"kind": "Service", "spec": {"ports": [{"port": 80.0, "x": 1.5}]}},
-        {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 1}},
-        None,
-    ]}
+    doc = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {"kind": "Service", "spec": {"ports": [{"port": 80.0, "x": 1.5}]}},
+            {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 1}},
+            None,
+        ],
+    }
     got = normalize(doc)
     assert got["metadata"] == {}
     assert got["items"][0] == {"kind": "Service", "spec": {"ports": [{"port": 80, "x": 1.5}]}}
@@ -211,44 +258,88 @@ def test_raw_managed_fields_kept() -> None:
 
 DEPLOY_ERRORS = [
     ({"spec": "x"}, "json: cannot unmarshal string into Go struct field Deployment.spec of type v1.DeploymentSpec"),
-    ({"spec": {"replicas": "3"}},
-     "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
-    ({"spec": {"replicas": 1.5}},
-     "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32"),
-    ({"spec": {"template": {"spec": {"containers": "x"}}}},
-     ("json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers "
-     "of type []v1.Container")),
-    ({"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": "80"}]}]}}}},
-     ("json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports."
-     "containerPort of type int32")),
-    ({"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": 3000000000}]}]}}}},
-     ("json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.template.spec."
-     "containers.ports.containerPort of type int32")),
-    ({"spec": {"template": {"spec": {"containers": [{"ports": [{"protocol": [1]}]}]}}}},
-     ("json: cannot unmarshal array into Go struct field ContainerPort.spec.template.spec.containers.ports."
-     "protocol of type v1.Protocol")),
-    ({"spec": {"template": {"spec": {"hostNetwork": "true"}}}},
-     "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.hostNetwork of type bool"),
-    ({"spec": {"template": {"spec": {"containers": [{"livenessProbe": "x"}]}}}},
-     ("json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers."
-     "livenessProbe of type v1.Probe")),
-    ({"metadata": {"labels": ["a"]}},
-     "json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string"),
-    ({"spec": {"template": {"spec": {"containers": [{"resources": {"limits": {"cpu": "abc"}}}]}}}},
-     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
-    ({"metadata": {"creationTimestamp": "yesterday"}},
-     'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
-    ({"metadata": {"creationTimestamp": "2020-13-01T00:00:00Z"}},
-     'parsing time "2020-13-01T00:00:00Z": month out of range'),
-    ({"metadata": {"creationTimestamp": 5}},
-     "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string"),
+    (
+        {"spec": {"replicas": "3"}},
+        "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
+    ),
+    (
+        {"spec": {"replicas": 1.5}},
+        "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32",
+    ),
+    (
+        {"spec": {"template": {"spec": {"containers": "x"}}}},
+        (
+            "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers "
+            "of type []v1.Container"
+        ),
+    ),
+    (
+        {"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": "80"}]}]}}}},
+        (
+            "json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports."
+            "containerPort of type int32"
+        ),
+    ),
+    (
+        {"spec": {"template": {"spec": {"containers": [{"ports": [{"containerPort": 3000000000}]}]}}}},
+        (
+            "json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.template.spec."
+            "containers.ports.containerPort of type int32"
+        ),
+    ),
+    (
+        {"spec": {"template": {"spec": {"containers": [{"ports": [{"protocol": [1]}]}]}}}},
+        (
+            "json: cannot unmarshal array into Go struct field ContainerPort.spec.template.spec.containers.ports."
+            "protocol of type v1.Protocol"
+        ),
+    ),
+    (
+        {"spec": {"template": {"spec": {"hostNetwork": "true"}}}},
+        "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.hostNetwork of type bool",
+    ),
+    (
+        {"spec": {"template": {"spec": {"containers": [{"livenessProbe": "x"}]}}}},
+        (
+            "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers."
+            "livenessProbe of type v1.Probe"
+        ),
+    ),
+    (
+        {"metadata": {"labels": ["a"]}},
+        "json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string",
+    ),
+    (
+        {"spec": {"template": {"spec": {"containers": [{"resources": {"limits": {"cpu": "abc"}}}]}}}},
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    ),
+    (
+        {"metadata": {"creationTimestamp": "yesterday"}},
+        'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+    ),
+    (
+        {"metadata": {"creationTimestamp": "2020-13-01T00:00:00Z"}},
+        'parsing time "2020-13-01T00:00:00Z": month out of range',
+    ),
+    (
+        {"metadata": {"creationTimestamp": 5}},
+        "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string",
+    ),
     # IntOrString fails inside its own UnmarshalJSON; the error names the int32 it tried
-    ({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1.5}}}},
-     ("json: cannot unmarshal number 1.5 into Go struct field RollingUpdateDeployment.spec.strategy."
-     "rollingUpdate.maxSurge of type int32")),
-    ({"spec": {"strategy": {"rollingUpdate": {"maxSurge": True}}}},
-     ("json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy."
-     "rollingUpdate.maxSurge of type int32")),
+    (
+        {"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1.5}}}},
+        (
+            "json: cannot unmarshal number 1.5 into Go struct field RollingUpdateDeployment.spec.strategy."
+            "rollingUpdate.maxSurge of type int32"
+        ),
+    ),
+    (
+        {"spec": {"strategy": {"rollingUpdate": {"maxSurge": True}}}},
+        (
+            "json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy."
+            "rollingUpdate.maxSurge of type int32"
+        ),
+    ),
 ]
 
 
@@ -264,8 +355,10 @@ def test_embedded_struct_names_appear_in_the_path() -> None:
     doc = pod({"containers": [{"name": "a", "livenessProbe": {"httpGet": {"port": 1.5}}}]})
     with pytest.raises(KubeTypeError) as exc:
         normalize(doc)
-    assert str(exc.value) == ("json: cannot unmarshal number 1.5 into Go struct field HTTPGetAction.spec."
-                              "containers.livenessProbe.ProbeHandler.httpGet.port of type int32")
+    assert str(exc.value) == (
+        "json: cannot unmarshal number 1.5 into Go struct field HTTPGetAction.spec."
+        "containers.livenessProbe.ProbeHandler.httpGet.port of type int32"
+    )
 
 
 def test_promoted_fields_are_not_coerced() -> None:
@@ -273,8 +366,10 @@ def test_promoted_fields_are_not_coerced() -> None:
     doc = pod({"volumes": [{"name": 7, "configMap": {"name": 123}}]})
     with pytest.raises(KubeTypeError) as exc:
         normalize(doc)
-    assert str(exc.value) == ("json: cannot unmarshal number into Go struct field ConfigMapVolumeSource.spec."
-                              "volumes.VolumeSource.configMap.LocalObjectReference.name of type string")
+    assert str(exc.value) == (
+        "json: cannot unmarshal number into Go struct field ConfigMapVolumeSource.spec."
+        "volumes.VolumeSource.configMap.LocalObjectReference.name of type string"
+    )
     ok = normalize(pod({"volumes": [{"name": 7, "configMap": {"name": "cm"}}]}))
     assert ok["spec"]["volumes"] == [{"name": "7", "configMap": {"name": "cm"}}]
 
@@ -290,8 +385,10 @@ def test_aborting_error_beats_an_earlier_saved_one() -> None:
     doc = pod({"affinity": "x", "containers": [{"name": "a", "livenessProbe": {"tcpSocket": {"port": []}}}]})
     with pytest.raises(KubeTypeError) as exc:
         normalize(doc)
-    assert str(exc.value) == ("json: cannot unmarshal array into Go struct field TCPSocketAction.spec."
-                              "containers.livenessProbe.ProbeHandler.tcpSocket.port of type int32")
+    assert str(exc.value) == (
+        "json: cannot unmarshal array into Go struct field TCPSocketAction.spec."
+        "containers.livenessProbe.ProbeHandler.tcpSocket.port of type int32"
+    )
 
 
 def test_top_level_mismatch_has_no_field() -> None:
@@ -323,8 +420,15 @@ def test_unmarshaler_error_stops_the_decoder() -> None:
 def test_resolved_timestamps_are_text_again() -> None:
     import datetime
 
-    got = normalize(pod({}, metadata={"labels": {"day": datetime.date(2020, 1, 2)},
-                                      "creationTimestamp": datetime.datetime(2020, 1, 2, 3, 4, 5)}))
+    got = normalize(
+        pod(
+            {},
+            metadata={
+                "labels": {"day": datetime.date(2020, 1, 2)},
+                "creationTimestamp": datetime.datetime(2020, 1, 2, 3, 4, 5),
+            },
+        )
+    )
     assert got["metadata"] == {"labels": {"day": "2020-01-02"}, "creationTimestamp": "2020-01-02T03:04:05Z"}
 
 

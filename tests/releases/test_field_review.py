@@ -28,8 +28,9 @@ def test_newer_templates_with_an_older_release_say_which_release_they_need() -> 
     from sidecarctl.errors import ConfigError
 
     with pytest.raises(ConfigError) as info:
-        load_settings(inject_config_file=str(DEFAULTS / "1.30.3" / "inject-config.yaml"), offline=True,
-                      istio_version="1.28")
+        load_settings(
+            inject_config_file=str(DEFAULTS / "1.30.3" / "inject-config.yaml"), offline=True, istio_version="1.28"
+        )
     message = str(info.value)
     assert 'function "otelResourceAttributes" not defined' in message
     assert "Istio 1.30" in message and "--istio-version" in message and "\n" not in message
@@ -46,10 +47,14 @@ def _generator():  # type: ignore[no-untyped-def]
         sys.path.remove(str(REPO / "hack"))
 
 
-@pytest.mark.parametrize("added,want", [
-    ("1.28.11", '("1.28.11", "1.29.6", "1.30.3")'),
-    ("1.31.0", '("1.28.10", "1.29.6", "1.30.3", "1.31.0")'),
-], ids=["newer-patch-replaces", "new-minor"])
+@pytest.mark.parametrize(
+    "added,want",
+    [
+        ("1.28.11", '("1.28.11", "1.29.6", "1.30.3")'),
+        ("1.31.0", '("1.28.10", "1.29.6", "1.30.3", "1.31.0")'),
+    ],
+    ids=["newer-patch-replaces", "new-minor"],
+)
 def test_register_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: str, want: str) -> None:
     gen = _generator()
     module = tmp_path / "releases.py"

@@ -24,9 +24,18 @@ from sidecarctl.releases import SUPPORTED
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "conformance" / "istio-1.30.3"
 FILES = ("inject-config.yaml", "inject-values.yaml", "mesh-config.yaml")
-OTEL = {"extensionProviders": [{"name": "otel", "opentelemetry": {
-    "service": "otel-collector.observability.svc.cluster.local", "port": 4317,
-    "serviceAttributeEnrichment": "OTEL_SEMANTIC_CONVENTIONS"}}]}
+OTEL = {
+    "extensionProviders": [
+        {
+            "name": "otel",
+            "opentelemetry": {
+                "service": "otel-collector.observability.svc.cluster.local",
+                "port": 4317,
+                "serviceAttributeEnrichment": "OTEL_SEMANTIC_CONVENTIONS",
+            },
+        }
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +53,17 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/conform
 SHARED_VARIANTS = [
     ("default", [], None, None),
     ("cni-multus", ["components.cni.enabled=true", "values.cni.provider=multus"], None, None),
-    ("traffic-params", ["values.global.proxy.includeIPRanges=127.0.0.1/24,10.96.0.1/24",
-                        "values.global.proxy.excludeIPRanges=10.96.0.2/24,10.96.0.3/24",
-                        "values.global.proxy.excludeInboundPorts=4,5,6", "values.global.proxy.statusPort=0"], None, None),
+    (
+        "traffic-params",
+        [
+            "values.global.proxy.includeIPRanges=127.0.0.1/24,10.96.0.1/24",
+            "values.global.proxy.excludeIPRanges=10.96.0.2/24,10.96.0.3/24",
+            "values.global.proxy.excludeInboundPorts=4,5,6",
+            "values.global.proxy.statusPort=0",
+        ],
+        None,
+        None,
+    ),
     ("proxy-resources-null", [], "proxy-resources-null.iop.yaml", None),
     ("proxy-resources-mixed-null", [], "proxy-resources-mixed-null.iop.yaml", None),
     ("custom-template", [], "custom-template.iop.yaml", None),
@@ -58,8 +75,9 @@ SHARED_VARIANTS = [
 
 @needs_shared
 @pytest.mark.parametrize("name,flags,iop,mesh", SHARED_VARIANTS, ids=[v[0] for v in SHARED_VARIANTS])
-def test_reproduces_the_shared_1_30_3_settings_byte_for_byte(gen: ModuleType, name: str, flags: list[str],
-                                                             iop: str | None, mesh: dict[str, Any] | None) -> None:
+def test_reproduces_the_shared_1_30_3_settings_byte_for_byte(
+    gen: ModuleType, name: str, flags: list[str], iop: str | None, mesh: dict[str, Any] | None
+) -> None:
     files = [SHARED / "cases" / iop] if iop else []
     got = gen.render_settings(gen.CHARTS / "1.30.3", "test", flags, files, mesh)
     for piece, file in gen.SETTINGS_FILES.items():
@@ -89,14 +107,27 @@ def test_the_test_profile_differs_from_a_default_install_only_in_hub_and_tag(gen
     install = gen.render_settings(gen.CHARTS / "1.28.10", "default", release="1.28.10")
     assert test["config"] == install["config"] and test["mesh"] == install["mesh"]
     assert '"hub": "gcr.io/istio-testing"' in test["values"] and '"tag": "latest"' in test["values"]
-    assert test["values"].replace('"gcr.io/istio-testing"', '"docker.io/istio"').replace(
-        '"latest"', '"1.28.10"') == install["values"]
+    assert (
+        test["values"].replace('"gcr.io/istio-testing"', '"docker.io/istio"').replace('"latest"', '"1.28.10"')
+        == install["values"]
+    )
 
 
-@pytest.mark.parametrize("text,want", [
-    ("123", 123), ("-4", -4), ("1.5", 1.5), ("true", True), ("False", False), ("proxyTest", "proxyTest"),
-    ("4,5,6", "4,5,6"), ("a\\,b", "a,b"), ("1.28.10", "1.28.10"),
-], ids=["int", "negative", "float", "true", "False", "word", "list", "escaped-comma", "version"])
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("123", 123),
+        ("-4", -4),
+        ("1.5", 1.5),
+        ("true", True),
+        ("False", False),
+        ("proxyTest", "proxyTest"),
+        ("4,5,6", "4,5,6"),
+        ("a\\,b", "a,b"),
+        ("1.28.10", "1.28.10"),
+    ],
+    ids=["int", "negative", "float", "true", "False", "word", "list", "escaped-comma", "version"],
+)
 def test_set_values_are_typed_as_the_operator_types_them(gen: ModuleType, text: str, want: Any) -> None:
     got = gen.parse_value(text)
     assert got == want and type(got) is type(want)
@@ -115,7 +146,7 @@ def test_merge_overwrites_lists_and_merges_maps(gen: ModuleType) -> None:
     assert base == {"a": {"b": 1, "c": [3], "e": None}, "d": 1}
 
 
-TABLE = '''
+TABLE = """
 func TestInjection(t *testing.T) {
 	cases := []testCase{
 		// a comment with { braces
@@ -146,13 +177,17 @@ func TestInjection(t *testing.T) {
 		},
 	}
 }
-'''
+"""
 
 
 def test_reads_the_injection_test_table(gen: ModuleType) -> None:
     rows = gen.test_injection_table(TABLE)
-    assert [r.get("want", r["in"]) for r in rows] == ["hello-tproxy.yaml.injected", "hello-never.yaml.injected",
-                                                       "bad.yaml", "pod-old-version.yaml.injected"]
+    assert [r.get("want", r["in"]) for r in rows] == [
+        "hello-tproxy.yaml.injected",
+        "hello-never.yaml.injected",
+        "bad.yaml",
+        "pod-old-version.yaml.injected",
+    ]
     assert gen.MESH_MUTATIONS[rows[0]["mesh"]][0] == "interception-mode-tproxy"
     assert rows[1]["setFlags"] == ["values.global.imagePullPolicy=Never", "values.global.proxy.statusPort=0"]
     assert rows[1]["skipWebhook"] and not rows[0]["skipWebhook"]
@@ -168,8 +203,9 @@ def test_an_unknown_mesh_mutation_stops_with_what_to_do(gen: ModuleType) -> None
 def _git(cwd: Path, *args: str) -> None:
     import subprocess
 
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True, capture_output=True
+    )
 
 
 def test_adding_a_release_is_one_command(gen: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,8 +219,16 @@ def test_adding_a_release_is_one_command(gen: ModuleType, tmp_path: Path, monkey
     shutil.copytree(gen.CHARTS / "1.30.3", istio, ignore=shutil.ignore_patterns("PROVENANCE.md"))
     testdata = istio / "pkg" / "kube" / "inject" / "testdata" / "inject"
     testdata.mkdir(parents=True)
-    for name in ("hello.yaml", "hello.yaml.injected", "hello-tproxy.yaml.injected", "hello-never.yaml.injected",
-                 "pod.yaml", "pod.yaml.injected", "pod-old-version.yaml.injected", "bad.yaml"):
+    for name in (
+        "hello.yaml",
+        "hello.yaml.injected",
+        "hello-tproxy.yaml.injected",
+        "hello-never.yaml.injected",
+        "pod.yaml",
+        "pod.yaml.injected",
+        "pod-old-version.yaml.injected",
+        "bad.yaml",
+    ):
         (testdata / name).write_text(f"# {name}\n")
     (istio / "pkg" / "kube" / "inject" / "inject_test.go").write_text(TABLE.replace('"bad.yaml"', '"bad.yaml"'))
     _git(istio, "init", "-q")
@@ -193,8 +237,12 @@ def test_adding_a_release_is_one_command(gen: ModuleType, tmp_path: Path, monkey
     _git(istio, "tag", "1.31.0")
     releases_module = tmp_path / "releases.py"
     releases_module.write_text('SUPPORTED: tuple[str, ...] = ("1.28.10", "1.29.6", "1.30.3")\n')
-    for name, value in (("CHARTS", tmp_path / "charts"), ("DEFAULTS", tmp_path / "defaults"),
-                        ("SUITES", tmp_path / "suites"), ("RELEASES_MODULE", releases_module)):
+    for name, value in (
+        ("CHARTS", tmp_path / "charts"),
+        ("DEFAULTS", tmp_path / "defaults"),
+        ("SUITES", tmp_path / "suites"),
+        ("RELEASES_MODULE", releases_module),
+    ):
         monkeypatch.setattr(gen, name, value)
     monkeypatch.setattr(gen, "ROOT", tmp_path)
 
@@ -207,8 +255,14 @@ def test_adding_a_release_is_one_command(gen: ModuleType, tmp_path: Path, monkey
     suite = tmp_path / "suites" / "istio-1.31.0"
     cases = {c["name"]: c for c in yaml.safe_load((suite / "cases.yaml").read_text())}
     # the table's cases, then every other X.yaml with golden X.yaml.injected, as TestInjection adds them
-    assert sorted(cases) == ["bad.yaml", "hello-never.yaml", "hello-tproxy.yaml", "hello.yaml",
-                             "pod-old-version.yaml", "pod.yaml"]
+    assert sorted(cases) == [
+        "bad.yaml",
+        "hello-never.yaml",
+        "hello-tproxy.yaml",
+        "hello.yaml",
+        "pod-old-version.yaml",
+        "pod.yaml",
+    ]
     assert cases["hello-tproxy.yaml"]["settings"] == "interception-mode-tproxy"
     assert cases["pod-old-version.yaml"]["native_sidecars"] is False
     assert cases["bad.yaml"]["expected_error"] == "includeipranges" and "golden" not in cases["bad.yaml"]
@@ -217,8 +271,9 @@ def test_adding_a_release_is_one_command(gen: ModuleType, tmp_path: Path, monkey
     assert "interceptionMode: TPROXY" in mesh
 
 
-def test_add_refuses_a_tag_the_repository_lacks(gen: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_refuses_a_tag_the_repository_lacks(
+    gen: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     if shutil.which("git") is None:

@@ -49,10 +49,18 @@ def test_golden_case(suite: Path, case: dict[str, Any]) -> None:
     if case["name"] not in _listed(release):
         pytest.skip(f"not in tests/conformance_passing_{release}.txt")
     settings = suite / "settings" / case["settings"]
-    result = run_cli("kube-inject", "--injectConfigFile", str(settings / "inject-config.yaml"),
-                     "--meshConfigFile", str(settings / "mesh-config.yaml"),
-                     "--valuesFile", str(settings / "inject-values.yaml"), "-f", str(suite / "cases" / case["input"]),
-                     env={"ENABLE_NATIVE_SIDECARS": "true" if case["native_sidecars"] else "false"})
+    result = run_cli(
+        "kube-inject",
+        "--injectConfigFile",
+        str(settings / "inject-config.yaml"),
+        "--meshConfigFile",
+        str(settings / "mesh-config.yaml"),
+        "--valuesFile",
+        str(settings / "inject-values.yaml"),
+        "-f",
+        str(suite / "cases" / case["input"]),
+        env={"ENABLE_NATIVE_SIDECARS": "true" if case["native_sidecars"] else "false"},
+    )
     if case.get("expected_error"):
         assert result.exit_code != 0 and case["expected_error"] in result.stderr.lower(), result.stderr
         return

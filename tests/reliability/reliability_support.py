@@ -37,21 +37,35 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
 
-def run(args: list[str], stdin: bytes | None = b"", cwd: Path | None = None,
-        env: dict[str, str] | None = None) -> Result:
+def run(
+    args: list[str], stdin: bytes | None = b"", cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Result:
     """`sidecarctl ARGS` with stdin (None: closed), bounded memory, CPU and wall time."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "ENABLE_NATIVE_SIDECARS": "false", **(env or {})}
-    proc = subprocess.run(SIDECARCTL + args, input=stdin if stdin is not None else None,
-                          stdin=subprocess.DEVNULL if stdin is None else None, capture_output=True,
-                          cwd=cwd, env=full_env, timeout=WALL_SECONDS, preexec_fn=_limits)
+    proc = subprocess.run(
+        SIDECARCTL + args,
+        input=stdin if stdin is not None else None,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=WALL_SECONDS,
+        preexec_fn=_limits,
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 def run_closed_stdin(args: list[str], cwd: Path | None = None) -> Result:
     """`sidecarctl ARGS <&-`: file descriptor 0 not open at all."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(["/bin/sh", "-c", 'exec "$@" <&-', "sh", *SIDECARCTL, *args], capture_output=True,
-                          cwd=cwd, env=full_env, timeout=WALL_SECONDS, preexec_fn=_limits)
+    proc = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$@" <&-', "sh", *SIDECARCTL, *args],
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=WALL_SECONDS,
+        preexec_fn=_limits,
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

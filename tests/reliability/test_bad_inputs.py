@@ -11,10 +11,12 @@ import pytest
 from reliability_support import assert_error, kube_inject
 
 POD = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n"
-DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
-              b"    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n"
-              b"      containers:\n      - name: web\n        image: nginx\n        ports:\n"
-              b"        - containerPort: 80\n")
+DEPLOYMENT = (
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
+    b"    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n"
+    b"      containers:\n      - name: web\n        image: nginx\n        ports:\n"
+    b"        - containerPort: 80\n"
+)
 CONFIGMAP = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"
 
 
@@ -33,50 +35,100 @@ class Bad:
 
 BAD = [
     Bad("malformed", b"apiVersion: v1\nkind: Pod\nmetadata: [\n", ("document 1", "line 3", "did not find expected")),
-    Bad("invalid-utf8", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"\xff\"}\n", (":3:", "not UTF-8")),
-    Bad("tab-indent", b"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: p\n", ("document 1", "line 4", "cannot start any token")),
-    Bad("duplicate-key", b"apiVersion: v1\nkind: Pod\nkind: Pod\nmetadata: {name: p}\n",
-        ("document 1", "line 3", 'key "kind" already set in map')),
-    Bad("duplicate-nested-key", DEPLOYMENT.replace(b"        image: nginx\n", b"        image: nginx\n        image: x\n"),
-        ("document 1", "line 15", 'key "image" already set')),
+    Bad("invalid-utf8", b'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "\xff"}\n', (":3:", "not UTF-8")),
+    Bad(
+        "tab-indent",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: p\n",
+        ("document 1", "line 4", "cannot start any token"),
+    ),
+    Bad(
+        "duplicate-key",
+        b"apiVersion: v1\nkind: Pod\nkind: Pod\nmetadata: {name: p}\n",
+        ("document 1", "line 3", 'key "kind" already set in map'),
+    ),
+    Bad(
+        "duplicate-nested-key",
+        DEPLOYMENT.replace(b"        image: nginx\n", b"        image: nginx\n        image: x\n"),
+        ("document 1", "line 15", 'key "image" already set'),
+    ),
     Bad("billion-laughs", billion_laughs(), ("document 1", "excessive aliasing")),
     Bad("alias-cycle", b"a: &a [*a]\n", ("document 1",)),
     Bad("undefined-alias", b"a: *nope\n", ("document 1", "unknown anchor 'nope'")),
-    Bad("deep-flow-nesting", b"apiVersion: v1\nkind: Pod\nspec: " + b"[" * 5000 + b"]" * 5000 + b"\n",
-        ("document 1", "exceeded max depth")),
-    Bad("deep-block-nesting", b"apiVersion: v1\nkind: ConfigMap\ndata:\n"
-        + b"".join(b" " * i + b"k:\n" for i in range(1, 3000)) + b" " * 3000 + b"k: v\n", ("document 1", "max depth")),
-    Bad("nul-byte", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: \"x\x00y\"}\n",
-        ("document 1", "control characters are not allowed")),
-    Bad("containers-string", b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: \"x\"}\n",
-        ("document 1", "PodSpec.spec.containers", "[]v1.Container")),
-    Bad("container-scalar", b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [x]}\n",
-        ("document 1", "v1.Container")),
-    Bad("port-string", DEPLOYMENT.replace(b"containerPort: 80", b"containerPort: \"80\""),
-        ("document 1", "containerPort of type int32")),
-    Bad("ports-strings", DEPLOYMENT.replace(b"- containerPort: 80", b"- \"80\""), ("document 1", "v1.ContainerPort")),
-    Bad("spec-string", b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: x\n",
-        ("document 1", "DeploymentSpec")),
-    Bad("metadata-list", b"apiVersion: v1\nkind: Pod\nmetadata: [a]\nspec: {containers: [{name: c, image: i}]}\n",
-        ("document 1", "ObjectMeta")),
-    Bad("labels-number", b"apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {a: {b: 1}}}\n"
-        b"spec: {containers: [{name: c, image: i}]}\n", ("document 1", "string")),
+    Bad(
+        "deep-flow-nesting",
+        b"apiVersion: v1\nkind: Pod\nspec: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        ("document 1", "exceeded max depth"),
+    ),
+    Bad(
+        "deep-block-nesting",
+        b"apiVersion: v1\nkind: ConfigMap\ndata:\n"
+        + b"".join(b" " * i + b"k:\n" for i in range(1, 3000))
+        + b" " * 3000
+        + b"k: v\n",
+        ("document 1", "max depth"),
+    ),
+    Bad(
+        "nul-byte",
+        b'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: "x\x00y"}\n',
+        ("document 1", "control characters are not allowed"),
+    ),
+    Bad(
+        "containers-string",
+        b'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: "x"}\n',
+        ("document 1", "PodSpec.spec.containers", "[]v1.Container"),
+    ),
+    Bad(
+        "container-scalar",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [x]}\n",
+        ("document 1", "v1.Container"),
+    ),
+    Bad(
+        "port-string",
+        DEPLOYMENT.replace(b"containerPort: 80", b'containerPort: "80"'),
+        ("document 1", "containerPort of type int32"),
+    ),
+    Bad("ports-strings", DEPLOYMENT.replace(b"- containerPort: 80", b'- "80"'), ("document 1", "v1.ContainerPort")),
+    Bad(
+        "spec-string",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: x\n",
+        ("document 1", "DeploymentSpec"),
+    ),
+    Bad(
+        "metadata-list",
+        b"apiVersion: v1\nkind: Pod\nmetadata: [a]\nspec: {containers: [{name: c, image: i}]}\n",
+        ("document 1", "ObjectMeta"),
+    ),
+    Bad(
+        "labels-number",
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {a: {b: 1}}}\n"
+        b"spec: {containers: [{name: c, image: i}]}\n",
+        ("document 1", "string"),
+    ),
     Bad("bare-scalar-document", b"hello\n", ("document 1", "v1.TypeMeta")),
     Bad("list-document", b"- a\n- b\n", ("document 1", "v1.TypeMeta")),
     Bad("list-with-bad-item", b"apiVersion: v1\nkind: List\nitems:\n- 3\n", ("document 1", "List")),
-    Bad("list-with-bad-pod", b"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, spec: {containers: 1}}\n",
-        ("document 1", "containers")),
+    Bad(
+        "list-with-bad-pod",
+        b"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, spec: {containers: 1}}\n",
+        ("document 1", "containers"),
+    ),
     Bad("list-items-string", b"apiVersion: v1\nkind: List\nitems: x\n", ("document 1",)),
     Bad("complex-key", b"apiVersion: v1\nkind: Pod\n? [a]\n: b\n", ("document 1", "invalid map key")),
     Bad("null-key", b"apiVersion: v1\nkind: Pod\n~: b\n", ("document 1", "unsupported map key")),
     Bad("map-key-with-null-key", b"? ? \n", ("document 1", "invalid map key", "interface {}(nil)")),  # hypothesis
     Bad("bad-separator", POD + b"--- x\n" + POD, ("invalid Yaml document separator",)),
     Bad("bad-second-document", POD + b"---\n" + b"kind: Pod\nspec: [\n", ("document 2",)),
-    Bad("bad-annotation", b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
-        b"    traffic.sidecar.istio.io/includeInboundPorts: \"x\"\nspec: {containers: [{name: c, image: i}]}\n",
-        ("document 1", "includeInboundPorts")),
-    Bad("huge-scalar", b"apiVersion: v1\nkind: ConfigMap\ndata:\n  x: " + b"a" * (100 * 1024 * 1024) + b"\n",
-        ("larger than 64 MiB",)),
+    Bad(
+        "bad-annotation",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+        b'    traffic.sidecar.istio.io/includeInboundPorts: "x"\nspec: {containers: [{name: c, image: i}]}\n',
+        ("document 1", "includeInboundPorts"),
+    ),
+    Bad(
+        "huge-scalar",
+        b"apiVersion: v1\nkind: ConfigMap\ndata:\n  x: " + b"a" * (100 * 1024 * 1024) + b"\n",
+        ("larger than 64 MiB",),
+    ),
 ]
 
 
@@ -93,8 +145,11 @@ def test_bad_input_from_stdin_names_stdin(case: Bad) -> None:
     assert_error(kube_inject("-", stdin=case.content), "Error: -", *case.mentions[1:])
 
 
-UNTOUCHED = [c for c in BAD if c.name in ("malformed", "billion-laughs", "bad-second-document", "huge-scalar",
-                                            "list-with-bad-pod")]
+UNTOUCHED = [
+    c
+    for c in BAD
+    if c.name in ("malformed", "billion-laughs", "bad-second-document", "huge-scalar", "list-with-bad-pod")
+]
 
 
 @pytest.mark.parametrize("case", UNTOUCHED, ids=[c.name for c in UNTOUCHED])
@@ -107,13 +162,19 @@ def test_bad_input_leaves_output_file_untouched(tmp_path: Path, case: Bad) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.yaml", "out.yaml"]  # no temporary left
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"", b""),                                             # empty input: empty output
-    (b"# only a comment\n", b"# only a comment\n---\n"),    # comment-only: passed through
-    (b"apiVersion: foo/v1\nkind: Foo\nspec: {a: [1, {b: c}]}\n",
-     b"apiVersion: foo/v1\nkind: Foo\nspec: {a: [1, {b: c}]}\n---\n"),  # unknown kind: verbatim
-    (b"apiVersion: v1\nkind: List\nitems: null\n", b"apiVersion: v1\nitems: null\nkind: List\nmetadata: {}\n---\n"),
-], ids=["empty", "comment-only", "unknown-kind", "list-items-null"])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", b""),  # empty input: empty output
+        (b"# only a comment\n", b"# only a comment\n---\n"),  # comment-only: passed through
+        (
+            b"apiVersion: foo/v1\nkind: Foo\nspec: {a: [1, {b: c}]}\n",
+            b"apiVersion: foo/v1\nkind: Foo\nspec: {a: [1, {b: c}]}\n---\n",
+        ),  # unknown kind: verbatim
+        (b"apiVersion: v1\nkind: List\nitems: null\n", b"apiVersion: v1\nitems: null\nkind: List\nmetadata: {}\n---\n"),
+    ],
+    ids=["empty", "comment-only", "unknown-kind", "list-items-null"],
+)
 def test_passed_through(tmp_path: Path, content: bytes, expected: bytes) -> None:
     path = tmp_path / "in.yaml"
     path.write_bytes(content)
@@ -149,5 +210,5 @@ def test_many_documents_one_bad_at_the_end_writes_nothing(tmp_path: Path) -> Non
 def test_injected_document_before_a_bad_one_is_not_written(tmp_path: Path) -> None:
     """istioctl would have printed the first document already; sidecarctl prints nothing."""
     path = tmp_path / "in.yaml"
-    path.write_bytes(DEPLOYMENT + b"---\n" + b"apiVersion: v1\nkind: Pod\nspec: {containers: \"x\"}\n")
+    path.write_bytes(DEPLOYMENT + b"---\n" + b'apiVersion: v1\nkind: Pod\nspec: {containers: "x"}\n')
     assert_error(kube_inject(path), "document 2")

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from reliability_support import assert_error, run
 
-DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
-              b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+DEPLOYMENT = (
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
+    b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+)
 
 
 def inject_config(template: str) -> str:
@@ -27,29 +29,58 @@ class BadTemplate:
 
 
 TEMPLATES = [
-    BadTemplate("parse-unclosed", "spec:\n  containers:\n  - name: x{{ .Foo", ('template "sidecar" (line 4, column 1)', "inject:4", "unclosed action")),
-    BadTemplate("parse-bad-function", "{{ nosuchfunc . }}", ('template "sidecar" (line 1, column 4)', "inject:1", '"nosuchfunc" not defined')),
+    BadTemplate(
+        "parse-unclosed",
+        "spec:\n  containers:\n  - name: x{{ .Foo",
+        ('template "sidecar" (line 4, column 1)', "inject:4", "unclosed action"),
+    ),
+    BadTemplate(
+        "parse-bad-function",
+        "{{ nosuchfunc . }}",
+        ('template "sidecar" (line 1, column 4)', "inject:1", '"nosuchfunc" not defined'),
+    ),
     BadTemplate("parse-unexpected-end", "{{ end }}", ('template "sidecar"', "unexpected {{end}}")),
-    BadTemplate("exec-index", "spec:\n  containers:\n  - name: {{ index .Values 1 }}",
-                ("document 1 (Deployment web)", "inject:3:13", "executing", "error calling index")),
+    BadTemplate(
+        "exec-index",
+        "spec:\n  containers:\n  - name: {{ index .Values 1 }}",
+        ("document 1 (Deployment web)", "inject:3:13", "executing", "error calling index"),
+    ),
     BadTemplate("exec-fail", '{{ fail "stop here" }}', ("document 1", "stop here")),
-    BadTemplate("recursion", '{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}',
-                ("document 1", "exceeded maximum template depth")),
-    BadTemplate("fan-out-recursion", '{{ define "a" }}{{ template "a" . }}{{ template "a" . }}{{ end }}{{ template "a" . }}',
-                ("document 1", "exceeded maximum template depth")),
-    BadTemplate("runaway-loop", "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}",
-                ("document 1", "range iterations")),
-    BadTemplate("huge-output", "{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}",
-                ("document 1", "output larger than")),
-    BadTemplate("memory-bomb", '{{ $s := "xxxxxxxx" }}{{ range until 40 }}{{ $s = printf "%s%s" $s $s }}{{ end }}',
-                ("document 1", "printf")),
+    BadTemplate(
+        "recursion",
+        '{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}',
+        ("document 1", "exceeded maximum template depth"),
+    ),
+    BadTemplate(
+        "fan-out-recursion",
+        '{{ define "a" }}{{ template "a" . }}{{ template "a" . }}{{ end }}{{ template "a" . }}',
+        ("document 1", "exceeded maximum template depth"),
+    ),
+    BadTemplate(
+        "runaway-loop",
+        "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}",
+        ("document 1", "range iterations"),
+    ),
+    BadTemplate(
+        "huge-output",
+        "{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}",
+        ("document 1", "output larger than"),
+    ),
+    BadTemplate(
+        "memory-bomb",
+        '{{ $s := "xxxxxxxx" }}{{ range until 40 }}{{ $s = printf "%s%s" $s $s }}{{ end }}',
+        ("document 1", "printf"),
+    ),
     BadTemplate("huge-repeat", '{{ repeat 1000000000 "abcdefgh" }}', ("document 1", "repeat")),
-    BadTemplate("not-yaml", "spec:\n  containers:\n  - name: x\n   bad: {{ .Revision }} : :",
-                ("document 1", "invalid JSON document", "rendered template line 4")),
+    BadTemplate(
+        "not-yaml",
+        "spec:\n  containers:\n  - name: x\n   bad: {{ .Revision }} : :",
+        ("document 1", "invalid JSON document", "rendered template line 4"),
+    ),
     BadTemplate("not-a-mapping", "- a\n- b", ("document 1", "invalid JSON document", "not a mapping")),
     BadTemplate("python-attribute", "{{ .ObjectMeta.__class__ }}", ("document 1", "can't evaluate field __class__")),
     BadTemplate("python-method", "{{ .ObjectMeta.Name.upper }}", ("document 1", "can't evaluate field upper")),
-    BadTemplate("python-dunder-call", '{{ call .ObjectMeta.__init__ }}', ("document 1", "__init__")),
+    BadTemplate("python-dunder-call", "{{ call .ObjectMeta.__init__ }}", ("document 1", "__init__")),
 ]
 
 
@@ -79,18 +110,35 @@ FILES = [
     BadFile("values-a-list", "--valuesFile", b"[1, 2]\n", ()),
     BadFile("mesh-not-yaml", "--meshConfigFile", b"a: [\n", ("fix the mesh config",)),
     BadFile("mesh-unknown-field", "--meshConfigFile", b"foo: bar\n", ('unknown field "foo"', "MeshConfig")),
-    BadFile("mesh-unknown-nested-field", "--meshConfigFile", b"defaultConfig:\n  tracing: {zipkin: {adress: x}}\n",
-            ('unknown field "adress"', "defaultConfig.tracing.zipkin.adress")),
-    BadFile("mesh-wrong-type", "--meshConfigFile", b"defaultConfig: {concurrency: abc}\n", ("failed to convert to proto",)),
-    BadFile("selector-operator", "--injectConfigFile",
-            b"policy: enabled\nneverInjectSelector:\n- matchExpressions: [{key: a, operator: Bogus}]\n"
-            b"templates: {sidecar: '{}'}\n", ("neverInjectSelector[0]", '"Bogus" is not a valid label selector operator')),
-    BadFile("selector-in-without-values", "--injectConfigFile",
-            b"policy: enabled\nalwaysInjectSelector:\n- matchExpressions: [{key: a, operator: In}]\n"
-            b"templates: {sidecar: '{}'}\n", ("alwaysInjectSelector[0]", "values set can't be empty")),
-    BadFile("selector-bad-key", "--injectConfigFile",
-            b"policy: enabled\nneverInjectSelector:\n- matchLabels: {'bad key': x}\ntemplates: {sidecar: '{}'}\n",
-            ("neverInjectSelector[0]", '"bad key"')),
+    BadFile(
+        "mesh-unknown-nested-field",
+        "--meshConfigFile",
+        b"defaultConfig:\n  tracing: {zipkin: {adress: x}}\n",
+        ('unknown field "adress"', "defaultConfig.tracing.zipkin.adress"),
+    ),
+    BadFile(
+        "mesh-wrong-type", "--meshConfigFile", b"defaultConfig: {concurrency: abc}\n", ("failed to convert to proto",)
+    ),
+    BadFile(
+        "selector-operator",
+        "--injectConfigFile",
+        b"policy: enabled\nneverInjectSelector:\n- matchExpressions: [{key: a, operator: Bogus}]\n"
+        b"templates: {sidecar: '{}'}\n",
+        ("neverInjectSelector[0]", '"Bogus" is not a valid label selector operator'),
+    ),
+    BadFile(
+        "selector-in-without-values",
+        "--injectConfigFile",
+        b"policy: enabled\nalwaysInjectSelector:\n- matchExpressions: [{key: a, operator: In}]\n"
+        b"templates: {sidecar: '{}'}\n",
+        ("alwaysInjectSelector[0]", "values set can't be empty"),
+    ),
+    BadFile(
+        "selector-bad-key",
+        "--injectConfigFile",
+        b"policy: enabled\nneverInjectSelector:\n- matchLabels: {'bad key': x}\ntemplates: {sidecar: '{}'}\n",
+        ("neverInjectSelector[0]", '"bad key"'),
+    ),
     BadFile("operator-not-yaml", "--operatorFileName", b"spec: [\n", ("--operatorFileName",)),
 ]
 
@@ -112,13 +160,21 @@ def test_settings_file_missing_or_a_directory(tmp_path: Path, flag: str) -> None
     assert_error(run(["kube-inject", "--offline", flag, str(tmp_path), "-f", str(manifest)]), flag, str(tmp_path))
 
 
-@pytest.mark.parametrize("template,data,expected", [
-    ("{{ .a", b"{}", "template: inject:1: unclosed action"),
-    ("{{ index . 1 }}", b'{"a": 1}', "template: inject:1:3: executing \"inject\" at <index . 1>: error calling index"),
-    ("{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}", b"{}", "output larger than"),
-    ("{{ .a }}", b'{"a": ', "bad data in"),
-    ("{{ .a }}", b'\xff', "bad data in"),
-], ids=["parse", "exec", "output-limit", "data-not-json", "data-not-utf8"])
+@pytest.mark.parametrize(
+    "template,data,expected",
+    [
+        ("{{ .a", b"{}", "template: inject:1: unclosed action"),
+        (
+            "{{ index . 1 }}",
+            b'{"a": 1}',
+            'template: inject:1:3: executing "inject" at <index . 1>: error calling index',
+        ),
+        ("{{ range until 5000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}", b"{}", "output larger than"),
+        ("{{ .a }}", b'{"a": ', "bad data in"),
+        ("{{ .a }}", b"\xff", "bad data in"),
+    ],
+    ids=["parse", "exec", "output-limit", "data-not-json", "data-not-utf8"],
+)
 def test_template_render_errors_keep_go_text(tmp_path: Path, template: str, data: bytes, expected: str) -> None:
     """`template render` prints Go's message as its last line (the corpus compares it exactly)."""
     (tmp_path / "inject").write_text(template)

@@ -23,8 +23,10 @@ COMMANDS = {
     "check": ["check", "--offline"],
     "check-json": ["check", "--offline", "-o", "json"],
 }
-WORKLOAD = ("  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
-            "      - name: web\n        image: nginx\n")
+WORKLOAD = (
+    "  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
+    "      - name: web\n        image: nginx\n"
+)
 
 
 def nested(levels: int, kind: str) -> str:
@@ -35,26 +37,32 @@ def nested(levels: int, kind: str) -> str:
 def list_item(depth: int, kind: str) -> str:
     """A List whose Deployment item holds a value nested so that the document is `depth` deep
     (root, items, the item, its spec: four levels above the value)."""
-    return ("apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n"
-            f"    name: web\n  spec:\n    x: {nested(depth - 4, kind)}\n" + textwrap.indent(WORKLOAD, "  "))
+    return (
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n"
+        f"    name: web\n  spec:\n    x: {nested(depth - 4, kind)}\n" + textwrap.indent(WORKLOAD, "  ")
+    )
 
 
 def managed_fields(depth: int, kind: str) -> str:
     """A Deployment whose managedFields entry is nested so that the document is `depth` deep
     (root, metadata, managedFields, the entry: four levels above fieldsV1's value)."""
-    return ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  managedFields:\n"
-            f"  - manager: kubectl\n    fieldsV1: {nested(depth - 4, kind)}\nspec:\n" + WORKLOAD)
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  managedFields:\n"
+        f"  - manager: kubectl\n    fieldsV1: {nested(depth - 4, kind)}\nspec:\n" + WORKLOAD
+    )
 
 
 SHAPES = {"list-item": list_item, "managedFields": managed_fields}
-CASES = [pytest.param(command, shape, depth, kind, id=f"{command}-{shape}-{depth}-{kind}")
-         for command in COMMANDS for shape in SHAPES
-         for depth, kind in ((LIMIT - 1, "map"), (LIMIT, "map"), (LIMIT, "seq"))]
+CASES = [
+    pytest.param(command, shape, depth, kind, id=f"{command}-{shape}-{depth}-{kind}")
+    for command in COMMANDS
+    for shape in SHAPES
+    for depth, kind in ((LIMIT - 1, "map"), (LIMIT, "map"), (LIMIT, "seq"))
+]
 
 
 @pytest.mark.parametrize("command,shape,depth,kind", CASES)
-def test_nesting_up_to_the_limit_is_processed(tmp_path: Path, command: str, shape: str, depth: int,
-                                              kind: str) -> None:
+def test_nesting_up_to_the_limit_is_processed(tmp_path: Path, command: str, shape: str, depth: int, kind: str) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text(SHAPES[shape](depth, kind))
     result = run([*COMMANDS[command], "-f", str(path)])
@@ -90,8 +98,9 @@ def test_the_documents_are_as_deep_as_claimed() -> None:
 @pytest.mark.parametrize("depth,kind", [(LIMIT - 1, "map"), (LIMIT, "seq")], ids=["999-map", "1000-seq"])
 def test_krm_function_at_the_limit(depth: int, kind: str) -> None:
     """krm-fn reads a ResourceList on stdin: its items are as deep as a List's."""
-    resource_list = list_item(depth, kind).replace("apiVersion: v1\nkind: List\n",
-                                                   "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n", 1)
+    resource_list = list_item(depth, kind).replace(
+        "apiVersion: v1\nkind: List\n", "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n", 1
+    )
     result = run(["krm-fn"], stdin=resource_list.encode())
     assert result.code == 0, result.err
     assert b"istio-proxy" in result.stdout

@@ -23,8 +23,10 @@ from reliability_support import ROOT, SIDECARCTL, WALL_SECONDS, Result, assert_e
 
 from sidecarctl.workflow.files import TEST_PAUSE_ENV
 
-DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
-              b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+DEPLOYMENT = (
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
+    b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+)
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (mknod, chown to another user)")
 OTHER_UID, OTHER_GID = 4321, 4322
 
@@ -84,8 +86,9 @@ def test_output_onto_a_full_device_is_one_line(tmp_path: Path) -> None:
     os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
-    assert_error(kube_inject(source, "-q", "-o", str(device)), "write", "myfull", "No space left on device",
-                 "free some space")
+    assert_error(
+        kube_inject(source, "-q", "-o", str(device)), "write", "myfull", "No space left on device", "free some space"
+    )
     assert stat.S_ISCHR(device.lstat().st_mode)
 
 
@@ -103,8 +106,11 @@ def test_output_into_a_fifo_writes_through_it(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
-@pytest.mark.parametrize("name,stream", [("/dev/stdout", "stdout"), ("/dev/stderr", "stderr"),
-                                         ("/dev/fd/1", "stdout")], ids=["dev-stdout", "dev-stderr", "dev-fd-1"])
+@pytest.mark.parametrize(
+    "name,stream",
+    [("/dev/stdout", "stdout"), ("/dev/stderr", "stderr"), ("/dev/fd/1", "stdout")],
+    ids=["dev-stdout", "dev-stderr", "dev-fd-1"],
+)
 def test_output_to_a_descriptor_name_writes_into_the_pipe(tmp_path: Path, name: str, stream: str) -> None:
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
@@ -113,14 +119,32 @@ def test_output_to_a_descriptor_name_writes_into_the_pipe(tmp_path: Path, name: 
     assert getattr(result, stream) == _expected(tmp_path)
 
 
-@pytest.mark.parametrize("flags,mentions", [((), ("write stdout", "Bad file descriptor")),
-                                           (("-o", "/dev/stdout"), ("/dev/stdout", "Bad file descriptor"))],
-                         ids=["stdout", "dev-stdout"])
+@pytest.mark.parametrize(
+    "flags,mentions",
+    [((), ("write stdout", "Bad file descriptor")), (("-o", "/dev/stdout"), ("/dev/stdout", "Bad file descriptor"))],
+    ids=["stdout", "dev-stdout"],
+)
 def test_closed_stdout_is_one_line(tmp_path: Path, flags: tuple[str, ...], mentions: tuple[str, ...]) -> None:
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
-    proc = subprocess.run(["/bin/sh", "-c", 'exec "$@" >&-', "sh", *SIDECARCTL, "kube-inject", "--offline", "-q",
-                           "-f", str(source), *flags], stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS)
+    proc = subprocess.run(
+        [
+            "/bin/sh",
+            "-c",
+            'exec "$@" >&-',
+            "sh",
+            *SIDECARCTL,
+            "kube-inject",
+            "--offline",
+            "-q",
+            "-f",
+            str(source),
+            *flags,
+        ],
+        stderr=subprocess.PIPE,
+        env=_env(),
+        timeout=WALL_SECONDS,
+    )
     assert_error(Result(proc.returncode, b"", proc.stderr), *mentions)
 
 
@@ -156,16 +180,19 @@ def _read_only_directory(tmp_path: Path) -> Path:
     return directory / "out.yaml"
 
 
-@pytest.mark.parametrize("make,mentions", [
-    (lambda t: t / "no" / "out.yaml", ("No such file or directory", "create the directory")),
-    (lambda t: t / "in.yaml" / "out.yaml", ("Not a directory",)),
-    (lambda t: t / ("x" * 300), ("File name too long", "shorter path")),
-    (_symlink_loop, ("Too many levels of symbolic links", "fix the link")),
-    (_read_only_directory, ("Permission denied", "permissions")),
-    (_socket, ("No such device or address", "socket")),
-], ids=["missing-directory", "not-a-directory", "name-too-long", "symlink-loop", "read-only-directory", "socket"])
-def test_output_os_errors_are_one_line(tmp_path: Path, make: Callable[[Path], Path],
-                                       mentions: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "make,mentions",
+    [
+        (lambda t: t / "no" / "out.yaml", ("No such file or directory", "create the directory")),
+        (lambda t: t / "in.yaml" / "out.yaml", ("Not a directory",)),
+        (lambda t: t / ("x" * 300), ("File name too long", "shorter path")),
+        (_symlink_loop, ("Too many levels of symbolic links", "fix the link")),
+        (_read_only_directory, ("Permission denied", "permissions")),
+        (_socket, ("No such device or address", "socket")),
+    ],
+    ids=["missing-directory", "not-a-directory", "name-too-long", "symlink-loop", "read-only-directory", "socket"],
+)
+def test_output_os_errors_are_one_line(tmp_path: Path, make: Callable[[Path], Path], mentions: tuple[str, ...]) -> None:
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
     target = make(tmp_path)
@@ -245,15 +272,19 @@ def test_in_place_refuses_a_fifo(tmp_path: Path) -> None:
 # Signals in the write phase (the test hook pauses between staging and replacing)
 
 
-@pytest.mark.parametrize("signum,code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
-                         ids=["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.parametrize(
+    "signum,code",
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
+    ids=["SIGTERM", "SIGHUP", "SIGINT"],
+)
 def test_signal_mid_write_leaves_no_temporary_file(tmp_path: Path, signum: int, code: int) -> None:
     paths = _manifests(tmp_path, 3)
     before = [path.read_bytes() for path in paths]
     marker = tmp_path / "staged"
     args = [*SIDECARCTL, "kube-inject", "--offline", "-q", "--in-place"] + [a for p in paths for a in ("-f", str(p))]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**_env(), TEST_PAUSE_ENV: str(marker)})
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**_env(), TEST_PAUSE_ENV: str(marker)}
+    )
     _wait_for(marker, proc)
     assert len(_temporaries(tmp_path)) == 3  # the write phase really was under way
     proc.send_signal(signum)
@@ -301,8 +332,12 @@ def read_only_tmpfs(tmp_path: Path) -> Iterator[Path]:
 def test_output_onto_a_read_only_file_system(tmp_path: Path, read_only_tmpfs: Path) -> None:
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
-    assert_error(kube_inject(source, "-q", "-o", str(read_only_tmpfs / "out.yaml")), "out.yaml",
-                 "Read-only file system", "write elsewhere")
+    assert_error(
+        kube_inject(source, "-q", "-o", str(read_only_tmpfs / "out.yaml")),
+        "out.yaml",
+        "Read-only file system",
+        "write elsewhere",
+    )
 
 
 def _many(tmp_path: Path, count: int) -> Path:
@@ -313,8 +348,7 @@ def _many(tmp_path: Path, count: int) -> Path:
 
 def test_disk_full_under_output_file(tmp_path: Path, small_tmpfs: Path) -> None:
     target = small_tmpfs / "out.yaml"
-    assert_error(kube_inject(_many(tmp_path, 40), "-q", "-o", str(target)), "out.yaml",
-                 "No space left on device")
+    assert_error(kube_inject(_many(tmp_path, 40), "-q", "-o", str(target)), "out.yaml", "No space left on device")
     assert list(small_tmpfs.iterdir()) == []
 
 
@@ -330,17 +364,22 @@ def test_disk_full_under_in_place(tmp_path: Path, small_tmpfs: Path) -> None:
 def test_disk_full_under_stdout(tmp_path: Path, small_tmpfs: Path) -> None:
     source = _many(tmp_path, 40)
     with open(small_tmpfs / "redirected.yaml", "wb") as stdout:
-        proc = subprocess.run([*SIDECARCTL, "kube-inject", "--offline", "-q", "-f", str(source)], stdout=stdout,
-                              stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS)
+        proc = subprocess.run(
+            [*SIDECARCTL, "kube-inject", "--offline", "-q", "-f", str(source)],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            timeout=WALL_SECONDS,
+        )
     assert proc.returncode == 1
     assert proc.stderr.decode().splitlines() == [
-        "Error: write stdout: No space left on device (free some space or write elsewhere)"]
+        "Error: write stdout: No space left on device (free some space or write elsewhere)"
+    ]
 
 
 def test_disk_full_under_tmpdir(tmp_path: Path, small_tmpfs: Path) -> None:
     """Past 1 MiB the output spools to an unnamed file in $TMPDIR."""
-    result = run(["kube-inject", "--offline", "-q", "-f", str(_many(tmp_path, 400))],
-                 env={"TMPDIR": str(small_tmpfs)})
+    result = run(["kube-inject", "--offline", "-q", "-f", str(_many(tmp_path, 400))], env={"TMPDIR": str(small_tmpfs)})
     assert_error(result, "temporary file", str(small_tmpfs), "No space left on device", "TMPDIR")
 
 
@@ -354,11 +393,17 @@ def test_file_size_limit(tmp_path: Path, to_stdout: bool) -> None:
     source, target = _many(tmp_path, 40), tmp_path / "out.yaml"
     args = [*SIDECARCTL, "kube-inject", "--offline", "-q", "-f", str(source)]
     with open(target, "wb") as stdout:
-        proc = subprocess.run(args if to_stdout else args + ["-o", str(target)], stdout=stdout,
-                              stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS,
-                              preexec_fn=lambda: _file_size_limit(8192))
-    assert_error(Result(proc.returncode, b"", proc.stderr), "stdout" if to_stdout else "out.yaml",
-                 "File too large", "ulimit -f")
+        proc = subprocess.run(
+            args if to_stdout else args + ["-o", str(target)],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            timeout=WALL_SECONDS,
+            preexec_fn=lambda: _file_size_limit(8192),
+        )
+    assert_error(
+        Result(proc.returncode, b"", proc.stderr), "stdout" if to_stdout else "out.yaml", "File too large", "ulimit -f"
+    )
     assert _temporaries(tmp_path) == []
 
 
@@ -379,17 +424,26 @@ def test_recursive_over_a_self_link(tmp_path: Path) -> None:
     tree.mkdir()
     (tree / "app.yaml").write_bytes(DEPLOYMENT)
     (tree / "self.yaml").symlink_to("self.yaml")
-    assert_error(run(["kube-inject", "--offline", "-q", "-R", "-f", str(tree)]), "self.yaml",
-                 "Too many levels of symbolic links")
+    assert_error(
+        run(["kube-inject", "--offline", "-q", "-R", "-f", str(tree)]), "self.yaml", "Too many levels of symbolic links"
+    )
 
 
-@pytest.mark.parametrize("args", [["kube-inject", "--offline", "--diff"], ["check", "--offline"], ["uninject"],
-                                  ["krm-fn"]], ids=["diff", "check", "uninject", "krm-fn"])
+@pytest.mark.parametrize(
+    "args",
+    [["kube-inject", "--offline", "--diff"], ["check", "--offline"], ["uninject"], ["krm-fn"]],
+    ids=["diff", "check", "uninject", "krm-fn"],
+)
 def test_every_command_with_stdout_closed_is_one_line(tmp_path: Path, args: list[str]) -> None:
     source = tmp_path / "in.yaml"
     source.write_bytes(DEPLOYMENT)
     stdin = b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
     files = [] if args[0] == "krm-fn" else ["-f", str(source)]
-    proc = subprocess.run(["/bin/sh", "-c", 'exec "$@" >&-', "sh", *SIDECARCTL, *args, *files], input=stdin,
-                          stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS)
+    proc = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$@" >&-', "sh", *SIDECARCTL, *args, *files],
+        input=stdin,
+        stderr=subprocess.PIPE,
+        env=_env(),
+        timeout=WALL_SECONDS,
+    )
     assert_error(Result(proc.returncode, b"", proc.stderr), "write stdout", "Bad file descriptor")

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from reliability_support import ROOT, SIDECARCTL, WALL_SECONDS, Result, assert_error, run
 
-DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
-              b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+DEPLOYMENT = (
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
+    b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+)
 
 
 def _env() -> dict[str, str]:
@@ -30,8 +32,14 @@ def test_file_size_limit_below_one_buffer_on_stdout_is_an_error(tmp_path: Path) 
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     with open(target, "wb") as stdout:
-        proc = subprocess.run([*SIDECARCTL, "kube-inject", "--offline", "-q", "-f", str(source)], stdout=stdout,
-                              stderr=subprocess.PIPE, env=_env(), timeout=WALL_SECONDS, preexec_fn=small_limit)
+        proc = subprocess.run(
+            [*SIDECARCTL, "kube-inject", "--offline", "-q", "-f", str(source)],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            timeout=WALL_SECONDS,
+            preexec_fn=small_limit,
+        )
     assert target.stat().st_size == limit  # the output really is longer than the limit
     assert_error(Result(proc.returncode, b"", proc.stderr), "write stdout", "File too large", "ulimit -f")
 
@@ -64,8 +72,10 @@ def test_in_place_with_one_file_given_twice_rewrites_it_once(tmp_path: Path) -> 
     (tmp_path / "link.yaml").symlink_to("a.yaml")
     expected = run(["kube-inject", "--offline", "-q", "-f", str(target)])
     assert expected.code == 0 and b"istio-proxy" in expected.stdout, expected.err
-    result = run(["kube-inject", "--offline", "-q", "--in-place", "-f", "a.yaml", "-f", "./a.yaml", "-f", "link.yaml"],
-                 cwd=tmp_path)
+    result = run(
+        ["kube-inject", "--offline", "-q", "--in-place", "-f", "a.yaml", "-f", "./a.yaml", "-f", "link.yaml"],
+        cwd=tmp_path,
+    )
     assert (result.code, result.err) == (0, "")
     assert target.read_bytes() == expected.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "link.yaml"]

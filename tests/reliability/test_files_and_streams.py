@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from reliability_support import ROOT, SIDECARCTL, assert_error, kube_inject, run, run_closed_stdin
 
-DEPLOYMENT = (b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
-              b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
-BAD = b"apiVersion: v1\nkind: Pod\nspec: {containers: \"x\"}\n"
+DEPLOYMENT = (
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n"
+    b"      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+)
+BAD = b'apiVersion: v1\nkind: Pod\nspec: {containers: "x"}\n'
 
 
 def test_directory_as_input(tmp_path: Path) -> None:
@@ -99,8 +101,12 @@ def test_reader_going_away_is_quiet(tmp_path: Path) -> None:
     path = tmp_path / "many.yaml"
     path.write_bytes(b"---\n".join(DEPLOYMENT.replace(b"name: web", b"name: w%d" % i) for i in range(300)))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(SIDECARCTL + ["kube-inject", "--offline", "-f", str(path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        SIDECARCTL + ["kube-inject", "--offline", "-f", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.readline()
     proc.stdout.close()
@@ -112,13 +118,17 @@ def test_reader_going_away_is_quiet(tmp_path: Path) -> None:
     assert code in (0, 141, -signal.SIGPIPE), (code, stderr)
 
 
-@pytest.mark.parametrize("args,mentions", [
-    (["kube-inject", "--offline"], ("filename not specified",)),
-    (["kube-inject", "--bogus"], ("No such option", "--bogus")),
-    (["kube-inject", "-f"], ("requires an argument",)),
-    (["no-such-command"], ("No such command",)),
-    (["template", "render", "--funcs", "nope", "x"], ("--funcs",)),
-], ids=["no-filename", "unknown-flag", "flag-without-value", "unknown-command", "bad-choice"])
+@pytest.mark.parametrize(
+    "args,mentions",
+    [
+        (["kube-inject", "--offline"], ("filename not specified",)),
+        (["kube-inject", "--bogus"], ("No such option", "--bogus")),
+        (["kube-inject", "-f"], ("requires an argument",)),
+        (["no-such-command"], ("No such command",)),
+        (["template", "render", "--funcs", "nope", "x"], ("--funcs",)),
+    ],
+    ids=["no-filename", "unknown-flag", "flag-without-value", "unknown-command", "bad-choice"],
+)
 def test_bad_usage_is_exit_2_in_one_line(args: list[str], mentions: tuple[str, ...]) -> None:
     assert_error(run(args), *mentions, code=2)
 

@@ -23,8 +23,12 @@ from sidecarctl.gotemplate import TemplateError, funcmap, parse
 from sidecarctl.yamlio import split_documents
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "40"))
-PROFILE = settings(max_examples=EXAMPLES, deadline=None, derandomize="HYPOTHESIS_EXAMPLES" not in os.environ,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="HYPOTHESIS_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,21 +42,84 @@ def injector() -> Any:
 
 # --- templates ------------------------------------------------------------------------------------
 
-TEMPLATE_TOKENS = ["{{", "}}", "{{-", "-}}", "{{/* c */}}", " ", ".", ".a", ".a.b", ".__class__", "$", "$x := 1",
-                   "$x = 2", "|", "(", ")", "if", "else", "end", "range", "with", "define \"t\"", "template \"t\" .",
-                   "block \"b\" .", "break", "continue", "nil", "true", "1", "-1", "1e309", "0x1F", "'a'", "\"s\"",
-                   "`raw`", "index", "printf \"%v %d\"", "toYaml", "fromJSON", "until 3", "default", "dict \"k\" 1",
-                   "list 1 2", "len", "call", "and", "or", "not", "eq", "lt", "slice", "html", "js", "print", "\n",
-                   "text", "toJson", "b64dec", "regexMatch \"(\"", "semver", "mustToJson", "annotation", "omit"]
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-2 ** 53, 2 ** 53) | st.floats(allow_nan=False)
-                    | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
-                    max_leaves=12)
+TEMPLATE_TOKENS = [
+    "{{",
+    "}}",
+    "{{-",
+    "-}}",
+    "{{/* c */}}",
+    " ",
+    ".",
+    ".a",
+    ".a.b",
+    ".__class__",
+    "$",
+    "$x := 1",
+    "$x = 2",
+    "|",
+    "(",
+    ")",
+    "if",
+    "else",
+    "end",
+    "range",
+    "with",
+    'define "t"',
+    'template "t" .',
+    'block "b" .',
+    "break",
+    "continue",
+    "nil",
+    "true",
+    "1",
+    "-1",
+    "1e309",
+    "0x1F",
+    "'a'",
+    '"s"',
+    "`raw`",
+    "index",
+    'printf "%v %d"',
+    "toYaml",
+    "fromJSON",
+    "until 3",
+    "default",
+    'dict "k" 1',
+    "list 1 2",
+    "len",
+    "call",
+    "and",
+    "or",
+    "not",
+    "eq",
+    "lt",
+    "slice",
+    "html",
+    "js",
+    "print",
+    "\n",
+    "text",
+    "toJson",
+    "b64dec",
+    'regexMatch "("',
+    "semver",
+    "mustToJson",
+    "annotation",
+    "omit",
+]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @PROFILE
-@given(tokens=st.lists(st.sampled_from(TEMPLATE_TOKENS), max_size=30), data=JSON,
-       kind=st.sampled_from(["go", "sprig", "istio"]))
+@given(
+    tokens=st.lists(st.sampled_from(TEMPLATE_TOKENS), max_size=30),
+    data=JSON,
+    kind=st.sampled_from(["go", "sprig", "istio"]),
+)
 def test_template_engine_raises_only_template_errors(tokens: list[str], data: Any, kind: str) -> None:
     text = " ".join(tokens)
     try:
@@ -89,18 +156,34 @@ def test_template_engine_on_arbitrary_text(text: str, data: Any) -> None:
 # and so does sidecarctl, cleanly): workloads that must inject avoid them.
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cn")), max_size=10)
 NAME = st.from_regex(r"w([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
-LABELS = st.dictionaries(st.sampled_from(["app", "version", "tier", "team", "app.kubernetes.io/name"]), NAME, max_size=3)
-PORT = st.fixed_dictionaries({"containerPort": st.integers(1, 65535)},
-                             optional={"name": NAME.map(lambda n: n[:15]), "protocol": st.sampled_from(["TCP", "UDP"])})
-CONTAINER = st.fixed_dictionaries({"name": NAME, "image": NAME},
-                                  optional={"ports": st.lists(PORT, max_size=3, unique_by=lambda p: p["containerPort"]),
-                                            "args": st.lists(TEXT, max_size=3),
-                                            "env": st.lists(st.fixed_dictionaries({"name": NAME, "value": TEXT}),
-                                                            max_size=2)})
-POD_SPEC = st.fixed_dictionaries({"containers": st.lists(CONTAINER, min_size=1, max_size=3, unique_by=lambda c: c["name"])})
-POD_META = st.fixed_dictionaries({"labels": LABELS}, optional={"annotations": st.dictionaries(
-    st.sampled_from(["a.example.com/x", "note", "sidecar.istio.io/inject"]), st.sampled_from(["true", "false", "x"]),
-    max_size=2)})
+LABELS = st.dictionaries(
+    st.sampled_from(["app", "version", "tier", "team", "app.kubernetes.io/name"]), NAME, max_size=3
+)
+PORT = st.fixed_dictionaries(
+    {"containerPort": st.integers(1, 65535)},
+    optional={"name": NAME.map(lambda n: n[:15]), "protocol": st.sampled_from(["TCP", "UDP"])},
+)
+CONTAINER = st.fixed_dictionaries(
+    {"name": NAME, "image": NAME},
+    optional={
+        "ports": st.lists(PORT, max_size=3, unique_by=lambda p: p["containerPort"]),
+        "args": st.lists(TEXT, max_size=3),
+        "env": st.lists(st.fixed_dictionaries({"name": NAME, "value": TEXT}), max_size=2),
+    },
+)
+POD_SPEC = st.fixed_dictionaries(
+    {"containers": st.lists(CONTAINER, min_size=1, max_size=3, unique_by=lambda c: c["name"])}
+)
+POD_META = st.fixed_dictionaries(
+    {"labels": LABELS},
+    optional={
+        "annotations": st.dictionaries(
+            st.sampled_from(["a.example.com/x", "note", "sidecar.istio.io/inject"]),
+            st.sampled_from(["true", "false", "x"]),
+            max_size=2,
+        )
+    },
+)
 
 
 @st.composite
@@ -113,13 +196,22 @@ def workload(draw: Any) -> dict[str, Any]:
         pod_meta = draw(POD_META)
         return {"apiVersion": "v1", "kind": "Pod", "metadata": {**meta, **pod_meta}, "spec": draw(POD_SPEC)}
     group = "batch/v1" if kind == "Job" else "apps/v1"
-    return {"apiVersion": group, "kind": kind, "metadata": meta,
-            "spec": {"template": {"metadata": draw(POD_META), "spec": draw(POD_SPEC)}}}
+    return {
+        "apiVersion": group,
+        "kind": kind,
+        "metadata": meta,
+        "spec": {"template": {"metadata": draw(POD_META), "spec": draw(POD_SPEC)}},
+    }
 
 
-OTHER = st.fixed_dictionaries({"apiVersion": st.just("v1"), "kind": st.sampled_from(["ConfigMap", "Service", "Foo"]),
-                               "metadata": st.fixed_dictionaries({"name": NAME}),
-                               "data": st.dictionaries(NAME, TEXT, max_size=3)})
+OTHER = st.fixed_dictionaries(
+    {
+        "apiVersion": st.just("v1"),
+        "kind": st.sampled_from(["ConfigMap", "Service", "Foo"]),
+        "metadata": st.fixed_dictionaries({"name": NAME}),
+        "data": st.dictionaries(NAME, TEXT, max_size=3),
+    }
+)
 STREAM = st.lists(st.one_of(workload(), OTHER), min_size=1, max_size=4)
 
 
@@ -143,9 +235,15 @@ def test_injection_is_idempotent_and_keeps_every_document(injector: Any, docs: l
             assert yaml.safe_load(out)["metadata"]["name"] == doc["metadata"]["name"]
 
 
-WRONG = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.floats(allow_nan=True), st.booleans(),
-                  st.lists(st.none() | st.text(max_size=3), max_size=2),
-                  st.dictionaries(st.text(max_size=3), st.none() | st.integers(), max_size=2))
+WRONG = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.lists(st.none() | st.text(max_size=3), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.none() | st.integers(), max_size=2),
+)
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -174,9 +272,42 @@ def test_wrong_types_anywhere_in_a_workload_are_clean_errors(injector: Any, doc:
         assert "internal error" not in str(err), str(err)
 
 
-YAML_TOKENS = ["a", ": ", "- ", "\n", "  ", "{", "}", "[", "]", ",", "&x ", "*x", "<<: *x", "!!int ", "!!binary ",
-               "---\n", "#c", "\t", "'", '"', "? ", "|\n", "~", "kind: Pod\n", "kind: List\n", "items:\n",
-               "apiVersion: v1\n", "spec:\n", "containers:\n", "  - name: c\n", "metadata:\n", "1e400", "0x", "\ufeff"]
+YAML_TOKENS = [
+    "a",
+    ": ",
+    "- ",
+    "\n",
+    "  ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "&x ",
+    "*x",
+    "<<: *x",
+    "!!int ",
+    "!!binary ",
+    "---\n",
+    "#c",
+    "\t",
+    "'",
+    '"',
+    "? ",
+    "|\n",
+    "~",
+    "kind: Pod\n",
+    "kind: List\n",
+    "items:\n",
+    "apiVersion: v1\n",
+    "spec:\n",
+    "containers:\n",
+    "  - name: c\n",
+    "metadata:\n",
+    "1e400",
+    "0x",
+    "\ufeff",
+]
 
 
 @PROFILE

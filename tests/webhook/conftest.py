@@ -37,14 +37,25 @@ def certs(tls_dir: Path, ca: tuple[Path, Path]) -> CertPair:
 def start_server(certs: CertPair) -> Iterator[ServerFactory]:
     running: list[BackgroundServer] = []
 
-    def start(injector: Any = None, loader: Callable[[SettingsFlags], Any] | None = None,
-              flags: SettingsFlags | None = None, pair: CertPair | None = None, **config: Any) -> tuple[WebhookServer, Client]:
+    def start(
+        injector: Any = None,
+        loader: Callable[[SettingsFlags], Any] | None = None,
+        flags: SettingsFlags | None = None,
+        pair: CertPair | None = None,
+        **config: Any,
+    ) -> tuple[WebhookServer, Client]:
         pair = pair or certs
         flags = flags or SettingsFlags(offline=True)
         fake = injector if injector is not None else FakeInjector()
         reloader = SettingsReloader(flags, loader or (lambda _flags: fake))
-        cfg = ServerConfig(host="127.0.0.1", port=0, cert_file=str(pair.cert), key_file=str(pair.key),
-                           lifetime=SERVER_LIFETIME, **config)
+        cfg = ServerConfig(
+            host="127.0.0.1",
+            port=0,
+            cert_file=str(pair.cert),
+            key_file=str(pair.key),
+            lifetime=SERVER_LIFETIME,
+            **config,
+        )
         background = BackgroundServer(WebhookServer(cfg, reloader))
         server = background.__enter__()
         running.append(background)

@@ -11,8 +11,14 @@ from typing import Any
 
 import yaml
 
-_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float),
-                                       "boolean": (bool,), "object": (dict,), "array": (list,)}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
 
 
 def load_crds(folder: Path) -> dict[tuple[str, str], dict[str, Any]]:

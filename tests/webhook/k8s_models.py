@@ -25,9 +25,16 @@ KINDS = {
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "V1ClusterRoleBinding",
     ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"): "V1MutatingWebhookConfiguration",
 }
-_PRIMITIVES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bool,), "float": (int, float),
-                                            "datetime": (str,), "date": (str,), "bytearray": (str,),
-                                            "bytes": (str,)}  # base64 in JSON
+_PRIMITIVES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "float": (int, float),
+    "datetime": (str,),
+    "date": (str,),
+    "bytearray": (str,),
+    "bytes": (str,),
+}  # base64 in JSON
 _LIST = re.compile(r"list\[(.+)\]", re.IGNORECASE)
 _DICT = re.compile(r"dict\((?:str), *(.+)\)|dict\[str, *(.+)\]", re.IGNORECASE)
 

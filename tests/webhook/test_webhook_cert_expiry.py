@@ -26,13 +26,32 @@ def gauge(text: str) -> float | None:
 
 def self_signed(folder: Path, name: str, days: int) -> tuple[Path, Path]:
     cert, key = folder / f"{name}.crt", folder / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", str(days), "-subj", f"/CN={name}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            str(days),
+            "-subj",
+            f"/CN={name}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
-@pytest.mark.parametrize(("left", "shown"), [(1000.4, 1000.0), (-5.0, -5.0), (90 * DAY, 90 * DAY)],
-                         ids=["valid", "expired", "ninety-days"])
+@pytest.mark.parametrize(
+    ("left", "shown"), [(1000.4, 1000.0), (-5.0, -5.0), (90 * DAY, 90 * DAY)], ids=["valid", "expired", "ninety-days"]
+)
 def test_gauge_counts_down_from_the_loaded_not_after(left: float, shown: float) -> None:
     metrics = Metrics()
     assert GAUGE not in metrics.render()  # nothing loaded yet: no value rather than a made-up one

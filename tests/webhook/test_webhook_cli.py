@@ -14,8 +14,12 @@ import pytest
 from webhook_certs import CertPair
 from webhook_support import Client, client_context, review_of
 
-POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sleep", "namespace": "default"},
-       "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl"}]}}
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "sleep", "namespace": "default"},
+    "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl"}]},
+}
 
 
 def _free_port() -> int:
@@ -26,8 +30,9 @@ def _free_port() -> int:
 
 def _serve(*args: str) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "sidecarctl", "webhook", "serve", "--address", "127.0.0.1", *args]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "ENABLE_NATIVE_SIDECARS": "false"})
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "ENABLE_NATIVE_SIDECARS": "false"}
+    )
 
 
 def _wait_ready(client: Client, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
@@ -65,7 +70,9 @@ def _exit_of(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
 
 def test_serve_offline_injects_and_stops_on_sigterm(certs: CertPair) -> None:
     port = _free_port()
-    proc = _serve("--port", str(port), "--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), "--offline")
+    proc = _serve(
+        "--port", str(port), "--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), "--offline"
+    )
     try:
         client = Client(f"https://127.0.0.1:{port}", client_context(certs.ca))
         _wait_ready(client, proc)
@@ -82,11 +89,19 @@ def test_serve_offline_injects_and_stops_on_sigterm(certs: CertPair) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    pytest.param(["--tls-cert-file", "/nonexistent.crt", "--tls-key-file", "/nonexistent.key", "--offline"],
-                 "cannot load the TLS certificate", id="missing-certificate"),
-    pytest.param(["--offline", "--injectConfigFile", "/nonexistent.yaml"], "nonexistent.yaml", id="missing-settings"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["--tls-cert-file", "/nonexistent.crt", "--tls-key-file", "/nonexistent.key", "--offline"],
+            "cannot load the TLS certificate",
+            id="missing-certificate",
+        ),
+        pytest.param(
+            ["--offline", "--injectConfigFile", "/nonexistent.yaml"], "nonexistent.yaml", id="missing-settings"
+        ),
+    ],
+)
 def test_serve_errors_are_one_line(certs: CertPair, args: list[str], message: str) -> None:
     if "--tls-cert-file" not in args:
         args = ["--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), *args]
@@ -101,6 +116,9 @@ def test_port_in_use(certs: CertPair) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        code, err = _exit_of(_serve("--port", str(port), "--tls-cert-file", str(certs.cert),
-                                    "--tls-key-file", str(certs.key), "--offline"))
+        code, err = _exit_of(
+            _serve(
+                "--port", str(port), "--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), "--offline"
+            )
+        )
     assert code != 0 and f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err

@@ -24,8 +24,11 @@ CASES = load_cases()
 
 def _engine_missing() -> str:
     """Why the injection engine cannot run yet ("" when it can): its modules land separately."""
-    for module, name in (("sidecarctl.kube", "normalize_as"), ("sidecarctl.inject.render", "run_template"),
-                         ("sidecarctl.yamlio", "load_document")):
+    for module, name in (
+        ("sidecarctl.kube", "normalize_as"),
+        ("sidecarctl.inject.render", "run_template"),
+        ("sidecarctl.yamlio", "load_document"),
+    ):
         try:
             getattr(__import__(module, fromlist=[name]), name)
         except (ImportError, AttributeError) as e:
@@ -33,15 +36,16 @@ def _engine_missing() -> str:
     return ""
 
 
-pytestmark = [needs_suite,
-              pytest.mark.skipif(bool(_engine_missing()), reason=_engine_missing() or "-")]
+pytestmark = [needs_suite, pytest.mark.skipif(bool(_engine_missing()), reason=_engine_missing() or "-")]
 
 
 def _flags(settings: str) -> SettingsFlags:
     folder = SUITE / "settings" / settings
-    return SettingsFlags(inject_config_file=str(folder / "inject-config.yaml"),
-                         values_file=str(folder / "inject-values.yaml"),
-                         mesh_config_file=str(folder / "mesh-config.yaml"))
+    return SettingsFlags(
+        inject_config_file=str(folder / "inject-config.yaml"),
+        values_file=str(folder / "inject-values.yaml"),
+        mesh_config_file=str(folder / "mesh-config.yaml"),
+    )
 
 
 class Servers:
@@ -55,8 +59,15 @@ class Servers:
         key = (settings, native)
         if key not in self.running:
             reloader = SettingsReloader(_flags(settings), EngineInjector.load)
-            cfg = ServerConfig(host="127.0.0.1", port=0, cert_file=str(self.pair.cert), key_file=str(self.pair.key),
-                               revision="default", native_sidecars=native, lifetime=SERVER_LIFETIME * 5)
+            cfg = ServerConfig(
+                host="127.0.0.1",
+                port=0,
+                cert_file=str(self.pair.cert),
+                key_file=str(self.pair.key),
+                revision="default",
+                native_sidecars=native,
+                lifetime=SERVER_LIFETIME * 5,
+            )
             background = BackgroundServer(WebhookServer(cfg, reloader))
             server = background.__enter__()
             self.running[key] = (background, Client(f"https://127.0.0.1:{server.port}", client_context(self.pair.ca)))

@@ -23,7 +23,9 @@ INJECTED_BY = "example.com/injected-by"
 
 @pytest.fixture
 def client(tmp_path: Path, start_server: ServerFactory) -> Client:
-    config = yaml.safe_load(resources.files("sidecarctl.defaults").joinpath(newest().defaults).joinpath("inject-config.yaml").read_text())
+    config = yaml.safe_load(
+        resources.files("sidecarctl.defaults").joinpath(newest().defaults).joinpath("inject-config.yaml").read_text()
+    )
     config.update(
         policy="disabled",
         neverInjectSelector=[{"matchLabels": {"role": "build"}}],
@@ -38,21 +40,28 @@ def client(tmp_path: Path, start_server: ServerFactory) -> Client:
     return c
 
 
-def pod(labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None,
-        host_network: bool = False) -> dict[str, Any]:
+def pod(
+    labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None, host_network: bool = False
+) -> dict[str, Any]:
     """A pod as a Deployment's ReplicaSet creates it: generateName and a controller reference."""
     return {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"generateName": "web-5f7c9-", "labels": {"app": "web", "pod-template-hash": "5f7c9", **(labels or {})},
-                     "annotations": annotations or {},
-                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5f7c9",
-                                          "uid": "1", "controller": True}]},
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "generateName": "web-5f7c9-",
+            "labels": {"app": "web", "pod-template-hash": "5f7c9", **(labels or {})},
+            "annotations": annotations or {},
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5f7c9", "uid": "1", "controller": True}
+            ],
+        },
         "spec": {"hostNetwork": host_network, "containers": [{"name": "web", "image": "nginx"}]},
     }
 
 
-def admit(client: Client, the_pod: dict[str, Any], path: str = "/inject",
-          api_version: str = "admission.k8s.io/v1") -> dict[str, Any] | None:
+def admit(
+    client: Client, the_pod: dict[str, Any], path: str = "/inject", api_version: str = "admission.k8s.io/v1"
+) -> dict[str, Any] | None:
     """The pod after the webhook's patch, or None when it was not injected."""
     answer = client.review(review_of(the_pod, uid="e2e", namespace="shop", api_version=api_version), path)
     response = answer["response"]
@@ -69,14 +78,17 @@ def env_of(the_pod: dict[str, Any], name: str) -> str | None:
     return next((e.get("value") for e in proxy.get("env") or [] if e["name"] == name), None)
 
 
-@pytest.mark.parametrize(("the_pod", "injected"), [
-    pytest.param(pod(), False, id="policy-disabled"),
-    pytest.param(pod({"team": "mesh"}), True, id="always-selector"),
-    pytest.param(pod({"team": "mesh", "role": "build"}), False, id="never-before-always"),
-    pytest.param(pod({"role": "build"}, {"sidecar.istio.io/inject": "true"}), True, id="annotation-before-never"),
-    pytest.param(pod({"team": "mesh", "sidecar.istio.io/inject": "false"}), False, id="label-before-always"),
-    pytest.param(pod({"sidecar.istio.io/inject": "true"}, host_network=True), False, id="host-network-first"),
-])
+@pytest.mark.parametrize(
+    ("the_pod", "injected"),
+    [
+        pytest.param(pod(), False, id="policy-disabled"),
+        pytest.param(pod({"team": "mesh"}), True, id="always-selector"),
+        pytest.param(pod({"team": "mesh", "role": "build"}), False, id="never-before-always"),
+        pytest.param(pod({"role": "build"}, {"sidecar.istio.io/inject": "true"}), True, id="annotation-before-never"),
+        pytest.param(pod({"team": "mesh", "sidecar.istio.io/inject": "false"}), False, id="label-before-always"),
+        pytest.param(pod({"sidecar.istio.io/inject": "true"}, host_network=True), False, id="host-network-first"),
+    ],
+)
 def test_decision_order_end_to_end(client: Client, the_pod: dict[str, Any], injected: bool) -> None:
     assert (admit(client, the_pod) is not None) is injected
 
@@ -128,4 +140,4 @@ def test_istio_warnings_reach_the_response(client: Client) -> None:
     the_pod["spec"]["dnsPolicy"] = "Default"
     response = client.review(review_of(the_pod, uid="w", namespace="shop"))["response"]
     assert "patch" in response
-    assert any("DNSPolicy is not \"ClusterFirst\"" in w for w in response["warnings"])
+    assert any('DNSPolicy is not "ClusterFirst"' in w for w in response["warnings"])

@@ -31,9 +31,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = ROOT / "sidecarctl" / "defaults" / newest().defaults  # the built-in settings --offline uses
 DEFAULT_CONFIG = yaml.safe_load((DEFAULTS / "inject-config.yaml").read_text())
 
-POD: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod",
-                       "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
-                       "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+POD: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+    "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+}
 
 
 def config_with(**templates: str) -> str:
@@ -53,13 +56,25 @@ def pod_with_templates(names: str, name: str = "web") -> dict[str, Any]:
 BAD_SETTINGS = [
     pytest.param("--injectConfigFile", "policy: [\n", "not valid YAML", id="unparsable-yaml"),
     pytest.param("--injectConfigFile", "", "is empty", id="empty-file"),
-    pytest.param("--injectConfigFile", "policy: sometimes\ntemplates:\n  sidecar: 'a: b'\n",
-                 "policy 'sometimes'", id="illegal-policy"),
+    pytest.param(
+        "--injectConfigFile",
+        "policy: sometimes\ntemplates:\n  sidecar: 'a: b'\n",
+        "policy 'sometimes'",
+        id="illegal-policy",
+    ),
     pytest.param("--injectConfigFile", "policy: enabled\n", "no `templates`", id="no-templates"),
-    pytest.param("--injectConfigFile", "policy: enabled\ntemplates:\n  sidecar: '{{ .Values '\n",
-                 "template \"sidecar\"", id="template-does-not-parse"),
-    pytest.param("--injectConfigFile", "policy: enabled\ndefaultTemplates: [gone]\ntemplates:\n  sidecar: 'a: b'\n",
-                 "defaultTemplates names template 'gone'", id="missing-default-template"),
+    pytest.param(
+        "--injectConfigFile",
+        "policy: enabled\ntemplates:\n  sidecar: '{{ .Values '\n",
+        'template "sidecar"',
+        id="template-does-not-parse",
+    ),
+    pytest.param(
+        "--injectConfigFile",
+        "policy: enabled\ndefaultTemplates: [gone]\ntemplates:\n  sidecar: 'a: b'\n",
+        "defaultTemplates names template 'gone'",
+        id="missing-default-template",
+    ),
     pytest.param("--valuesFile", "[", "--valuesFile", id="unparsable-values"),
     pytest.param("--valuesFile", "", "fail to inject a plain pod", id="empty-values"),
     pytest.param("--meshConfigFile", "defaultConfig: [", "--meshConfigFile", id="unparsable-mesh-config"),
@@ -67,10 +82,26 @@ BAD_SETTINGS = [
 
 
 def _serve(certs: CertPair, port: int, *args: str) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "sidecarctl", "webhook", "serve", "--address", "127.0.0.1", "--port", str(port),
-           "--tls-cert-file", str(certs.cert), "--tls-key-file", str(certs.key), "--offline", *args]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "ENABLE_NATIVE_SIDECARS": "false"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "sidecarctl",
+        "webhook",
+        "serve",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--tls-cert-file",
+        str(certs.cert),
+        "--tls-key-file",
+        str(certs.key),
+        "--offline",
+        *args,
+    ]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "ENABLE_NATIVE_SIDECARS": "false"}
+    )
 
 
 def _free_port() -> int:
@@ -104,13 +135,17 @@ def _wait_for(predicate: Any, what: str, seconds: float = 20) -> None:
 
 
 @pytest.mark.parametrize(("flag", "text", "words"), BAD_SETTINGS)
-def test_bad_settings_are_refused_on_reload(start_server: ServerFactory, tmp_path: Path, capfd: pytest.CaptureFixture[str],
-                                             flag: str, text: str, words: str) -> None:
+def test_bad_settings_are_refused_on_reload(
+    start_server: ServerFactory, tmp_path: Path, capfd: pytest.CaptureFixture[str], flag: str, text: str, words: str
+) -> None:
     logs.setup("info")
     try:
         path = tmp_path / "settings.yaml"
-        field = {"--injectConfigFile": "inject_config_file", "--valuesFile": "values_file",
-                 "--meshConfigFile": "mesh_config_file"}[flag]
+        field = {
+            "--injectConfigFile": "inject_config_file",
+            "--valuesFile": "values_file",
+            "--meshConfigFile": "mesh_config_file",
+        }[flag]
         if flag == "--injectConfigFile":
             path.write_text(config_with())
         else:  # the built-in piece, as a file
@@ -120,13 +155,17 @@ def test_bad_settings_are_refused_on_reload(start_server: ServerFactory, tmp_pat
         server, client = start_server(loader=EngineInjector.load, flags=flags, reload_interval=0.1)
         assert "patch" in client.review(review_of(POD))["response"]
         path.write_text(text)
-        _wait_for(lambda: server.metrics.render().count('what="settings",result="error"') == 1,
-                  "the reload was not refused")
+        _wait_for(
+            lambda: server.metrics.render().count('what="settings",result="error"') == 1, "the reload was not refused"
+        )
         response = client.review(review_of(POD, uid="after"))["response"]
         assert response["uid"] == "after" and "patch" in response, "the previous settings keep serving"
         assert 'what="settings",result="ok"' not in server.metrics.render()
-        refusals = [json.loads(line) for line in capfd.readouterr().err.splitlines()
-                    if line.startswith("{") and "settings reload failed" in line]
+        refusals = [
+            json.loads(line)
+            for line in capfd.readouterr().err.splitlines()
+            if line.startswith("{") and "settings reload failed" in line
+        ]
         assert len(refusals) == 1 and words in refusals[0]["reason"]
     finally:
         logs.setup("info")
@@ -144,10 +183,14 @@ def test_hostile_reviews_do_not_stop_other_pods(start_server: ServerFactory, tmp
     path = tmp_path / "inject-config.yaml"
     path.write_text(config_with(**HOSTILE))
     flags = SettingsFlags(offline=True, inject_config_file=str(path))
-    server, client = start_server(loader=EngineInjector.load, flags=flags, request_timeout=1.5, workers=2,
-                                  max_workers=6)
-    hostile = [pod_with_templates("sidecar,hostile-range", "range"), pod_with_templates("sidecar,hostile-regex", "regex"),
-               pod_with_templates(",".join(["sidecar"] * 8000), "names")]
+    server, client = start_server(
+        loader=EngineInjector.load, flags=flags, request_timeout=1.5, workers=2, max_workers=6
+    )
+    hostile = [
+        pod_with_templates("sidecar,hostile-range", "range"),
+        pod_with_templates("sidecar,hostile-regex", "regex"),
+        pod_with_templates(",".join(["sidecar"] * 8000), "names"),
+    ]
     answers: dict[str, dict[str, Any]] = {}
 
     def send(pod: dict[str, Any]) -> None:
@@ -186,7 +229,9 @@ def test_repeated_template_names_inject_as_one() -> None:
     assert patch(",".join(["sidecar"] * 8000)) == patch("sidecar,sidecar")
 
 
-DEEP = b'{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+DEEP = (
+    b'{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+)
 HUGE_INT = json.dumps(review_of(POD)).replace('"uid-1"', "1" + "0" * 5000).encode()
 
 
@@ -201,16 +246,26 @@ MALFORMED = [
     pytest.param(DEEP[:50_000] + b"]" * 10, "nested too deeply", id="deeply-nested-json"),
     pytest.param(DEEP, "nested too deeply", id="deeply-nested-json-parsed-by-a-worker"),
     pytest.param(HUGE_INT, "4300 digits", id="5000-digit-integer"),
-    pytest.param(json.dumps({**review_of(POD), "kind": "Pod"}).encode(), "expected kind AdmissionReview",
-                 id="wrong-kind"),
-    pytest.param(json.dumps({**review_of(POD), "apiVersion": "admission.k8s.io/v9"}).encode(),
-                 "expected kind AdmissionReview", id="wrong-api-version"),
-    pytest.param(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}).encode(),
-                 "has no request", id="missing-request"),
+    pytest.param(
+        json.dumps({**review_of(POD), "kind": "Pod"}).encode(), "expected kind AdmissionReview", id="wrong-kind"
+    ),
+    pytest.param(
+        json.dumps({**review_of(POD), "apiVersion": "admission.k8s.io/v9"}).encode(),
+        "expected kind AdmissionReview",
+        id="wrong-api-version",
+    ),
+    pytest.param(
+        json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}).encode(),
+        "has no request",
+        id="missing-request",
+    ),
     pytest.param(_without("uid"), "has no uid", id="missing-uid"),
     pytest.param(json.dumps(review_of(POD, uid="")).encode(), "has no uid", id="empty-uid"),
-    pytest.param(json.dumps(review_of({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {}})).encode(),
-                 "only Pods", id="non-pod-object"),
+    pytest.param(
+        json.dumps(review_of({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {}})).encode(),
+        "only Pods",
+        id="non-pod-object",
+    ),
 ]
 
 
@@ -243,8 +298,9 @@ MALFORMED_HTTP = [
     pytest.param(b"GARBAGE\r\n\r\n", id="bad-request-line"),
     pytest.param(b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", id="bad-content-length"),
     pytest.param(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", id="header-too-long"),
-    pytest.param(b"GET /healthz HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(200)) + b"\r\n",
-                 id="too-many-headers"),
+    pytest.param(
+        b"GET /healthz HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(200)) + b"\r\n", id="too-many-headers"
+    ),
     pytest.param(b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", id="bad-chunk"),
 ]
 
@@ -296,12 +352,15 @@ def _ready(client: Client, proc: subprocess.Popen[bytes]) -> bool:
         return False
 
 
-@pytest.mark.parametrize(("template", "deterministic"), [
-    pytest.param("x: {{ .Values.global.hub }}\n", True, id="values-only"),
-    pytest.param("x: {{ randAlphaNum 5 }}\n", False, id="random"),
-    pytest.param("x: {{ now | date \"2006\" }}\n", False, id="clock"),
-    pytest.param("x: {{ uuidv4 }}\n", False, id="uuid"),
-])
+@pytest.mark.parametrize(
+    ("template", "deterministic"),
+    [
+        pytest.param("x: {{ .Values.global.hub }}\n", True, id="values-only"),
+        pytest.param("x: {{ randAlphaNum 5 }}\n", False, id="random"),
+        pytest.param('x: {{ now | date "2006" }}\n', False, id="clock"),
+        pytest.param("x: {{ uuidv4 }}\n", False, id="uuid"),
+    ],
+)
 def test_settings_with_random_templates_are_not_cached(tmp_path: Path, template: str, deterministic: bool) -> None:
     path = tmp_path / "inject-config.yaml"
     path.write_text(config_with(extra=template))

@@ -45,8 +45,10 @@ BUILDAH = shutil.which("buildah")
 STORAGE = ["--storage-driver", os.environ.get("STORAGE_DRIVER", "vfs")]
 TEST_TAG = "localhost/sidecarctl:image-test"
 
-pytestmark = [pytest.mark.skipif(BUILDAH is None, reason="buildah is not installed (apt-get install buildah)"),
-              pytest.mark.skipif(not CASES, reason=ABSENT)]
+pytestmark = [
+    pytest.mark.skipif(BUILDAH is None, reason="buildah is not installed (apt-get install buildah)"),
+    pytest.mark.skipif(not CASES, reason=ABSENT),
+]
 
 
 def buildah(*args: str, timeout: float = 120) -> str:
@@ -63,8 +65,14 @@ def image() -> Iterator[str]:
         return
     if shutil.which("mmdebstrap") is None:
         pytest.skip("no SIDECARCTL_TEST_IMAGE and no mmdebstrap to build a base image without a registry")
-    build = subprocess.run([str(ROOT / "hack" / "build-image.sh"), "--local-base", "--tag", TEST_TAG],
-                           capture_output=True, text=True, timeout=900, cwd=ROOT, check=False)
+    build = subprocess.run(
+        [str(ROOT / "hack" / "build-image.sh"), "--local-base", "--tag", TEST_TAG],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        check=False,
+    )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     yield TEST_TAG
     buildah("rmi", TEST_TAG, "localhost/sidecarctl-base:bookworm")
@@ -104,8 +112,13 @@ def test_image_runs_sidecarctl_as_a_non_root_user(image: str, container: str) ->
 
 def test_image_injects_offline(container: str) -> None:
     """`kube-inject` works in the image (the built-in settings ship as package data)."""
-    injected = run_in(container, "/bin/sh", "-c", "printf 'apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\n"
-                      "spec: {containers: [{name: a, image: nginx}]}\\n' | sidecarctl kube-inject --offline -f -")
+    injected = run_in(
+        container,
+        "/bin/sh",
+        "-c",
+        "printf 'apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\n"
+        "spec: {containers: [{name: a, image: nginx}]}\\n' | sidecarctl kube-inject --offline -f -",
+    )
     assert "name: istio-proxy" in injected
 
 
@@ -122,8 +135,14 @@ def _fake_api() -> Any:
 class ImageServer:
     """`sidecarctl webhook serve` inside the image, on a free loopback port."""
 
-    def __init__(self, container: str, pair: CertPair, args: list[str], mounts: dict[Path, str],
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        container: str,
+        pair: CertPair,
+        args: list[str],
+        mounts: dict[Path, str],
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = _free_port()
         command = [str(BUILDAH), *STORAGE, "run", "--isolation", "chroot", "--network", "host"]
         for host, inside in mounts.items():
@@ -132,8 +151,15 @@ class ImageServer:
             command += ["--env", f"{name}={value}"]
         # a first review renders cold, and this machine may be loaded: the review deadline (tested
         # with the server) must not turn slowness into a refused pod here
-        command += [container, "--", "/opt/sidecarctl/bin/sidecarctl", *args, "--address=127.0.0.1",
-                    f"--port={self.port}", "--request-timeout=60"]
+        command += [
+            container,
+            "--",
+            "/opt/sidecarctl/bin/sidecarctl",
+            *args,
+            "--address=127.0.0.1",
+            f"--port={self.port}",
+            "--request-timeout=60",
+        ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.client = Client(f"https://127.0.0.1:{self.port}", client_context(pair.ca))
         self._wait_ready()
@@ -141,10 +167,16 @@ class ImageServer:
     @classmethod
     def for_settings(cls, container: str, pair: CertPair, settings: str, native: bool) -> ImageServer:
         """A server on one settings folder of the suite, mounted read-only as files."""
-        args = ["webhook", "serve", f"--tls-cert-file=/tls/{pair.cert.name}", f"--tls-key-file=/tls/{pair.key.name}",
-                "--injectConfigFile=/settings/inject-config.yaml", "--valuesFile=/settings/inject-values.yaml",
-                "--meshConfigFile=/settings/mesh-config.yaml",
-                "--native-sidecars" if native else "--no-native-sidecars"]
+        args = [
+            "webhook",
+            "serve",
+            f"--tls-cert-file=/tls/{pair.cert.name}",
+            f"--tls-key-file=/tls/{pair.key.name}",
+            "--injectConfigFile=/settings/inject-config.yaml",
+            "--valuesFile=/settings/inject-values.yaml",
+            "--meshConfigFile=/settings/mesh-config.yaml",
+            "--native-sidecars" if native else "--no-native-sidecars",
+        ]
         return cls(container, pair, args, {pair.cert.parent: "/tls", SUITE / "settings" / settings: "/settings"})
 
     def _wait_ready(self, seconds: float = 90) -> None:
@@ -227,8 +259,12 @@ def test_deployment_from_the_manifests_runs_in_the_image(container: str, pair: C
         assert webhook["volumeMounts"][0]["mountPath"] == TLS_DIR
         server = ImageServer(container, pair, webhook["args"], {tls: TLS_DIR, account: SERVICE_ACCOUNT_DIR}, env)
         try:
-            pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sleep", "namespace": "default"},
-                   "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl"}]}}
+            pod = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "sleep", "namespace": "default"},
+                "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl"}]},
+            }
             response = server.client.review(review_of(pod, uid="deployment"))["response"]
         finally:
             server.stop()
@@ -239,8 +275,11 @@ def test_deployment_from_the_manifests_runs_in_the_image(container: str, pair: C
     # native sidecars, detected from the node's kubelet: istio-proxy is an init container
     assert "istio-proxy" in [c["name"] for c in patched["spec"].get("initContainers", [])]
     paths = {path.split("?")[0] for path, _, _ in api.requests}
-    assert paths == {"/api/v1/namespaces/istio-system/configmaps/istio-sidecar-injector",
-                     "/api/v1/namespaces/istio-system/configmaps/istio", "/api/v1/nodes"}
+    assert paths == {
+        "/api/v1/namespaces/istio-system/configmaps/istio-sidecar-injector",
+        "/api/v1/namespaces/istio-system/configmaps/istio",
+        "/api/v1/nodes",
+    }
 
 
 def _world_readable(folder: Path) -> Path:

@@ -93,18 +93,23 @@ def test_default_names_are_not_istios(ca_file: Path) -> None:
     assert not [n for n in names if n.startswith("istio")]
     # Istio labels its injector's objects `app: sidecar-injector` and `istio.io/rev`; ours carry neither
     assert "app: sidecar-injector" not in text and "istio.io/rev:" not in text
-    assert all(h["name"].endswith(".sidecarctl-injector.sidecarctl.io")
-               for h in by_kind(ca_file)["MutatingWebhookConfiguration"]["webhooks"])
+    assert all(
+        h["name"].endswith(".sidecarctl-injector.sidecarctl.io")
+        for h in by_kind(ca_file)["MutatingWebhookConfiguration"]["webhooks"]
+    )
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    (["--name", "Istio_Injector"], "--name 'Istio_Injector'"),
-    (["--name", "x" * 50, "-r", "canary"], "at most 52 characters"),
-    (["-i", "Not A Namespace"], "--istioNamespace 'Not A Namespace'"),
-    (["-r", "Canary"], "--revision 'Canary'"),
-    (["--cert-manager-issuer", "ClusterIssuer/ca"], "--cert-manager-issuer needs --cert-manager"),
-    (["--cert-manager", "--cert-manager-issuer", "Vault/ca"], "give Issuer/NAME"),
-])
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--name", "Istio_Injector"], "--name 'Istio_Injector'"),
+        (["--name", "x" * 50, "-r", "canary"], "at most 52 characters"),
+        (["-i", "Not A Namespace"], "--istioNamespace 'Not A Namespace'"),
+        (["-r", "Canary"], "--revision 'Canary'"),
+        (["--cert-manager-issuer", "ClusterIssuer/ca"], "--cert-manager-issuer needs --cert-manager"),
+        (["--cert-manager", "--cert-manager-issuer", "Vault/ca"], "give Issuer/NAME"),
+    ],
+)
 def test_bad_options_are_refused_with_the_flag(ca_file: Path, flags: list[str], message: str) -> None:
     ca = [] if "--cert-manager" in flags else ["--ca-bundle-file", str(ca_file)]
     with pytest.raises(UsageError, match=re.escape(message)):
@@ -138,26 +143,53 @@ def test_every_object_is_valid_for_its_api(ca_file: Path, flags: list[str]) -> N
     assert len(keys) == len(set(keys))
 
 
-@pytest.mark.parametrize(("obj", "want"), [
-    pytest.param({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"portz": []}},
-                 "Service.spec.portz: unknown field of V1ServiceSpec", id="unknown-field"),
-    pytest.param({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "r"},
-                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role"}}, "V1RoleRef name", id="missing-required"),
-    pytest.param({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"},
-                  "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"a": 1}}}},
-                 "PodDisruptionBudget.spec.selector.matchLabels.a: want str", id="wrong-type"),
-])
+@pytest.mark.parametrize(
+    ("obj", "want"),
+    [
+        pytest.param(
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"portz": []}},
+            "Service.spec.portz: unknown field of V1ServiceSpec",
+            id="unknown-field",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": "r"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role"},
+            },
+            "V1RoleRef name",
+            id="missing-required",
+        ),
+        pytest.param(
+            {
+                "apiVersion": "policy/v1",
+                "kind": "PodDisruptionBudget",
+                "metadata": {"name": "p"},
+                "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"a": 1}}},
+            },
+            "PodDisruptionBudget.spec.selector.matchLabels.a: want str",
+            id="wrong-type",
+        ),
+    ],
+)
 def test_the_model_check_catches_mistakes(obj: dict[str, Any], want: str) -> None:
     assert any(want in p for p in k8s_models.validate(obj)), k8s_models.validate(obj)
 
 
 def test_the_crd_check_catches_mistakes() -> None:
     schemas = crd_schema.load_crds(CERT_MANAGER_CRDS)
-    bad = {"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "c"},
-           "spec": {"secretName": "s", "dnsName": ["a"], "privateKey": {"algorithm": "DSA"}}}
+    bad = {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": {"name": "c"},
+        "spec": {"secretName": "s", "dnsName": ["a"], "privateKey": {"algorithm": "DSA"}},
+    }
     assert crd_schema.validate(bad, schemas) == [
-        "Certificate.spec.issuerRef: required", "Certificate.spec.dnsName: unknown field",
-        "Certificate.spec.privateKey.algorithm: 'DSA' is not one of ['RSA', 'ECDSA', 'Ed25519']"]
+        "Certificate.spec.issuerRef: required",
+        "Certificate.spec.dnsName: unknown field",
+        "Certificate.spec.privateKey.algorithm: 'DSA' is not one of ['RSA', 'ECDSA', 'Ed25519']",
+    ]
 
 
 def test_no_yaml_anchors_or_aliases(ca_file: Path) -> None:
@@ -183,10 +215,15 @@ def test_webhooks_carry_the_ca_bundle_and_istios_rules(ca_file: Path) -> None:
     assert len(hooks) == 2
     for hook in hooks:
         assert base64.b64decode(hook["clientConfig"]["caBundle"]) == CA
-        assert hook["clientConfig"]["service"] == {"name": "sidecarctl-injector", "namespace": "istio-system",
-                                                   "path": "/inject", "port": 443}
-        assert hook["rules"] == [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"],
-                                  "resources": ["pods"]}]
+        assert hook["clientConfig"]["service"] == {
+            "name": "sidecarctl-injector",
+            "namespace": "istio-system",
+            "path": "/inject",
+            "port": 443,
+        }
+        assert hook["rules"] == [
+            {"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}
+        ]
         assert (hook["sideEffects"], hook["failurePolicy"], hook["timeoutSeconds"]) == ("None", "Fail", 10)
         assert hook["admissionReviewVersions"] == ["v1", "v1beta1"]
 
@@ -194,11 +231,16 @@ def test_webhooks_carry_the_ca_bundle_and_istios_rules(ca_file: Path) -> None:
 def test_default_selects_istio_injection_enabled(ca_file: Path) -> None:
     namespace_hook, object_hook = by_kind(ca_file)["MutatingWebhookConfiguration"]["webhooks"]
     assert namespace_hook["namespaceSelector"] == {
-        "matchExpressions": [{"key": "istio-injection", "operator": "In", "values": ["enabled"]}]}
+        "matchExpressions": [{"key": "istio-injection", "operator": "In", "values": ["enabled"]}]
+    }
     assert namespace_hook["objectSelector"] == {
-        "matchExpressions": [{"key": "sidecar.istio.io/inject", "operator": "NotIn", "values": ["false"]}]}
+        "matchExpressions": [{"key": "sidecar.istio.io/inject", "operator": "NotIn", "values": ["false"]}]
+    }
     assert object_hook["objectSelector"]["matchExpressions"][0] == {
-        "key": "sidecar.istio.io/inject", "operator": "In", "values": ["true"]}
+        "key": "sidecar.istio.io/inject",
+        "operator": "In",
+        "values": ["true"],
+    }
 
 
 def test_revision_selects_istio_io_rev(ca_file: Path) -> None:
@@ -206,8 +248,11 @@ def test_revision_selects_istio_io_rev(ca_file: Path) -> None:
     namespace_hook, object_hook = out["MutatingWebhookConfiguration"]["webhooks"]
     assert namespace_hook["namespaceSelector"]["matchExpressions"] == [
         {"key": "istio.io/rev", "operator": "In", "values": ["canary"]},
-        {"key": "istio-injection", "operator": "DoesNotExist"}]
-    assert {"key": "istio.io/rev", "operator": "In", "values": ["canary"]} in object_hook["objectSelector"]["matchExpressions"]
+        {"key": "istio-injection", "operator": "DoesNotExist"},
+    ]
+    assert {"key": "istio.io/rev", "operator": "In", "values": ["canary"]} in object_hook["objectSelector"][
+        "matchExpressions"
+    ]
     assert "--revision=canary" in pod_spec(out)["containers"][0]["args"]
 
 
@@ -222,8 +267,16 @@ def restricted_violations(pod: dict[str, Any]) -> list[str]:
     for flag in ("hostNetwork", "hostPID", "hostIPC"):
         if pod.get(flag):
             found.append(flag)
-    allowed_volumes = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-                       "projected", "secret"}
+    allowed_volumes = {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
     found += [f"volume {v['name']}" for v in pod.get("volumes", []) if not set(v) - {"name"} <= allowed_volumes]
     for c in containers:
         sc = c.get("securityContext") or {}
@@ -252,18 +305,31 @@ def test_deployment_meets_pod_security_restricted(ca_file: Path) -> None:
     assert container["securityContext"]["runAsUser"] == 1337  # the image's user
     # a read-only root keeps a writable /tmp, and the key is readable by the server's group only
     assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
-    assert pod["volumes"] == [{"name": "tls", "secret": {"secretName": "sidecarctl-injector-tls", "defaultMode": 0o440}},
-                              {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}]
+    assert pod["volumes"] == [
+        {"name": "tls", "secret": {"secretName": "sidecarctl-injector-tls", "defaultMode": 0o440}},
+        {"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}},
+    ]
     assert pod["securityContext"]["fsGroup"] == 1337
 
 
-@pytest.mark.parametrize(("change", "violation"), [
-    (lambda pod: pod["securityContext"].pop("seccompProfile") and pod["containers"][0]["securityContext"].pop("seccompProfile"),
-     "seccompProfile"),
-    (lambda pod: pod["containers"][0]["securityContext"].update(allowPrivilegeEscalation=True), "allowPrivilegeEscalation"),
-    (lambda pod: pod["containers"][0]["securityContext"].update(capabilities={"drop": ["NET_RAW"]}), "drop ALL"),
-    (lambda pod: pod["volumes"].append({"name": "h", "hostPath": {"path": "/"}}), "volume h"),
-])
+@pytest.mark.parametrize(
+    ("change", "violation"),
+    [
+        (
+            lambda pod: (
+                pod["securityContext"].pop("seccompProfile")
+                and pod["containers"][0]["securityContext"].pop("seccompProfile")
+            ),
+            "seccompProfile",
+        ),
+        (
+            lambda pod: pod["containers"][0]["securityContext"].update(allowPrivilegeEscalation=True),
+            "allowPrivilegeEscalation",
+        ),
+        (lambda pod: pod["containers"][0]["securityContext"].update(capabilities={"drop": ["NET_RAW"]}), "drop ALL"),
+        (lambda pod: pod["volumes"].append({"name": "h", "hostPath": {"path": "/"}}), "volume h"),
+    ],
+)
 def test_the_restricted_check_catches_each_rule(ca_file: Path, change: Any, violation: str) -> None:
     pod = pod_spec(by_kind(ca_file))
     change(pod)
@@ -277,8 +343,11 @@ def test_deployment_resources_probes_and_rollout(ca_file: Path) -> None:
     assert container["args"][:2] == ["webhook", "serve"] and "--istioNamespace=mesh" in container["args"]
     assert container["resources"] == {"requests": {"cpu": "200m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}}
     probes = {k: (v["httpGet"]["path"], v["httpGet"]["scheme"]) for k, v in container.items() if k.endswith("Probe")}
-    assert probes == {"startupProbe": ("/healthz", "HTTPS"), "readinessProbe": ("/readyz", "HTTPS"),
-                      "livenessProbe": ("/healthz", "HTTPS")}
+    assert probes == {
+        "startupProbe": ("/healthz", "HTTPS"),
+        "readinessProbe": ("/readyz", "HTTPS"),
+        "livenessProbe": ("/healthz", "HTTPS"),
+    }
     assert out["Deployment"]["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
     labels = out["Deployment"]["spec"]["template"]["metadata"]["labels"]
     assert labels["sidecar.istio.io/inject"] == "false"  # never inject the injector
@@ -292,29 +361,47 @@ def test_replicas_are_spread_and_disruptions_bounded(ca_file: Path) -> None:
     assert out["Deployment"]["spec"]["replicas"] == 3
     spread = pod_spec(out)["topologySpreadConstraints"]
     assert [(s["topologyKey"], s["maxSkew"], s["whenUnsatisfiable"]) for s in spread] == [
-        ("kubernetes.io/hostname", 1, "ScheduleAnyway"), ("topology.kubernetes.io/zone", 1, "ScheduleAnyway")]
+        ("kubernetes.io/hostname", 1, "ScheduleAnyway"),
+        ("topology.kubernetes.io/zone", 1, "ScheduleAnyway"),
+    ]
     assert all(s["labelSelector"] == selector for s in spread)
-    assert out["PodDisruptionBudget"]["spec"] == {"maxUnavailable": 1, "selector": selector,
-                                                  "unhealthyPodEvictionPolicy": "AlwaysAllow"}
+    assert out["PodDisruptionBudget"]["spec"] == {
+        "maxUnavailable": 1,
+        "selector": selector,
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
+    }
 
 
 # --- RBAC: exactly what the server reads --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("flags", "namespace", "configmaps"), [
-    pytest.param([], "istio-system", ["istio-sidecar-injector", "istio"], id="default"),
-    pytest.param(["-r", "canary", "-i", "mesh"], "mesh", ["istio-sidecar-injector-canary", "istio-canary"], id="revision"),
-    pytest.param(["--injectConfigMapName", "inj", "--meshConfigMapName", "m", "-r", "c"], "istio-system", ["inj", "m"],
-                 id="configmap-names"),
-])
+@pytest.mark.parametrize(
+    ("flags", "namespace", "configmaps"),
+    [
+        pytest.param([], "istio-system", ["istio-sidecar-injector", "istio"], id="default"),
+        pytest.param(
+            ["-r", "canary", "-i", "mesh"], "mesh", ["istio-sidecar-injector-canary", "istio-canary"], id="revision"
+        ),
+        pytest.param(
+            ["--injectConfigMapName", "inj", "--meshConfigMapName", "m", "-r", "c"],
+            "istio-system",
+            ["inj", "m"],
+            id="configmap-names",
+        ),
+    ],
+)
 def test_rbac_rules_exactly(ca_file: Path, flags: list[str], namespace: str, configmaps: list[str]) -> None:
     out = by_kind(ca_file, *flags)
     assert out["Role"]["metadata"]["namespace"] == namespace
-    assert out["Role"]["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": configmaps,
-                                     "verbs": ["get"]}]
+    assert out["Role"]["rules"] == [
+        {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": configmaps, "verbs": ["get"]}
+    ]
     assert out["ClusterRole"]["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["list"]}]
-    assert out["RoleBinding"]["subjects"] == out["ClusterRoleBinding"]["subjects"] == [
-        {"kind": "ServiceAccount", "name": out["ServiceAccount"]["metadata"]["name"], "namespace": namespace}]
+    assert (
+        out["RoleBinding"]["subjects"]
+        == out["ClusterRoleBinding"]["subjects"]
+        == [{"kind": "ServiceAccount", "name": out["ServiceAccount"]["metadata"]["name"], "namespace": namespace}]
+    )
 
 
 @pytest.mark.parametrize("flag", ["--native-sidecars", "--no-native-sidecars"])
@@ -342,14 +429,20 @@ def test_cert_manager_issues_the_serving_certificate_from_a_ca_of_its_own(ca_fil
     docs = objects(None, "--cert-manager", "-i", "mesh")
     issuers = {o["metadata"]["name"]: o["spec"] for o in docs if o["kind"] == "Issuer"}
     certs = {o["metadata"]["name"]: o["spec"] for o in docs if o["kind"] == "Certificate"}
-    assert issuers == {"sidecarctl-injector-selfsigned": {"selfSigned": {}},
-                       "sidecarctl-injector-ca": {"ca": {"secretName": "sidecarctl-injector-ca"}}}
+    assert issuers == {
+        "sidecarctl-injector-selfsigned": {"selfSigned": {}},
+        "sidecarctl-injector-ca": {"ca": {"secretName": "sidecarctl-injector-ca"}},
+    }
     ca, serving = certs["sidecarctl-injector-ca"], certs["sidecarctl-injector"]
     assert ca["isCA"] is True and ca["issuerRef"]["name"] == "sidecarctl-injector-selfsigned"
     assert ca["secretName"] == "sidecarctl-injector-ca"
     assert serving["issuerRef"] == {"group": "cert-manager.io", "kind": "Issuer", "name": "sidecarctl-injector-ca"}
-    assert serving["dnsNames"] == ["sidecarctl-injector", "sidecarctl-injector.mesh", "sidecarctl-injector.mesh.svc",
-                                   "sidecarctl-injector.mesh.svc.cluster.local"]
+    assert serving["dnsNames"] == [
+        "sidecarctl-injector",
+        "sidecarctl-injector.mesh",
+        "sidecarctl-injector.mesh.svc",
+        "sidecarctl-injector.mesh.svc.cluster.local",
+    ]
     assert serving["secretTemplate"]["labels"]["app.kubernetes.io/managed-by"] == "sidecarctl"
     out = {o["kind"]: o for o in docs}
     assert pod_spec(out)["volumes"][0]["secret"]["secretName"] == serving["secretName"] == "sidecarctl-injector-tls"
@@ -365,10 +458,13 @@ def test_cert_manager_with_an_issuer_of_the_users(ca_file: Path) -> None:
     assert cert["spec"]["issuerRef"] == {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "corp-ca"}
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    ([], "no CA bundle: give --ca-bundle-file, or --cert-manager"),
-    (["--cert-manager", "--ca-bundle-file", "{ca}"], "exclude each other"),
-])
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ([], "no CA bundle: give --ca-bundle-file, or --cert-manager"),
+        (["--cert-manager", "--ca-bundle-file", "{ca}"], "exclude each other"),
+    ],
+)
 def test_certificate_source_is_required_and_single(ca_file: Path, flags: list[str], message: str) -> None:
     flags = [f.replace("{ca}", str(ca_file)) for f in flags]
     with pytest.raises(UsageError, match=re.escape(message)):
@@ -391,11 +487,20 @@ def test_image_is_required() -> None:
 
 # --- uninstall: by label, only this install's objects -------------------------------------------------
 
-PLURALS = {"mutatingwebhookconfigurations": "MutatingWebhookConfiguration", "clusterroles": "ClusterRole",
-           "clusterrolebindings": "ClusterRoleBinding", "deployments": "Deployment", "services": "Service",
-           "poddisruptionbudgets": "PodDisruptionBudget", "rolebindings": "RoleBinding", "roles": "Role",
-           "serviceaccounts": "ServiceAccount", "secrets": "Secret",
-           "certificates.cert-manager.io": "Certificate", "issuers.cert-manager.io": "Issuer"}
+PLURALS = {
+    "mutatingwebhookconfigurations": "MutatingWebhookConfiguration",
+    "clusterroles": "ClusterRole",
+    "clusterrolebindings": "ClusterRoleBinding",
+    "deployments": "Deployment",
+    "services": "Service",
+    "poddisruptionbudgets": "PodDisruptionBudget",
+    "rolebindings": "RoleBinding",
+    "roles": "Role",
+    "serviceaccounts": "ServiceAccount",
+    "secrets": "Secret",
+    "certificates.cert-manager.io": "Certificate",
+    "issuers.cert-manager.io": "Issuer",
+}
 CLUSTER_SCOPED = {"MutatingWebhookConfiguration", "ClusterRole", "ClusterRoleBinding"}
 
 
@@ -410,8 +515,11 @@ def deleted_by(commands: list[str], cluster: list[dict[str, Any]]) -> list[tuple
         wanted = dict(term.split("=") for term in words[words.index("-l") + 1].split(","))
         for obj in cluster:
             meta = obj["metadata"]
-            if obj["kind"] in kinds and wanted.items() <= (meta.get("labels") or {}).items() and (
-                    obj["kind"] in CLUSTER_SCOPED or meta.get("namespace") == namespace):
+            if (
+                obj["kind"] in kinds
+                and wanted.items() <= (meta.get("labels") or {}).items()
+                and (obj["kind"] in CLUSTER_SCOPED or meta.get("namespace") == namespace)
+            ):
                 gone.append((obj["kind"], meta.get("namespace", ""), meta["name"]))
     return gone
 
@@ -423,26 +531,48 @@ def key(obj: dict[str, Any]) -> tuple[str, str, str]:
 def istio_injector() -> list[dict[str, Any]]:
     """Istio's own injector objects, labelled as its chart labels them."""
     labels = {"app": "sidecar-injector", "istio.io/rev": "default", "release": "istiod"}
-    return [{"kind": kind, "metadata": {"name": "istio-sidecar-injector", "labels": labels,
-                                        **({} if kind in CLUSTER_SCOPED else {"namespace": "istio-system"})}}
-            for kind in ("MutatingWebhookConfiguration", "ClusterRole", "Deployment", "Service", "Secret")]
+    return [
+        {
+            "kind": kind,
+            "metadata": {
+                "name": "istio-sidecar-injector",
+                "labels": labels,
+                **({} if kind in CLUSTER_SCOPED else {"namespace": "istio-system"}),
+            },
+        }
+        for kind in ("MutatingWebhookConfiguration", "ClusterRole", "Deployment", "Service", "Secret")
+    ]
 
 
-@pytest.mark.parametrize(("flags", "uninstall_flags"), [
-    pytest.param([], [], id="default"),
-    pytest.param(["-r", "canary", "-i", "mesh"], ["-r", "canary", "-i", "mesh"], id="revision"),
-    pytest.param(["--name", "istio-sidecar-injector"], ["--name", "istio-sidecar-injector"], id="istio-names"),
-    pytest.param(["--cert-manager"], ["--cert-manager"], id="cert-manager"),
-])
-def test_uninstall_deletes_exactly_what_manifests_created(ca_file: Path, flags: list[str],
-                                                          uninstall_flags: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("flags", "uninstall_flags"),
+    [
+        pytest.param([], [], id="default"),
+        pytest.param(["-r", "canary", "-i", "mesh"], ["-r", "canary", "-i", "mesh"], id="revision"),
+        pytest.param(["--name", "istio-sidecar-injector"], ["--name", "istio-sidecar-injector"], id="istio-names"),
+        pytest.param(["--cert-manager"], ["--cert-manager"], id="cert-manager"),
+    ],
+)
+def test_uninstall_deletes_exactly_what_manifests_created(
+    ca_file: Path, flags: list[str], uninstall_flags: list[str]
+) -> None:
     ours = objects(ca_file, *flags)
     # cert-manager writes the Secrets of its Certificates, with their secretTemplate labels
-    ours += [{"kind": "Secret", "metadata": {"name": o["spec"]["secretName"], "namespace": o["metadata"]["namespace"],
-                                            "labels": o["spec"]["secretTemplate"]["labels"]}}
-             for o in ours if o["kind"] == "Certificate"]
-    others = istio_injector() + objects(ca_file, *flags, "--name", "other-injector") + objects(
-        ca_file, "-r", "other-rev")
+    ours += [
+        {
+            "kind": "Secret",
+            "metadata": {
+                "name": o["spec"]["secretName"],
+                "namespace": o["metadata"]["namespace"],
+                "labels": o["spec"]["secretTemplate"]["labels"],
+            },
+        }
+        for o in ours
+        if o["kind"] == "Certificate"
+    ]
+    others = (
+        istio_injector() + objects(ca_file, *flags, "--name", "other-injector") + objects(ca_file, "-r", "other-rev")
+    )
     commands = run("webhook", "uninstall", *uninstall_flags).output.splitlines()
     assert sorted(deleted_by(commands, ours + others)) == sorted(key(o) for o in ours)
     assert commands[0].startswith("kubectl delete mutatingwebhookconfigurations,")  # pods stop coming first
@@ -450,23 +580,32 @@ def test_uninstall_deletes_exactly_what_manifests_created(ca_file: Path, flags: 
 
 def test_uninstall_prints_label_selected_commands() -> None:
     assert run("webhook", "uninstall").output.splitlines() == [
-        ("kubectl delete mutatingwebhookconfigurations,clusterrolebindings,clusterroles "
-         "-l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector"),
-        ("kubectl -n istio-system delete deployments,poddisruptionbudgets,services,rolebindings,roles,"
-         "serviceaccounts,secrets -l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector"),
+        (
+            "kubectl delete mutatingwebhookconfigurations,clusterrolebindings,clusterroles "
+            "-l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector"
+        ),
+        (
+            "kubectl -n istio-system delete deployments,poddisruptionbudgets,services,rolebindings,roles,"
+            "serviceaccounts,secrets -l app.kubernetes.io/managed-by=sidecarctl,app.kubernetes.io/instance=sidecarctl-injector"
+        ),
     ]
 
 
 def test_uninstall_without_cert_manager_names_no_cert_manager_kinds() -> None:
     """Those kinds exist only where cert-manager is installed; kubectl fails on unknown kinds."""
     assert "cert-manager" not in run("webhook", "uninstall").output
-    assert "certificates.cert-manager.io,issuers.cert-manager.io" in run("webhook", "uninstall", "--cert-manager").output
+    assert (
+        "certificates.cert-manager.io,issuers.cert-manager.io" in run("webhook", "uninstall", "--cert-manager").output
+    )
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    (["-i", "Istio System"], "--istioNamespace 'Istio System'"),
-    (["--name", "Bad_Name"], "--name 'Bad_Name'"),
-])
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["-i", "Istio System"], "--istioNamespace 'Istio System'"),
+        (["--name", "Bad_Name"], "--name 'Bad_Name'"),
+    ],
+)
 def test_uninstall_refuses_names_manifests_would_refuse(flags: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=re.escape(message)):
         run("webhook", "uninstall", *flags)

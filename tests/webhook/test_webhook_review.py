@@ -29,8 +29,12 @@ DEFAULTS = Path(__file__).resolve().parents[2] / "sidecarctl" / "defaults" / new
 
 
 def _pod(name: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"containers": [{"name": "app", "image": "app"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"containers": [{"name": "app", "image": "app"}]},
+    }
 
 
 def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
@@ -71,8 +75,10 @@ def test_more_hostile_reviews_than_max_workers_do_not_starve_other_pods(start_se
         thread.start()
     try:
         pool = server.pool
-        _wait_for(lambda: pool.killed > 0 or (pool.live == 2 and not pool._idle and all(w.niced for w in pool._busy)),
-                  "the hostile reviews never held every worker")
+        _wait_for(
+            lambda: pool.killed > 0 or (pool.live == 2 and not pool._idle and all(w.niced for w in pool._busy)),
+            "the hostile reviews never held every worker",
+        )
         answers = [client.review(review_of(_pod(f"normal-{i}"), uid=f"n{i}"))["response"] for i in range(3)]
     finally:
         stop.set()
@@ -86,10 +92,13 @@ def _config_with(**templates: str) -> str:
     return yaml.safe_dump(config)
 
 
-@pytest.mark.parametrize("template", [
-    # Sprig's getHostByName picks one of the name's addresses at random, as Go's does
-    pytest.param('x: {{ getHostByName "localhost" }}\n', id="getHostByName"),
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        # Sprig's getHostByName picks one of the name's addresses at random, as Go's does
+        pytest.param('x: {{ getHostByName "localhost" }}\n', id="getHostByName"),
+    ],
+)
 def test_templates_with_a_random_pick_are_not_cached(tmp_path: Path, template: str) -> None:
     path = tmp_path / "inject-config.yaml"
     path.write_text(_config_with(extra=template))
@@ -111,8 +120,9 @@ def test_a_worker_that_died_while_idle_costs_no_pod(start_server: ServerFactory)
     assert [(a["allowed"], "patch" in a) for a in answers] == [(True, True)] * 3
 
 
-def test_idle_keepalive_connections_cannot_hold_the_connection_cap(start_server: ServerFactory,
-                                                                    certs: CertPair) -> None:
+def test_idle_keepalive_connections_cannot_hold_the_connection_cap(
+    start_server: ServerFactory, certs: CertPair
+) -> None:
     """Connections that sent one request and then idle used to keep their slot for --idle-timeout
     (60 s): anyone able to reach the Service could fill --max-connections with them, and the API
     server's own connections were refused at accept. At the cap, the connection that has idled
@@ -121,8 +131,9 @@ def test_idle_keepalive_connections_cannot_hold_the_connection_cap(start_server:
     context = client_context(certs.ca)
     held = []
     for _ in range(3):
-        conn = context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),
-                                   server_hostname="127.0.0.1")
+        conn = context.wrap_socket(
+            socket.create_connection(("127.0.0.1", server.port), timeout=10), server_hostname="127.0.0.1"
+        )
         conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert conn.recv(4096).startswith(b"HTTP/1.1 200")
         held.append(conn)
@@ -133,22 +144,33 @@ def test_idle_keepalive_connections_cannot_hold_the_connection_cap(start_server:
         conn.close()
 
 
-def test_a_client_that_leaves_mid_body_is_no_internal_error(start_server: ServerFactory, certs: CertPair,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_a_client_that_leaves_mid_body_is_no_internal_error(
+    start_server: ServerFactory, certs: CertPair, caplog: pytest.LogCaptureFixture
+) -> None:
     """A client closing its connection halfway through the body is the client's doing: it used to be
     logged as the server's `internal error` (level error, the alerting kind)."""
     caplog.set_level(logging.INFO, logger="sidecarctl.webhook")
     server, _ = start_server()
     context = client_context(certs.ca)
-    with context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),
-                             server_hostname="127.0.0.1") as conn:
-        conn.sendall(b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 1000\r\n\r\n{\"apiVersion\":")
+    with context.wrap_socket(
+        socket.create_connection(("127.0.0.1", server.port), timeout=10), server_hostname="127.0.0.1"
+    ) as conn:
+        conn.sendall(
+            b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\n\r\n{"apiVersion":'
+        )
         time.sleep(0.2)  # the handler is reading the body
-    _wait_for(lambda: any("body" in r.getMessage() or r.getMessage() == "internal error" for r in caplog.records
-                          if r.name.startswith("sidecarctl.webhook")), "the server logged nothing")
-    errors = [r.getMessage() for r in caplog.records
-              if r.name.startswith("sidecarctl.webhook") and r.levelname == "ERROR"]
+    _wait_for(
+        lambda: any(
+            "body" in r.getMessage() or r.getMessage() == "internal error"
+            for r in caplog.records
+            if r.name.startswith("sidecarctl.webhook")
+        ),
+        "the server logged nothing",
+    )
+    errors = [
+        r.getMessage() for r in caplog.records if r.name.startswith("sidecarctl.webhook") and r.levelname == "ERROR"
+    ]
     assert errors == []
 
 
@@ -161,10 +183,12 @@ def test_slow_bodies_cannot_hold_the_connection_cap(start_server: ServerFactory,
     context = client_context(certs.ca)
     held = []
     for _ in range(3):
-        conn = context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10),
-                                   server_hostname="127.0.0.1")
-        conn.sendall(b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 100000\r\n\r\n{")
+        conn = context.wrap_socket(
+            socket.create_connection(("127.0.0.1", server.port), timeout=10), server_hostname="127.0.0.1"
+        )
+        conn.sendall(
+            b"POST /inject HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+        )
         held.append(conn)
     _wait_for(lambda: server.open_connections == 3, "the slow bodies are not all open")
     time.sleep(1.2)  # older than the grace a body gets
@@ -199,9 +223,9 @@ def test_the_result_cache_counts_every_byte_it_keeps() -> None:
     assert 1 <= len(cache) <= 3
 
 
-def test_the_live_tls_context_is_changed_only_on_the_event_loop_thread(start_server: ServerFactory, certs: CertPair,
-                                                                      ca: tuple[Path, Path], tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_live_tls_context_is_changed_only_on_the_event_loop_thread(
+    start_server: ServerFactory, certs: CertPair, ca: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A certificate rotation loaded the new pair into the live SSLContext from an executor thread,
     with the GIL released, while the event loop thread made SSL objects from that context for new
     connections: OpenSSL's context is not safe to change under them (a handshake could take the new

@@ -22,8 +22,12 @@ from sidecarctl.webhook.decision import InjectPolicy
 from sidecarctl.webhook.engine import SettingsFlags
 from sidecarctl.webhook.jsonpatch import apply_patch
 
-POD: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
-       "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+POD: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "web", "labels": {"app": "web"}},
+    "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+}
 
 
 def patch_of(response: dict[str, Any]) -> list[dict[str, Any]]:
@@ -93,30 +97,72 @@ def test_engine_failure_denies_with_reason(start_server: ServerFactory) -> None:
 BAD_REQUESTS = [
     pytest.param(b"{not json", "application/json", 400, "not JSON", id="not-json"),
     pytest.param(b"[1,2]", "application/json", 400, "not a JSON object", id="json-array"),
-    pytest.param(json.dumps({"apiVersion": "v1", "kind": "Pod"}).encode(), "application/json", 400,
-                 "expected kind AdmissionReview", id="wrong-kind"),
-    pytest.param(json.dumps({"apiVersion": "admission.k8s.io/v2", "kind": "AdmissionReview", "request": {}}).encode(),
-                 "application/json", 400, "expected kind AdmissionReview", id="wrong-version"),
-    pytest.param(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}).encode(),
-                 "application/json", 400, "has no request", id="missing-request"),
-    pytest.param(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                             "request": {"uid": "x"}}).encode(), "application/json", 400, "has no object",
-                 id="missing-object"),
-    pytest.param(json.dumps(review_of({"kind": "Deployment", "metadata": {}})).encode(), "application/json", 400,
-                 "only Pods", id="object-not-a-pod"),
-    pytest.param(json.dumps({**review_of(POD), "request": {**review_of(POD)["request"],
-                                                          "kind": {"group": "apps", "version": "v1", "kind": "Deployment"}}}).encode(),
-                 "application/json", 400, "only core/v1 Pods", id="request-for-deployments"),
-    pytest.param(json.dumps(review_of({"metadata": {"labels": ["a"]}})).encode(), "application/json", 400,
-                 "metadata.labels", id="labels-not-a-map"),
+    pytest.param(
+        json.dumps({"apiVersion": "v1", "kind": "Pod"}).encode(),
+        "application/json",
+        400,
+        "expected kind AdmissionReview",
+        id="wrong-kind",
+    ),
+    pytest.param(
+        json.dumps({"apiVersion": "admission.k8s.io/v2", "kind": "AdmissionReview", "request": {}}).encode(),
+        "application/json",
+        400,
+        "expected kind AdmissionReview",
+        id="wrong-version",
+    ),
+    pytest.param(
+        json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}).encode(),
+        "application/json",
+        400,
+        "has no request",
+        id="missing-request",
+    ),
+    pytest.param(
+        json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": "x"}}).encode(),
+        "application/json",
+        400,
+        "has no object",
+        id="missing-object",
+    ),
+    pytest.param(
+        json.dumps(review_of({"kind": "Deployment", "metadata": {}})).encode(),
+        "application/json",
+        400,
+        "only Pods",
+        id="object-not-a-pod",
+    ),
+    pytest.param(
+        json.dumps(
+            {
+                **review_of(POD),
+                "request": {
+                    **review_of(POD)["request"],
+                    "kind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+                },
+            }
+        ).encode(),
+        "application/json",
+        400,
+        "only core/v1 Pods",
+        id="request-for-deployments",
+    ),
+    pytest.param(
+        json.dumps(review_of({"metadata": {"labels": ["a"]}})).encode(),
+        "application/json",
+        400,
+        "metadata.labels",
+        id="labels-not-a-map",
+    ),
     pytest.param(b"", "application/json", 400, "no body", id="empty-body"),
     pytest.param(b"{}", "text/plain", 415, "Content-Type", id="wrong-content-type"),
 ]
 
 
 @pytest.mark.parametrize(("body", "content_type", "status", "reason"), BAD_REQUESTS)
-def test_bad_requests_get_a_reason_and_the_server_lives_on(start_server: ServerFactory, body: bytes, content_type: str,
-                                                           status: int, reason: str) -> None:
+def test_bad_requests_get_a_reason_and_the_server_lives_on(
+    start_server: ServerFactory, body: bytes, content_type: str, status: int, reason: str
+) -> None:
     server, client = start_server()
     got_status, got_body = client.request("/inject", body, content_type=content_type)
     assert got_status == status and reason in got_body.decode()
@@ -142,6 +188,7 @@ def test_get_on_inject_is_not_allowed(start_server: ServerFactory) -> None:
 def test_slow_injection_is_killed_at_the_deadline(start_server: ServerFactory) -> None:
     """A render no budget can stop (a native call: here a sleep) is killed at the review's deadline;
     the pod is refused, not admitted without its sidecar, and the next pod is injected."""
+
     class Slow(FakeInjector):
         def inject(self, request: Any) -> dict[str, Any]:
             if request.pod["metadata"].get("name") == "slow":
@@ -194,7 +241,9 @@ def test_graceful_shutdown_finishes_in_flight_requests(start_server: ServerFacto
     injector = Slow()
     server, client = start_server(injector)
     results: list[Any] = []
-    worker = threading.Thread(target=lambda: results.append(client.request("/inject", json.dumps(review_of(POD)).encode())))
+    worker = threading.Thread(
+        target=lambda: results.append(client.request("/inject", json.dumps(review_of(POD)).encode()))
+    )
     worker.start()
     deadline = time.monotonic() + 10
     while not injector.requests:
@@ -216,8 +265,10 @@ def _wait_for_metric(client: Any, text: str, seconds: float = 10) -> None:
 
 def _served_cn(port: int, ca: Path) -> str:
     context = ssl.create_default_context(cafile=str(ca))
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock, \
-            context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=5) as sock,
+        context.wrap_socket(sock, server_hostname="127.0.0.1") as tls,
+    ):
         cert: dict[str, Any] = tls.getpeercert() or {}
         subject = {name: value for rdn in cert["subject"] for name, value in rdn}
         return str(subject["commonName"])

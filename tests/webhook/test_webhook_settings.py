@@ -47,8 +47,15 @@ def fake_cluster(monkeypatch: pytest.MonkeyPatch) -> type[FakeCluster]:
 
 
 def test_settings_from_configmaps(fake_cluster: type[FakeCluster]) -> None:
-    flags = SettingsFlags(istio_namespace="mesh", revision="canary", kubeconfig="kc", context="ctx",
-                          inject_configmap_name="injector", mesh_configmap_name="meshcm", detect_native_sidecars=True)
+    flags = SettingsFlags(
+        istio_namespace="mesh",
+        revision="canary",
+        kubeconfig="kc",
+        context="ctx",
+        inject_configmap_name="injector",
+        mesh_configmap_name="meshcm",
+        detect_native_sidecars=True,
+    )
     injector = EngineInjector.load(flags)
     assert ("client", "kc", "ctx") in fake_cluster.calls
     assert ("config", "mesh", "injector", "canary") in fake_cluster.calls
@@ -59,20 +66,25 @@ def test_settings_from_configmaps(fake_cluster: type[FakeCluster]) -> None:
 
 
 def test_files_need_no_cluster(fake_cluster: type[FakeCluster]) -> None:
-    flags = SettingsFlags(inject_config_file=str(DEFAULTS.joinpath("inject-config.yaml")),
-                          values_file=str(DEFAULTS.joinpath("values.json")),
-                          mesh_config_file=str(DEFAULTS.joinpath("mesh-config.yaml")))
+    flags = SettingsFlags(
+        inject_config_file=str(DEFAULTS.joinpath("inject-config.yaml")),
+        values_file=str(DEFAULTS.joinpath("values.json")),
+        mesh_config_file=str(DEFAULTS.joinpath("mesh-config.yaml")),
+    )
     injector = EngineInjector.load(flags)
     assert fake_cluster.calls == [] and injector.native_sidecars is None
 
 
-@pytest.mark.parametrize(("flags", "from_cluster"), [
-    (SettingsFlags(), True),
-    (SettingsFlags(offline=True), False),
-    (SettingsFlags(inject_config_file="c", values_file="v"), True),
-    (SettingsFlags(inject_config_file="c", values_file="v", mesh_config_file="m"), False),
-    (SettingsFlags(inject_config_file="c", operator_file="op"), False),
-])
+@pytest.mark.parametrize(
+    ("flags", "from_cluster"),
+    [
+        (SettingsFlags(), True),
+        (SettingsFlags(offline=True), False),
+        (SettingsFlags(inject_config_file="c", values_file="v"), True),
+        (SettingsFlags(inject_config_file="c", values_file="v", mesh_config_file="m"), False),
+        (SettingsFlags(inject_config_file="c", operator_file="op"), False),
+    ],
+)
 def test_which_settings_come_from_the_cluster(flags: SettingsFlags, from_cluster: bool) -> None:
     assert flags.from_cluster is from_cluster
 

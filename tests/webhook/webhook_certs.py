@@ -26,8 +26,21 @@ def _run(*args: str) -> None:
 
 def make_ca(folder: Path, name: str = "ca") -> tuple[Path, Path]:
     key, cert = folder / f"{name}.key", folder / f"{name}.crt"
-    _run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", f"/CN=sidecarctl-test-{name}")
+    _run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(cert),
+        "-days",
+        "2",
+        "-subj",
+        f"/CN=sidecarctl-test-{name}",
+    )
     return cert, key
 
 
@@ -38,6 +51,21 @@ def make_server_cert(folder: Path, ca: tuple[Path, Path], name: str = "server", 
     ext = folder / f"{name}.ext"
     ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
     _run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={cn}")
-    _run("x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial",
-         "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    _run(
+        "x509",
+        "-req",
+        "-in",
+        str(csr),
+        "-CA",
+        str(ca_cert),
+        "-CAkey",
+        str(ca_key),
+        "-CAcreateserial",
+        "-out",
+        str(cert),
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+    )
     return CertPair(ca_cert, cert, key)

@@ -16,8 +16,17 @@ import yaml
 
 from shared_suite import conformance_cases
 
-INJECTABLE = ("Deployment", "DeploymentConfig", "DaemonSet", "StatefulSet", "Job", "ReplicaSet",
-              "ReplicationController", "CronJob", "Pod")
+INJECTABLE = (
+    "Deployment",
+    "DeploymentConfig",
+    "DaemonSet",
+    "StatefulSet",
+    "Job",
+    "ReplicaSet",
+    "ReplicationController",
+    "CronJob",
+    "Pod",
+)
 STATUS = "sidecar.istio.io/status"
 
 
@@ -92,5 +101,9 @@ def comparable(pod: dict[str, Any], got: bool) -> dict[str, Any]:
 
 
 def metajson_envs(pod: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(e["name"], e.get("value", "")) for c in (pod.get("spec") or {}).get("containers") or []
-            for e in c.get("env") or [] if e.get("name", "").startswith("ISTIO_METAJSON_")]
+    return [
+        (e["name"], e.get("value", ""))
+        for c in (pod.get("spec") or {}).get("containers") or []
+        for e in c.get("env") or []
+        if e.get("name", "").startswith("ISTIO_METAJSON_")
+    ]

@@ -55,8 +55,17 @@ class FakeInjector:
 
     def inject(self, request: InjectRequest) -> dict[str, Any]:
         with open(self._record, "a") as f:
-            f.write(json.dumps({"pod": request.pod, "proxy_envs": request.proxy_envs, "revision": request.revision,
-                                "native_sidecars": request.native_sidecars}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "pod": request.pod,
+                        "proxy_envs": request.proxy_envs,
+                        "revision": request.revision,
+                        "native_sidecars": request.native_sidecars,
+                    }
+                )
+                + "\n"
+            )
         if self.fail:
             raise ValueError(self.fail)
         pod = request.pod
@@ -74,9 +83,12 @@ class Client:
     base: str
     context: ssl.SSLContext
 
-    def request(self, path: str, body: bytes | None = None, content_type: str = "application/json",
-                method: str | None = None) -> tuple[int, bytes]:
-        req = urllib.request.Request(self.base + path, data=body, method=method or ("POST" if body is not None else "GET"))
+    def request(
+        self, path: str, body: bytes | None = None, content_type: str = "application/json", method: str | None = None
+    ) -> tuple[int, bytes]:
+        req = urllib.request.Request(
+            self.base + path, data=body, method=method or ("POST" if body is not None else "GET")
+        )
         if body is not None:
             req.add_header("Content-Type", content_type)
         try:
@@ -98,9 +110,18 @@ def client_context(ca_cert: Path) -> ssl.SSLContext:
 ServerFactory = Callable[..., tuple[WebhookServer, Client]]
 
 
-def review_of(pod: dict[str, Any], uid: str = "uid-1", namespace: str = "default",
-              api_version: str = "admission.k8s.io/v1") -> dict[str, Any]:
-    return {"apiVersion": api_version, "kind": "AdmissionReview",
-            "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "resource": {"group": "", "version": "v1", "resource": "pods"},
-                        "namespace": namespace, "operation": "CREATE", "object": pod}}
+def review_of(
+    pod: dict[str, Any], uid: str = "uid-1", namespace: str = "default", api_version: str = "admission.k8s.io/v1"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": api_version,
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": uid,
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "namespace": namespace,
+            "operation": "CREATE",
+            "object": pod,
+        },
+    }

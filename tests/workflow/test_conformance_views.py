@@ -50,7 +50,10 @@ def test_patch_applied_to_the_original_gives_the_injected_object(case: dict[str,
             if _typed(old) == _typed(new):
                 continue  # skipped: no patch
             patch = next(patches)
-            assert (patch["kind"], patch["metadata"].get("name")) == (old["kind"], (old.get("metadata") or {}).get("name"))
+            assert (patch["kind"], patch["metadata"].get("name")) == (
+                old["kind"],
+                (old.get("metadata") or {}).get("name"),
+            )
             merged = strategic_merge(old, patch, _go_type(old))
             assert _typed(merged) == _typed(new)
             checked += 1

@@ -13,8 +13,10 @@ from workflow_support import invoke
 
 from sidecarctl.workflow import files
 
-DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: NAME\nspec:\n  template:\n    metadata:\n"
-              "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: NAME\nspec:\n  template:\n    metadata:\n"
+    "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+)
 OTHER_UID, OTHER_GID = 4321, 4322
 
 
@@ -56,7 +58,8 @@ COMMANDS = [
 
 @pytest.mark.parametrize("command,injected", COMMANDS)
 def test_failure_in_the_second_of_three_replacements_puts_the_first_back(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], injected: bool) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], injected: bool
+) -> None:
     paths = _three(tmp_path, injected)
     before = [path.read_bytes() for path in paths]
     inodes = [path.stat().st_ino for path in paths]
@@ -72,8 +75,7 @@ def test_failure_in_the_second_of_three_replacements_puts_the_first_back(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
 
 
-def test_a_file_that_cannot_be_put_back_is_named_with_its_copy(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_that_cannot_be_put_back_is_named_with_its_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = _three(tmp_path)
     real: Callable[..., None] = os.replace
 
@@ -91,21 +93,20 @@ def test_a_file_that_cannot_be_put_back_is_named_with_its_copy(tmp_path: Path,
     assert Path(backup).read_text() == DEPLOYMENT.replace("NAME", "web0")  # the old text is not lost
 
 
-def test_a_new_output_file_that_fails_to_arrive_leaves_nothing(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_output_file_that_fails_to_arrive_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source, target = tmp_path / "in.yaml", tmp_path / "out.yaml"
     source.write_text(DEPLOYMENT.replace("NAME", "web"))
     _failing_replace(monkeypatch, target, OSError(28, "No space left on device"))
     result = invoke("kube-inject", "--offline", "-q", "-f", str(source), "-o", str(target))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"Error: replace {target}: No space left on device (free some space or write elsewhere); no file was changed"]
+        f"Error: replace {target}: No space left on device (free some space or write elsewhere); no file was changed"
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.yaml"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a file owned by another user")
-def test_an_owner_that_cannot_be_kept_is_refused_unless_forced(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_owner_that_cannot_be_kept_is_refused_unless_forced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As a user who may write the file but not give a new one to its owner (chown refused)."""
     (path, *_) = _three(tmp_path)
     os.chown(path, OTHER_UID, OTHER_GID)
@@ -134,8 +135,9 @@ def test_two_names_of_one_file_are_put_back_in_order(tmp_path: Path, monkeypatch
     link.symlink_to(target.name)
     before = target.read_bytes()
     _failing_replace(monkeypatch, third, OSError(28, "No space left on device"))
-    result = invoke("kube-inject", "--offline", "-q", "--in-place", "-f", str(target), "-f", str(link),
-                    "-f", str(third))
+    result = invoke(
+        "kube-inject", "--offline", "-q", "--in-place", "-f", str(target), "-f", str(link), "-f", str(third)
+    )
     assert result.exit_code == 1, result.stderr
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f2.yaml", "link.yaml"]

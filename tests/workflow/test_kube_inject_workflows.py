@@ -19,50 +19,74 @@ def _kinds_and_names(stream: str) -> list[str]:
 
 # --- inputs -------------------------------------------------------------------------------------
 
+
 def _tree(tmp_path: Path) -> Path:
     (tmp_path / "b.yaml").write_text(POD.replace("name: p", "name: b"))
     (tmp_path / "a.yml").write_text(POD.replace("name: p", "name: a"))
-    (tmp_path / "c.json").write_text(json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "c"},
-                                                 "spec": {"containers": [{"name": "app", "image": "nginx"}]}}))
+    (tmp_path / "c.json").write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "c"},
+                "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+            }
+        )
+    )
     (tmp_path / "notes.txt").write_text("not a manifest")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "d.yaml").write_text(POD.replace("name: p", "name: d"))
     return tmp_path
 
 
-@pytest.mark.parametrize("args,names", [
-    pytest.param(["DIR"], ["a", "b", "c"], id="directory-sorted-yaml-yml-json"),
-    pytest.param(["-R", "DIR"], ["a", "b", "c", "d"], id="recursive"),
-    pytest.param(["DIR/b.yaml", "DIR/a.yml"], ["b", "a"], id="files-in-given-order"),
-    pytest.param(["DIR/sub", "DIR/c.json"], ["d", "c"], id="directory-then-json-file"),
-])
+@pytest.mark.parametrize(
+    "args,names",
+    [
+        pytest.param(["DIR"], ["a", "b", "c"], id="directory-sorted-yaml-yml-json"),
+        pytest.param(["-R", "DIR"], ["a", "b", "c", "d"], id="recursive"),
+        pytest.param(["DIR/b.yaml", "DIR/a.yml"], ["b", "a"], id="files-in-given-order"),
+        pytest.param(["DIR/sub", "DIR/c.json"], ["d", "c"], id="directory-then-json-file"),
+    ],
+)
 def test_inputs(tmp_path: Path, args: list[str], names: list[str]) -> None:
     root = _tree(tmp_path)
     flags = [part for arg in args for part in (["-R"] if arg == "-R" else ["-f", arg.replace("DIR", str(root))])]
     result = inject("-q", *flags)
     assert result.exit_code == 0, result.stderr
-    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  name: ")] == ["name:"] * len(names)
+    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  name: ")] == ["name:"] * len(
+        names
+    )
     assert re.findall(r"^  name: (\w)$", result.stdout, flags=re.M) == names
 
 
-@pytest.mark.parametrize("args,stdin,code,message", [
-    pytest.param([], "", 2, "filename not specified (see --filename or -f)", id="empty-stdin-without-f"),
-    pytest.param(["-f", "-", "-f", "-"], POD, 2, "stdin ('-') can be given only once", id="stdin-twice"),
-    pytest.param(["-f", "EMPTY"], None, 1, "no .yaml, .yml, .json files", id="empty-directory"),
-    pytest.param(["-f", "MISSING"], None, 1, "open ", id="missing-file"),
-    pytest.param(["--in-place"], POD, 2, "--in-place needs files", id="in-place-stdin"),
-    pytest.param(["--in-place", "-o", "x", "-f", "FILE"], None, 2, "cannot be used together", id="in-place-with-o"),
-    pytest.param(["--diff", "--in-place", "-f", "FILE"], None, 2, "cannot be used with --in-place", id="diff-in-place"),
-    pytest.param(["--diff", "--output-format", "json"], POD, 2, "--output-format json", id="diff-json"),
-    pytest.param(["--diff", "--patch"], POD, 2, "--diff and --patch cannot be used together", id="diff-and-patch"),
-    pytest.param(["--patch", "--preserve-formatting"], POD, 2, "does not apply", id="patch-preserve"),
-    pytest.param(["--preserve-formatting", "--output-format", "json"], POD, 2, "keeps YAML comments",
-                 id="preserve-json"),
-])
+@pytest.mark.parametrize(
+    "args,stdin,code,message",
+    [
+        pytest.param([], "", 2, "filename not specified (see --filename or -f)", id="empty-stdin-without-f"),
+        pytest.param(["-f", "-", "-f", "-"], POD, 2, "stdin ('-') can be given only once", id="stdin-twice"),
+        pytest.param(["-f", "EMPTY"], None, 1, "no .yaml, .yml, .json files", id="empty-directory"),
+        pytest.param(["-f", "MISSING"], None, 1, "open ", id="missing-file"),
+        pytest.param(["--in-place"], POD, 2, "--in-place needs files", id="in-place-stdin"),
+        pytest.param(["--in-place", "-o", "x", "-f", "FILE"], None, 2, "cannot be used together", id="in-place-with-o"),
+        pytest.param(
+            ["--diff", "--in-place", "-f", "FILE"], None, 2, "cannot be used with --in-place", id="diff-in-place"
+        ),
+        pytest.param(["--diff", "--output-format", "json"], POD, 2, "--output-format json", id="diff-json"),
+        pytest.param(["--diff", "--patch"], POD, 2, "--diff and --patch cannot be used together", id="diff-and-patch"),
+        pytest.param(["--patch", "--preserve-formatting"], POD, 2, "does not apply", id="patch-preserve"),
+        pytest.param(
+            ["--preserve-formatting", "--output-format", "json"], POD, 2, "keeps YAML comments", id="preserve-json"
+        ),
+    ],
+)
 def test_usage_and_input_errors(tmp_path: Path, args: list[str], stdin: str | None, code: int, message: str) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "file.yaml").write_text(POD)
-    paths = {"EMPTY": str(tmp_path / "empty"), "MISSING": str(tmp_path / "nope.yaml"), "FILE": str(tmp_path / "file.yaml")}
+    paths = {
+        "EMPTY": str(tmp_path / "empty"),
+        "MISSING": str(tmp_path / "nope.yaml"),
+        "FILE": str(tmp_path / "file.yaml"),
+    }
     result = inject(*[paths.get(arg, arg) for arg in args], stdin=stdin)
     assert result.exit_code == code
     assert result.stdout == ""
@@ -83,13 +107,42 @@ def test_every_f_is_read_where_istioctl_keeps_the_last(tmp_path: Path) -> None:
     assert result.stdout.startswith(SERVICE + "---\n") and "istio-proxy" in result.stdout
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param(json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
-                             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}, indent="\t"), id="object-tabs"),
-    pytest.param(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
-        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": "x"}]}},
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}]}, indent=4), id="list"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": "p"},
+                    "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+                },
+                indent="\t",
+            ),
+            id="object-tabs",
+        ),
+        pytest.param(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "List",
+                    "items": [
+                        {
+                            "apiVersion": "v1",
+                            "kind": "Pod",
+                            "metadata": {"name": "p"},
+                            "spec": {"containers": [{"name": "a", "image": "x"}]},
+                        },
+                        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}},
+                    ],
+                },
+                indent=4,
+            ),
+            id="list",
+        ),
+    ],
+)
 def test_json_input(text: str) -> None:
     result = inject("--output-format", "json", stdin=text)
     assert result.exit_code == 0, result.stderr
@@ -101,11 +154,15 @@ def test_json_input(text: str) -> None:
 
 # --- outputs ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stdin,kind", [
-    pytest.param(POD, "Pod", id="one-document-is-the-object"),
-    pytest.param(SERVICE + "---\n" + POD, "List", id="several-make-a-v1-List"),
-    pytest.param("# only a comment\n", "List", id="none-is-an-empty-List"),
-])
+
+@pytest.mark.parametrize(
+    "stdin,kind",
+    [
+        pytest.param(POD, "Pod", id="one-document-is-the-object"),
+        pytest.param(SERVICE + "---\n" + POD, "List", id="several-make-a-v1-List"),
+        pytest.param("# only a comment\n", "List", id="none-is-an-empty-List"),
+    ],
+)
 def test_output_format_json(stdin: str, kind: str) -> None:
     result = inject("-q", "--output-format", "json", stdin=stdin)
     assert result.exit_code == 0, result.stderr
@@ -113,14 +170,22 @@ def test_output_format_json(stdin: str, kind: str) -> None:
     assert value["kind"] == kind
     if kind == "List":
         assert value["apiVersion"] == "v1" and len(value["items"]) == stdin.count("kind:")
-    assert result.stdout.startswith("{\n    \"")
+    assert result.stdout.startswith('{\n    "')
 
 
 def test_in_place_rewrites_each_file_keeping_mode(tmp_path: Path) -> None:
     yaml_file, json_file = tmp_path / "pod.yaml", tmp_path / "pod.json"
     yaml_file.write_text(POD)
-    json_file.write_text(json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},
-                                     "spec": {"containers": [{"name": "app", "image": "nginx"}]}}))
+    json_file.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "j"},
+                "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+            }
+        )
+    )
     os.chmod(yaml_file, 0o640)
     result = inject("--in-place", "-f", str(tmp_path))
     assert result.exit_code == 0, result.stderr
@@ -142,13 +207,21 @@ def test_in_place_writes_nothing_when_any_file_fails(tmp_path: Path) -> None:
 
 # --- summary, -q, --fail-on-skip ----------------------------------------------------------------
 
-@pytest.mark.parametrize("args,code,tail", [
-    pytest.param([], 0, "has host networking enabled\n\n2 workloads: 1 injected, 1 skipped\n", id="summary"),
-    pytest.param(["-v"], 0, "pod/p injected\npod/h skipped: host networking\n2 workloads: 1 injected, 1 skipped\n",
-                 id="verbose"),
-    pytest.param(["-q"], 0, "has host networking enabled\n\n", id="quiet-keeps-istioctl-warnings-only"),
-    pytest.param(["--fail-on-skip"], 1, "Error: 1 workload skipped (--fail-on-skip)\n", id="fail-on-skip"),
-])
+
+@pytest.mark.parametrize(
+    "args,code,tail",
+    [
+        pytest.param([], 0, "has host networking enabled\n\n2 workloads: 1 injected, 1 skipped\n", id="summary"),
+        pytest.param(
+            ["-v"],
+            0,
+            "pod/p injected\npod/h skipped: host networking\n2 workloads: 1 injected, 1 skipped\n",
+            id="verbose",
+        ),
+        pytest.param(["-q"], 0, "has host networking enabled\n\n", id="quiet-keeps-istioctl-warnings-only"),
+        pytest.param(["--fail-on-skip"], 1, "Error: 1 workload skipped (--fail-on-skip)\n", id="fail-on-skip"),
+    ],
+)
 def test_summary_and_exit_codes(args: list[str], code: int, tail: str) -> None:
     result = inject(*args, stdin=POD + "---\n" + HOST_POD)
     assert result.exit_code == code
@@ -174,6 +247,7 @@ def invoke_without_offline(env: dict[str, str]) -> object:
 
 # --- views --------------------------------------------------------------------------------------
 
+
 def test_diff_shows_only_changed_documents() -> None:
     result = inject("-q", "--diff", stdin=SERVICE + "---\n" + POD)
     assert result.exit_code == 0, result.stderr
@@ -195,7 +269,8 @@ def test_patch_documents_target_each_injected_workload() -> None:
     result = inject("-q", "--patch", "-f", str(SHOP))
     patches = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
     assert [(p["apiVersion"], p["kind"], p["metadata"]["name"], p["metadata"]["namespace"]) for p in patches] == [
-        ("apps/v1", "Deployment", "web", "shop")]
+        ("apps/v1", "Deployment", "web", "shop")
+    ]
     spec = patches[0]["spec"]["template"]["spec"]
     assert spec["containers"][0] == {"$patch": "replace"}, "kustomize keeps Istio's order only for a whole list"
     assert [c["name"] for c in spec["containers"][1:]] == ["web", "istio-proxy"]
@@ -206,12 +281,12 @@ def test_preserve_formatting_keeps_every_comment_and_unchanged_documents() -> No
     source = SHOP.read_text()
     result = inject("-q", "--preserve-formatting", "-f", str(SHOP))
     assert result.exit_code == 0, result.stderr
-    comments = [line[line.index("#"):] for line in source.splitlines() if "#" in line]
+    comments = [line[line.index("#") :] for line in source.splitlines() if "#" in line]
     for comment in comments:
         assert comment in result.stdout, comment
     service, _, _ = source.partition("--- # the Deployment\n")
     assert result.stdout.startswith(service + "--- # the Deployment\n")
-    assert result.stdout.endswith(source[source.index("# A database"):]), "the skipped StatefulSet is as it was"
+    assert result.stdout.endswith(source[source.index("# A database") :]), "the skipped StatefulSet is as it was"
     assert 'version: "v1"   # quoted on purpose' in result.stdout
     closing = result.stdout.index("      # end of containers\n")
     assert result.stdout.rindex("name: istio-proxy", 0, closing) > result.stdout.index("image: nginx:1.27  # pinned")
@@ -241,8 +316,12 @@ def test_preserve_formatting_keeps_the_indentation_style(style: str) -> None:
 
 def test_preserve_formatting_of_json_stays_json(tmp_path: Path) -> None:
     source = tmp_path / "pod.json"
-    value = {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "j"},
-             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+    value = {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": {"name": "j"},
+        "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+    }
     source.write_text(json.dumps(value, indent=2) + "\n")
     result = inject("-q", "--in-place", "--preserve-formatting", "-f", str(source))
     assert result.exit_code == 0, result.stderr
@@ -280,8 +359,10 @@ def test_summary_names_the_file_of_each_workload_when_there_are_several(tmp_path
     (tmp_path / "a.yaml").write_text(POD)
     (tmp_path / "b.yaml").write_text(SERVICE + "---\n" + HOST_POD)
     result = inject("-v", "-f", str(tmp_path))
-    assert result.stderr.endswith(f"{tmp_path}/a.yaml: pod/p injected\n{tmp_path}/b.yaml: pod/h skipped: host networking\n"
-                                  "2 workloads in 2 files: 1 injected, 1 skipped\n")
+    assert result.stderr.endswith(
+        f"{tmp_path}/a.yaml: pod/p injected\n{tmp_path}/b.yaml: pod/h skipped: host networking\n"
+        "2 workloads in 2 files: 1 injected, 1 skipped\n"
+    )
 
 
 def test_summary_when_nothing_is_a_workload() -> None:

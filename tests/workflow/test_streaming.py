@@ -58,7 +58,8 @@ def test_summary_names_every_workload_of_a_long_stream() -> None:
 
 @pytest.mark.parametrize("tmpdir", [None, "missing"], ids=["tmpdir", "tmpdir-missing"])
 def test_spool_moves_to_a_temporary_file_past_its_limit_and_keeps_every_byte(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmpdir: str | None) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmpdir: str | None
+) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path / (tmpdir or "")))  # missing: tempfile finds another directory
     s = spool.Spool(limit=10)
     s.write(b"0123456789")
@@ -114,7 +115,7 @@ def test_invalid_utf8_in_a_late_document_is_reported_as_for_the_whole_file(tmp_p
     from sidecarctl.workflow.inputs import decode
 
     data = (stream(N).replace(POD, DNS_POD, 1) + "---\n" + POD).encode("utf-8")
-    data = data[:-len("nginx\n")] + b"ng\xe9inx\n"  # in the last document
+    data = data[: -len("nginx\n")] + b"ng\xe9inx\n"  # in the last document
     path = write(tmp_path / "in.yaml", data)
     with pytest.raises(InputError) as whole:
         decode(data, path)
@@ -128,7 +129,8 @@ def test_an_unreadable_later_file_is_reported_before_an_earlier_file_fails(tmp_p
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == f"Error: {undecodable}:10:3: not UTF-8 text (byte {len(POD) + 6})\n"
     assert inject("-q", "-f", broken, "-f", str(tmp_path / "missing.yaml")).stderr.startswith(
-        f"Error: open {tmp_path / 'missing.yaml'}: ")
+        f"Error: open {tmp_path / 'missing.yaml'}: "
+    )
 
 
 @pytest.fixture
@@ -148,14 +150,17 @@ def test_a_file_of_exactly_the_cap_is_read_and_one_byte_more_is_refused(tmp_path
     assert result.stdout.count("name: istio-proxy\n") == N
     path = write(tmp_path / "in.yaml", exact + b"\n")
     assert_refused_like_a_file_read_whole(
-        path, f"{path}: input larger than 1 MiB (sidecarctl's limit; split the stream)", tmp_path)
+        path, f"{path}: input larger than 1 MiB (sidecarctl's limit; split the stream)", tmp_path
+    )
 
 
 def test_a_file_over_the_cap_is_refused_for_its_size_before_its_bytes_are_judged(
-        tmp_path: Path, one_mib_cap: int) -> None:
+    tmp_path: Path, one_mib_cap: int
+) -> None:
     path = write(tmp_path / "in.yaml", b"# \xff\n" + b"#" * one_mib_cap + b"\n")
     assert_refused_like_a_file_read_whole(
-        path, f"{path}: input larger than 1 MiB (sidecarctl's limit; split the stream)", tmp_path)
+        path, f"{path}: input larger than 1 MiB (sidecarctl's limit; split the stream)", tmp_path
+    )
 
 
 def test_a_pipe_given_as_a_file_is_read_once(tmp_path: Path) -> None:
@@ -172,14 +177,15 @@ def test_a_pipe_given_as_a_file_is_read_once(tmp_path: Path) -> None:
     assert result.stdout == inject("-q", stdin=stream(3)).stdout
 
 
-def test_a_streamed_file_is_not_held_and_its_blocks_end_at_line_ends(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_streamed_file_is_not_held_and_its_blocks_end_at_line_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sidecarctl.workflow import inputs
 
     monkeypatch.setattr(inputs, "BLOCK_BYTES", 5)
     text = "a: 1\r\n---\nb: \u00e9\u00e9\u00e9\u00e9\u20ac\nc: 3"
     path = write(tmp_path / "in.yaml", text.encode("utf-8"))
-    streamed, = inputs.collect_sources([path], streamed=True)
+    (streamed,) = inputs.collect_sources([path], streamed=True)
     assert streamed.text == "" and streamed.pieces is not None
     pieces = list(streamed.pieces())
     assert "".join(pieces) == text and all(piece.endswith("\n") for piece in pieces[:-1])
@@ -188,7 +194,8 @@ def test_a_streamed_file_is_not_held_and_its_blocks_end_at_line_ends(tmp_path: P
 
 @pytest.mark.parametrize("block", [1, 7, 64, 1 << 16])
 def test_invalid_utf8_is_placed_as_in_the_whole_file_whatever_the_block_size(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
     from sidecarctl.errors import InputError
     from sidecarctl.workflow import inputs
 

@@ -24,8 +24,9 @@ def ending_signals() -> Iterator[None]:
         cli._restore_signals(previous)
 
 
-def test_a_signal_during_the_roll_back_does_not_cut_it_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              ending_signals: None) -> None:
+def test_a_signal_during_the_roll_back_does_not_cut_it_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending_signals: None
+) -> None:
     paths = [tmp_path / f"f{i}.yaml" for i in range(3)]
     for path in paths:
         path.write_bytes(b"old %s\n" % path.name.encode())
@@ -45,8 +46,9 @@ def test_a_signal_during_the_roll_back_does_not_cut_it_short(tmp_path: Path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.yaml", "f1.yaml", "f2.yaml"]
 
 
-def test_a_file_replaced_by_someone_else_after_staging_is_not_overwritten(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_replaced_by_someone_else_after_staging_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Another program renames its own version over f1.yaml once sidecarctl has staged its text:
     overwriting it would lose that edit without a word. The run stops, putting f0.yaml back."""
     paths = [tmp_path / f"f{i}.yaml" for i in range(3)]
@@ -67,8 +69,9 @@ def test_a_file_replaced_by_someone_else_after_staging_is_not_overwritten(tmp_pa
 
 
 @pytest.mark.parametrize("call", ["link", "mkstemp"])
-def test_a_signal_right_after_a_name_is_made_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             ending_signals: None, call: str) -> None:
+def test_a_signal_right_after_a_name_is_made_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending_signals: None, call: str
+) -> None:
     """SIGTERM just as os.link made a backup name (or mkstemp a temporary file) but before the
     transaction has noted it: that name must not be left behind."""
     import tempfile

@@ -33,10 +33,19 @@ def case_injector(case: dict[str, Any]) -> Any:
     from sidecarctl.workflow.settings import SettingsSource, load_settings
 
     folder = SUITE / "settings" / case["settings"]
-    source = SettingsSource(inject_config_file=str(folder / "inject-config.yaml"),
-                            mesh_config_file=str(folder / "mesh-config.yaml"),
-                            values_file=str(folder / "inject-values.yaml"), operator_file=None, offline=True,
-                            revision="", istio_namespace="istio-system", kubeconfig=None, context=None,
-                            mesh_configmap="istio", inject_configmap="istio-sidecar-injector",
-                            webhook_config="istio-sidecar-injector", kubeclient_timeout="15s")
+    source = SettingsSource(
+        inject_config_file=str(folder / "inject-config.yaml"),
+        mesh_config_file=str(folder / "mesh-config.yaml"),
+        values_file=str(folder / "inject-values.yaml"),
+        operator_file=None,
+        offline=True,
+        revision="",
+        istio_namespace="istio-system",
+        kubeconfig=None,
+        context=None,
+        mesh_configmap="istio",
+        inject_configmap="istio-sidecar-injector",
+        webhook_config="istio-sidecar-injector",
+        kubeclient_timeout="15s",
+    )
     return KubeInject(settings=load_settings(source, ""), native_sidecars=bool(case["native_sidecars"]))

@@ -57,8 +57,11 @@ CASES = [
     pytest.param(_with('b: "y"}', 'b: "z"}'), True, id="quoted-last-in-flow"),
     pytest.param(_with("- proxy", "- --proxy"), True, id="plain-item-dash"),
     pytest.param(_with('- "15001"', '- "15002"'), True, id="quoted-item"),
-    pytest.param(_with('value: "hello-0"', 'value: "hello-42"').replace("deployments/hello-0", "deployments/x"),
-                 True, id="two-lines"),
+    pytest.param(
+        _with('value: "hello-0"', 'value: "hello-42"').replace("deployments/hello-0", "deployments/x"),
+        True,
+        id="two-lines",
+    ),
     pytest.param(_with("deployments/hello-0", "true"), True, id="plain-becomes-bool"),
     pytest.param(_with("deployments/hello-0", "~"), True, id="plain-becomes-null"),
     pytest.param(_with("deployments/hello-0", "0x1F"), True, id="plain-hex-int"),
@@ -84,8 +87,9 @@ CASES = [
     pytest.param(_with("a: x,", "a: z,"), False, id="plain-in-flow"),
     pytest.param(_with("- name: ISTIO_META_OWNER", "- name: OWNER"), True, id="plain-value-after-dash"),
     pytest.param(_with("    - name: PORTS", "    - nam: PORTS"), False, id="key-changed"),
-    pytest.param(_with("  - name: istio-envoy\n", "  - name: istio-envoy\n    name: again\n"), False,
-                 id="duplicate-key"),
+    pytest.param(
+        _with("  - name: istio-envoy\n", "  - name: istio-envoy\n    name: again\n"), False, id="duplicate-key"
+    ),
     pytest.param(_with("emptyDir: {}", "emptyDir: {}\r"), False, id="carriage-return"),
     pytest.param(POD + "extra: 1\n", False, id="more-lines"),
 ]
@@ -104,7 +108,8 @@ def test_second_document_decodes_as_load_document_does(second: str, reused: bool
     first = memo.load(POD, strict=True)
     kept = json.dumps(first, sort_keys=True)
     assert _decoded(lambda t: memo.load(t, strict=True), second) == _decoded(
-        lambda t: load_document(t, strict=True), second)
+        lambda t: load_document(t, strict=True), second
+    )
     assert json.dumps(first, sort_keys=True) == kept  # an earlier value is never changed
     if reused:
         assert memo.load(second, strict=True)["spec"]["volumes"] is first["spec"]["volumes"]
@@ -131,10 +136,62 @@ def test_documents_that_fail_are_not_remembered() -> None:
 
 # Scalars yaml.v2 resolves in every way (bools, nulls, ints in all bases, floats, timestamps) or
 # that libyaml reads as something else than a scalar: written into a plain and a quoted slot.
-TRICKY = ["yes", "Off", "y", "~", "null", "0x1F", "0o17", "017", "08", "0b101", "1_000", "+1", "-0", "1e3", "1.",
-          ".5", ".inf", "-.Inf", ".NaN", "1e400", "12:30:45", "190:20:30", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
-          "9223372036854775808", "-", "--x", "- x", "a b", "a:b", "a: b", "a:", "a #b", "a#b", "#x", "?x", ":x", "%x",
-          "@x", "`x", "!x", "&a x", "*a", "|", ">", "'q'", "[a]", "{a: b}", "a,b", "<<", "=", "\\", "a\\nb", 'a"b']
+TRICKY = [
+    "yes",
+    "Off",
+    "y",
+    "~",
+    "null",
+    "0x1F",
+    "0o17",
+    "017",
+    "08",
+    "0b101",
+    "1_000",
+    "+1",
+    "-0",
+    "1e3",
+    "1.",
+    ".5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "1e400",
+    "12:30:45",
+    "190:20:30",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "9223372036854775808",
+    "-",
+    "--x",
+    "- x",
+    "a b",
+    "a:b",
+    "a: b",
+    "a:",
+    "a #b",
+    "a#b",
+    "#x",
+    "?x",
+    ":x",
+    "%x",
+    "@x",
+    "`x",
+    "!x",
+    "&a x",
+    "*a",
+    "|",
+    ">",
+    "'q'",
+    "[a]",
+    "{a: b}",
+    "a,b",
+    "<<",
+    "=",
+    "\\",
+    "a\\nb",
+    'a"b',
+]
 
 
 SLOTS = {
@@ -153,4 +210,5 @@ def test_any_scalar_text_decodes_as_load_document_does(slot: str, text: str) -> 
     line, written = SLOTS[slot]
     second = _with(line, written.format(text))
     assert _decoded(lambda t: memo.load(t, strict=True), second) == _decoded(
-        lambda t: load_document(t, strict=True), second)
+        lambda t: load_document(t, strict=True), second
+    )

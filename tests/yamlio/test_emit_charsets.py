@@ -14,8 +14,21 @@ CHECKS = [
     (emit._dq_safe, emit._DQ_UNSAFE, False),
     (emit._needs_json_fix, emit._JSON_FIX, True),
 ]
-SAMPLES = ["", "plain text", "a\nb", "tab\there", 'q"uote', "back\\slash", "del\x7f", "caf\u00e9", "\u2028",
-           "\ufeffbom", "emoji \U0001f600", "nel\x85", "\ud800"]
+SAMPLES = [
+    "",
+    "plain text",
+    "a\nb",
+    "tab\there",
+    'q"uote',
+    "back\\slash",
+    "del\x7f",
+    "caf\u00e9",
+    "\u2028",
+    "\ufeffbom",
+    "emoji \U0001f600",
+    "nel\x85",
+    "\ud800",
+]
 
 
 @pytest.mark.parametrize("check,pattern,matches", CHECKS, ids=["special", "dq-safe", "json-fix"])

@@ -115,10 +115,28 @@ def test_read_table_holds_accepted_and_refused_documents() -> None:
     assert {row["want"] is None for row in _READ} == {True, False}
 
 
-@pytest.mark.parametrize(("got", "want", "same"), [
-    (0, "-0", False), (-0.0, "-0", True), (0.5, "0.5", True), (1e21, "1e+21", True), (1e-7, "1e-07", True),
-    (120.0, "120", True), (1, "1.0", False), (True, "1", False),
-], ids=["int-zero-is-not-minus-zero", "minus-zero", "half", "1e21", "1e-7", "integral-float", "int-vs-text",
-        "bool-is-not-a-number"])
+@pytest.mark.parametrize(
+    ("got", "want", "same"),
+    [
+        (0, "-0", False),
+        (-0.0, "-0", True),
+        (0.5, "0.5", True),
+        (1e21, "1e+21", True),
+        (1e-7, "1e-07", True),
+        (120.0, "120", True),
+        (1, "1.0", False),
+        (True, "1", False),
+    ],
+    ids=[
+        "int-zero-is-not-minus-zero",
+        "minus-zero",
+        "half",
+        "1e21",
+        "1e-7",
+        "integral-float",
+        "int-vs-text",
+        "bool-is-not-a-number",
+    ],
+)
 def test_number_comparison_is_go_json_text(got: Any, want: str, same: bool) -> None:
     assert _same(got, _GoNumber(want)) is same

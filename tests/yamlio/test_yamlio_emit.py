@@ -30,14 +30,17 @@ def test_scalar_quoting(value: Any, expected: str | None, error: str | None) -> 
     _check(value, expected, error)
 
 
-@pytest.mark.parametrize("value,expected,error", _table(
-    cases.MULTILINE, lambda s: {"k": s, "seq": [s], "nested": {"deeper": {"k": s}}}))
+@pytest.mark.parametrize(
+    "value,expected,error", _table(cases.MULTILINE, lambda s: {"k": s, "seq": [s], "nested": {"deeper": {"k": s}}})
+)
 def test_multiline_strings(value: Any, expected: str | None, error: str | None) -> None:
     _check(value, expected, error)
 
 
-@pytest.mark.parametrize("value,expected,error", _table(
-    cases.LONG, lambda s: {"k": s, "a-much-longer-key-name": s, "seq": [s], "n": {"m": {"o": s}}}))
+@pytest.mark.parametrize(
+    "value,expected,error",
+    _table(cases.LONG, lambda s: {"k": s, "a-much-longer-key-name": s, "seq": [s], "n": {"m": {"o": s}}}),
+)
 def test_folding_at_width_80(value: Any, expected: str | None, error: str | None) -> None:
     _check(value, expected, error)
 
@@ -64,22 +67,26 @@ def test_json_to_yaml_reread(value: Any, expected: str | None, error: str | None
 
 # --- single rules, spelled out -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,expected", [
-    ("15020", 'k: "15020"\n'),          # would read back as an int
-    ("on", 'k: "on"\n'),                # YAML 1.1 boolean
-    ("1:20", 'k: "1:20"\n'),            # base 60 is quoted although yaml.v2 reads it as a string
-    ("2021-01-31", 'k: "2021-01-31"\n'),  # a timestamp
-    ("2021-02-31", "k: 2021-02-31\n"),  # not a valid date for Go's time.Parse: a plain string
-    ("*", "k: '*'\n"),                  # an alias indicator: single-quoted
-    ("a: b", "k: 'a: b'\n"),
-    ("it's", "k: it's\n"),
-    ("'x'", "k: '''x'''\n"),
-    ("a\tb", 'k: "a\\tb"\n'),           # a tab is not printable for libyaml: double-quoted with escapes
-    ("é", "k: é\n"),                    # unicode is written as is
-    ("\U0001F600", 'k: "\\U0001F600"\n'),  # but not beyond the BMP
-    ("", 'k: ""\n'),
-    ("<<", "k: <<\n"),                  # '<' has no resolve hint in yaml.v2
-])
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("15020", 'k: "15020"\n'),  # would read back as an int
+        ("on", 'k: "on"\n'),  # YAML 1.1 boolean
+        ("1:20", 'k: "1:20"\n'),  # base 60 is quoted although yaml.v2 reads it as a string
+        ("2021-01-31", 'k: "2021-01-31"\n'),  # a timestamp
+        ("2021-02-31", "k: 2021-02-31\n"),  # not a valid date for Go's time.Parse: a plain string
+        ("*", "k: '*'\n"),  # an alias indicator: single-quoted
+        ("a: b", "k: 'a: b'\n"),
+        ("it's", "k: it's\n"),
+        ("'x'", "k: '''x'''\n"),
+        ("a\tb", 'k: "a\\tb"\n'),  # a tab is not printable for libyaml: double-quoted with escapes
+        ("é", "k: é\n"),  # unicode is written as is
+        ("\U0001f600", 'k: "\\U0001F600"\n'),  # but not beyond the BMP
+        ("", 'k: ""\n'),
+        ("<<", "k: <<\n"),  # '<' has no resolve hint in yaml.v2
+    ],
+)
 def test_quoting_rules(value: str, expected: str) -> None:
     assert dump_yaml({"k": value}) == expected
 
@@ -104,14 +111,7 @@ def test_multiline_string_with_trailing_space_or_tab_is_double_quoted() -> None:
 def test_sequence_dash_sits_at_parent_key_indent() -> None:
     value = {"spec": {"containers": [{"name": "a", "ports": [{"containerPort": 80}]}], "args": ["x", ["y"]]}}
     assert dump_yaml(value) == (
-        "spec:\n"
-        "  args:\n"
-        "  - x\n"
-        "  - - \"y\"\n"
-        "  containers:\n"
-        "  - name: a\n"
-        "    ports:\n"
-        "    - containerPort: 80\n"
+        'spec:\n  args:\n  - x\n  - - "y"\n  containers:\n  - name: a\n    ports:\n    - containerPort: 80\n'
     )
 
 
@@ -129,7 +129,8 @@ def test_natural_order_compares_digit_runs_as_numbers() -> None:
 def test_numbers_as_go_json_then_yaml_v2_write_them() -> None:
     assert dump_yaml([1, 2.0, 2.5, 1e6, 1e6 + 0.5, 1e21, 1e-7, 2**64 - 1, 2**64]) == (
         "- 1\n- 2\n- 2.5\n- 1000000\n- 1.0000005e+06\n- 1e+21\n- 1e-07\n- 18446744073709551615\n"
-        "- 1.8446744073709552e+19\n")
+        "- 1.8446744073709552e+19\n"
+    )
 
 
 def test_nan_is_refused_like_go_json() -> None:
@@ -177,7 +178,9 @@ def test_cyclic_value_is_refused_like_go_json() -> None:
         dump_yaml(value)
 
 
-@pytest.mark.parametrize(("depth", "refused"), [(10_000, False), (10_001, True)], ids=["10000-written", "10001-refused"])
+@pytest.mark.parametrize(
+    ("depth", "refused"), [(10_000, False), (10_001, True)], ids=["10000-written", "10001-refused"]
+)
 @pytest.mark.parametrize("shape", ["list", "dict"])
 def test_nesting_past_go_reread_limit_is_refused(depth: int, refused: bool, shape: str) -> None:
     """Marshal's re-read of its JSON (yaml.v2) refuses more than 10,000 nested flow collections."""

@@ -17,8 +17,18 @@ _CASES = SUITE / "cases"
 _GOLDENS = sorted(_CASES.glob("*.injected")) if _CASES.is_dir() else []
 
 # What istioctl decodes into typed objects and writes with sigs.k8s.io/yaml.Marshal.
-_RESERIALISED = {"Pod", "Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job", "CronJob",
-                 "ReplicationController", "DeploymentConfig", "List"}
+_RESERIALISED = {
+    "Pod",
+    "Deployment",
+    "DaemonSet",
+    "ReplicaSet",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "DeploymentConfig",
+    "List",
+}
 
 
 def _round_trip(text: str) -> tuple[str, int, int]:

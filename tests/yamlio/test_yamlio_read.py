@@ -32,25 +32,29 @@ def _check(text: str, expected: Any, error: str | None) -> None:
 
 # --- splitting ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stream,docs", [
-    ("a: 1\n---\nb: 2\n", ["a: 1\n", "b: 2\n"]),
-    ("---\na: 1\n---\nb: 2\n", ["---\na: 1\n", "b: 2\n"]),       # a separator opening a document stays in it
-    ("a: 1\r\n---\r\nb: 2\r\n", ["a: 1\n", "b: 2\n"]),           # CRLF becomes LF
-    ("a: 1\n---\nb: 2", ["a: 1\n", "b: 2\n"]),                   # the last line gets its newline
-    ("a\n---\n---\nb\n", ["a\n", "---\nb\n"]),                   # no empty documents
-    ("a\n---\n", ["a\n"]),
-    ("a\n---", ["a\n"]),
-    ("a\n--- # next\nb\n", ["a\n", "b\n"]),                      # a comment may follow
-    ("a\n---\t \nb\n", ["a\n", "b\n"]),
-    ("# only a comment\n---\na\n", ["# only a comment\n", "a\n"]),
-    ("a\n---\n\n---\nb\n", ["a\n", "\n", "b\n"]),                 # a blank document is a document
-    ("a\n...\nb\n", ["a\n...\nb\n"]),                            # a document end marker does not split
-    ("  ---\n", ["  ---\n"]),                                    # only at the start of a line
-    ("", []),
-    ("---\n", ["---\n"]),
-    ("a\rb\n", ["a\rb\n"]),                                      # a lone CR stays
-    ("a\r", ["a\r\n"]),                                          # and so does one before the end of input
-])
+
+@pytest.mark.parametrize(
+    "stream,docs",
+    [
+        ("a: 1\n---\nb: 2\n", ["a: 1\n", "b: 2\n"]),
+        ("---\na: 1\n---\nb: 2\n", ["---\na: 1\n", "b: 2\n"]),  # a separator opening a document stays in it
+        ("a: 1\r\n---\r\nb: 2\r\n", ["a: 1\n", "b: 2\n"]),  # CRLF becomes LF
+        ("a: 1\n---\nb: 2", ["a: 1\n", "b: 2\n"]),  # the last line gets its newline
+        ("a\n---\n---\nb\n", ["a\n", "---\nb\n"]),  # no empty documents
+        ("a\n---\n", ["a\n"]),
+        ("a\n---", ["a\n"]),
+        ("a\n--- # next\nb\n", ["a\n", "b\n"]),  # a comment may follow
+        ("a\n---\t \nb\n", ["a\n", "b\n"]),
+        ("# only a comment\n---\na\n", ["# only a comment\n", "a\n"]),
+        ("a\n---\n\n---\nb\n", ["a\n", "\n", "b\n"]),  # a blank document is a document
+        ("a\n...\nb\n", ["a\n...\nb\n"]),  # a document end marker does not split
+        ("  ---\n", ["  ---\n"]),  # only at the start of a line
+        ("", []),
+        ("---\n", ["---\n"]),
+        ("a\rb\n", ["a\rb\n"]),  # a lone CR stays
+        ("a\r", ["a\r\n"]),  # and so does one before the end of input
+    ],
+)
 def test_split_documents(stream: str, docs: list[str]) -> None:
     assert split_documents(stream) == docs
 
@@ -66,22 +70,46 @@ def in_pieces(stream: str, lines: int) -> Callable[[], list[str]]:
     """The stream as a file read a block at a time gives it: pieces of `lines` whole lines each
     (line ends as they are), afresh per call."""
     ends = [line.decode("utf-8") for line in io.BytesIO(stream.encode("utf-8"))]
-    return lambda: ["".join(ends[i:i + lines]) for i in range(0, len(ends), lines)]
+    return lambda: ["".join(ends[i : i + lines]) for i in range(0, len(ends), lines)]
 
 
-@pytest.mark.parametrize("stream", [
-    "a: 1\n---\nb: 2\n", "---\na: 1\n---\nb: 2\n", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\n---\nb: 2", "a\n---\n---\nb\n",
-    "a\n---", "a\n--- # next\r\nb\n", "a\n---\t \nb\n", "a\n---\n\n---\nb\n", "  ---\n", "", "---\n", "a\rb\n",
-    "a\r", "a\r\r\n---\r\r\nb", "\ufeffa\n---\u2028\nb\u0085c\n",
-], ids=repr)
+@pytest.mark.parametrize(
+    "stream",
+    [
+        "a: 1\n---\nb: 2\n",
+        "---\na: 1\n---\nb: 2\n",
+        "a: 1\r\n---\r\nb: 2\r\n",
+        "a: 1\n---\nb: 2",
+        "a\n---\n---\nb\n",
+        "a\n---",
+        "a\n--- # next\r\nb\n",
+        "a\n---\t \nb\n",
+        "a\n---\n\n---\nb\n",
+        "  ---\n",
+        "",
+        "---\n",
+        "a\rb\n",
+        "a\r",
+        "a\r\r\n---\r\r\nb",
+        "\ufeffa\n---\u2028\nb\u0085c\n",
+    ],
+    ids=repr,
+)
 @pytest.mark.parametrize("lines", [1, 2, 3])
 def test_iter_documents_of_pieces_splits_as_the_whole_text(stream: str, lines: int) -> None:
     assert list(iter_documents(in_pieces(stream, lines))) == list(iter_documents(stream)) == split_documents(stream)
 
 
-@pytest.mark.parametrize("stream,line", [
-    ("a\n--- b\n", 2), ("----\r\n", 1), ("a\n" * 5000 + "--- |\n", 5001), ("a\r\nb\r\n---\u00a0x\r\n", 3),
-], ids=["second-line", "crlf", "late", "go-space-then-text"])
+@pytest.mark.parametrize(
+    "stream,line",
+    [
+        ("a\n--- b\n", 2),
+        ("----\r\n", 1),
+        ("a\n" * 5000 + "--- |\n", 5001),
+        ("a\r\nb\r\n---\u00a0x\r\n", 3),
+    ],
+    ids=["second-line", "crlf", "late", "go-space-then-text"],
+)
 def test_iter_documents_of_pieces_reports_a_bad_separator_before_any_document(stream: str, line: int) -> None:
     with pytest.raises(YamlError) as whole:
         split_documents(stream)
@@ -103,30 +131,38 @@ def test_split_then_load_golden_style_stream() -> None:
 
 # --- decoding ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,expected,error", [
-    pytest.param(text, expected, error, id=repr(text)[:40]) for text, expected, error in cases.SCALARS])
+
+@pytest.mark.parametrize(
+    "text,expected,error",
+    [pytest.param(text, expected, error, id=repr(text)[:40]) for text, expected, error in cases.SCALARS],
+)
 def test_scalar_resolution(text: str, expected: Any, error: str | None) -> None:
     _check("k: " + text + "\n", expected, error)
 
 
-@pytest.mark.parametrize("text,expected,error", [
-    pytest.param(text, expected, error, id=repr(text)[:40]) for text, expected, error in cases.DOCS])
+@pytest.mark.parametrize(
+    "text,expected,error",
+    [pytest.param(text, expected, error, id=repr(text)[:40]) for text, expected, error in cases.DOCS],
+)
 def test_documents(text: str, expected: Any, error: str | None) -> None:
     _check(text, expected, error)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("replicas: 3\n", {"replicas": 3}),
-    ("port: 8080.0\n", {"port": 8080}),                        # an integral float is a JSON integer
-    ("ratio: 0.5\n", {"ratio": 0.5}),
-    ("enabled: yes\n", {"enabled": True}),                     # YAML 1.1 booleans
-    ("when: 2001-12-14\n", {"when": "2001-12-14"}),            # timestamps stay text
-    ("mode: 0644\n", {"mode": 420}),                           # Go's base-0 integers
-    ("1: a\n", {"1": "a"}),                                    # non-string keys become strings
-    ('{"a": {"b": [1, "2"]}}', {"a": {"b": [1, "2"]}}),        # JSON is YAML
-    ("", None),
-    ("# just a comment\n", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("replicas: 3\n", {"replicas": 3}),
+        ("port: 8080.0\n", {"port": 8080}),  # an integral float is a JSON integer
+        ("ratio: 0.5\n", {"ratio": 0.5}),
+        ("enabled: yes\n", {"enabled": True}),  # YAML 1.1 booleans
+        ("when: 2001-12-14\n", {"when": "2001-12-14"}),  # timestamps stay text
+        ("mode: 0644\n", {"mode": 420}),  # Go's base-0 integers
+        ("1: a\n", {"1": "a"}),  # non-string keys become strings
+        ('{"a": {"b": [1, "2"]}}', {"a": {"b": [1, "2"]}}),  # JSON is YAML
+        ("", None),
+        ("# just a comment\n", None),
+    ],
+)
 def test_load_examples(text: str, expected: Any) -> None:
     assert _same(load_document(text), expected)
 
@@ -144,13 +180,18 @@ def test_error_carries_position_and_go_wording() -> None:
 def test_scanner_error_line_is_one_based() -> None:
     with pytest.raises(YamlError) as info:
         load_document("a: 1\nb: c: d\n")
-    assert str(info.value) == "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context"
+    assert (
+        str(info.value) == "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context"
+    )
 
 
-@pytest.mark.parametrize("data,problem", [
-    (b"a: \xff\n", "invalid leading UTF-8 octet"),
-    (b"a: \x01\n", "control characters are not allowed"),
-])
+@pytest.mark.parametrize(
+    "data,problem",
+    [
+        (b"a: \xff\n", "invalid leading UTF-8 octet"),
+        (b"a: \x01\n", "control characters are not allowed"),
+    ],
+)
 def test_reader_errors_from_bytes(data: bytes, problem: str) -> None:
     with pytest.raises(YamlError) as info:
         load_document(data)
@@ -164,7 +205,8 @@ def test_bytes_and_text_decode_alike() -> None:
 
 def test_alias_bomb_is_refused() -> None:
     doc = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        "%s: &%s [%s]\n" % (chr(98 + i), chr(98 + i), ", ".join(["*" + chr(97 + i)] * 9)) for i in range(12))
+        "%s: &%s [%s]\n" % (chr(98 + i), chr(98 + i), ", ".join(["*" + chr(97 + i)] * 9)) for i in range(12)
+    )
     with pytest.raises(YamlError) as info:
         load_document(doc)
     assert str(info.value) == "error converting YAML to JSON: yaml: document contains excessive aliasing"

@@ -35,24 +35,18 @@ _NAMES_BY_MODULE: dict[str, str] = {
         "add add1 sub div mod mul maxf minf floor ceil round until untilStep seq toDecimal randInt max "
         "biggest min int int64 float64 add1f addf subf mulf divf"
     ),
-    "defaults": (
-        "default empty coalesce all any ternary fail"
-    ),
+    "defaults": ("default empty coalesce all any ternary fail"),
     "encoding": (
         "b64enc b64dec b32enc b32dec toJson mustToJson toPrettyJson mustToPrettyJson toRawJson "
         "mustToRawJson fromJson mustFromJson"
     ),
-    "reflection": (
-        "typeOf typeIs typeIsLike kindOf kindIs deepEqual"
-    ),
+    "reflection": ("typeOf typeIs typeIsLike kindOf kindIs deepEqual"),
     "regex": (
         "regexMatch mustRegexMatch regexFindAll mustRegexFindAll regexFind mustRegexFind regexReplaceAll "
         "mustRegexReplaceAll regexReplaceAllLiteral mustRegexReplaceAllLiteral regexSplit mustRegexSplit "
         "regexQuoteMeta"
     ),
-    "semver": (
-        "semver semverCompare"
-    ),
+    "semver": ("semver semverCompare"),
     "dates": (
         "ago date dateInZone date_in_zone dateModify date_modify mustDateModify must_date_modify duration "
         "durationRound htmlDate htmlDateInZone now toDate mustToDate unixEpoch"
@@ -62,12 +56,8 @@ _NAMES_BY_MODULE: dict[str, str] = {
         "decryptAES genPrivateKey buildCustomCert genCA genCAWithKey genSelfSignedCert "
         "genSelfSignedCertWithKey genSignedCert genSignedCertWithKey"
     ),
-    "paths": (
-        "base dir clean ext isAbs osBase osDir osClean osExt osIsAbs urlParse urlJoin"
-    ),
-    "osnet": (
-        "env expandenv getHostByName"
-    ),
+    "paths": ("base dir clean ext isAbs osBase osDir osClean osExt osIsAbs urlParse urlJoin"),
+    "osnet": ("env expandenv getHostByName"),
 }
 
 SPRIG_FUNCS = LazyFuncMap(__name__, _NAMES_BY_MODULE)

@@ -549,8 +549,9 @@ def _go_bytes(s: str) -> bytes:
     try:
         return s.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" and not "\udc80" <= c <= "\udcff" else c
-                       for c in s).encode("utf-8", "surrogateescape")
+        return "".join(
+            "\ufffd" if "\ud800" <= c <= "\udfff" and not "\udc80" <= c <= "\udcff" else c for c in s
+        ).encode("utf-8", "surrogateescape")
 
 
 def _text(b: bytes) -> str:

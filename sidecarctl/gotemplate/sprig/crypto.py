@@ -42,10 +42,25 @@ class _Libraries:
 
         with warnings.catch_warnings():  # cryptography deprecates DSA (warning on each use); Sprig offers it
             warnings.simplefilter("ignore")
-            dsa_names = {"DSAPrivateKey": dsa.DSAPrivateKey, "DSAPublicKey": dsa.DSAPublicKey,
-                         "dsa_parameters": dsa.generate_parameters}
-        self.__dict__.update(bcrypt=bcrypt, x509=x509, hashes=hashes, ser=serialization, ec=ec, ed25519=ed25519,
-                             rsa=rsa, Cipher=Cipher, algorithms=algorithms, modes=modes, oid=oid, **dsa_names)
+            dsa_names = {
+                "DSAPrivateKey": dsa.DSAPrivateKey,
+                "DSAPublicKey": dsa.DSAPublicKey,
+                "dsa_parameters": dsa.generate_parameters,
+            }
+        self.__dict__.update(
+            bcrypt=bcrypt,
+            x509=x509,
+            hashes=hashes,
+            ser=serialization,
+            ec=ec,
+            ed25519=ed25519,
+            rsa=rsa,
+            Cipher=Cipher,
+            algorithms=algorithms,
+            modes=modes,
+            oid=oid,
+            **dsa_names,
+        )
         return self.__dict__[name]
 
 
@@ -113,20 +128,43 @@ _reg("uuidv4", lambda: str(uuid.uuid4()), ())
 
 _TEMPLATES = {
     "maximum": ["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
-    "long": ["CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
-             "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
-             "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
-             "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
-             "CvccCvcvCvccno"],
+    "long": [
+        "CvcvnoCvcvCvcv",
+        "CvcvCvcvnoCvcv",
+        "CvcvCvcvCvcvno",
+        "CvccnoCvcvCvcv",
+        "CvccCvcvnoCvcv",
+        "CvccCvcvCvcvno",
+        "CvcvnoCvccCvcv",
+        "CvcvCvccnoCvcv",
+        "CvcvCvccCvcvno",
+        "CvcvnoCvcvCvcc",
+        "CvcvCvcvnoCvcc",
+        "CvcvCvcvCvccno",
+        "CvccnoCvccCvcv",
+        "CvccCvccnoCvcv",
+        "CvccCvccCvcvno",
+        "CvcvnoCvccCvcc",
+        "CvcvCvccnoCvcc",
+        "CvcvCvccCvccno",
+        "CvccnoCvcvCvcc",
+        "CvccCvcvnoCvcc",
+        "CvccCvcvCvccno",
+    ],
     "medium": ["CvcnoCvc", "CvcCvcno"],
     "short": ["Cvcn"],
     "basic": ["aaanaaan", "aannaaan", "aaannaaa"],
     "pin": ["nnnn"],
 }
 _CHARS = {
-    "V": "AEIOU", "C": "BCDFGHJKLMNPQRSTVWXYZ", "v": "aeiou", "c": "bcdfghjklmnpqrstvwxyz",
-    "A": "AEIOUBCDFGHJKLMNPQRSTVWXYZ", "a": "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
-    "n": "0123456789", "o": "@&%?,=[]_:-+*$#!'^~;()/.",
+    "V": "AEIOU",
+    "C": "BCDFGHJKLMNPQRSTVWXYZ",
+    "v": "aeiou",
+    "c": "bcdfghjklmnpqrstvwxyz",
+    "A": "AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+    "a": "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+    "n": "0123456789",
+    "o": "@&%?,=[]_:-+*$#!'^~;()/.",
     "x": "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
 }
 _SEED = b"com.lyndir.masterpassword"
@@ -304,7 +342,9 @@ def parse_private_key_pem(text: str) -> Any:
     if kind == "PRIVATE KEY":
         key = _load_der_key(data, "decoding PEM as PKCS#8")
         if not isinstance(key, (_c.rsa.RSAPrivateKey, _c.ec.EllipticCurvePrivateKey, _c.ed25519.Ed25519PrivateKey)):
-            raise _KeyError("decoding PEM as PKCS#8: x509: PKCS#8 wrapping contained private key with unknown algorithm")
+            raise _KeyError(
+                "decoding PEM as PKCS#8: x509: PKCS#8 wrapping contained private key with unknown algorithm"
+            )
         return key
     if not kind.endswith(" PRIVATE KEY"):
         raise _KeyError(f"no private key data in PEM block of type {kind}")
@@ -319,7 +359,8 @@ def parse_private_key_pem(text: str) -> Any:
     if not isinstance(key, wanted) or _ser_der(key, _c.ser.PrivateFormat.PKCS8) == data:
         raise _KeyError(f"{prefix}: x509: failed to parse private key (not a PKCS#1/SEC 1/DSA {algo} key)")
     if isinstance(key, _c.ec.EllipticCurvePrivateKey) and not isinstance(
-            key.curve, (_c.ec.SECP224R1, _c.ec.SECP256R1, _c.ec.SECP384R1, _c.ec.SECP521R1)):
+        key.curve, (_c.ec.SECP224R1, _c.ec.SECP256R1, _c.ec.SECP384R1, _c.ec.SECP521R1)
+    ):
         raise _KeyError(f"{prefix}: x509: unknown elliptic curve")
     return key
 
@@ -404,8 +445,7 @@ def _sign_hash(key: Any) -> Any:
     raise GoError("error creating certificate: x509: certificate private key does not implement crypto.Signer")
 
 
-def _create_certificate(cn: str, ips: Any, dns: Any, days: int, is_ca: bool, key: Any, signer: Any,
-                        parent: Any) -> Any:
+def _create_certificate(cn: str, ips: Any, dns: Any, days: int, is_ca: bool, key: Any, signer: Any, parent: Any) -> Any:
     """_c.x509.CreateCertificate(template, parent, key's public key, signer) for Sprig's template
     (getBaseCertTemplate); `parent` None: self-signed."""
     ip_list, names = _template_parts(ips, dns)
@@ -418,21 +458,35 @@ def _create_certificate(cn: str, ips: Any, dns: Any, days: int, is_ca: bool, key
     serial = 0
     while serial == 0:  # rand.Int(2**128); cryptography refuses a zero serial
         serial = secrets.randbelow(1 << 128)
-    builder = (_c.x509.CertificateBuilder()
-               .serial_number(serial)
-               .issuer_name(parent.subject if parent is not None else subject)
-               .subject_name(subject)
-               .public_key(public))
+    builder = (
+        _c.x509.CertificateBuilder()
+        .serial_number(serial)
+        .issuer_name(parent.subject if parent is not None else subject)
+        .subject_name(subject)
+        .public_key(public)
+    )
     try:
         builder = builder.not_valid_before(now).not_valid_after(now + _dt.timedelta(days=days))
     except (ValueError, OverflowError) as e:
         raise GoError(f"error creating certificate: {_first_line(e)}") from None
-    builder = builder.add_extension(_c.x509.KeyUsage(
-        digital_signature=True, content_commitment=False, key_encipherment=True, data_encipherment=False,
-        key_agreement=False, key_cert_sign=is_ca, crl_sign=False, encipher_only=False, decipher_only=False),
-        critical=True)
-    builder = builder.add_extension(_c.x509.ExtendedKeyUsage(
-        [_c.oid.ExtendedKeyUsageOID.SERVER_AUTH, _c.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+    builder = builder.add_extension(
+        _c.x509.KeyUsage(
+            digital_signature=True,
+            content_commitment=False,
+            key_encipherment=True,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=is_ca,
+            crl_sign=False,
+            encipher_only=False,
+            decipher_only=False,
+        ),
+        critical=True,
+    )
+    builder = builder.add_extension(
+        _c.x509.ExtendedKeyUsage([_c.oid.ExtendedKeyUsageOID.SERVER_AUTH, _c.oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
+        critical=False,
+    )
     builder = builder.add_extension(_c.x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
     if is_ca:  # Go derives a CA's subject key id from its public key
         builder = builder.add_extension(_c.x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
@@ -506,12 +560,38 @@ LIST = "[]interface {}"
 _reg("genPrivateKey", gen_private_key, ("string",))
 _reg("buildCustomCert", build_custom_cert, ("string", "string"), CERT, True)
 _reg("genCA", lambda cn, days: _issue(cn, None, None, days, True, _rsa_2048()), ("string", "int"), CERT, True)
-_reg("genCAWithKey", lambda cn, days, pem: _issue(cn, None, None, days, True, _parse_key(pem)), ("string", "int", "string"), CERT, True)
-_reg("genSelfSignedCert", lambda cn, ips, dns, days: _issue(cn, ips, dns, days, False, _rsa_2048()),
-     ("string", LIST, LIST, "int"), CERT, True)
-_reg("genSelfSignedCertWithKey", lambda cn, ips, dns, days, pem: _issue(cn, ips, dns, days, False, _parse_key(pem)),
-     ("string", LIST, LIST, "int", "string"), CERT, True)
-_reg("genSignedCert", lambda cn, ips, dns, days, ca: _issue(cn, ips, dns, days, False, _rsa_2048(), _ca_arg(ca)),
-     ("string", LIST, LIST, "int", CERT), CERT, True)
-_reg("genSignedCertWithKey", lambda cn, ips, dns, days, ca, pem: _issue(cn, ips, dns, days, False, _parse_key(pem), _ca_arg(ca)),
-     ("string", LIST, LIST, "int", CERT, "string"), CERT, True)
+_reg(
+    "genCAWithKey",
+    lambda cn, days, pem: _issue(cn, None, None, days, True, _parse_key(pem)),
+    ("string", "int", "string"),
+    CERT,
+    True,
+)
+_reg(
+    "genSelfSignedCert",
+    lambda cn, ips, dns, days: _issue(cn, ips, dns, days, False, _rsa_2048()),
+    ("string", LIST, LIST, "int"),
+    CERT,
+    True,
+)
+_reg(
+    "genSelfSignedCertWithKey",
+    lambda cn, ips, dns, days, pem: _issue(cn, ips, dns, days, False, _parse_key(pem)),
+    ("string", LIST, LIST, "int", "string"),
+    CERT,
+    True,
+)
+_reg(
+    "genSignedCert",
+    lambda cn, ips, dns, days, ca: _issue(cn, ips, dns, days, False, _rsa_2048(), _ca_arg(ca)),
+    ("string", LIST, LIST, "int", CERT),
+    CERT,
+    True,
+)
+_reg(
+    "genSignedCertWithKey",
+    lambda cn, ips, dns, days, ca, pem: _issue(cn, ips, dns, days, False, _parse_key(pem), _ca_arg(ca)),
+    ("string", LIST, LIST, "int", CERT, "string"),
+    CERT,
+    True,
+)

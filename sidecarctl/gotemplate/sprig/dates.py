@@ -36,7 +36,9 @@ class GoTime(GoObject):
 
     def go_json(self) -> str:
         if not 0 <= self.t.civil().year <= 9999:
-            raise GoError("json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]")
+            raise GoError(
+                "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]"
+            )
         return self.t.format("2006-01-02T15:04:05.999999999Z07:00")
 
     def go_deep_equal(self, other: Any) -> bool:
@@ -82,9 +84,18 @@ class GoDuration(GoObject):
             "Milliseconds": GoFunc("Milliseconds", lambda: Int64(int(d / 1e6)), (), result="int64"),
             "Microseconds": GoFunc("Microseconds", lambda: Int64(int(d / 1e3)), (), result="int64"),
             "Nanoseconds": GoFunc("Nanoseconds", lambda: Int64(d), (), result="int64"),
-            "Round": GoFunc("Round", lambda m: GoDuration(gt.round_duration(d, _dur(m))), ("time.Duration",), result="time.Duration"),
-            "Truncate": GoFunc("Truncate", lambda m: GoDuration(d if _dur(m) <= 0 else d - _go_rem(d, _dur(m))), ("time.Duration",), result="time.Duration"),
-            "Abs": GoFunc("Abs", lambda: GoDuration(abs(d) if d != -(1 << 63) else (1 << 63) - 1), (), result="time.Duration"),
+            "Round": GoFunc(
+                "Round", lambda m: GoDuration(gt.round_duration(d, _dur(m))), ("time.Duration",), result="time.Duration"
+            ),
+            "Truncate": GoFunc(
+                "Truncate",
+                lambda m: GoDuration(d if _dur(m) <= 0 else d - _go_rem(d, _dur(m))),
+                ("time.Duration",),
+                result="time.Duration",
+            ),
+            "Abs": GoFunc(
+                "Abs", lambda: GoDuration(abs(d) if d != -(1 << 63) else (1 << 63) - 1), (), result="time.Duration"
+            ),
         }
         return methods.get(name)
 
@@ -188,7 +199,9 @@ _TIME_METHODS: dict[str, Any] = {
     "Local": lambda t: _m("Local", lambda: GoTime(gt.Time(t.sec, t.nsec, gt.local(), t.mono)), TIME),
     "IsZero": lambda t: _m("IsZero", t.is_zero, "bool"),
     "Add": lambda t: _m("Add", lambda d: GoTime(t.add(_dur(d))), TIME, "time.Duration"),
-    "Sub": lambda t: _m("Sub", lambda u: GoDuration(_clamp(t.unix_nano() - _time_arg(u).unix_nano())), "time.Duration", TIME),
+    "Sub": lambda t: _m(
+        "Sub", lambda u: GoDuration(_clamp(t.unix_nano() - _time_arg(u).unix_nano())), "time.Duration", TIME
+    ),
     "AddDate": lambda t: _m("AddDate", lambda y, mo, d: GoTime(_add_date(t, y, mo, d)), TIME, "int", "int", "int"),
     "Before": lambda t: _m("Before", lambda u: t.unix_nano() < _time_arg(u).unix_nano(), "bool", TIME),
     "After": lambda t: _m("After", lambda u: t.unix_nano() > _time_arg(u).unix_nano(), "bool", TIME),
@@ -296,7 +309,11 @@ def _ago(date: Any) -> str:
 
     if isinstance(date, GoTime):
         t = date.t
-    elif isinstance(date, int) and not isinstance(date, bool) and (not isinstance(date, GoSizedInt) or isinstance(date, Int64)):
+    elif (
+        isinstance(date, int)
+        and not isinstance(date, bool)
+        and (not isinstance(date, GoSizedInt) or isinstance(date, Int64))
+    ):
         t = gt.Time(int(date), 0, gt.local())
     else:
         t = gt.Time.now()
@@ -319,8 +336,14 @@ def _duration(sec: Any) -> str:
 
 _SECOND = 1_000_000_000  # gotime.NANOS, spelled out so that the time package loads only when used
 _YEAR = 3600 * _SECOND * 24 * 365
-_STEPS = [(_YEAR, "y"), (3600 * _SECOND * 24 * 30, "mo"), (3600 * _SECOND * 24, "d"), (3600 * _SECOND, "h"),
-          (60 * _SECOND, "m"), (_SECOND, "s")]
+_STEPS = [
+    (_YEAR, "y"),
+    (3600 * _SECOND * 24 * 30, "mo"),
+    (3600 * _SECOND * 24, "d"),
+    (3600 * _SECOND, "h"),
+    (60 * _SECOND, "m"),
+    (_SECOND, "s"),
+]
 
 
 def _duration_round(value: Any) -> str:

@@ -189,6 +189,8 @@ def dig(*ps: Any) -> Any:
 
 
 _reg(get, set_, unset, has_key, pluck, keys, pick, omit, values, dict_)
+
+
 def _deep_copy_top(v: Any) -> Any:
     charge_value(v)
     if v is None:  # copystructure reflects on the nil interface and panics

@@ -16,8 +16,15 @@ from .reflection import deep_equal
 FUNCS: dict[str, GoFunc] = {}
 
 
-def _pair(name: str, params: tuple[str, ...], fn: Callable[..., Any], *, variadic: bool = False,
-          result: str = "[]interface {}", must_name: str | None = None) -> None:
+def _pair(
+    name: str,
+    params: tuple[str, ...],
+    fn: Callable[..., Any],
+    *,
+    variadic: bool = False,
+    result: str = "[]interface {}",
+    must_name: str | None = None,
+) -> None:
     """Register NAME (panicking) and mustNAME (returning the error): both fail the same way."""
     FUNCS[name] = GoFunc(name, fn, params, variadic, False, result)
     must = must_name or "must" + name[0].upper() + name[1:]

@@ -58,6 +58,7 @@ def ext(path: str) -> str:
 
 
 for _prefix in ("", "os"):
+
     def _name(n: str) -> str:
         return _prefix + n[0].upper() + n[1:] if _prefix else n  # noqa: B023 - called in this iteration
 
@@ -117,13 +118,13 @@ def unescape(s: str, mode: int) -> str:
         c = b[i]
         if c == 0x25:
             if i + 2 >= len(b) or chr(b[i + 1]) not in _HEX or chr(b[i + 2]) not in _HEX:
-                raise GoError(f"invalid URL escape {go_quote(to_gostr(b[i:i + 3]))}")
+                raise GoError(f"invalid URL escape {go_quote(to_gostr(b[i : i + 3]))}")
             if mode == HOST and int(chr(b[i + 1]), 16) < 8 and b[i : i + 3] != b"%25":
-                raise GoError(f"invalid URL escape {go_quote(to_gostr(b[i:i + 3]))}")
+                raise GoError(f"invalid URL escape {go_quote(to_gostr(b[i : i + 3]))}")
             if mode == ZONE:
                 v = int(b[i + 1 : i + 3], 16)
                 if b[i : i + 3] != b"%25" and v != 0x20 and should_escape(v, HOST):
-                    raise GoError(f"invalid URL escape {go_quote(to_gostr(b[i:i + 3]))}")
+                    raise GoError(f"invalid URL escape {go_quote(to_gostr(b[i : i + 3]))}")
             i += 3
         else:
             if mode in (HOST, ZONE) and c < 0x80 and should_escape(c, mode):
@@ -301,8 +302,14 @@ def _url_parse(v: str) -> dict[str, Any]:
     except GoError as e:
         raise GoError(f"unable to parse url: {e}") from None
     return {
-        "scheme": u.scheme, "host": u.host, "hostname": u.hostname(), "path": u.path,
-        "query": u.raw_query, "opaque": u.opaque, "fragment": u.fragment, "userinfo": u.userinfo(),
+        "scheme": u.scheme,
+        "host": u.host,
+        "hostname": u.hostname(),
+        "path": u.path,
+        "query": u.raw_query,
+        "opaque": u.opaque,
+        "fragment": u.fragment,
+        "userinfo": u.userinfo(),
     }
 
 
@@ -319,8 +326,14 @@ def _get_str(d: dict[str, Any], key: str) -> str:
 
 def _url_join(d: Any) -> str:
     d = d or {}
-    u = URL(scheme=_get_str(d, "scheme"), host=_get_str(d, "host"), path=_get_str(d, "path"),
-            raw_query=_get_str(d, "query"), opaque=_get_str(d, "opaque"), fragment=_get_str(d, "fragment"))
+    u = URL(
+        scheme=_get_str(d, "scheme"),
+        host=_get_str(d, "host"),
+        path=_get_str(d, "path"),
+        raw_query=_get_str(d, "query"),
+        opaque=_get_str(d, "opaque"),
+        fragment=_get_str(d, "fragment"),
+    )
     info = _get_str(d, "userinfo")
     if info:
         try:

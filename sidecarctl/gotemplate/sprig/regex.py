@@ -46,13 +46,26 @@ def _pair(name: str, params: tuple[str, ...], result: str, body: Any) -> None:
 
 FUNCS["regexMatch"] = GoFunc("regexMatch", _match, ("string", "string"), result="bool")
 FUNCS["mustRegexMatch"] = GoFunc("mustRegexMatch", _must_match, ("string", "string"), returns_error=True, result="bool")
-_pair("regexFindAll", ("string", "string", "int"), "[]string",
-      lambda must, r, s, n: _strings(_compile(r, must).find_all_string(s, n)))
+_pair(
+    "regexFindAll",
+    ("string", "string", "int"),
+    "[]string",
+    lambda must, r, s, n: _strings(_compile(r, must).find_all_string(s, n)),
+)
 _pair("regexFind", ("string", "string"), "string", lambda must, r, s: _compile(r, must).find_string(s))
-_pair("regexReplaceAll", ("string", "string", "string"), "string",
-      lambda must, r, s, repl: _compile(r, must).replace_all(s, repl, literal=False))
-_pair("regexReplaceAllLiteral", ("string", "string", "string"), "string",
-      lambda must, r, s, repl: _compile(r, must).replace_all(s, repl, literal=True))
-_pair("regexSplit", ("string", "string", "int"), "[]string",
-      lambda must, r, s, n: _strings(_compile(r, must).split(s, n)))
+_pair(
+    "regexReplaceAll",
+    ("string", "string", "string"),
+    "string",
+    lambda must, r, s, repl: _compile(r, must).replace_all(s, repl, literal=False),
+)
+_pair(
+    "regexReplaceAllLiteral",
+    ("string", "string", "string"),
+    "string",
+    lambda must, r, s, repl: _compile(r, must).replace_all(s, repl, literal=True),
+)
+_pair(
+    "regexSplit", ("string", "string", "int"), "[]string", lambda must, r, s, n: _strings(_compile(r, must).split(s, n))
+)
 FUNCS["regexQuoteMeta"] = GoFunc("regexQuoteMeta", quote_meta, ("string",), result="string")

@@ -18,8 +18,10 @@ _S = r"[\t\n\f\r ]"  # Go's \s
 _VERSION = LazyPattern(
     r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
 )
-_CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
-       r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
+_CV = (
+    r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
+    r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+)
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
 _CONSTRAINT = LazyPattern(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*\z")
 _RANGE = LazyPattern(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
@@ -273,10 +275,18 @@ def _caret(v: Version, c: _Constraint) -> bool:
 
 
 _CHECKS = {
-    "": _tilde_or_equal, "=": _tilde_or_equal, "!=": _not_equal,
-    ">": _greater, "<": lambda v, c: v.compare(c.con) < 0,
-    ">=": lambda v, c: v.compare(c.con) >= 0, "=>": lambda v, c: v.compare(c.con) >= 0,
-    "<=": _less_equal, "=<": _less_equal, "~": _tilde, "~>": _tilde, "^": _caret,
+    "": _tilde_or_equal,
+    "=": _tilde_or_equal,
+    "!=": _not_equal,
+    ">": _greater,
+    "<": lambda v, c: v.compare(c.con) < 0,
+    ">=": lambda v, c: v.compare(c.con) >= 0,
+    "=>": lambda v, c: v.compare(c.con) >= 0,
+    "<=": _less_equal,
+    "=<": _less_equal,
+    "~": _tilde,
+    "~>": _tilde,
+    "^": _caret,
 }
 
 
@@ -319,21 +329,49 @@ class SemverValue(GoObject):
             "Prerelease": GoFunc("Prerelease", lambda: v.pre, (), result="string"),
             "Metadata": GoFunc("Metadata", lambda: v.metadata, (), result="string"),
             "IncPatch": GoFunc("IncPatch", lambda: SemverValue(_inc_patch(v)), (), result="semver.Version"),
-            "IncMinor": GoFunc("IncMinor", lambda: SemverValue(v.bumped(metadata="", pre="", patch=0, minor=v.minor + 1)), (), result="semver.Version"),
-            "IncMajor": GoFunc("IncMajor", lambda: SemverValue(v.bumped(metadata="", pre="", patch=0, minor=0, major=v.major + 1)), (), result="semver.Version"),
-            "SetPrerelease": GoFunc("SetPrerelease", lambda p: SemverValue(_set_pre(v, p)), ("string",), returns_error=True, result="semver.Version"),
-            "SetMetadata": GoFunc("SetMetadata", lambda m: SemverValue(_set_meta(v, m)), ("string",), returns_error=True, result="semver.Version"),
+            "IncMinor": GoFunc(
+                "IncMinor",
+                lambda: SemverValue(v.bumped(metadata="", pre="", patch=0, minor=v.minor + 1)),
+                (),
+                result="semver.Version",
+            ),
+            "IncMajor": GoFunc(
+                "IncMajor",
+                lambda: SemverValue(v.bumped(metadata="", pre="", patch=0, minor=0, major=v.major + 1)),
+                (),
+                result="semver.Version",
+            ),
+            "SetPrerelease": GoFunc(
+                "SetPrerelease",
+                lambda p: SemverValue(_set_pre(v, p)),
+                ("string",),
+                returns_error=True,
+                result="semver.Version",
+            ),
+            "SetMetadata": GoFunc(
+                "SetMetadata",
+                lambda m: SemverValue(_set_meta(v, m)),
+                ("string",),
+                returns_error=True,
+                result="semver.Version",
+            ),
             "MarshalJSON": GoFunc("MarshalJSON", lambda: _json_bytes(v), (), returns_error=True, result="[]uint8"),
             "MarshalText": GoFunc("MarshalText", lambda: v.string().encode(), (), returns_error=True, result="[]uint8"),
         }
         if self.pointer:
-            value_methods.update({
-                "Original": GoFunc("Original", lambda: v.original, (), result="string"),
-                "LessThan": GoFunc("LessThan", lambda o: v.compare(_ver(o)) < 0, ("*semver.Version",), result="bool"),
-                "GreaterThan": GoFunc("GreaterThan", lambda o: v.compare(_ver(o)) > 0, ("*semver.Version",), result="bool"),
-                "Equal": GoFunc("Equal", lambda o: v.compare(_ver(o)) == 0, ("*semver.Version",), result="bool"),
-                "Compare": GoFunc("Compare", lambda o: v.compare(_ver(o)), ("*semver.Version",), result="int"),
-            })
+            value_methods.update(
+                {
+                    "Original": GoFunc("Original", lambda: v.original, (), result="string"),
+                    "LessThan": GoFunc(
+                        "LessThan", lambda o: v.compare(_ver(o)) < 0, ("*semver.Version",), result="bool"
+                    ),
+                    "GreaterThan": GoFunc(
+                        "GreaterThan", lambda o: v.compare(_ver(o)) > 0, ("*semver.Version",), result="bool"
+                    ),
+                    "Equal": GoFunc("Equal", lambda o: v.compare(_ver(o)) == 0, ("*semver.Version",), result="bool"),
+                    "Compare": GoFunc("Compare", lambda o: v.compare(_ver(o)), ("*semver.Version",), result="int"),
+                }
+            )
         return value_methods.get(name)
 
 
@@ -388,4 +426,6 @@ def _semver_compare(constraint: str, version: str) -> bool:
 
 
 FUNCS["semver"] = GoFunc("semver", _semver, ("string",), returns_error=True, result="*semver.Version")
-FUNCS["semverCompare"] = GoFunc("semverCompare", _semver_compare, ("string", "string"), returns_error=True, result="bool")
+FUNCS["semverCompare"] = GoFunc(
+    "semverCompare", _semver_compare, ("string", "string"), returns_error=True, result="bool"
+)

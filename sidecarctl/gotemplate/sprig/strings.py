@@ -429,6 +429,7 @@ def sort_alpha(value: Any) -> GoSlice:
 def _simple(name: str, fn: Any, result: str = "string") -> GoFunc:
     """A function of one string that walks it rune by rune in Python (0.1 to 3 µs a rune): a
     step per rune before it starts, so a cheaply built string buys no unbounded work."""
+
     def charged(s: str) -> Any:
         budget.charge_steps(len(s))
         return fn(s)
@@ -437,9 +438,33 @@ def _simple(name: str, fn: Any, result: str = "string") -> GoFunc:
 
 
 register(
-    abbrev, abbrevboth, trunc, substr, repeat, trim_all, trim_suffix, trim_prefix, wrap, wrap_with,
-    contains, has_prefix, has_suffix, quote, squote, cat, indent, nindent, replace, plural, to_string,
-    split, splitn, split_list, to_strings, join, sort_alpha,
+    abbrev,
+    abbrevboth,
+    trunc,
+    substr,
+    repeat,
+    trim_all,
+    trim_suffix,
+    trim_prefix,
+    wrap,
+    wrap_with,
+    contains,
+    has_prefix,
+    has_suffix,
+    quote,
+    squote,
+    cat,
+    indent,
+    nindent,
+    replace,
+    plural,
+    to_string,
+    split,
+    splitn,
+    split_list,
+    to_strings,
+    join,
+    sort_alpha,
     _simple("trim", trim_space),
     _simple("upper", go_upper),
     _simple("lower", go_lower),
