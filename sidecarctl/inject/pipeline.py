@@ -298,7 +298,7 @@ def inject_pod(
     if errors:
         raise InjectionError("failed to run injection template: " + "; ".join(errors))
     envs = postprocess.cluster_and_network(_values(settings), metadata.get("labels"), proxy_envs or {})
-    original = copy.deepcopy(pod)
+    original = kube.copy_json(pod)
     merged, template = _run_template(
         engine,
         pod,

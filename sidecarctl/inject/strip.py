@@ -9,13 +9,13 @@ them as it did the first time.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from sidecarctl.errors import InjectionError
+from sidecarctl.kube import copy_json
 
 STATUS_ANNOTATION = "sidecar.istio.io/status"
 OVERRIDES_ANNOTATION = "proxy.istio.io/overrides"
@@ -46,7 +46,7 @@ def strip_pod(pod: dict[str, Any], status_port: int) -> dict[str, Any]:
     status = injection_status(metadata.get("annotations"))
     if status is None:
         return pod
-    pod = copy.deepcopy(pod)
+    pod = copy_json(pod)
     spec = pod.setdefault("spec", {})
     for name in status.get("containers") or []:
         spec["containers"] = remove_container(spec.get("containers"), name)
@@ -68,7 +68,7 @@ def reinsert_overrides(pod: dict[str, Any], normalize_container: Callable[[Any],
     Istio. `normalize_container` gives the saved containers Go's typed shape.
     """
     overrides = _parse_overrides((pod.get("metadata") or {}).get("annotations") or {})
-    pod = copy.deepcopy(pod)
+    pod = copy_json(pod)
     spec = pod.setdefault("spec", {})
     for key in ("containers", "initContainers"):
         for container in overrides.get(key) or []:

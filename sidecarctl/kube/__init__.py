@@ -7,7 +7,7 @@ strategic_merge / apply_overlay: strategicpatch as Istio applies its injection t
 
 from sidecarctl.kube.errors import KubeTypeError, QuantityError, StrategicMergeError
 from sidecarctl.kube.quantity import Quantity, canonical_quantity, parse_quantity
-from sidecarctl.kube.strategic import apply_overlay, strategic_merge
+from sidecarctl.kube.strategic import apply_overlay, copy_json, strategic_merge
 from sidecarctl.kube.typed import (
     KINDS,
     is_supported,
@@ -19,6 +19,7 @@ from sidecarctl.kube.typed import (
 )
 
 __all__ = [
+    "copy_json",
     "KINDS",
     "KubeTypeError",
     "Quantity",

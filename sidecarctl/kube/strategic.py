@@ -219,8 +219,8 @@ def strategic_merge(original: dict, patch: dict, go_type: str = "v1.Pod") -> dic
 
     Raises StrategicMergeError with apimachinery's message.
     """
-    original = _copy(original)
-    patch = _copy(patch)
+    original = copy_json(original)
+    patch = copy_json(patch)
     return _merge_map(original, patch, PatchMeta(struct_node(go_type)))
 
 
@@ -232,7 +232,7 @@ def apply_overlay(pod: dict, overlay: dict) -> dict:
     """
     try:
         # raw_json builds a new value (dicts, lists, immutable leaves): the merge may own it uncopied
-        merged = _merge_map(_copy(pod), raw_json(overlay), PatchMeta(struct_node("core.Pod")))
+        merged = _merge_map(copy_json(pod), raw_json(overlay), PatchMeta(struct_node("core.Pod")))
     except StrategicMergeError as e:
         raise StrategicMergeError("strategic merge: " + str(e)) from None
     from sidecarctl.kube.errors import KubeTypeError
@@ -246,13 +246,13 @@ def apply_overlay(pod: dict, overlay: dict) -> dict:
 _ATOMS = frozenset((str, int, float, bool, type(None)))
 
 
-def _copy(v: Any) -> Any:
+def copy_json(v: Any) -> Any:
     """A deep copy of JSON-like data (faster than copy.deepcopy for dicts and lists)."""
     cls = v.__class__
     if cls is dict:
-        return {k: (x if x.__class__ in _ATOMS else _copy(x)) for k, x in v.items()}
+        return {k: (x if x.__class__ in _ATOMS else copy_json(x)) for k, x in v.items()}
     if cls is list:
-        return [(x if x.__class__ in _ATOMS else _copy(x)) for x in v]
+        return [(x if x.__class__ in _ATOMS else copy_json(x)) for x in v]
     if cls in _ATOMS:
         return v
     return copy.deepcopy(v)
