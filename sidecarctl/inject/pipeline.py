@@ -277,13 +277,15 @@ def inject_pod(
     warn: Warn | None = None,
     proxy_config_applied: bool = False,
     webhook: bool = False,
+    facts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Istio's injectPod up to the patch: render, re-apply user overrides, post-process.
 
     Shared by kube-inject and the webhook (which diffs the result itself). The pod's
     proxy.istio.io/config is merged into the mesh config unless the caller already did. The
     webhook differs in two ways Istio has: its mesh config for Prometheus and probe ports is not
-    the pod-merged one, and the config's injectedAnnotations are added.
+    the pod-merged one, and the config's injectedAnnotations are added. `facts` is
+    `mesh_facts(settings' mesh)` when the caller keeps it (the webhook's settings serve many pods).
     """
     engine = engine or Engine.default()
     metadata = pod.get("metadata") or {}
@@ -310,9 +312,11 @@ def inject_pod(
         revision,
         _template_choice(settings) if webhook else {},
     )
-    ctx = _context(merged_settings, revision, envs)
+    if facts is None:
+        facts = mesh_facts(_mesh(settings))
+    ctx = _context(merged_settings, revision, envs, facts if merged_settings is settings else None)
     if webhook:
-        unmerged = mesh_facts(_mesh(settings))
+        unmerged = facts
         ctx.status_port, ctx.prometheus_merge = unmerged["status_port"], unmerged["prometheus_merge"]
         ctx.injected_annotations = dict(_injected_annotations(settings))
     merged = postprocess.reapply_overwritten_containers(
@@ -363,9 +367,16 @@ def _run_template(
     return merged, template
 
 
-def _context(settings: Any, revision: str, envs: dict[str, str]) -> postprocess.PostProcessContext:
-    facts = mesh_facts(_mesh(settings))
+def _context(
+    settings: Any, revision: str, envs: dict[str, str], facts: dict[str, Any] | None = None
+) -> postprocess.PostProcessContext:
+    facts = mesh_facts(_mesh(settings)) if facts is None else facts
     return postprocess.PostProcessContext(values=_values(settings), revision=revision, proxy_envs=envs, **facts)
+
+
+def settings_mesh_facts(settings: Any) -> dict[str, Any]:
+    """`mesh_facts` of the settings' mesh config: what `inject_pod(facts=...)` takes."""
+    return mesh_facts(_mesh(settings))
 
 
 def mesh_facts(mesh: Any) -> dict[str, Any]:

@@ -98,6 +98,10 @@ class EngineInjector:
         check_usable(settings)
         self.settings = settings
         self.native_sidecars = native_sidecars  # what the cluster's nodes support, when detected
+        from sidecarctl.inject.pipeline import settings_mesh_facts
+
+        # what post-processing reads of the mesh config: the same for every pod, derived once
+        self._mesh_facts = settings_mesh_facts(settings)
         config = settings.inject_config
         # the same pod and path give the same answer: the server may answer repeats from its cache
         self.deterministic = not any(_NOT_DETERMINISTIC.search(t) for t in config.raw_templates.values())
@@ -172,6 +176,7 @@ class EngineInjector:
             native_sidecars=request.native_sidecars,
             warn=request.warnings.append,
             webhook=True,
+            facts=self._mesh_facts,
         )
 
 
