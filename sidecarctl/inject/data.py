@@ -573,7 +573,8 @@ def _default_proxy_config() -> Message:
 
 def clean_proxy_config(pc: Message) -> Message:
     """Istio's cleanProxyConfig: drop what equals DefaultProxyConfig() so PROXY_CONFIG stays small."""
-    out, defaults = pc.clone(), _default_proxy_config()
+    # only whole fields are cleared: a copy of the field map will do (pc's values stay shared, unchanged)
+    out, defaults = Message(pc.type.full_name, dict(pc.values)), _default_proxy_config()
     for name in _CLEANED_SCALARS:
         if out.get(name) == defaults.get(name):
             out.clear(name)
