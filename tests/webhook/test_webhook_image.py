@@ -75,7 +75,14 @@ def image() -> Iterator[str]:
     )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     yield TEST_TAG
-    buildah("rmi", TEST_TAG, "localhost/sidecarctl-base:bookworm")
+    # Clean-up, not a check: --force also removes a working container another run (or a test whose
+    # container is still being torn down) holds on the image, which made a plain rmi fail the run.
+    subprocess.run(
+        [str(BUILDAH), *STORAGE, "rmi", "--force", TEST_TAG, "localhost/sidecarctl-base:bookworm"],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
